@@ -1,0 +1,1 @@
+"""Alembic migration scripts (a package, so wheels and frozen builds carry them)."""

@@ -1,0 +1,53 @@
+"""The use cases the GUI and the CLI call. They validate, audit and return plain values."""
+
+from __future__ import annotations
+
+from claimdesk.services.calls import CallInput, CallService, PromiseInput
+from claimdesk.services.claims import ClaimInput, ClaimService
+from claimdesk.services.context import Change, ChangeListener, ServiceContext
+from claimdesk.services.documents import DocumentService
+from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
+from claimdesk.services.process import (
+    AppealService,
+    AuditService,
+    DeadlineService,
+    LetterService,
+)
+from claimdesk.services.requests import RequestService
+from claimdesk.storage.db import Database
+
+__all__ = [
+    "CallInput",
+    "Change",
+    "ChangeListener",
+    "ClaimInput",
+    "PromiseInput",
+    "Services",
+]
+
+
+class Services:
+    """Every service over one database, acting as one user."""
+
+    def __init__(self, db: Database, user_name: str) -> None:
+        self.context = ServiceContext(db, user_name)
+        self.db = db
+        self.claims = ClaimService(self.context)
+        self.calls = CallService(self.context)
+        self.requests = RequestService(self.context)
+        self.documents = DocumentService(self.context)
+        self.specialists = SpecialistService(self.context)
+        self.opinions = OpinionService(self.context)
+        self.imes = ImeService(self.context)
+        self.appeals = AppealService(self.context)
+        self.deadlines = DeadlineService(self.context)
+        self.letters = LetterService(self.context)
+        self.audit = AuditService(self.context)
+
+    @property
+    def user_name(self) -> str:
+        return self.context.user_name
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        """Be told of every committed change (the GUI turns this into one Qt signal)."""
+        self.context.subscribe(listener)

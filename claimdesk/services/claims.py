@@ -1,0 +1,382 @@
+"""Opening and maintaining cases, the case list, notes, organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from claimdesk.errors import NotFoundError, ValidationError
+from claimdesk.models import Claim, Note, Organisation, User
+from claimdesk.models.base import utcnow
+from claimdesk.models.enums import (
+    ClaimStatus,
+    ClaimType,
+    ClinicalArea,
+    DenialCategory,
+    OrganisationKind,
+    Outcome,
+    PlanType,
+    Stage,
+)
+from claimdesk.services import validate as v
+from claimdesk.services.context import ServiceContext, Unit, user_names
+from claimdesk.services.dto import (
+    ClaimDetail,
+    ClaimSummary,
+    NoteRecord,
+    OrganisationRecord,
+    copy_into,
+)
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """Everything the new-case form asks; only the first five are required."""
+
+    claimant_name: str
+    plan_type: PlanType | str
+    claim_type: ClaimType | str
+    country: str
+    insurer_name: str
+    region: str = ""
+    claimant_birth_date: date | str | None = None
+    claimant_address: str = ""
+    claimant_phone: str = ""
+    claimant_email: str = ""
+    plan_administrator_name: str = ""
+    plan_name: str = ""
+    policy_number: str = ""
+    group_number: str = ""
+    member_id: str = ""
+    insurer_claim_number: str = ""
+    clinical_area: ClinicalArea | str = ClinicalArea.OTHER
+    disputed_service: str = ""
+    amount: str | int | None = None
+    currency: str = "USD"
+    urgent: bool = False
+    denial_letter_date: date | str | None = None
+    denial_received_date: date | str | None = None
+    proof_of_receipt: str = ""
+    denial_reason: str = ""
+    denial_category: DenialCategory | str = DenialCategory.OTHER
+    reviewer_name: str = ""
+    reviewer_credentials: str = ""
+    criteria_cited: str = ""
+    stage: Stage | str = Stage.DENIAL_RECEIVED
+    assigned_to: str = ""
+
+
+# Fields of a claim that update_case may change, with how each is validated.
+_UPDATABLE = {f.name for f in fields(ClaimInput)} | {"status", "outcome"}
+
+
+class ClaimService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def open_case(self, data: ClaimInput) -> ClaimDetail:
+        """Create a case from the new-case form."""
+        values = _validated(data)
+        with self._ctx.unit() as unit:
+            claim = Claim(case_number=_next_case_number(unit.session), **_columns(unit, values))
+            unit.session.add(claim)
+            unit.session.flush()
+            unit.record("create", "claim", claim.id, claim.id, values)
+            claim_id = claim.id
+        return self.get(claim_id)
+
+    def update_case(self, claim_id: int, **changes: Any) -> ClaimDetail:
+        """Change some fields of a case (names as in ClaimInput, plus status and outcome)."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise ValidationError(f"A case has no field named {', '.join(sorted(unknown))}.")
+        with self._ctx.unit() as unit:
+            claim = unit.get(Claim, claim_id, "case")
+            current = _as_input(unit.session, claim)
+            status = changes.pop("status", claim.status)
+            outcome = changes.pop("outcome", claim.outcome)
+            merged = ClaimInput(**{**current, **changes})
+            values = _validated(merged)
+            columns = _columns(unit, values)
+            columns["status"] = v.choice(ClaimStatus, status, "Status")
+            columns["outcome"] = v.choice(Outcome, outcome, "Outcome")
+            changed = [k for k, value in columns.items() if getattr(claim, k) != value]
+            for key in changed:
+                setattr(claim, key, columns[key])
+            if changed:
+                claim.updated_at = utcnow()
+                unit.record("update", "claim", claim.id, claim.id, changed)
+        return self.get(claim_id)
+
+    def add_note(self, claim_id: int, body: str) -> NoteRecord:
+        text = v.text(body, "Note", max_length=20_000, required=True)
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            note = Note(claim_id=claim_id, body=text, created_by_id=unit.user_id)
+            unit.session.add(note)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "note", note.id, claim_id)
+            return NoteRecord(note.id, claim_id, note.body, note.created_at, self._ctx.user_name)
+
+    def add_organisation(
+        self,
+        name: str,
+        kind: OrganisationKind | str,
+        *,
+        address: str = "",
+        phone: str = "",
+        fax: str = "",
+        email: str = "",
+        website: str = "",
+        notes: str = "",
+    ) -> OrganisationRecord:
+        org = Organisation(
+            name=v.line(name, "Organisation name", required=True),
+            kind=v.choice(OrganisationKind, kind, "Kind of organisation"),
+            address=v.text(address, "Address", max_length=2000),
+            phone=v.line(phone, "Phone", max_length=60),
+            fax=v.line(fax, "Fax", max_length=60),
+            email=v.line(email, "Email"),
+            website=v.line(website, "Website"),
+            notes=v.text(notes, "Notes", max_length=20_000),
+        )
+        with self._ctx.unit() as unit:
+            unit.session.add(org)
+            unit.session.flush()
+            unit.record("create", "organisation", org.id, None)
+            return copy_into(OrganisationRecord, org)
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def get(self, claim_id: int) -> ClaimDetail:
+        with self._ctx.db.read() as session:
+            claim = session.get(Claim, claim_id)
+            if claim is None:
+                raise NotFoundError(f"There is no case number {claim_id}; it may have been removed.")
+            return _detail(session, claim)
+
+    def find_by_case_number(self, case_number: str) -> ClaimDetail | None:
+        with self._ctx.db.read() as session:
+            claim = session.scalar(select(Claim).where(Claim.case_number == case_number.strip()))
+            return None if claim is None else _detail(session, claim)
+
+    def list_claims(
+        self,
+        *,
+        search: str = "",
+        status: ClaimStatus | None = None,
+        stage: Stage | None = None,
+        limit: int | None = None,
+    ) -> list[ClaimSummary]:
+        """The case list, most recently active first."""
+        query = (
+            select(Claim, Organisation.name, User.name)
+            .outerjoin(Organisation, Claim.insurer_id == Organisation.id)
+            .outerjoin(User, Claim.assigned_user_id == User.id)
+            .order_by(Claim.updated_at.desc(), Claim.id.desc())
+        )
+        if search.strip():
+            pattern = f"%{search.strip()}%"
+            query = query.where(
+                or_(
+                    Claim.claimant_name.ilike(pattern),
+                    Claim.case_number.ilike(pattern),
+                    Claim.insurer_claim_number.ilike(pattern),
+                    Organisation.name.ilike(pattern),
+                )
+            )
+        if status is not None:
+            query = query.where(Claim.status == status)
+        if stage is not None:
+            query = query.where(Claim.stage == stage)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._ctx.db.read() as session:
+            return [
+                ClaimSummary(
+                    id=c.id,
+                    case_number=c.case_number,
+                    claimant_name=c.claimant_name,
+                    insurer_name=insurer or "",
+                    claim_type=c.claim_type,
+                    plan_type=c.plan_type,
+                    country=c.country,
+                    region=c.region,
+                    stage=c.stage,
+                    status=c.status,
+                    assigned_to=assignee or "",
+                    updated_at=c.updated_at,
+                )
+                for c, insurer, assignee in session.execute(query)
+            ]
+
+    def notes(self, claim_id: int) -> list[NoteRecord]:
+        with self._ctx.db.read() as session:
+            notes = session.scalars(
+                select(Note).where(Note.claim_id == claim_id).order_by(Note.created_at, Note.id)
+            ).all()
+            names = user_names(session, (n.created_by_id for n in notes))
+            return [
+                NoteRecord(n.id, n.claim_id, n.body, n.created_at, names.get(n.created_by_id or 0, ""))
+                for n in notes
+            ]
+
+    def organisations(self, kind: OrganisationKind | None = None) -> list[OrganisationRecord]:
+        query = select(Organisation).order_by(Organisation.name)
+        if kind is not None:
+            query = query.where(Organisation.kind == kind)
+        with self._ctx.db.read() as session:
+            return [copy_into(OrganisationRecord, o) for o in session.scalars(query)]
+
+
+def touch(unit: Unit, claim_id: int) -> None:
+    """Mark a case as just worked on (the case list's 'last activity')."""
+    claim = unit.session.get(Claim, claim_id)
+    if claim is not None:
+        claim.updated_at = utcnow()
+
+
+def find_or_create_organisation(
+    session: Session, name: str, kind: OrganisationKind
+) -> Organisation | None:
+    if not name:
+        return None
+    org = session.scalar(
+        select(Organisation)
+        .where(func.lower(Organisation.name) == name.lower(), Organisation.kind == kind)
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+    if org is None:
+        org = Organisation(name=name, kind=kind)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def find_or_create_user(session: Session, name: str) -> User | None:
+    if not name:
+        return None
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        user = User(name=name)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def _validated(data: ClaimInput) -> dict[str, Any]:
+    """Check every field of the form; return the values in their database form."""
+    values: dict[str, Any] = {
+        "claimant_name": v.line(data.claimant_name, "Claimant's name", required=True),
+        "plan_type": v.choice(PlanType, data.plan_type, "Plan type"),
+        "claim_type": v.choice(ClaimType, data.claim_type, "Claim type"),
+        "country": v.country(data.country),
+        "region": v.region(data.region),
+        "insurer_name": v.line(data.insurer_name, "Insurer", required=True),
+        "plan_administrator_name": v.line(data.plan_administrator_name, "Plan administrator"),
+        "claimant_birth_date": v.not_future(
+            v.parse_date(data.claimant_birth_date, "Date of birth"), "Date of birth"
+        ),
+        "claimant_address": v.text(data.claimant_address, "Address", max_length=2000),
+        "claimant_phone": v.line(data.claimant_phone, "Phone", max_length=60),
+        "claimant_email": v.line(data.claimant_email, "Email"),
+        "plan_name": v.line(data.plan_name, "Plan name"),
+        "policy_number": v.line(data.policy_number, "Policy number", max_length=80),
+        "group_number": v.line(data.group_number, "Group number", max_length=80),
+        "member_id": v.line(data.member_id, "Member ID", max_length=80),
+        "insurer_claim_number": v.line(
+            data.insurer_claim_number, "Insurer's claim number", max_length=80
+        ),
+        "clinical_area": v.choice(ClinicalArea, data.clinical_area, "Clinical area"),
+        "disputed_service": v.text(data.disputed_service, "Disputed service", max_length=5000),
+        "amount_minor": v.money(data.amount, "Amount"),
+        "currency": v.currency(data.currency),
+        "urgent": bool(data.urgent),
+        "denial_letter_date": v.not_future(
+            v.parse_date(data.denial_letter_date, "Date on the denial letter"),
+            "Date on the denial letter",
+        ),
+        "denial_received_date": v.not_future(
+            v.parse_date(data.denial_received_date, "Date the denial was received"),
+            "Date the denial was received",
+        ),
+        "proof_of_receipt": v.text(data.proof_of_receipt, "Proof of receipt", max_length=2000),
+        "denial_reason": v.text(data.denial_reason, "Denial reason", max_length=50_000),
+        "denial_category": v.choice(DenialCategory, data.denial_category, "Denial category"),
+        "reviewer_name": v.line(data.reviewer_name, "Reviewer's name"),
+        "reviewer_credentials": v.line(data.reviewer_credentials, "Reviewer's credentials"),
+        "criteria_cited": v.text(data.criteria_cited, "Criteria cited", max_length=20_000),
+        "stage": v.choice(Stage, data.stage, "Stage"),
+        "assigned_to": v.line(data.assigned_to, "Assigned to", max_length=120),
+    }
+    v.ordered(
+        values["denial_letter_date"],
+        values["denial_received_date"],
+        "The denial cannot have been received before the date on the letter; check both dates.",
+    )
+    return values
+
+
+def _columns(unit: Unit, values: dict[str, Any]) -> dict[str, Any]:
+    """Validated form values -> Claim columns (names resolved to organisations and users)."""
+    columns = dict(values)
+    insurer = find_or_create_organisation(
+        unit.session, columns.pop("insurer_name"), OrganisationKind.INSURER
+    )
+    administrator = find_or_create_organisation(
+        unit.session, columns.pop("plan_administrator_name"), OrganisationKind.PLAN_ADMINISTRATOR
+    )
+    assignee = find_or_create_user(unit.session, columns.pop("assigned_to"))
+    columns["insurer_id"] = insurer.id if insurer else None
+    columns["plan_administrator_id"] = administrator.id if administrator else None
+    columns["assigned_user_id"] = assignee.id if assignee else None
+    return columns
+
+
+def _as_input(session: Session, claim: Claim) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in fields(ClaimInput):
+        if f.name == "insurer_name":
+            values[f.name] = claim.insurer.name if claim.insurer else ""
+        elif f.name == "plan_administrator_name":
+            admin = claim.plan_administrator
+            values[f.name] = admin.name if admin else ""
+        elif f.name == "assigned_to":
+            values[f.name] = claim.assigned_user.name if claim.assigned_user else ""
+        elif f.name == "amount":
+            values[f.name] = claim.amount_minor
+        else:
+            values[f.name] = getattr(claim, f.name)
+    return values
+
+
+def _detail(session: Session, claim: Claim) -> ClaimDetail:
+    return copy_into(
+        ClaimDetail,
+        claim,
+        insurer_name=claim.insurer.name if claim.insurer else "",
+        plan_administrator_name=claim.plan_administrator.name if claim.plan_administrator else "",
+        assigned_to=claim.assigned_user.name if claim.assigned_user else "",
+    )
+
+
+def _next_case_number(session: Session) -> str:
+    year = date.today().year
+    prefix = f"CD-{year}-"
+    # Longest first, then highest: CD-2026-10000 comes after CD-2026-9999.
+    latest = session.scalar(
+        select(Claim.case_number)
+        .where(Claim.case_number.like(f"{prefix}%"))
+        .order_by(func.length(Claim.case_number).desc(), Claim.case_number.desc())
+        .limit(1)
+    )
+    number = int(latest.removeprefix(prefix)) + 1 if latest else 1
+    return f"{prefix}{number:04d}"

@@ -1,0 +1,111 @@
+"""What every service shares: the database, who is acting, the audit trail, change notices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.errors import NotFoundError, ValidationError
+from claimdesk.models import AuditEvent, User
+from claimdesk.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a mutating service call changed: the GUI refreshes the views that show it."""
+
+    entity: str
+    action: str
+    record_id: int | None
+    claim_id: int | None
+
+
+ChangeListener = Callable[[Change], None]
+
+
+@dataclass
+class Unit:
+    """One unit of work in progress: its session, and the changes it will announce."""
+
+    session: Session
+    user_id: int | None
+    changes: list[Change] = field(default_factory=list)
+
+    def record(
+        self,
+        action: str,
+        entity: str,
+        record_id: int | None,
+        claim_id: int | None,
+        fields: Iterable[str] = (),
+    ) -> None:
+        """Write an audit event (field names only, never values) and queue a change notice."""
+        self.session.add(
+            AuditEvent(
+                user_id=self.user_id,
+                action=action,
+                entity=entity,
+                entity_id=record_id,
+                claim_id=claim_id,
+                detail=",".join(sorted(fields)),
+            )
+        )
+        self.changes.append(Change(entity, action, record_id, claim_id))
+
+    def get(self, model: type[Any], record_id: int, what: str) -> Any:
+        obj = self.session.get(model, record_id)
+        if obj is None:
+            raise NotFoundError(f"There is no {what} number {record_id}; it may have been removed.")
+        return obj
+
+
+class ServiceContext:
+    """Shared by the services of one open database and one acting user."""
+
+    def __init__(self, db: Database, user_name: str) -> None:
+        name = " ".join(user_name.split())
+        if not name:
+            raise ValidationError("Enter your name, so your work is attributed to you.")
+        if len(name) > 120:
+            raise ValidationError("A user name can be at most 120 characters.")
+        self.db = db
+        self.user_name = name
+        self._listeners: list[ChangeListener] = []
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: ChangeListener) -> None:
+        self._listeners.remove(listener)
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        """A write transaction; its changes are announced only once it has committed."""
+        with self.db.write() as session:
+            unit = Unit(session=session, user_id=self._user_id(session))
+            yield unit
+        for change in unit.changes:
+            for listener in list(self._listeners):
+                listener(change)
+
+    def _user_id(self, session: Session) -> int:
+        user_id = session.scalar(select(User.id).where(User.name == self.user_name))
+        if user_id is None:
+            user = User(name=self.user_name)
+            session.add(user)
+            session.flush()
+            user_id = user.id
+        return user_id
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(wanted)))
+    return {row.id: row.name for row in rows}

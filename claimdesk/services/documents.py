@@ -1,0 +1,197 @@
+"""Documents kept with a case: their bytes live in the database (one file to back up)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+import re
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from claimdesk.errors import DocumentError, NotFoundError
+from claimdesk.models import Claim, Document, DocumentContent
+from claimdesk.models.enums import DocumentKind
+from claimdesk.services import validate as v
+from claimdesk.services.claims import touch
+from claimdesk.services.context import ServiceContext
+from claimdesk.services.dto import DocumentInfo, copy_into
+
+# Large enough for a scanned claim file of a few thousand pages; beyond it, split the scan.
+MAX_DOCUMENT_BYTES = 250 * 1024 * 1024
+
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class DocumentService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def attach(
+        self,
+        claim_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        kind: DocumentKind | str = DocumentKind.OTHER,
+        title: str = "",
+        document_date: date | str | None = None,
+        description: str = "",
+        media_type: str | None = None,
+    ) -> DocumentInfo:
+        """Keep a copy of a file with the case."""
+        name = safe_file_name(file_name)
+        if not data:
+            raise DocumentError(
+                f"'{name}' is empty (0 bytes), so there is nothing to keep. Check the file "
+                "opens on your computer, then attach it again."
+            )
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                f"'{name}' is {len(data) / 2**20:.0f} MB; ClaimDesk keeps files up to "
+                f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
+            )
+        chosen_kind = v.choice(DocumentKind, kind, "Kind of document")
+        document = Document(
+            claim_id=claim_id,
+            kind=chosen_kind,
+            title=v.line(title, "Title", max_length=300) or Path(name).stem or name,
+            original_name=name,
+            media_type=media_type or sniff_media_type(name, data),
+            size_bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            document_date=v.parse_date(document_date, "Date of the document"),
+            description=v.text(description, "Description", max_length=20_000),
+        )
+        document.pages = count_pages(document.media_type, data)
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            document.created_by_id = unit.user_id
+            document.content = DocumentContent(data=data)
+            unit.session.add(document)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "document", document.id, claim_id)
+            return copy_into(DocumentInfo, document)
+
+    def attach_file(self, claim_id: int, path: Path, **metadata: object) -> DocumentInfo:
+        """Attach a file from disk, with a clear message when it cannot be read."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                raise DocumentError(
+                    f"'{path.name}' is {size / 2**20:.0f} MB; ClaimDesk keeps files up to "
+                    f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
+                )
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DocumentError(f"'{path}' does not exist; it may have been moved.") from None
+        except IsADirectoryError:
+            raise DocumentError(f"'{path}' is a folder; choose a file inside it.") from None
+        except PermissionError:
+            raise DocumentError(
+                f"You do not have permission to read '{path}'. Copy it somewhere you can read."
+            ) from None
+        except OSError as error:
+            raise DocumentError(f"'{path}' cannot be read: {error.strerror}.") from None
+        return self.attach(claim_id, path.name, data, **metadata)  # type: ignore[arg-type]
+
+    def documents(self, claim_id: int) -> list[DocumentInfo]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Document)
+                .where(Document.claim_id == claim_id)
+                .order_by(Document.document_date, Document.id)
+            )
+            return [copy_into(DocumentInfo, d) for d in rows]
+
+    def get(self, document_id: int) -> DocumentInfo:
+        with self._ctx.db.read() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                raise NotFoundError(f"There is no document number {document_id}.")
+            return copy_into(DocumentInfo, document)
+
+    def content(self, document_id: int) -> bytes:
+        """The file's bytes, checked against the SHA-256 taken when it was attached."""
+        with self._ctx.db.read() as session:
+            row = session.execute(
+                select(DocumentContent.data, Document.sha256, Document.original_name)
+                .join(Document, Document.id == DocumentContent.document_id)
+                .where(DocumentContent.document_id == document_id)
+            ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"There is no document number {document_id}.")
+        data, digest, name = row
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise DocumentError(
+                f"The stored copy of '{name}' is damaged (its checksum does not match). "
+                "Restore a backup or attach the file again."
+            )
+        return bytes(data)
+
+    def set_packet_order(self, claim_id: int, document_ids: list[int]) -> None:
+        """Put these documents in the appeal packet in this order; leave the others out."""
+        with self._ctx.unit() as unit:
+            documents = unit.session.scalars(
+                select(Document).where(Document.claim_id == claim_id)
+            ).all()
+            by_id = {d.id: d for d in documents}
+            missing = [i for i in document_ids if i not in by_id]
+            if missing:
+                raise NotFoundError(
+                    f"Document {missing[0]} does not belong to this case; refresh and try again."
+                )
+            for document in documents:
+                document.packet_position = None
+            for position, document_id in enumerate(document_ids, start=1):
+                by_id[document_id].packet_position = position
+            unit.record("reorder", "document", None, claim_id, ["packet_position"])
+
+
+def safe_file_name(name: str) -> str:
+    """The last part of a path, without control characters: never a path to write to."""
+    last = re.split(r"[\\/]", name or "")[-1]
+    cleaned = _UNSAFE_NAME.sub("", last).strip().strip(".") or "document"
+    if len(cleaned) > 255:
+        stem, dot, suffix = cleaned.rpartition(".")
+        cleaned = (stem[: 250 - len(suffix)] + dot + suffix) if dot and len(suffix) < 10 else ""
+        cleaned = cleaned or last[:255]
+    return cleaned
+
+
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+]
+
+
+def sniff_media_type(name: str, data: bytes) -> str:
+    """What the file really is, by its first bytes, else by its name."""
+    for signature, media_type in _SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def count_pages(media_type: str, data: bytes) -> int | None:
+    """Pages of a PDF (None when it cannot be read: the packet export will say why)."""
+    if media_type != "application/pdf":
+        return 1 if media_type.startswith("image/") else None
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return None
+        return len(reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        return None

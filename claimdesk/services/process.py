@@ -1,0 +1,353 @@
+"""Appeals and review levels, clock events, deadlines, letters sent, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from claimdesk.errors import ValidationError
+from claimdesk.models import (
+    Appeal,
+    AuditEvent,
+    CaseEvent,
+    Claim,
+    Deadline,
+    Document,
+    Letter,
+    Reminder,
+)
+from claimdesk.models.enums import (
+    AppealLevel,
+    Confidence,
+    ContactMethod,
+    DeadlineSource,
+    DeadlineStatus,
+    EventKind,
+    Outcome,
+    Party,
+)
+from claimdesk.services import fields as f
+from claimdesk.services import validate as v
+from claimdesk.services.claims import touch
+from claimdesk.services.context import ServiceContext, user_names
+from claimdesk.services.dto import (
+    AppealRecord,
+    AuditRecord,
+    DeadlineRecord,
+    EventRecord,
+    LetterRecord,
+    copy_into,
+)
+
+APPEAL_FIELDS = {
+    "level": f.one_of(AppealLevel, "Review level"),
+    "reviewing_body": f.line("Reviewing body"),
+    "expedited": f.flag("Expedited"),
+    "filed_on": f.day("Filed on", past=True),
+    "filed_method": f.one_of(ContactMethod, "How it was filed", optional=True),
+    "received_on": f.day("Received by the reviewer on", past=True),
+    "proof_of_receipt": f.text("Proof of receipt", 2000),
+    "reference": f.line("Reference", 80),
+    "decided_on": f.day("Decided on", past=True),
+    "decision_received_on": f.day("Decision received on", past=True),
+    "outcome": f.one_of(Outcome, "Outcome"),
+    "decision_summary": f.text("Decision", 50_000),
+    "notes": f.text("Notes"),
+}
+
+# Reminder lead times before a deadline (days); the settings can change them later.
+DEFAULT_LEAD_DAYS = (14, 7, 3, 1)
+
+
+class AppealService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def record(self, claim_id: int, level: AppealLevel | str, **values: Any) -> AppealRecord:
+        """Record a review level (an appeal filed, a peer-to-peer asked for, an IMR...)."""
+        converted = f.convert_all(APPEAL_FIELDS, {"level": level, **values}, "review level")
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            appeal = Appeal(claim_id=claim_id, **converted)
+            _check_appeal_dates(appeal)
+            unit.session.add(appeal)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "appeal", appeal.id, claim_id, converted)
+            return copy_into(AppealRecord, appeal)
+
+    def update(self, appeal_id: int, **values: Any) -> AppealRecord:
+        converted = f.convert_all(APPEAL_FIELDS, values, "review level")
+        with self._ctx.unit() as unit:
+            appeal: Appeal = unit.get(Appeal, appeal_id, "review level")
+            changed = f.apply(appeal, converted)
+            _check_appeal_dates(appeal)
+            if changed:
+                touch(unit, appeal.claim_id)
+                unit.record("update", "appeal", appeal.id, appeal.claim_id, changed)
+            return copy_into(AppealRecord, appeal)
+
+    def record_decision(
+        self,
+        appeal_id: int,
+        *,
+        decided_on: date | str,
+        outcome: Outcome | str,
+        summary: str = "",
+        received_on: date | str | None = None,
+    ) -> AppealRecord:
+        if v.choice(Outcome, outcome, "Outcome") == Outcome.PENDING:
+            raise ValidationError("Choose the outcome of the decision (it cannot be 'pending').")
+        return self.update(
+            appeal_id,
+            decided_on=decided_on,
+            outcome=outcome,
+            decision_summary=summary,
+            decision_received_on=received_on,
+        )
+
+    def appeals(self, claim_id: int) -> list[AppealRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Appeal).where(Appeal.claim_id == claim_id).order_by(Appeal.filed_on, Appeal.id)
+            )
+            return [copy_into(AppealRecord, a) for a in rows]
+
+    def add_event(
+        self,
+        claim_id: int,
+        kind: EventKind | str,
+        occurred_on: date | str,
+        *,
+        detail: str = "",
+        appeal_id: int | None = None,
+    ) -> EventRecord:
+        """A dated event that starts, stops or extends a clock (an extension notice...)."""
+        chosen = v.choice(EventKind, kind, "Event")
+        day = v.not_future(v.required_date(occurred_on, "Date of the event"), "Date of the event")
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            if appeal_id is not None:
+                appeal: Appeal = unit.get(Appeal, appeal_id, "review level")
+                if appeal.claim_id != claim_id:
+                    raise ValidationError("That review level belongs to another case.")
+            event = CaseEvent(
+                claim_id=claim_id,
+                kind=chosen,
+                occurred_on=day,
+                appeal_id=appeal_id,
+                detail=v.text(detail, "Detail", max_length=20_000),
+            )
+            unit.session.add(event)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "event", event.id, claim_id)
+            return copy_into(EventRecord, event)
+
+    def events(self, claim_id: int) -> list[EventRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.claim_id == claim_id)
+                .order_by(CaseEvent.occurred_on, CaseEvent.id)
+            )
+            return [copy_into(EventRecord, e) for e in rows]
+
+
+def _check_appeal_dates(appeal: Appeal) -> None:
+    v.ordered(appeal.filed_on, appeal.received_on, "It cannot have been received before it was filed.")
+    v.ordered(appeal.filed_on, appeal.decided_on, "It cannot have been decided before it was filed.")
+
+
+class DeadlineService:
+    """Deadlines on a case: entered by hand here; computed ones come from the rule engine."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def add_manual(
+        self,
+        claim_id: int,
+        title: str,
+        due_on: date | str,
+        *,
+        party: Party | str = Party.CLAIMANT,
+        notes: str = "",
+        lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS,
+    ) -> DeadlineRecord:
+        due = v.required_date(due_on, "Due date")
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            deadline = Deadline(
+                claim_id=claim_id,
+                title=v.line(title, "What is due", max_length=300, required=True),
+                source=DeadlineSource.MANUAL,
+                party=v.choice(Party, party, "Who must act"),
+                due_on=due,
+                notes=v.text(notes, "Notes", max_length=20_000),
+            )
+            deadline.reminders = [Reminder(remind_on=due - timedelta(days=d)) for d in lead_days]
+            unit.session.add(deadline)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "deadline", deadline.id, claim_id)
+            return copy_into(DeadlineRecord, deadline)
+
+    def add_computed(
+        self,
+        claim_id: int,
+        *,
+        title: str,
+        rule_id: str,
+        due_on: date,
+        party: Party,
+        citation: str,
+        confidence: Confidence,
+        derivation: str,
+        trigger_ref: str = "",
+        outer_limit_on: date | None = None,
+    ) -> DeadlineRecord:
+        """Store a deadline the rule engine computed (it keeps its citation and derivation)."""
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            deadline = Deadline(
+                claim_id=claim_id,
+                title=title,
+                source=DeadlineSource.COMPUTED,
+                rule_id=rule_id,
+                trigger_ref=trigger_ref,
+                party=party,
+                computed_due_on=due_on,
+                due_on=due_on,
+                outer_limit_on=outer_limit_on,
+                derivation=derivation,
+                citation=citation,
+                confidence=confidence,
+            )
+            unit.session.add(deadline)
+            unit.session.flush()
+            unit.record("create", "deadline", deadline.id, claim_id)
+            return copy_into(DeadlineRecord, deadline)
+
+    def override(self, deadline_id: int, due_on: date | str, reason: str) -> DeadlineRecord:
+        """Move a deadline by hand; the computed date stays visible beside it."""
+        due = v.required_date(due_on, "New due date")
+        why = v.text(reason, "Reason for the change", max_length=2000, required=True)
+        with self._ctx.unit() as unit:
+            deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
+            if deadline.computed_due_on is None:
+                deadline.computed_due_on = deadline.due_on
+            deadline.due_on = due
+            deadline.override_reason = why
+            deadline.overridden_by_id = unit.user_id
+            touch(unit, deadline.claim_id)
+            unit.record("override", "deadline", deadline.id, deadline.claim_id, ["due_on"])
+            return copy_into(DeadlineRecord, deadline)
+
+    def set_status(
+        self, deadline_id: int, status: DeadlineStatus | str, on: date | str | None = None
+    ) -> DeadlineRecord:
+        chosen = v.choice(DeadlineStatus, status, "Status")
+        with self._ctx.unit() as unit:
+            deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
+            deadline.status = chosen
+            deadline.completed_on = (
+                None if chosen == DeadlineStatus.OPEN else v.parse_date(on, "Date") or date.today()
+            )
+            touch(unit, deadline.claim_id)
+            unit.record("update", "deadline", deadline.id, deadline.claim_id, ["status"])
+            return copy_into(DeadlineRecord, deadline)
+
+    def deadlines(self, claim_id: int) -> list[DeadlineRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Deadline)
+                .where(Deadline.claim_id == claim_id)
+                .order_by(Deadline.due_on, Deadline.id)
+            )
+            return [copy_into(DeadlineRecord, d) for d in rows]
+
+    def open_until(self, until: date) -> list[DeadlineRecord]:
+        """Every open deadline due on or before ``until``, across all open cases."""
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Deadline)
+                .where(Deadline.status == DeadlineStatus.OPEN, Deadline.due_on <= until)
+                .order_by(Deadline.due_on, Deadline.id)
+            )
+            return [copy_into(DeadlineRecord, d) for d in rows]
+
+
+class LetterService:
+    """The record of letters generated for a case (the letters feature renders them)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def record(
+        self,
+        claim_id: int,
+        *,
+        kind: str,
+        template_name: str,
+        template_version: str = "",
+        recipient: str = "",
+        document_id: int | None = None,
+    ) -> LetterRecord:
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            if document_id is not None:
+                document: Document = unit.get(Document, document_id, "document")
+                if document.claim_id != claim_id:
+                    raise ValidationError("That document belongs to another case.")
+            letter = Letter(
+                claim_id=claim_id,
+                kind=v.line(kind, "Kind of letter", max_length=80, required=True),
+                template_name=v.line(template_name, "Template", required=True),
+                template_version=v.line(template_version, "Template version", max_length=40),
+                recipient=v.line(recipient, "Recipient"),
+                generated_by_id=unit.user_id,
+                document_id=document_id,
+            )
+            unit.session.add(letter)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "letter", letter.id, claim_id)
+            return copy_into(LetterRecord, letter)
+
+    def mark_sent(
+        self, letter_id: int, sent_on: date | str, method: ContactMethod | str
+    ) -> LetterRecord:
+        day = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
+        with self._ctx.unit() as unit:
+            letter: Letter = unit.get(Letter, letter_id, "letter")
+            letter.sent_on = day
+            letter.sent_method = v.choice(ContactMethod, method, "How it was sent")
+            touch(unit, letter.claim_id)
+            unit.record("send", "letter", letter.id, letter.claim_id)
+            return copy_into(LetterRecord, letter)
+
+    def letters(self, claim_id: int) -> list[LetterRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Letter).where(Letter.claim_id == claim_id).order_by(Letter.generated_at)
+            )
+            return [copy_into(LetterRecord, letter) for letter in rows]
+
+
+class AuditService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def events(self, claim_id: int | None = None, limit: int = 500) -> list[AuditRecord]:
+        """The newest audit events, of one case or of everything."""
+        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        if claim_id is not None:
+            query = query.where(AuditEvent.claim_id == claim_id)
+        with self._ctx.db.read() as session:
+            rows = session.scalars(query).all()
+            names = user_names(session, (r.user_id for r in rows))
+            return [copy_into(AuditRecord, r, user=names.get(r.user_id or 0, "")) for r in rows]
+

@@ -1,0 +1,148 @@
+"""Requests to the insurer for the basis of its decision, tracked until they arrive."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from claimdesk.errors import NotFoundError, ValidationError
+from claimdesk.models import Claim, Document, DocumentRequest, Organisation, RequestFollowUp
+from claimdesk.models.enums import ContactMethod, RequestKind
+from claimdesk.services import validate as v
+from claimdesk.services.claims import touch
+from claimdesk.services.context import ServiceContext
+from claimdesk.services.dto import FollowUpRecord, RequestRecord, copy_into
+
+# When nothing else is known, chase after 30 days: ERISA's plan-documents and HIPAA's records
+# periods are both 30 days (DOMAIN.md, US-ERISA-plan-docs and US-HIPAA-records).
+DEFAULT_RESPONSE_DAYS = 30
+
+
+class RequestService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def request_document(
+        self,
+        claim_id: int,
+        kind: RequestKind | str,
+        *,
+        sent_on: date | str,
+        method: ContactMethod | str,
+        recipient_id: int | None = None,
+        recipient_name: str = "",
+        description: str = "",
+        reference: str = "",
+        due_on: date | str | None = None,
+        notes: str = "",
+    ) -> RequestRecord:
+        """Record that something was asked for; due in 30 days unless a date is given."""
+        sent = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
+        assert sent is not None
+        due = v.parse_date(due_on, "Due date") or sent + timedelta(days=DEFAULT_RESPONSE_DAYS)
+        v.ordered(sent, due, "The due date cannot be before the date the request was sent.")
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            if recipient_id is not None:
+                unit.get(Organisation, recipient_id, "organisation")
+            request = DocumentRequest(
+                claim_id=claim_id,
+                kind=v.choice(RequestKind, kind, "What was requested"),
+                description=v.text(description, "Description", max_length=5000),
+                recipient_id=recipient_id,
+                recipient_name=v.line(recipient_name, "Sent to"),
+                method=v.choice(ContactMethod, method, "How it was sent"),
+                sent_on=sent,
+                reference=v.line(reference, "Reference", max_length=80),
+                due_on=due,
+                notes=v.text(notes, "Notes", max_length=20_000),
+            )
+            unit.session.add(request)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "request", request.id, claim_id)
+            request_id = request.id
+        return self.get(request_id)
+
+    def follow_up(
+        self,
+        request_id: int,
+        *,
+        sent_on: date | str,
+        method: ContactMethod | str,
+        new_due_on: date | str | None = None,
+        notes: str = "",
+    ) -> RequestRecord:
+        """Record a second request for something late."""
+        sent = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
+        new_due = v.parse_date(new_due_on, "New due date")
+        v.ordered(sent, new_due, "The new due date cannot be before the follow-up was sent.")
+        with self._ctx.unit() as unit:
+            request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
+            v.ordered(request.sent_on, sent, "A follow-up cannot be sent before the request.")
+            request.follow_ups.append(
+                RequestFollowUp(
+                    sent_on=sent,
+                    method=v.choice(ContactMethod, method, "How it was sent"),
+                    new_due_on=new_due,
+                    notes=v.text(notes, "Notes", max_length=20_000),
+                )
+            )
+            unit.session.flush()
+            touch(unit, request.claim_id)
+            unit.record("follow_up", "request", request.id, request.claim_id)
+        return self.get(request_id)
+
+    def mark_received(
+        self, request_id: int, received_on: date | str, document_id: int | None = None
+    ) -> RequestRecord:
+        """Record that what was asked for arrived, and which document it was."""
+        received = v.not_future(v.required_date(received_on, "Date received"), "Date received")
+        with self._ctx.unit() as unit:
+            request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
+            v.ordered(
+                request.sent_on, received, "It cannot have arrived before the request was sent."
+            )
+            if document_id is not None:
+                document: Document = unit.get(Document, document_id, "document")
+                if document.claim_id != request.claim_id:
+                    raise ValidationError("That document belongs to another case.")
+            request.received_on = received
+            request.document_id = document_id
+            touch(unit, request.claim_id)
+            unit.record("receive", "request", request.id, request.claim_id)
+        return self.get(request_id)
+
+    def withdraw(self, request_id: int) -> RequestRecord:
+        with self._ctx.unit() as unit:
+            request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
+            request.withdrawn = True
+            unit.record("withdraw", "request", request.id, request.claim_id)
+        return self.get(request_id)
+
+    def get(self, request_id: int) -> RequestRecord:
+        with self._ctx.db.read() as session:
+            request = session.get(DocumentRequest, request_id)
+            if request is None:
+                raise NotFoundError(f"There is no request number {request_id}.")
+            return _record(request)
+
+    def requests(self, claim_id: int) -> list[RequestRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(DocumentRequest)
+                .where(DocumentRequest.claim_id == claim_id)
+                .options(selectinload(DocumentRequest.follow_ups))
+                .order_by(DocumentRequest.sent_on, DocumentRequest.id)
+            )
+            return [_record(r) for r in rows]
+
+
+def _record(request: DocumentRequest) -> RequestRecord:
+    return copy_into(
+        RequestRecord,
+        request,
+        follow_ups=tuple(copy_into(FollowUpRecord, f) for f in request.follow_ups),
+    )

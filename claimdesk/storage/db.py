@@ -1,0 +1,173 @@
+"""The engine and sessions: SQLite tuned for safety, any SQLAlchemy URL accepted."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.errors import DatabaseBusyError, StorageError
+
+log = logging.getLogger(__name__)
+
+# How long a writer waits for another process's transaction before giving up. Long enough that
+# two ClaimDesk windows saving at once never see "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "claimdesk_write"
+
+
+class Database:
+    """One open ClaimDesk database: sessions for reading and for writing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for a file-backed SQLite database."""
+        if not self.is_sqlite:
+            return None
+        name = self.engine.url.database
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; rolled back at the end, so it can never write by accident."""
+        with translate_errors(), self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work: committed whole on success, rolled back whole on any error.
+
+        On SQLite the transaction begins IMMEDIATE, taking the write lock up front, so two
+        writers queue on the busy timeout instead of one failing mid-transaction.
+        """
+        with translate_errors(), self._write_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn driver errors a user can cause or fix into StorageError with advice."""
+    try:
+        yield
+    except exc.OperationalError as error:
+        raise storage_error_for(error) from error
+
+
+def storage_error_for(error: BaseException) -> StorageError:
+    text = str(getattr(error, "orig", error)).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusyError(
+            "Another ClaimDesk window or program kept the database busy for too long. "
+            "Nothing was lost; wait a moment and try again."
+        )
+    if "disk is full" in text or "disk full" in text or "no space" in text:
+        return StorageError(
+            "The disk is full, so the change was not saved (everything saved before is safe). "
+            "Free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            "The database file is read-only. Check the permissions of the ClaimDesk data folder."
+        )
+    if "unable to open" in text:
+        return StorageError(
+            "The database file cannot be opened. Check that the data folder exists and that "
+            "you may write to it."
+        )
+    if "malformed" in text or "not a database" in text:
+        return StorageError(
+            "The database file is damaged. Restore the latest backup with "
+            "'claimdesk restore FILE' (backups are in the data folder's 'backups' folder)."
+        )
+    return StorageError(f"The database reported an error: {getattr(error, 'orig', error)}")
+
+
+def open_database(url: str, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) the database at ``url`` and bring its schema up to date."""
+    engine = create_database_engine(url)
+    database = Database(engine)
+    if migrate:
+        from claimdesk.storage.migrate import ensure_schema
+
+        try:
+            ensure_schema(database, backup_dir=backup_dir)
+        except BaseException:
+            database.dispose()
+            raise
+    return database
+
+
+def create_database_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(
+                f"Cannot create the data folder {path.parent}: {error.strerror}. "
+                "Choose another folder with --data-dir."
+            ) from error
+        parsed = parsed.set(database=str(path))
+    engine = create_engine(
+        parsed,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN is ours to issue (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            # WAL lets the GUI read while another process writes; FULL syncs every commit, so
+            # a power cut loses at most the transaction in flight.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

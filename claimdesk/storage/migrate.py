@@ -1,0 +1,145 @@
+"""Bring a database to the code's schema: back up first, refuse one newer than the code."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+
+from claimdesk import paths
+from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
+from claimdesk.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    before: str | None
+    after: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(paths.migrations_dir()))
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def code_head() -> str:
+    head = script_directory().get_current_head()
+    assert head is not None, "ClaimDesk ships at least one migration"
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in script_directory().walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_compatible(revision: str | None, table_names: set[str]) -> None:
+    """Raise unless a database with this revision and these tables is ours and not too new."""
+    if revision is None:
+        if table_names:
+            raise NotAClaimDeskDatabaseError(
+                "This database holds tables but is not a ClaimDesk database. "
+                "Choose another file or an empty folder."
+            )
+        return
+    if revision not in known_revisions():
+        raise SchemaTooNewError(
+            f"This database was written by a newer version of ClaimDesk (schema {revision}). "
+            "Install the newer ClaimDesk to open it; this version will not touch it."
+        )
+
+
+def ensure_schema(database: Database, backup_dir: Path | None = None) -> MigrationResult:
+    """Upgrade the database to the code's head, backing up a SQLite file before changing it."""
+    head = code_head()
+    with database.engine.connect() as connection:
+        revision = current_revision(connection)
+        tables = set(inspect(connection).get_table_names())
+    check_compatible(revision, tables)
+    if revision == head:
+        return MigrationResult(before=revision, after=head, backup=None)
+
+    backup = None
+    source = database.sqlite_path
+    if revision is not None and source is not None:
+        folder = backup_dir or source.parent / "backups"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
+        copy_sqlite(source, backup)
+        log.info("backed up the database before upgrading it, to %s", backup)
+
+    _upgrade(database, head)
+    log.info("database schema upgraded from %s to %s", revision, head)
+    return MigrationResult(before=revision, after=head, backup=backup)
+
+
+def _upgrade(database: Database, head: str) -> None:
+    config = alembic_config()
+    with database.engine.connect() as connection:
+        if database.is_sqlite:
+            # Batch mode recreates tables; with foreign keys on, that would cascade deletes.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, head)
+            connection.commit()
+            if database.is_sqlite:
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise StorageError(
+                        "Upgrading the database left broken links between records; "
+                        "the backup taken before the upgrade is in the backups folder."
+                    )
+        finally:
+            if database.is_sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+def copy_sqlite(source: Path, destination: Path) -> None:
+    """Copy a live SQLite database with the online backup API (consistent under writers)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+                # pages=-1: one step under one read snapshot, so concurrent writers can neither
+                # tear the copy nor make it restart.
+                src.backup(dst, pages=-1)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        partial.replace(destination)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise StorageError(
+            f"Could not write the backup {destination}: {error}. "
+            "Check there is free space and that the folder can be written."
+        ) from error
