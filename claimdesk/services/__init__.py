@@ -6,6 +6,7 @@ from claimdesk.services.calls import CallInput, CallService, PromiseInput
 from claimdesk.services.claims import ClaimInput, ClaimService
 from claimdesk.services.context import Change, ChangeListener, ServiceContext
 from claimdesk.services.documents import DocumentService
+from claimdesk.services.exchange import ExchangeService
 from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
 from claimdesk.services.process import (
     AppealService,
@@ -43,6 +44,7 @@ class Services:
         self.deadlines = DeadlineService(self.context)
         self.letters = LetterService(self.context)
         self.audit = AuditService(self.context)
+        self.exchange = ExchangeService(self.context)
 
     @property
     def user_name(self) -> str:

@@ -84,7 +84,7 @@ class ClaimService:
         """Create a case from the new-case form."""
         values = _validated(data)
         with self._ctx.unit() as unit:
-            claim = Claim(case_number=_next_case_number(unit.session), **_columns(unit, values))
+            claim = Claim(case_number=next_case_number(unit.session), **_columns(unit, values))
             unit.session.add(claim)
             unit.session.flush()
             unit.record("create", "claim", claim.id, claim.id, values)
@@ -368,7 +368,7 @@ def _detail(session: Session, claim: Claim) -> ClaimDetail:
     )
 
 
-def _next_case_number(session: Session) -> str:
+def next_case_number(session: Session) -> str:
     year = date.today().year
     prefix = f"CD-{year}-"
     # Longest first, then highest: CD-2026-10000 comes after CD-2026-9999.

@@ -1,0 +1,62 @@
+"""Starting the GUI: the application object, the database, the exception hook."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.main_window import MainWindow
+from claimdesk.gui.prompts import Prompts
+from claimdesk.paths import APP_NAME, AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def install_exception_hook(prompts: Prompts) -> None:
+    """An unexpected exception is logged and shown; the app keeps running."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if isinstance(error, ClaimDeskError):
+            message = str(error)
+        else:
+            message = (
+                "Something went wrong inside ClaimDesk. What you had saved is safe. "
+                "The details were written to the log file; please report them."
+            )
+        prompts.error(QApplication.activeWindow(), "ClaimDesk", message)
+
+    sys.excepthook = hook
+
+
+def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
+    from claimdesk.services import Services
+    from claimdesk.storage import open_database
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    prompts = Prompts()
+    try:
+        db = open_database(database_url, backup_dir=paths.backup_dir)
+        services = Services(db, user_name)
+    except ClaimDeskError as error:
+        prompts.error(None, "ClaimDesk cannot start", str(error))
+        return 1
+    install_exception_hook(prompts)
+    location = str(db.sqlite_path or db.url)
+    window = MainWindow(services, prompts, location)
+    window.show()
+    code = app.exec()
+    db.dispose()
+    return int(code)

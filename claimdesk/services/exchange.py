@@ -1,0 +1,542 @@
+"""Export one whole case to a versioned JSON document, and import it back (docs/case-format.md).
+
+The format follows the models' columns: every value is checked against its column's type, so a
+malformed file is refused with the path of the first bad value, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Enum, Integer, LargeBinary, String, Text, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import Column
+
+from claimdesk import __version__
+from claimdesk.errors import ImportFormatError, NotFoundError
+from claimdesk.models import (
+    Appeal,
+    CallLogEntry,
+    CallPromise,
+    CaseEvent,
+    Claim,
+    Contact,
+    Deadline,
+    Document,
+    DocumentContent,
+    DocumentRequest,
+    IndependentMedicalExam,
+    Letter,
+    Note,
+    Organisation,
+    Reminder,
+    RequestFollowUp,
+    SecondOpinion,
+    Specialist,
+    User,
+)
+from claimdesk.models.base import UTCDateTime
+from claimdesk.services.claims import next_case_number
+from claimdesk.services.context import ServiceContext
+
+FORMAT_NAME = "claimdesk-case"
+FORMAT_VERSION = 1
+MAX_TEXT = 1_000_000
+_INT_RANGE = (-(2**63), 2**63 - 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    """How one table appears in the file: its key prefix, references and nested lists."""
+
+    name: str
+    model: type[Any]
+    prefix: str
+    parent: str = ""  # the column holding the parent's id, filled in on import
+    refs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # column -> (json, space)
+    users: Mapping[str, str] = field(default_factory=dict)  # column -> json field (a user name)
+    children: Sequence[Section] = ()
+
+    def columns(self) -> list[Column[Any]]:
+        skip = {"id", self.parent, *self.refs, *self.users}
+        return [c for c in self.model.__table__.columns if c.key not in skip]
+
+
+CONTACTS = Section("contacts", Contact, "contact", parent="organisation_id")
+ORGANISATIONS = Section("organisations", Organisation, "org", children=(CONTACTS,))
+SPECIALISTS = Section("specialists", Specialist, "specialist")
+
+# Order matters on import: a section may refer only to sections listed before it.
+CLAIM_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "documents", Document, "doc", parent="claim_id", users={"created_by_id": "created_by"}
+    ),
+    Section(
+        "calls",
+        CallLogEntry,
+        "call",
+        parent="claim_id",
+        refs={"organisation_id": ("organisation", "org"), "amends_id": ("amends", "call")},
+        users={"created_by_id": "created_by"},
+        children=(Section("promises", CallPromise, "promise", parent="call_id"),),
+    ),
+    Section(
+        "requests",
+        DocumentRequest,
+        "request",
+        parent="claim_id",
+        refs={"recipient_id": ("recipient", "org"), "document_id": ("answered_by", "doc")},
+        children=(Section("follow_ups", RequestFollowUp, "follow_up", parent="request_id"),),
+    ),
+    Section(
+        "second_opinions",
+        SecondOpinion,
+        "opinion",
+        parent="claim_id",
+        refs={
+            "specialist_id": ("specialist", "specialist"),
+            "report_document_id": ("report_document", "doc"),
+        },
+    ),
+    Section(
+        "imes",
+        IndependentMedicalExam,
+        "ime",
+        parent="claim_id",
+        refs={
+            "examiner_organisation_id": ("examiner_organisation", "org"),
+            "report_document_id": ("report_document", "doc"),
+        },
+    ),
+    Section("appeals", Appeal, "appeal", parent="claim_id"),
+    Section(
+        "events", CaseEvent, "event", parent="claim_id", refs={"appeal_id": ("appeal", "appeal")}
+    ),
+    Section(
+        "deadlines",
+        Deadline,
+        "deadline",
+        parent="claim_id",
+        users={"overridden_by_id": "overridden_by"},
+        children=(Section("reminders", Reminder, "reminder", parent="deadline_id"),),
+    ),
+    Section(
+        "letters",
+        Letter,
+        "letter",
+        parent="claim_id",
+        refs={"document_id": ("document", "doc")},
+        users={"generated_by_id": "generated_by"},
+    ),
+    Section("notes", Note, "note", parent="claim_id", users={"created_by_id": "created_by"}),
+)
+CLAIM = Section(
+    "claim",
+    Claim,
+    "claim",
+    refs={
+        "insurer_id": ("insurer", "org"),
+        "plan_administrator_id": ("plan_administrator", "org"),
+    },
+    users={"assigned_user_id": "assigned_to"},
+)
+
+
+class ExchangeService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def export_case(self, claim_id: int) -> dict[str, Any]:
+        """The whole case, its documents included, as a JSON-ready dict."""
+        with self._ctx.db.read() as session:
+            claim = session.get(Claim, claim_id)
+            if claim is None:
+                raise NotFoundError(f"There is no case number {claim_id}.")
+            return _Exporter(session).export(claim)
+
+    def import_case(self, document: Any) -> int:
+        """Add the case in ``document`` (as parsed from JSON); return its new id.
+
+        Validates everything before writing; a malformed document writes nothing.
+        """
+        with self._ctx.unit() as unit:
+            importer = _Importer(unit.session)
+            claim_id = importer.run(document)
+            unit.record("import", "claim", claim_id, claim_id)
+        return claim_id
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+
+class _Exporter:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.keys: dict[tuple[str, int], str] = {}
+        self.counters: dict[str, int] = {}
+        self.organisations: dict[int, Organisation] = {}
+        self.specialists: dict[int, Specialist] = {}
+        self.user_cache: dict[int, str] = {}
+
+    def key(self, space: str, record_id: int) -> str:
+        if (space, record_id) not in self.keys:
+            self.counters[space] = self.counters.get(space, 0) + 1
+            self.keys[(space, record_id)] = f"{space}-{self.counters[space]}"
+        return self.keys[(space, record_id)]
+
+    def export(self, claim: Claim) -> dict[str, Any]:
+        body = self.record(CLAIM, claim)
+        for section in CLAIM_SECTIONS:
+            body[section.name] = self.rows(section, section.model.claim_id == claim.id)
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "organisations": [
+                self.with_children(ORGANISATIONS, org)
+                for org in sorted(self.organisations.values(), key=lambda o: o.id)
+            ],
+            "specialists": [
+                self.record(SPECIALISTS, s)
+                for s in sorted(self.specialists.values(), key=lambda s: s.id)
+            ],
+            "claim": body,
+        }
+
+    def rows(self, section: Section, condition: Any) -> list[dict[str, Any]]:
+        query = select(section.model).where(condition).order_by(section.model.id)
+        return [self.with_children(section, row) for row in self.session.scalars(query)]
+
+    def with_children(self, section: Section, row: Any) -> dict[str, Any]:
+        record = self.record(section, row)
+        for child in section.children:
+            record[child.name] = self.rows(child, getattr(child.model, child.parent) == row.id)
+        return record
+
+    def record(self, section: Section, row: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {"key": self.key(section.prefix, row.id)}
+        for column in section.columns():
+            record[column.key] = encode(column, getattr(row, column.key))
+        for column, (name, space) in section.refs.items():
+            target = getattr(row, column)
+            record[name] = None if target is None else self.reference(space, target)
+        for column, name in section.users.items():
+            record[name] = self.user_name(getattr(row, column))
+        if section.model is Document:
+            data = self.session.get(DocumentContent, row.id)
+            record["content_base64"] = base64.b64encode(data.data if data else b"").decode()
+        return record
+
+    def reference(self, space: str, target_id: int) -> str:
+        if space == "org" and target_id not in self.organisations:
+            self.organisations[target_id] = self.session.get_one(Organisation, target_id)
+        if space == "specialist" and target_id not in self.specialists:
+            self.specialists[target_id] = self.session.get_one(Specialist, target_id)
+        return self.key(space, target_id)
+
+    def user_name(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in self.user_cache:
+            self.user_cache[user_id] = self.session.get_one(User, user_id).name
+        return self.user_cache[user_id]
+
+
+def encode(column: Column[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, UTCDateTime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(column.type, Date):
+        return value.isoformat()
+    if isinstance(column.type, Enum):
+        return value.value
+    return value
+
+
+# ---- import -------------------------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids: dict[str, int] = {}  # file key -> new database id
+        self.spaces: dict[str, str] = {}  # file key -> its key space
+        self.users: dict[str, int] = {}
+        self.documents: list[tuple[str, Document]] = []
+
+    def run(self, document: Any) -> int:
+        root = obj(document, "the file")
+        expect_keys(root, {"format", "version", "organisations", "specialists", "claim"}, "")
+        if root.get("format") != FORMAT_NAME:
+            raise ImportFormatError(
+                "This is not a ClaimDesk case file (its 'format' is not 'claimdesk-case')."
+            )
+        version = root.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ImportFormatError("version: expected a whole number.")
+        if version > FORMAT_VERSION:
+            raise ImportFormatError(
+                f"This case file is format version {version}, written by a newer ClaimDesk; "
+                f"this one ({__version__}) reads version {FORMAT_VERSION}. Update ClaimDesk."
+            )
+        if version < 1:
+            raise ImportFormatError(f"version: {version} is not a valid format version.")
+        for i, item in enumerate(array(root.get("organisations", []), "organisations")):
+            self.organisation(item, f"organisations[{i}]")
+        for i, item in enumerate(array(root.get("specialists", []), "specialists")):
+            self.specialist(item, f"specialists[{i}]")
+        claim_doc = obj(root.get("claim"), "claim")
+        extra = {s.name for s in CLAIM_SECTIONS}
+        claim = self.build(CLAIM, claim_doc, "claim", extra_keys=extra)
+        if claim.case_number and self.session.scalar(
+            select(Claim.id).where(Claim.case_number == claim.case_number)
+        ):
+            claim.case_number = next_case_number(self.session)
+        if not claim.case_number:
+            claim.case_number = next_case_number(self.session)
+        self.session.add(claim)
+        self.session.flush()
+        for section in CLAIM_SECTIONS:
+            items = array(claim_doc.get(section.name, []), f"claim.{section.name}")
+            for i, item in enumerate(items):
+                self.nested(section, item, f"claim.{section.name}[{i}]", claim.id)
+        return int(claim.id)
+
+    def organisation(self, item: Any, path: str) -> None:
+        record = obj(item, path)
+        org = self.build(ORGANISATIONS, record, path, extra_keys={"contacts"}, flush=False)
+        existing = self.session.scalar(
+            select(Organisation)
+            .where(Organisation.name == org.name, Organisation.kind == org.kind)
+            .order_by(Organisation.id)
+            .limit(1)
+        )
+        if existing is not None:
+            self.remember(record, path, ORGANISATIONS, existing.id)
+            contacts = array(record.get("contacts", []), f"{path}.contacts")
+            for i, contact in enumerate(contacts):  # validate even when not added
+                self.build(CONTACTS, obj(contact, f"{path}.contacts[{i}]"), path, flush=False)
+            return
+        self.session.add(org)
+        self.session.flush()
+        self.remember(record, path, ORGANISATIONS, org.id)
+        for i, contact in enumerate(array(record.get("contacts", []), f"{path}.contacts")):
+            self.nested(CONTACTS, contact, f"{path}.contacts[{i}]", org.id)
+
+    def specialist(self, item: Any, path: str) -> None:
+        record = obj(item, path)
+        specialist = self.build(SPECIALISTS, record, path, flush=False)
+        existing = self.session.scalar(
+            select(Specialist.id)
+            .where(
+                Specialist.name == specialist.name,
+                Specialist.specialty == specialist.specialty,
+                Specialist.institution == specialist.institution,
+            )
+            .order_by(Specialist.id)
+            .limit(1)
+        )
+        if existing is None:
+            self.session.add(specialist)
+            self.session.flush()
+            existing = specialist.id
+        self.remember(record, path, SPECIALISTS, existing)
+
+    def nested(self, section: Section, item: Any, path: str, parent_id: int) -> None:
+        record = obj(item, path)
+        row = self.build(section, record, path, extra_keys={c.name for c in section.children})
+        setattr(row, section.parent, parent_id)
+        self.session.add(row)
+        self.session.flush()
+        self.remember(record, path, section, row.id)
+        for child in section.children:
+            for i, sub in enumerate(array(record.get(child.name, []), f"{path}.{child.name}")):
+                self.nested(child, sub, f"{path}.{child.name}[{i}]", row.id)
+
+    def build(
+        self,
+        section: Section,
+        record: dict[str, Any],
+        path: str,
+        extra_keys: set[str] = frozenset(),  # type: ignore[assignment]
+        flush: bool = True,
+    ) -> Any:
+        columns = section.columns()
+        allowed = {"key", *(c.key for c in columns), *(n for n, _ in section.refs.values())}
+        allowed |= set(section.users.values()) | extra_keys
+        if section.model is Document:
+            allowed.add("content_base64")
+        expect_keys(record, allowed, path)
+        values: dict[str, Any] = {}
+        for column in columns:
+            if column.key in record:
+                values[column.key] = decode(column, record[column.key], f"{path}.{column.key}")
+            elif not column.nullable and column.default is None:
+                raise ImportFormatError(f"{path}.{column.key}: this field is missing.")
+        for column, (name, space) in section.refs.items():
+            values[column] = self.resolve(record.get(name), space, f"{path}.{name}")
+        for column, name in section.users.items():
+            values[column] = self.user(record.get(name), f"{path}.{name}")
+        if section.model is Document:
+            data = content(record, path)
+            if hashlib.sha256(data).hexdigest() != values.get("sha256"):
+                raise ImportFormatError(
+                    f"{path}: the file's content does not match its sha256; the case file is "
+                    "damaged or was edited by hand."
+                )
+            values["size_bytes"] = len(data)
+            values["content"] = DocumentContent(data=data)
+        return section.model(**values)
+
+    def remember(self, record: dict[str, Any], path: str, section: Section, new_id: int) -> None:
+        key = record.get("key")
+        if not isinstance(key, str) or not key:
+            raise ImportFormatError(f"{path}.key: every record needs a text key.")
+        if key in self.ids:
+            raise ImportFormatError(f"{path}.key: '{key[:40]}' is used twice.")
+        self.ids[key] = new_id
+        self.spaces[key] = section.prefix
+
+    def resolve(self, value: Any, space: str, path: str) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in self.ids or self.spaces[value] != space:
+            raise ImportFormatError(
+                f"{path}: '{str(value)[:40]}' does not name a record listed before it."
+            )
+        return self.ids[value]
+
+    def user(self, value: Any, path: str) -> int | None:
+        if value is None:
+            return None
+        name = " ".join(value.split()) if isinstance(value, str) else ""
+        if not name or len(name) > 120:
+            raise ImportFormatError(f"{path}: expected a user's name (1 to 120 characters).")
+        if name not in self.users:
+            user_id = self.session.scalar(select(User.id).where(User.name == name))
+            if user_id is None:
+                user = User(name=name)
+                self.session.add(user)
+                self.session.flush()
+                user_id = user.id
+            self.users[name] = user_id
+        return self.users[name]
+
+
+def content(record: dict[str, Any], path: str) -> bytes:
+    raw = record.get("content_base64")
+    if not isinstance(raw, str):
+        raise ImportFormatError(f"{path}.content_base64: the document's content is missing.")
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImportFormatError(f"{path}.content_base64: not valid base64.") from None
+
+
+def obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ImportFormatError(f"{path}: expected an object {{...}}.")
+    return value
+
+
+def array(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ImportFormatError(f"{path}: expected a list [...].")
+    return value
+
+
+def expect_keys(record: dict[str, Any], allowed: set[str], path: str) -> None:
+    unknown = sorted(str(k) for k in set(record) - allowed)
+    if unknown:
+        where = f"{path}: " if path else ""
+        raise ImportFormatError(f"{where}unknown field '{unknown[0][:40]}'.")
+
+
+def decode(column: Column[Any], value: Any, path: str) -> Any:
+    """A JSON value -> the column's Python value, or ImportFormatError naming the path."""
+    if value is None:
+        if not column.nullable:
+            raise ImportFormatError(f"{path}: this field cannot be empty (null).")
+        return None
+    kind = column.type
+    for check, convert in _DECODERS:
+        if isinstance(kind, check):
+            return convert(column, value, path)
+    raise ImportFormatError(f"{path}: this field cannot be imported.")
+
+
+def _text(column: Column[Any], value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise ImportFormatError(f"{path}: expected text.")
+    limit = getattr(column.type, "length", None) or MAX_TEXT
+    if len(value) > limit:
+        raise ImportFormatError(f"{path}: text longer than {limit} characters.")
+    if "\x00" in value:
+        raise ImportFormatError(f"{path}: text contains a NUL character.")
+    return value
+
+
+def _integer(column: Column[Any], value: Any, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ImportFormatError(f"{path}: expected a whole number.")
+    if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        raise ImportFormatError(f"{path}: number out of range.")
+    return value
+
+
+def _boolean(column: Column[Any], value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ImportFormatError(f"{path}: expected true or false.")
+    return value
+
+
+def _date(column: Column[Any], value: Any, path: str) -> date:
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ImportFormatError(f"{path}: expected a date such as 2026-03-02.") from None
+
+
+def _instant(column: Column[Any], value: Any, path: str) -> datetime:
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ImportFormatError(
+            f"{path}: expected a date and time with its UTC offset, such as "
+            "2026-03-02T14:30:00+00:00."
+        )
+    return parsed.astimezone(UTC)
+
+
+def _choice(column: Column[Any], value: Any, path: str) -> Any:
+    enum_class = column.type.enum_class  # type: ignore[attr-defined]
+    if isinstance(value, str):
+        for member in enum_class:
+            if member.value == value:
+                return member
+    options = ", ".join(m.value for m in enum_class)
+    raise ImportFormatError(f"{path}: '{str(value)[:40]}' is not one of: {options}.")
+
+
+_DECODERS: tuple[tuple[type[Any], Callable[[Column[Any], Any, str], Any]], ...] = (
+    (UTCDateTime, _instant),
+    (Enum, _choice),
+    (Date, _date),
+    (Boolean, _boolean),
+    (Integer, _integer),
+    (String, _text),
+    (Text, _text),
+    (LargeBinary, lambda c, v, p: _text(c, v, p).encode()),
+)

@@ -1,0 +1,129 @@
+"""Online backup and safe restore of a SQLite ClaimDesk database."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
+from claimdesk.storage.db import Database
+from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_schema
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size_bytes: int
+    claims: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    previous_kept_at: Path
+    claims: int
+    upgraded: bool
+
+
+def _sqlite_file(database: Database, action: str) -> Path:
+    path = database.sqlite_path
+    if path is None:
+        raise StorageError(
+            f"ClaimDesk can {action} only its own SQLite file. For a PostgreSQL server use "
+            "pg_dump and pg_restore."
+        )
+    return path
+
+
+def backup(database: Database, destination: Path) -> BackupResult:
+    """Copy the live database to ``destination``; safe while other windows are writing."""
+    source = _sqlite_file(database, "back up")
+    destination = destination.expanduser()
+    if destination.resolve() == source.resolve():
+        raise StorageError("Choose a backup file other than the database itself.")
+    if destination.is_dir():
+        raise StorageError(f"{destination} is a folder; give a file name for the backup.")
+    copy_sqlite(source, destination)
+    claims = inspect_file(destination)
+    return BackupResult(destination, destination.stat().st_size, claims)
+
+
+def inspect_file(path: Path) -> int:
+    """Check ``path`` is an intact ClaimDesk database this version can open; count its cases."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise StorageError(f"There is no file {path}.") from None
+    except OSError as error:
+        raise StorageError(f"{path} cannot be read: {error.strerror}.") from None
+    if header != SQLITE_MAGIC:
+        raise NotAClaimDeskDatabaseError(
+            f"{path.name} is not a ClaimDesk database (it is not a SQLite file). "
+            "Choose a backup written by 'claimdesk backup'."
+        )
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            if integrity != "ok":
+                raise StorageError(f"{path.name} is damaged ({integrity}); choose another backup.")
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+            if revision is None or "claims" not in tables:
+                raise NotAClaimDeskDatabaseError(
+                    f"{path.name} is a database, but not a ClaimDesk one; nothing was changed."
+                )
+            check_compatible(revision, tables)
+            return int(connection.execute("SELECT count(*) FROM claims").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise NotAClaimDeskDatabaseError(
+            f"{path.name} cannot be read as a ClaimDesk database ({error}); nothing was changed."
+        ) from None
+
+
+def restore(database: Database, source: Path, backup_dir: Path) -> RestoreResult:
+    """Replace the database's content with ``source``, keeping the current one as a backup."""
+    target = _sqlite_file(database, "restore")
+    source = source.expanduser()
+    inspect_file(source)
+    if source.resolve() == target.resolve():
+        raise StorageError("That file is the database in use; choose a backup file.")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = backup_dir / f"{target.stem}-before-restore-{stamp}.sqlite"
+    copy_sqlite(target, kept)
+    log.info("kept the current database at %s before restoring", kept)
+    database.dispose()
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(target, timeout=30)
+        try:
+            # The backup API writes the pages under the destination's own lock, so another
+            # ClaimDesk process sees either the old database or the restored one, never a mix.
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+    except sqlite3.Error as error:
+        raise StorageError(
+            f"The restore failed ({error}); the previous database is kept at {kept}."
+        ) from error
+    result = ensure_schema(database, backup_dir=backup_dir)
+    with database.engine.connect() as connection:
+        claims = connection.exec_driver_sql("SELECT count(*) FROM claims").scalar_one()
+    return RestoreResult(source, kept, int(claims), upgraded=result.changed)
