@@ -11,8 +11,8 @@ import pytest
 # GUI tests draw off screen; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from claimdesk.services import Services  # noqa: E402
-from claimdesk.storage import Database, open_database  # noqa: E402
+from claimdesk.services import Services
+from claimdesk.storage import Database, open_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

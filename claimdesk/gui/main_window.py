@@ -39,7 +39,9 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.bus = ChangeBus(services, self)
         self.form: QWidget = load_form("main_window.ui")
-        self.setCentralWidget(self.form.findChild(QWidget, "centralWidget"))
+        central = self.form.findChild(QWidget, "centralWidget")
+        assert central is not None, "main_window.ui defines centralWidget"
+        self.setCentralWidget(central)
         self.setMenuBar(self.form.menuBar())  # type: ignore[attr-defined]
         self.setStatusBar(self.form.statusBar())  # type: ignore[attr-defined]
         self.setWindowTitle("ClaimDesk")
@@ -111,8 +113,10 @@ class MainWindow(QMainWindow):
         else:
             log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
             self.prompts.error(
-                self, title, "Something went wrong inside ClaimDesk; nothing saved was lost. "
-                "The details are in the log file."
+                self,
+                title,
+                "Something went wrong inside ClaimDesk; nothing saved was lost. "
+                "The details are in the log file.",
             )
 
     def show_about(self) -> None:
@@ -123,6 +127,6 @@ class MainWindow(QMainWindow):
             "fight it. Everything stays on this computer.",
         )
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.wait(10_000)
         super().closeEvent(event)

@@ -17,7 +17,7 @@ class LabelledEnum(str, enum.Enum):
         return member
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     @classmethod
     def parse(cls, text: str) -> LabelledEnum:

@@ -124,12 +124,8 @@ class Letter(Base):
     template_version: Mapped[str] = mapped_column(String(40), default="")
     recipient: Mapped[str] = mapped_column(String(200), default="")
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    generated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="SET NULL")
-    )
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     sent_on: Mapped[date | None] = mapped_column(Date)
     sent_method: Mapped[ContactMethod | None] = mapped_column(enum_column(ContactMethod))
     notes: Mapped[str] = mapped_column(Text, default="")

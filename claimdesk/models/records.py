@@ -126,9 +126,7 @@ class DocumentRequest(Base):
     reference: Mapped[str] = mapped_column(String(80), default="")
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     received_on: Mapped[date | None] = mapped_column(Date)
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="SET NULL")
-    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -82,7 +82,9 @@ class CallService:
         with self._ctx.unit() as unit:
             promise: CallPromise = unit.get(CallPromise, promise_id, "promise")
             promise.status = chosen
-            promise.resolved_on = resolved or (date.today() if chosen != PromiseStatus.OPEN else None)
+            promise.resolved_on = resolved or (
+                date.today() if chosen != PromiseStatus.OPEN else None
+            )
             unit.record("update", "promise", promise.id, promise.call.claim_id, ["status"])
             return copy_into(PromiseRecord, promise)
 
@@ -146,17 +148,19 @@ class CallService:
 
 def _records(session: Session, entries: Sequence[CallLogEntry]) -> list[CallRecord]:
     ids = [e.id for e in entries]
-    amended_by = dict(
-        session.execute(
+    amended_by: dict[int | None, int] = {
+        original: correction
+        for original, correction in session.execute(
             select(CallLogEntry.amends_id, CallLogEntry.id).where(CallLogEntry.amends_id.in_(ids))
-        ).tuples().all()
-    )
+        )
+    }
     org_ids = {e.organisation_id for e in entries if e.organisation_id}
-    orgs = dict(
-        session.execute(
+    orgs: dict[int, str] = {
+        org_id: name
+        for org_id, name in session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        ).tuples().all()
-    )
+        )
+    }
     names = user_names(session, (e.created_by_id for e in entries))
     return [
         copy_into(

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.errors import NotFoundError, ValidationError
-from claimdesk.models import Claim, Note, Organisation, User
+from claimdesk.models import Claim, Contact, Note, Organisation, User
 from claimdesk.models.base import utcnow
 from claimdesk.models.enums import (
     ClaimStatus,
@@ -27,6 +27,7 @@ from claimdesk.services.context import ServiceContext, Unit, user_names
 from claimdesk.services.dto import (
     ClaimDetail,
     ClaimSummary,
+    ContactRecord,
     NoteRecord,
     OrganisationRecord,
     copy_into,
@@ -153,13 +154,54 @@ class ClaimService:
             unit.record("create", "organisation", org.id, None)
             return copy_into(OrganisationRecord, org)
 
+    def add_contact(
+        self,
+        organisation_id: int,
+        name: str,
+        *,
+        role: str = "",
+        staff_id: str = "",
+        phone: str = "",
+        fax: str = "",
+        email: str = "",
+        notes: str = "",
+    ) -> ContactRecord:
+        """A named person at an organisation (a claims handler, a medical director...)."""
+        with self._ctx.unit() as unit:
+            unit.get(Organisation, organisation_id, "organisation")
+            contact = Contact(
+                organisation_id=organisation_id,
+                name=v.line(name, "Name", required=True),
+                role=v.line(role, "Role"),
+                staff_id=v.line(staff_id, "Staff ID", max_length=80),
+                phone=v.line(phone, "Phone", max_length=60),
+                fax=v.line(fax, "Fax", max_length=60),
+                email=v.line(email, "Email"),
+                notes=v.text(notes, "Notes", max_length=20_000),
+            )
+            unit.session.add(contact)
+            unit.session.flush()
+            unit.record("create", "contact", contact.id, None)
+            return copy_into(ContactRecord, contact)
+
+    def contacts(self, organisation_id: int) -> list[ContactRecord]:
+        with self._ctx.db.read() as session:
+            rows = session.scalars(
+                select(Contact)
+                .where(Contact.organisation_id == organisation_id)
+                .order_by(Contact.name)
+            )
+            return [copy_into(ContactRecord, c) for c in rows]
+
     # ---- reading ----------------------------------------------------------------------------
 
     def get(self, claim_id: int) -> ClaimDetail:
         with self._ctx.db.read() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
-                raise NotFoundError(f"There is no case number {claim_id}; it may have been removed.")
+                raise NotFoundError(
+                    f"There is no case number {claim_id}; it may have been removed."
+                )
             return _detail(session, claim)
 
     def find_by_case_number(self, case_number: str) -> ClaimDetail | None:
@@ -224,7 +266,9 @@ class ClaimService:
             ).all()
             names = user_names(session, (n.created_by_id for n in notes))
             return [
-                NoteRecord(n.id, n.claim_id, n.body, n.created_at, names.get(n.created_by_id or 0, ""))
+                NoteRecord(
+                    n.id, n.claim_id, n.body, n.created_at, names.get(n.created_by_id or 0, "")
+                )
                 for n in notes
             ]
 

@@ -156,9 +156,12 @@ def safe_file_name(name: str) -> str:
     last = re.split(r"[\\/]", name or "")[-1]
     cleaned = _UNSAFE_NAME.sub("", last).strip().strip(".") or "document"
     if len(cleaned) > 255:
+        # Keep a short extension (it tells the packet how to render the file).
         stem, dot, suffix = cleaned.rpartition(".")
-        cleaned = (stem[: 250 - len(suffix)] + dot + suffix) if dot and len(suffix) < 10 else ""
-        cleaned = cleaned or last[:255]
+        if dot and stem and len(suffix) <= 10:
+            cleaned = stem[: 254 - len(suffix)] + "." + suffix
+        else:
+            cleaned = cleaned[:255]
     return cleaned
 
 

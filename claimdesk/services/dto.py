@@ -55,6 +55,19 @@ class OrganisationRecord:
 
 
 @dataclass(frozen=True)
+class ContactRecord:
+    id: int
+    organisation_id: int
+    name: str
+    role: str
+    staff_id: str
+    phone: str
+    fax: str
+    email: str
+    notes: str
+
+
+@dataclass(frozen=True)
 class ClaimSummary:
     """A row of the case list."""
 

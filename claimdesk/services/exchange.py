@@ -74,9 +74,7 @@ SPECIALISTS = Section("specialists", Specialist, "specialist")
 
 # Order matters on import: a section may refer only to sections listed before it.
 CLAIM_SECTIONS: tuple[Section, ...] = (
-    Section(
-        "documents", Document, "doc", parent="claim_id", users={"created_by_id": "created_by"}
-    ),
+    Section("documents", Document, "doc", parent="claim_id", users={"created_by_id": "created_by"}),
     Section(
         "calls",
         CallLogEntry,
@@ -222,11 +220,11 @@ class _Exporter:
         record: dict[str, Any] = {"key": self.key(section.prefix, row.id)}
         for column in section.columns():
             record[column.key] = encode(column, getattr(row, column.key))
-        for column, (name, space) in section.refs.items():
-            target = getattr(row, column)
+        for attribute, (name, space) in section.refs.items():
+            target = getattr(row, attribute)
             record[name] = None if target is None else self.reference(space, target)
-        for column, name in section.users.items():
-            record[name] = self.user_name(getattr(row, column))
+        for attribute, name in section.users.items():
+            record[name] = self.user_name(getattr(row, attribute))
         if section.model is Document:
             data = self.session.get(DocumentContent, row.id)
             record["content_base64"] = base64.b64encode(data.data if data else b"").decode()
@@ -379,10 +377,10 @@ class _Importer:
                 values[column.key] = decode(column, record[column.key], f"{path}.{column.key}")
             elif not column.nullable and column.default is None:
                 raise ImportFormatError(f"{path}.{column.key}: this field is missing.")
-        for column, (name, space) in section.refs.items():
-            values[column] = self.resolve(record.get(name), space, f"{path}.{name}")
-        for column, name in section.users.items():
-            values[column] = self.user(record.get(name), f"{path}.{name}")
+        for attribute, (name, space) in section.refs.items():
+            values[attribute] = self.resolve(record.get(name), space, f"{path}.{name}")
+        for attribute, name in section.users.items():
+            values[attribute] = self.user(record.get(name), f"{path}.{name}")
         if section.model is Document:
             data = content(record, path)
             if hashlib.sha256(data).hexdigest() != values.get("sha256"):
@@ -540,3 +538,58 @@ _DECODERS: tuple[tuple[type[Any], Callable[[Column[Any], Any, str], Any]], ...] 
     (Text, _text),
     (LargeBinary, lambda c, v, p: _text(c, v, p).encode()),
 )
+
+
+# ---- documentation ------------------------------------------------------------------------------
+
+
+def reference_tables() -> str:
+    """The field reference of docs/case-format.md, generated from the sections above."""
+    lines: list[str] = []
+
+    def describe(column: Column[Any]) -> str:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            return "date and time with UTC offset"
+        if isinstance(kind, Enum):
+            return "one of: " + ", ".join(f"`{m.value}`" for m in kind.enum_class or ())
+        if isinstance(kind, Date):
+            return "date `YYYY-MM-DD`"
+        if isinstance(kind, Boolean):
+            return "`true` / `false`"
+        if isinstance(kind, Integer):
+            return "whole number"
+        length = getattr(kind, "length", None)
+        return f"text, at most {length} characters" if length else "text"
+
+    def table(section: Section, where: str, lists: Sequence[str] = ()) -> None:
+        lines.extend(
+            [
+                "",
+                f"### `{where}`",
+                "",
+                "| field | value | null allowed |",
+                "|---|---|---|",
+                "| `key` | text, unique in the file | no |",
+            ]
+        )
+        for column in section.columns():
+            nullable = "yes" if column.nullable else "no"
+            lines.append(f"| `{column.key}` | {describe(column)} | {nullable} |")
+        for name, space in section.refs.values():
+            lines.append(f"| `{name}` | the `key` of a `{space}-…` record listed before | yes |")
+        for name in section.users.values():
+            lines.append(f"| `{name}` | a user's name (created on import if new) | yes |")
+        if section.model is Document:
+            lines.append("| `content_base64` | the file's bytes in base64; must match `sha256` | no |")
+        for name in [*(c.name for c in section.children), *lists]:
+            lines.append(f"| `{name}` | list of records, below | no |")
+        for child in section.children:
+            table(child, f"{where}.{child.name}[]")
+
+    table(ORGANISATIONS, "organisations[]")
+    table(SPECIALISTS, "specialists[]")
+    table(CLAIM, "claim", lists=[s.name for s in CLAIM_SECTIONS])
+    for section in CLAIM_SECTIONS:
+        table(section, f"claim.{section.name}[]")
+    return "\n".join(lines).strip() + "\n"

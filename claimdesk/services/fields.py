@@ -65,7 +65,9 @@ def one_of(enum_cls: type[LabelledEnum], label: str, optional: bool = False) -> 
     return lambda value: v.choice(enum_cls, value, label)
 
 
-def convert_all(specs: Mapping[str, Converter], values: Mapping[str, Any], what: str) -> dict[str, Any]:
+def convert_all(
+    specs: Mapping[str, Converter], values: Mapping[str, Any], what: str
+) -> dict[str, Any]:
     """Validate every given value by its spec; unknown names are a programming error."""
     unknown = set(values) - set(specs)
     if unknown:

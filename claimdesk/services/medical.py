@@ -181,9 +181,7 @@ class OpinionService:
                 .where(SecondOpinion.claim_id == claim_id)
                 .order_by(SecondOpinion.id)
             )
-            return [
-                copy_into(OpinionRecord, o, specialist_name=n, specialty=s) for o, n, s in rows
-            ]
+            return [copy_into(OpinionRecord, o, specialist_name=n, specialty=s) for o, n, s in rows]
 
     @staticmethod
     def _check_report(session: Any, opinion: SecondOpinion) -> None:

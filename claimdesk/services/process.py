@@ -111,7 +111,9 @@ class AppealService:
     def appeals(self, claim_id: int) -> list[AppealRecord]:
         with self._ctx.db.read() as session:
             rows = session.scalars(
-                select(Appeal).where(Appeal.claim_id == claim_id).order_by(Appeal.filed_on, Appeal.id)
+                select(Appeal)
+                .where(Appeal.claim_id == claim_id)
+                .order_by(Appeal.filed_on, Appeal.id)
             )
             return [copy_into(AppealRecord, a) for a in rows]
 
@@ -157,8 +159,12 @@ class AppealService:
 
 
 def _check_appeal_dates(appeal: Appeal) -> None:
-    v.ordered(appeal.filed_on, appeal.received_on, "It cannot have been received before it was filed.")
-    v.ordered(appeal.filed_on, appeal.decided_on, "It cannot have been decided before it was filed.")
+    v.ordered(
+        appeal.filed_on, appeal.received_on, "It cannot have been received before it was filed."
+    )
+    v.ordered(
+        appeal.filed_on, appeal.decided_on, "It cannot have been decided before it was filed."
+    )
 
 
 class DeadlineService:
@@ -350,4 +356,3 @@ class AuditService:
             rows = session.scalars(query).all()
             names = user_names(session, (r.user_id for r in rows))
             return [copy_into(AuditRecord, r, user=names.get(r.user_id or 0, "")) for r in rows]
-

@@ -47,11 +47,12 @@ def parse_date(value: str | date | None, label: str, *, required: bool = False) 
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, str):
+        typed = value.strip()
         try:
-            value = date.fromisoformat(value.strip())
+            value = date.fromisoformat(typed)
         except ValueError:
             raise ValidationError(
-                f"{label}: '{value.strip()[:40]}' is not a date. Write it as YYYY-MM-DD, "
+                f"{label}: '{typed[:40]}' is not a date. Write it as YYYY-MM-DD, "
                 "for example 2026-03-02.",
                 field=label,
             ) from None
@@ -86,11 +87,12 @@ def parse_datetime(value: str | datetime | None, label: str, *, zone: str = "UTC
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(f"{label} is required (YYYY-MM-DD HH:MM).", field=label)
     if isinstance(value, str):
+        typed = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(typed)
         except ValueError:
             raise ValidationError(
-                f"{label}: '{value.strip()[:40]}' is not a date and time. Write it as "
+                f"{label}: '{typed[:40]}' is not a date and time. Write it as "
                 "YYYY-MM-DD HH:MM, for example 2026-03-02 14:30.",
                 field=label,
             ) from None
@@ -161,8 +163,7 @@ def currency(value: str | None, label: str = "Currency") -> str:
     code = (value or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValidationError(
-            f"{label}: '{value}' is not a currency code; use three letters such as USD, GBP, "
-            "INR.",
+            f"{label}: '{value}' is not a currency code; use three letters such as USD, GBP, INR.",
             field=label,
         )
     return code

@@ -78,8 +78,12 @@ def translate_errors() -> Iterator[None]:
     """Turn driver errors a user can cause or fix into StorageError with advice."""
     try:
         yield
-    except exc.OperationalError as error:
-        raise storage_error_for(error) from error
+    except exc.DBAPIError as error:
+        # Operational trouble (locks, disk, a damaged file) is the user's to fix; an integrity
+        # or programming error is a bug and must surface as one.
+        if isinstance(error, exc.OperationalError) or type(error) is exc.DatabaseError:
+            raise storage_error_for(error) from error
+        raise
 
 
 def storage_error_for(error: BaseException) -> StorageError:
@@ -119,7 +123,8 @@ def open_database(url: str, *, migrate: bool = True, backup_dir: Path | None = N
         from claimdesk.storage.migrate import ensure_schema
 
         try:
-            ensure_schema(database, backup_dir=backup_dir)
+            with translate_errors():
+                ensure_schema(database, backup_dir=backup_dir)
         except BaseException:
             database.dispose()
             raise

@@ -1,0 +1,52 @@
+"""The arrows point one way: gui -> services -> models/storage, and Qt stays in gui."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "claimdesk"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def python_files(*, inside_gui: bool) -> list[Path]:
+    files = sorted(PACKAGE.rglob("*.py"))
+    gui = PACKAGE / "gui"
+    return [f for f in files if (gui in f.parents) == inside_gui]
+
+
+def test_nothing_outside_gui_imports_pyside6() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in python_files(inside_gui=False)
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"}
+    ]
+    assert offenders == []
+    assert len(python_files(inside_gui=False)) > 20  # the scan really saw the package
+
+
+def test_gui_never_touches_sessions_or_sql() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in python_files(inside_gui=True)
+        for name in imported_modules(path)
+        if name.split(".")[0] == "sqlalchemy" or name.startswith("claimdesk.models")
+    ]
+    assert offenders == []
+
+
+def test_the_scan_would_catch_a_qt_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from PySide6.QtCore import QObject\nimport os\n")
+    assert "PySide6.QtCore" in imported_modules(sample)

@@ -1,0 +1,103 @@
+"""Schema upgrades on real old files; refusing databases this version must not touch."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
+from claimdesk.models import Base
+from claimdesk.services import Services
+from claimdesk.storage import Database, open_database
+from claimdesk.storage.migrate import code_head
+
+SAMPLES = sorted((Path(__file__).parent / "resources" / "schema").glob("*.sqlite"))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_migrations_build_exactly_the_models(db: Database) -> None:
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_sqlite_is_tuned_for_safety(db: Database) -> None:
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("busy_timeout") >= 10_000
+
+
+def test_there_is_a_sample_for_the_current_schema() -> None:
+    assert code_head() in {p.stem for p in SAMPLES}, (
+        "every schema change commits a sample database: run scripts/make-sample-db"
+    )
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_sample_database_upgrades_and_keeps_its_cases(sample: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claimdesk.sqlite"
+    shutil.copy(sample, path)
+    with sqlite3.connect(sample) as original:
+        claims_before = original.execute("SELECT count(*) FROM claims").fetchone()[0]
+        calls_before = original.execute("SELECT count(*) FROM call_log_entries").fetchone()[0]
+    assert claims_before >= 6 and calls_before > 0
+    db = open_database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
+    try:
+        with db.engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == code_head()
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        services = Services(db, "Upgrader")
+        cases = services.claims.list_claims()
+        assert len(cases) == claims_before
+        for case in cases:
+            exported = services.exchange.export_case(case.id)
+            assert exported["claim"]["claimant_name"] == case.claimant_name
+        if sample.stem != code_head():
+            backups = list((tmp_path / "backups").glob("*.sqlite"))
+            assert len(backups) == 1 and digest(backups[0]) == digest(sample)
+    finally:
+        db.dispose()
+
+
+def test_database_newer_than_the_code_is_refused_untouched(db_path: Path) -> None:
+    open_database(f"sqlite:///{db_path}").dispose()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    before = digest(db_path)
+    with pytest.raises(SchemaTooNewError, match="newer version of ClaimDesk"):
+        open_database(f"sqlite:///{db_path}")
+    assert digest(db_path) == before
+
+
+def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "music.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE songs (title TEXT)")
+    with pytest.raises(NotAClaimDeskDatabaseError, match="not a ClaimDesk database"):
+        open_database(f"sqlite:///{path}")
+
+
+def test_a_file_that_is_not_a_database_gets_advice(tmp_path: Path) -> None:
+    path = tmp_path / "claimdesk.sqlite"
+    path.write_bytes(b"this is a letter, not a database" * 100)
+    with pytest.raises(StorageError, match="damaged"):
+        open_database(f"sqlite:///{path}")
+
+
+def test_unwritable_data_folder_gets_advice(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StorageError, match="--data-dir"):
+        open_database(f"sqlite:///{blocker / 'sub' / 'claimdesk.sqlite'}")
