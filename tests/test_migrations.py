@@ -101,3 +101,46 @@ def test_unwritable_data_folder_gets_advice(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StorageError, match="--data-dir"):
         open_database(f"sqlite:///{blocker / 'sub' / 'claimdesk.sqlite'}")
+
+
+def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch mode copies a table, drops the old one and renames: with foreign keys on, the
+    drop would cascade-delete every call, note and document of every case."""
+    from claimdesk.storage import migrate
+    from tests.builders import full_case
+
+    path = tmp_path / "claimdesk.sqlite"
+    db = open_database(f"sqlite:///{path}")
+    full_case(Services(db, "Before"))
+    db.dispose()
+    with sqlite3.connect(path) as connection:
+        children_before = connection.execute("SELECT count(*) FROM call_log_entries").fetchone()
+    seen_foreign_keys: list[int] = []
+
+    def rebuild_claims(config: object, head: str) -> None:
+        connection = config.attributes["connection"]  # type: ignore[attr-defined]
+        seen_foreign_keys.append(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        create = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'claims'"
+        ).scalar()
+        connection.exec_driver_sql(create.replace("CREATE TABLE claims", "CREATE TABLE _new", 1))
+        connection.exec_driver_sql("INSERT INTO _new SELECT * FROM claims")
+        connection.exec_driver_sql("DROP TABLE claims")
+        connection.exec_driver_sql("ALTER TABLE _new RENAME TO claims")
+        connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{head}'")
+
+    monkeypatch.setattr(migrate, "code_head", lambda: "0002_test")
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001", "0002_test"})
+    monkeypatch.setattr(migrate.command, "upgrade", rebuild_claims)
+    db = open_database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
+    try:
+        assert seen_foreign_keys == [0]
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on
+            children = connection.exec_driver_sql("SELECT count(*) FROM call_log_entries")
+            assert tuple(children.one()) == children_before
+        assert len(list((tmp_path / "backups").glob("*-before-upgrade-from-0001-*.sqlite"))) == 1
+    finally:
+        db.dispose()

@@ -78,7 +78,9 @@ class CallService:
         self, promise_id: int, status: PromiseStatus | str, on: date | str | None = None
     ) -> PromiseRecord:
         chosen = v.choice(PromiseStatus, status, "Promise status")
-        resolved = v.parse_date(on, "Date") if chosen != PromiseStatus.OPEN else None
+        resolved = (
+            v.not_future(v.parse_date(on, "Date"), "Date") if chosen != PromiseStatus.OPEN else None
+        )
         with self._ctx.unit() as unit:
             promise: CallPromise = unit.get(CallPromise, promise_id, "promise")
             promise.status = chosen

@@ -36,7 +36,11 @@ from claimdesk.services.dto import (
 
 @dataclass(frozen=True)
 class ClaimInput:
-    """Everything the new-case form asks; only the first five are required."""
+    """Everything the new-case form asks; only the first five are required.
+
+    ``amount`` as text ("48,250.00") or a Decimal is in the currency's units; as an int it is
+    already in minor units (cents), as stored.
+    """
 
     claimant_name: str
     plan_type: PlanType | str

@@ -581,7 +581,9 @@ def reference_tables() -> str:
         for name in section.users.values():
             lines.append(f"| `{name}` | a user's name (created on import if new) | yes |")
         if section.model is Document:
-            lines.append("| `content_base64` | the file's bytes in base64; must match `sha256` | no |")
+            lines.append(
+                "| `content_base64` | the file's bytes in base64; must match `sha256` | no |"
+            )
         for name in [*(c.name for c in section.children), *lists]:
             lines.append(f"| `{name}` | list of records, below | no |")
         for child in section.children:

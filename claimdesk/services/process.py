@@ -259,9 +259,12 @@ class DeadlineService:
         with self._ctx.unit() as unit:
             deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
             deadline.status = chosen
-            deadline.completed_on = (
-                None if chosen == DeadlineStatus.OPEN else v.parse_date(on, "Date") or date.today()
-            )
+            if chosen == DeadlineStatus.OPEN:
+                deadline.completed_on = None
+            else:
+                deadline.completed_on = (
+                    v.not_future(v.parse_date(on, "Date"), "Date") or date.today()
+                )
             touch(unit, deadline.claim_id)
             unit.record("update", "deadline", deadline.id, deadline.claim_id, ["status"])
             return copy_into(DeadlineRecord, deadline)
@@ -301,6 +304,7 @@ class LetterService:
         template_version: str = "",
         recipient: str = "",
         document_id: int | None = None,
+        notes: str = "",
     ) -> LetterRecord:
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
@@ -316,6 +320,7 @@ class LetterService:
                 recipient=v.line(recipient, "Recipient"),
                 generated_by_id=unit.user_id,
                 document_id=document_id,
+                notes=v.text(notes, "Notes", max_length=20_000),
             )
             unit.session.add(letter)
             unit.session.flush()

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,6 +68,10 @@ class Database:
         """
         with translate_errors(), self._write_sessions() as session, session.begin():
             yield session
+
+    def write_connection(self) -> Connection:
+        """A Core connection whose transaction begins IMMEDIATE (for migrations)."""
+        return self._write_engine.connect()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -73,7 +74,11 @@ def check_compatible(revision: str | None, table_names: set[str]) -> None:
 
 
 def ensure_schema(database: Database, backup_dir: Path | None = None) -> MigrationResult:
-    """Upgrade the database to the code's head, backing up a SQLite file before changing it."""
+    """Upgrade the database to the code's head, backing up a SQLite file before changing it.
+
+    Safe when several processes open the same database at once: the upgrade holds the write
+    lock and decides what to do only once it has it.
+    """
     head = code_head()
     with database.engine.connect() as connection:
         revision = current_revision(connection)
@@ -81,41 +86,61 @@ def ensure_schema(database: Database, backup_dir: Path | None = None) -> Migrati
     check_compatible(revision, tables)
     if revision == head:
         return MigrationResult(before=revision, after=head, backup=None)
-
-    backup = None
-    source = database.sqlite_path
-    if revision is not None and source is not None:
-        folder = backup_dir or source.parent / "backups"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
-        copy_sqlite(source, backup)
-        log.info("backed up the database before upgrading it, to %s", backup)
-
-    _upgrade(database, head)
-    log.info("database schema upgraded from %s to %s", revision, head)
-    return MigrationResult(before=revision, after=head, backup=backup)
+    return _upgrade(database, head, backup_dir)
 
 
-def _upgrade(database: Database, head: str) -> None:
+def _upgrade(database: Database, head: str, backup_dir: Path | None) -> MigrationResult:
     config = alembic_config()
-    with database.engine.connect() as connection:
+    with database.write_connection() as connection:
+        raw: Any = None
         if database.is_sqlite:
-            # Batch mode recreates tables; with foreign keys on, that would cascade deletes.
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            # Batch mode recreates tables; with foreign keys on, dropping the old copy would
+            # cascade-delete every child row. SQLite ignores this pragma inside a transaction,
+            # so it goes to the driver before the first statement begins one.
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")
         try:
+            # The first statement begins the transaction: BEGIN IMMEDIATE on SQLite takes the
+            # write lock (waiting out another process's upgrade); PostgreSQL takes an advisory
+            # lock. Only then is the revision read again, so one process upgrades, once.
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+            revision = current_revision(connection)
+            check_compatible(revision, set(inspect(connection).get_table_names()))
+            if revision == head:
+                connection.commit()
+                return MigrationResult(before=revision, after=head, backup=None)
+            backup = _backup_before_upgrade(database, revision, backup_dir)
             config.attributes["connection"] = connection
             command.upgrade(config, head)
-            connection.commit()
             if database.is_sqlite:
                 problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     raise StorageError(
-                        "Upgrading the database left broken links between records; "
-                        "the backup taken before the upgrade is in the backups folder."
+                        "Upgrading the database would leave broken links between records, so "
+                        "nothing was changed. Please report this; the database is as it was."
                     )
+            connection.commit()
         finally:
-            if database.is_sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            if raw is not None:
+                connection.rollback()
+                raw.execute("PRAGMA foreign_keys = ON")
+    log.info("database schema upgraded from %s to %s", revision, head)
+    return MigrationResult(before=revision, after=head, backup=backup)
+
+
+def _backup_before_upgrade(
+    database: Database, revision: str | None, backup_dir: Path | None
+) -> Path | None:
+    source = database.sqlite_path
+    if revision is None or source is None:
+        return None
+    folder = backup_dir or source.parent / "backups"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
+    copy_sqlite(source, backup)
+    log.info("backed up the database before upgrading it, to %s", backup)
+    return backup
 
 
 def copy_sqlite(source: Path, destination: Path) -> None:

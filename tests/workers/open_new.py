@@ -1,0 +1,52 @@
+"""First-run worker: open a database that may not exist yet, at the same moment as others.
+
+Usage: open_new.py DB_URL GO_FILE NAME
+
+Imports ClaimDesk, prints ``ready``, waits until GO_FILE exists, then opens the database through
+open_database (creating and migrating it if needed) and opens one case, printing
+``opened CASE_NUMBER``. Any exception is printed and ends the process with exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from claimdesk.services import ClaimInput, Services
+from claimdesk.storage import open_database
+
+
+def main(argv: list[str]) -> int:
+    url, go_file, name = argv[0], Path(argv[1]), argv[2]
+    print("ready", flush=True)
+    deadline = time.monotonic() + 120
+    while not go_file.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{go_file} never appeared")
+        time.sleep(0.001)
+    db = open_database(url)
+    try:
+        case = Services(db, f"Window {name}").claims.open_case(
+            ClaimInput(
+                claimant_name=f"{name} claimant",
+                plan_type="erisa_group_health",
+                claim_type="health",
+                country="US",
+                insurer_name="Acme",
+            )
+        )
+        print(f"opened {case.case_number}", flush=True)
+    finally:
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Exception as error:
+        traceback.print_exc()
+        print(f"error {type(error).__name__}: {error}", flush=True)
+        sys.exit(1)
