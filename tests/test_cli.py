@@ -138,3 +138,13 @@ def test_a_bug_is_logged_not_shown_as_a_traceback(
     assert "secret" not in err
     log_text = (tmp_path / "logs" / "claimdesk.log").read_text(encoding="utf-8")
     assert "RuntimeError" in log_text
+
+
+def test_no_screen_is_a_sentence_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys, "--data-dir", str(tmp_path))
+    assert code == 1 and "no screen" in err and "claimdesk --help" in err

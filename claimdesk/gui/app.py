@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from types import TracebackType
@@ -36,9 +37,22 @@ def install_exception_hook(prompts: Prompts) -> None:
     sys.excepthook = hook
 
 
+def check_display() -> None:
+    """Qt aborts the process when it has no screen; say so in a sentence instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ClaimDeskError(
+            "There is no screen to open the ClaimDesk window on (DISPLAY is not set). "
+            "Start ClaimDesk from your desktop, or use its commands: claimdesk --help."
+        )
+
+
 def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     from claimdesk.services import Services
     from claimdesk.storage import open_database
+
+    check_display()
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
