@@ -19,16 +19,14 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-# Run as a script from a checkout: make its claimdesk importable.
+# Run as a script from a checkout: make its claimdesk, and the tests' worker harness, importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select, text
@@ -36,72 +34,11 @@ from sqlalchemy import select, text
 from claimdesk.models import CallLogEntry, Claim
 from claimdesk.services import CallInput, ClaimInput, Services
 from claimdesk.storage import Database, open_database
+from tests.workers.harness import Worker
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WORKERS = REPO_ROOT / "tests" / "workers"
+# How long to wait for a worker to exit before killing it.
+FINISH_TIMEOUT_S = 120.0
 SUMMARY = re.compile(r"round (\d+) seq (\d+)")
-
-
-class Worker:
-    """A worker subprocess whose complete stdout lines are collected as they arrive."""
-
-    def __init__(self, script: str, args: list[str], stderr_path: Path) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        self._stderr_path = stderr_path
-        with stderr_path.open("w") as stderr:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(WORKERS / script), *args],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.endswith("\n"):
-                self.lines.append(line.rstrip("\n"))
-
-    def wait_for_line(self, wanted: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if wanted in self.lines:
-                return True
-            if self.proc.poll() is not None:
-                self._reader.join(5)
-                return wanted in self.lines
-            time.sleep(0.005)
-        return False
-
-    def finish(self, timeout: float = 120) -> None:
-        try:
-            self.proc.wait(timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._reader.join(10)
-            assert self.proc.stdout is not None
-            self.proc.stdout.close()
-
-    @property
-    def stderr(self) -> str:
-        return self._stderr_path.read_text(errors="replace")
-
-    def error_line(self) -> str:
-        errors = [line for line in self.lines if line.startswith("error ")]
-        if errors:
-            return errors[-1]
-        tail = self.stderr.strip().splitlines()
-        return tail[-1] if tail else f"exit {self.proc.returncode}"
 
 
 def new_case(services: Services, name: str) -> int:
@@ -156,7 +93,7 @@ def crash(folder: Path, rounds: int, rng: random.Random) -> None:
             alive = worker.proc.poll() is None
             worker.proc.kill()
         finally:
-            worker.finish()
+            worker.finish(FINISH_TIMEOUT_S)
         if not alive:
             died_alone += 1
             print(f"  round {number}: worker died on its own: {worker.error_line()}")
@@ -252,7 +189,7 @@ def concurrency(folder: Path, writers: int, seconds: float) -> None:
     max_read = 0.0
     try:
         deadline = time.monotonic() + 60
-        while not all("ready" in w.lines or w.proc.poll() is not None for w in workers):
+        while not all(w.is_ready() or w.proc.poll() is not None for w in workers):
             if time.monotonic() > deadline:
                 raise SystemExit("the writers never got ready")
             time.sleep(0.01)
@@ -269,7 +206,7 @@ def concurrency(folder: Path, writers: int, seconds: float) -> None:
             time.sleep(0.02)
     finally:
         for w in workers:
-            w.finish()
+            w.finish(FINISH_TIMEOUT_S)
 
     with db.read() as session:
         calls = {c.id: c.summary for c in session.scalars(select(CallLogEntry))}
@@ -328,7 +265,7 @@ def first_run(folder: Path, openers: int, attempts: int) -> None:
             go.touch()
         finally:
             for w in workers:
-                w.finish()
+                w.finish(FINISH_TIMEOUT_S)
         bad = [w.error_line() for w in workers if w.proc.returncode != 0]
         failed_attempts += bool(bad)
         failures.update(line.split(":")[0] for line in bad)

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +23,8 @@ from sqlalchemy import select, text
 from claimdesk.models import CallLogEntry, Claim
 from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import Database, open_database
+from tests.workers.harness import Worker, stopped_after
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WORKERS = REPO_ROOT / "tests" / "workers"
 WRITERS = ("A", "B")
 SECONDS = 5.0
 READY_TIMEOUT_S = 60.0
@@ -36,55 +32,8 @@ READY_TIMEOUT_S = 60.0
 FINISH_TIMEOUT_S = SECONDS + 90.0
 
 
-class Worker:
-    """A worker subprocess whose stdout lines are collected as they arrive."""
-
-    def __init__(self, name: str, script: str, args: list[str], stderr_path: Path) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        self.name = name
-        self._stderr_path = stderr_path
-        with stderr_path.open("w") as stderr:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(WORKERS / script), *args],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def is_ready(self) -> bool:
-        return "ready" in self.lines
-
-    def finish(self, timeout: float) -> None:
-        try:
-            self.proc.wait(timeout)
-        finally:
-            self.stop()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self._reader.join(10)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
-
-    def report(self) -> str:
-        tail = "\n".join(self.lines[-5:])
-        stderr = self._stderr_path.read_text(errors="replace")
-        return f"worker {self.name} exited {self.proc.returncode}:\n{tail}\n{stderr}"
+class Writer(Worker):
+    """A write_mix.py worker, with what it reported parsed."""
 
     def records(self, kind: str) -> list[tuple[int, str, int]]:
         """(id, claim id or case number, i) for each 'call' or 'case' line."""
@@ -114,7 +63,7 @@ def _seed(db: Database) -> int:
     )
 
 
-def _start_together(workers: list[Worker], go: Path) -> None:
+def _start_together(workers: Sequence[Worker], go: Path) -> None:
     """Wait until every worker is ready, then let them all go at once."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not all(w.is_ready() for w in workers):
@@ -125,7 +74,7 @@ def _start_together(workers: list[Worker], go: Path) -> None:
     go.touch()
 
 
-def _read_while(writers: list[Worker], services: Services, shared_id: int) -> int:
+def _read_while(writers: list[Writer], services: Services, shared_id: int) -> int:
     """Read the case list and the shared call log until the writers stop; returns reads made."""
     reads = 0
     last_calls = last_cases = 0
@@ -156,22 +105,19 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
         services = Services(db, "Test Caseworker")
         shared_id = _seed(db)
         writers = [
-            Worker(
-                name,
+            Writer(
                 "write_mix.py",
                 [url, name, str(shared_id), str(go), str(SECONDS)],
                 tmp_path / name,
+                name=name,
             )
             for name in WRITERS
         ]
-        try:
+        with stopped_after(writers):
             _start_together(writers, go)
             reads = _read_while(writers, services, shared_id)
             for w in writers:
                 w.finish(FINISH_TIMEOUT_S)
-        finally:
-            for w in writers:
-                w.stop()
 
         for w in writers:
             assert w.proc.returncode == 0, w.report()
@@ -182,7 +128,7 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
 
 
 def _assert_nothing_lost(
-    db: Database, services: Services, writers: list[Worker], shared_id: int
+    db: Database, services: Services, writers: list[Writer], shared_id: int
 ) -> None:
     with db.read() as session:
         assert session.execute(text("PRAGMA integrity_check")).scalars().all() == ["ok"]
@@ -246,15 +192,12 @@ def test_windows_opening_a_new_database_together_all_succeed(tmp_path: Path) -> 
         go = folder / "go"
         names = [f"W{n}" for n in range(OPENERS)]
         openers = [
-            Worker(name, "open_new.py", [url, str(go), name], folder / name) for name in names
+            Worker("open_new.py", [url, str(go), name], folder / name, name=name) for name in names
         ]
-        try:
+        with stopped_after(openers):
             _start_together(openers, go)
             for opener in openers:
                 opener.finish(FINISH_TIMEOUT_S)
-        finally:
-            for opener in openers:
-                opener.stop()
         for opener in openers:
             assert opener.proc.returncode == 0, opener.report()
 

@@ -10,12 +10,8 @@ synchronous=OFF commit lost to a power cut. The settings test below covers that.
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,9 +23,8 @@ from sqlalchemy import text
 from claimdesk.services import CallInput, ClaimInput, Services
 from claimdesk.storage import Database, open_database
 from claimdesk.storage.db import BUSY_TIMEOUT_MS
+from tests.workers.harness import Worker
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WORKER = REPO_ROOT / "tests" / "workers" / "log_calls.py"
 ROUNDS = 20
 READY_TIMEOUT_S = 60.0
 SUMMARY = re.compile(r"round (\d+) seq (\d+)")
@@ -74,62 +69,6 @@ class Round:
         return bool(self.lines) and self.lines[-1].startswith("begin ")
 
 
-class Worker:
-    """A worker subprocess whose complete stdout lines are collected as they arrive."""
-
-    def __init__(self, args: list[str], stderr_path: Path) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        self._stderr_path = stderr_path
-        with stderr_path.open("w") as stderr:
-            self.proc = subprocess.Popen(
-                [sys.executable, *args],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            # A line cut short by the kill was never fully reported: ignore it.
-            if line.endswith("\n"):
-                self.lines.append(line.rstrip("\n"))
-
-    def wait_for_line(self, wanted: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if wanted in self.lines:
-                return True
-            if self.proc.poll() is not None:
-                self._reader.join(5)
-                return wanted in self.lines
-            time.sleep(0.01)
-        return False
-
-    def finish(self, timeout: float = 60) -> None:
-        try:
-            self.proc.wait(timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._reader.join(10)
-            assert self.proc.stdout is not None
-            self.proc.stdout.close()
-
-    @property
-    def stderr(self) -> str:
-        return self._stderr_path.read_text(errors="replace")
-
-
 def _seed(url: str) -> int:
     db = open_database(url)
     try:
@@ -151,7 +90,9 @@ def _seed(url: str) -> int:
 
 def _run_round(url: str, claim_id: int, number: int, rng: random.Random, folder: Path) -> Round:
     result = Round(number)
-    worker = Worker([str(WORKER), url, str(claim_id), str(number)], folder / f"round{number}.err")
+    worker = Worker(
+        "log_calls.py", [url, str(claim_id), str(number)], folder / f"round{number}.err"
+    )
     try:
         if number % 4 == 3:
             # Some kills land while the worker is still opening (and recovering) the database.

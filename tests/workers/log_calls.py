@@ -18,6 +18,7 @@ import traceback
 
 from claimdesk.services import CallInput, PromiseInput, Services
 from claimdesk.storage import open_database
+from tests.workers.common import emit
 
 
 def call_for(round_no: int, seq: int) -> CallInput:
@@ -29,11 +30,6 @@ def call_for(round_no: int, seq: int) -> CallInput:
             PromiseInput(f"promise {k} of round {round_no} seq {seq}") for k in range(seq % 3)
         ),
     )
-
-
-def emit(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def main(argv: list[str]) -> int:

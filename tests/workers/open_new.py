@@ -9,23 +9,17 @@ open_database (creating and migrating it if needed) and opens one case, printing
 
 from __future__ import annotations
 
-import sys
-import time
-import traceback
 from pathlib import Path
 
 from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import open_database
+from tests.workers.common import emit, run, wait_for
 
 
 def main(argv: list[str]) -> int:
     url, go_file, name = argv[0], Path(argv[1]), argv[2]
-    print("ready", flush=True)
-    deadline = time.monotonic() + 120
-    while not go_file.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{go_file} never appeared")
-        time.sleep(0.001)
+    emit("ready")
+    wait_for(go_file, poll=0.001)
     db = open_database(url)
     try:
         case = Services(db, f"Window {name}").claims.open_case(
@@ -37,16 +31,11 @@ def main(argv: list[str]) -> int:
                 insurer_name="Acme",
             )
         )
-        print(f"opened {case.case_number}", flush=True)
+        emit(f"opened {case.case_number}")
     finally:
         db.dispose()
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except Exception as error:
-        traceback.print_exc()
-        print(f"error {type(error).__name__}: {error}", flush=True)
-        sys.exit(1)
+    run(main)

@@ -18,28 +18,12 @@ claimdesk.errors.DatabaseBusyError, is printed and ends the process with exit st
 from __future__ import annotations
 
 import json
-import sys
 import time
-import traceback
 from pathlib import Path
 
 from claimdesk.services import CallInput, ClaimInput, Services
 from claimdesk.storage import open_database
-
-GO_TIMEOUT_S = 120.0
-
-
-def emit(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def wait_for(go_file: Path) -> None:
-    deadline = time.monotonic() + GO_TIMEOUT_S
-    while not go_file.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{go_file} never appeared")
-        time.sleep(0.005)
+from tests.workers.common import emit, run, wait_for
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -54,7 +38,7 @@ def main(argv: list[str]) -> int:
     go_file, seconds = Path(argv[3]), float(argv[4])
     services = Services(open_database(url), f"Writer {name}")
     emit("ready")
-    wait_for(go_file)
+    wait_for(go_file, poll=0.005)
 
     own_claim: int | None = None
     call_latencies: list[float] = []
@@ -106,9 +90,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except Exception as error:
-        traceback.print_exc()
-        emit(f"error {type(error).__name__}: {error}")
-        sys.exit(1)
+    run(main)

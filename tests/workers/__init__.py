@@ -1,0 +1,1 @@
+"""Worker scripts the crash and concurrency tests run as subprocesses, and their harness."""

@@ -1,0 +1,43 @@
+"""What the worker scripts share: printing a line at once, the start signal, the exit protocol.
+
+The scripts run with the repo root on PYTHONPATH (see harness.py), so they import this as
+tests.workers.common.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+GO_TIMEOUT_S = 120.0
+
+
+def emit(line: str) -> None:
+    """Print line and flush it at once, so the parent sees it as soon as it is true."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def wait_for(go_file: Path, poll: float) -> None:
+    """Wait until go_file exists (the parent creates it to start every worker together)."""
+    deadline = time.monotonic() + GO_TIMEOUT_S
+    while not go_file.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{go_file} never appeared")
+        time.sleep(poll)
+
+
+def run(main: Callable[[list[str]], int]) -> None:
+    """Exit with main(arguments), or with status 1 after printing the exception.
+
+    The traceback goes to stderr and an ``error TYPE: MESSAGE`` line to stdout.
+    """
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Exception as error:
+        traceback.print_exc()
+        emit(f"error {type(error).__name__}: {error}")
+        sys.exit(1)
