@@ -36,14 +36,25 @@ def test_nothing_outside_gui_imports_pyside6() -> None:
     assert len(python_files(inside_gui=False)) > 20  # the scan really saw the package
 
 
+# The enums are plain value types (no SQLAlchemy), shared by every layer.
+VALUE_TYPES = "claimdesk.models.enums"
+
+
 def test_gui_never_touches_sessions_or_sql() -> None:
     offenders = [
         f"{path.relative_to(PACKAGE.parent)} imports {name}"
         for path in python_files(inside_gui=True)
         for name in imported_modules(path)
-        if name.split(".")[0] == "sqlalchemy" or name.startswith("claimdesk.models")
+        if name.split(".")[0] in {"sqlalchemy", "alembic"}
+        or (name.startswith("claimdesk.models") and name != VALUE_TYPES)
+        or name.startswith("claimdesk.storage.db")
     ]
     assert offenders == []
+
+
+def test_value_types_need_no_database() -> None:
+    enums = PACKAGE / "models" / "enums.py"
+    assert not any(n.startswith(("sqlalchemy", "claimdesk")) for n in imported_modules(enums))
 
 
 def test_the_scan_would_catch_a_qt_import(tmp_path: Path) -> None:

@@ -1,72 +1,154 @@
-"""The case list as a Qt item model over ClaimSummary rows."""
+"""The case list as a lazy item model: it holds ids and fetches rows a page at a time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
 
-from claimdesk.services.dto import ClaimSummary
+from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow, CaseSort
 
 Index = QModelIndex | QPersistentModelIndex
 
-CASE, CLAIMANT, INSURER, CLAIM_TYPE, JURISDICTION, STAGE, ASSIGNED, ACTIVITY = range(8)
-HEADERS = (
-    "Case",
-    "Claimant",
-    "Insurer",
-    "Claim type",
-    "Jurisdiction",
-    "Stage",
-    "Assigned to",
-    "Last activity",
+COLUMNS: tuple[tuple[str, CaseSort], ...] = (
+    ("Case", CaseSort.CASE_NUMBER),
+    ("Claimant", CaseSort.CLAIMANT),
+    ("Insurer", CaseSort.INSURER),
+    ("Claim type", CaseSort.CLAIM_TYPE),
+    ("Stage", CaseSort.STAGE),
+    ("Next deadline", CaseSort.NEXT_DEADLINE),
+    ("Days left", CaseSort.NEXT_DEADLINE),
+    ("Assigned to", CaseSort.ASSIGNED),
+    ("Last activity", CaseSort.LAST_ACTIVITY),
 )
+CASE, CLAIMANT, INSURER, CLAIM_TYPE, STAGE, NEXT_DEADLINE, DAYS_LEFT, ASSIGNED, ACTIVITY = range(9)
 CLAIM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+PAGE = 200
 
 
 class CaseListModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ClaimSummary] = []
+    """Rows are the ids of the matching cases; their text is fetched when first shown."""
 
-    def set_rows(self, rows: list[ClaimSummary]) -> None:
+    def __init__(self, caselist: CaseListService, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._caselist = caselist
+        self._ids: list[int] = []
+        self._rows: dict[int, CaseRow] = {}
+        self._filter = CaseFilter()
+        self._sort = (CaseSort.LAST_ACTIVITY, True)
+        self.today = date.today()
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def set_filter(self, case_filter: CaseFilter) -> None:
+        self._filter = case_filter
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the ids again (after a filter, sort or data change); rows refetch lazily."""
+        self.today = date.today()
+        sort, descending = self._sort
+        ids = self._caselist.case_ids(self._filter, sort, descending, self.today)
         self.beginResetModel()
-        self._rows = list(rows)
+        self._ids = ids
+        self._rows = {}
         self.endResetModel()
 
+    def refresh_rows(self, claim_ids: set[int]) -> None:
+        """Drop cached rows of changed cases so they are fetched again."""
+        for claim_id in claim_ids:
+            self._rows.pop(claim_id, None)
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            )
+
+    def claim_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, claim_id: int) -> int | None:
+        try:
+            return self._ids.index(claim_id)
+        except ValueError:
+            return None
+
+    def _row(self, position: int) -> CaseRow | None:
+        claim_id = self._ids[position]
+        if claim_id not in self._rows:
+            start = position - position % PAGE
+            page = [i for i in self._ids[start : start + PAGE] if i not in self._rows]
+            for row in self._caselist.rows(page):
+                self._rows[row.id] = row
+        return self._rows.get(claim_id)
+
+    # ---- Qt model interface ----------------------------------------------------------------
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return COLUMNS[section][0]
         return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
+        self.reload()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
-        row = self._rows[index.row()]
         if role == CLAIM_ID_ROLE:
-            return row.id
+            return self._ids[index.row()]
+        if role not in _ROLES:
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, index.column())
-        if role == SORT_ROLE:
-            if index.column() == ACTIVITY:
-                return row.updated_at.timestamp()
-            return _display(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == CLAIM_TYPE:
-            return row.plan_type.label
+            return _display(row, column, self.today)
+        overdue = row.overdue(self.today)
+        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+            return QBrush(_overdue_colour())
+        if role == Qt.ItemDataRole.FontRole and overdue and column in (NEXT_DEADLINE, DAYS_LEFT):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if overdue:
+                return "Overdue: a deadline on this case has passed."
+            if column == CLAIM_TYPE:
+                return row.plan_type.label
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DAYS_LEFT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
 
-def _display(row: ClaimSummary, column: int) -> str:
+_ROLES = {
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+}
+
+
+def _overdue_colour() -> QColor:
+    """A red that reads on the light and the dark palette alike."""
+    base = QApplication.palette().color(QPalette.ColorRole.Base)
+    return QColor("#ff6b6b") if base.lightness() < 128 else QColor("#b3261e")
+
+
+def _display(row: CaseRow, column: int, today: date) -> str:
     if column == CASE:
         return row.case_number
     if column == CLAIMANT:
@@ -75,14 +157,15 @@ def _display(row: ClaimSummary, column: int) -> str:
         return row.insurer_name
     if column == CLAIM_TYPE:
         return row.claim_type.label
-    if column == JURISDICTION:
-        return "-".join(p for p in (row.country, row.region) if p)
     if column == STAGE:
         return row.stage.label
+    if column == NEXT_DEADLINE:
+        return row.next_deadline.strftime("%d %b %Y") if row.next_deadline else ""
+    if column == DAYS_LEFT:
+        days = row.days_left(today)
+        if days is None:
+            return ""
+        return f"{-days} overdue" if days < 0 else ("today" if days == 0 else str(days))
     if column == ASSIGNED:
         return row.assigned_to
-    return _when(row.updated_at)
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
+    return row.updated_at.astimezone().strftime("%d %b %Y %H:%M")

@@ -1,43 +1,42 @@
-"""The main window: the case list for now (the desktop issue adds the case workspace)."""
+"""The main window: Today, the case list, and a tab per open case."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui.case_list_model import SORT_ROLE, CaseListModel
+from claimdesk.gui.cases_page import CasesPage
+from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.tasks import TaskRunner
+from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.paths import resources_dir
-from claimdesk.services import Change, Services
+from claimdesk.services import Services
 
 log = logging.getLogger(__name__)
 
 
-class ChangeBus(QObject):
-    """One application-level signal carrying every committed change."""
-
-    changed = Signal(object)
-
-    def __init__(self, services: Services, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        # Services may commit on a worker thread; a queued signal lands on the GUI thread.
-        services.subscribe(self.changed.emit)
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, prompts: Prompts, location: str) -> None:
+    def __init__(
+        self,
+        services: Services,
+        prompts: Prompts,
+        location: str,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.prompts = prompts
         self.tasks = TaskRunner(self)
         self.bus = ChangeBus(services, self)
+        self.env = GuiEnv(services, prompts, self.tasks, self.bus, settings or QSettings())
         self.form: QWidget = load_form("main_window.ui")
         central = self.form.findChild(QWidget, "centralWidget")
         assert central is not None, "main_window.ui defines centralWidget"
@@ -46,56 +45,109 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.form.statusBar())  # type: ignore[attr-defined]
         self.setWindowTitle("ClaimDesk")
         self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "claimdesk.svg")))
-        self.resize(self.form.size())
+        self.resize(1280, 800)
+        self.tabs = self.form.mainTabs  # type: ignore[attr-defined]
+        self.banner = self.form.banner  # type: ignore[attr-defined]
 
-        ui = self.form
-        self.title_label = ui.titleLabel  # type: ignore[attr-defined]
-        self.search_edit = ui.searchEdit  # type: ignore[attr-defined]
-        self.case_table = ui.caseTable  # type: ignore[attr-defined]
-        self.empty_label = ui.emptyLabel  # type: ignore[attr-defined]
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title_label.setFont(font)
+        self.cases_page = CasesPage(self.env)
+        self.cases_page.open_case.connect(self.open_case)
+        self.tabs.addTab(self.cases_page, "Cases")
+        self._pinned: set[QWidget] = {self.cases_page}
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self._hide_close_buttons()
 
-        self.model = CaseListModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.case_table.setModel(self.proxy)
-        header = self.case_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.case_table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
-
-        self._search_timer = QTimer(self, singleShot=True, interval=200)
-        self._search_timer.timeout.connect(self.refresh)
-        self.search_edit.textChanged.connect(self._search_timer.start)
-        ui.actionQuit.triggered.connect(self.close)  # type: ignore[attr-defined]
-        ui.actionAbout.triggered.connect(self.show_about)  # type: ignore[attr-defined]
-        ui.actionLoadDemo.triggered.connect(self.load_demo)  # type: ignore[attr-defined]
-        for action in (ui.actionQuit, ui.actionAbout, ui.actionLoadDemo):  # type: ignore[attr-defined]
-            self.addAction(action)
-        self.bus.changed.connect(self._on_change)
+        self._connect_actions()
         self.statusBar().showMessage(f"Database: {location}   ·   Working as {services.user_name}")
-        self.refresh()
+        self._restore_layout()
 
-    def refresh(self) -> None:
-        try:
-            rows = self.services.claims.list_claims(search=self.search_edit.text())
-        except ClaimDeskError as error:
-            self.prompts.error(self, "Cannot read the cases", str(error))
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action(self, name: str) -> QAction:
+        found = self.form.findChild(QAction, name)
+        assert found is not None, f"main_window.ui defines {name}"
+        return found
+
+    def _connect_actions(self) -> None:
+        handlers = {
+            "actionQuit": self.close,
+            "actionAbout": self.show_about,
+            "actionShortcuts": self.show_shortcuts,
+            "actionLoadDemo": self.load_demo,
+            "actionCases": lambda: self.tabs.setCurrentWidget(self.cases_page),
+            "actionFindCase": self._find_case,
+            "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
+            "actionBackup": self.backup,
+        }
+        for name, handler in handlers.items():
+            self.action(name).triggered.connect(handler)
+        for action in self.form.findChildren(QAction):
+            self.addAction(action)  # shortcuts work wherever the focus is
+        for name in (
+            "actionNewCase",
+            "actionImportCase",
+            "actionExportCase",
+            "actionLogCall",
+            "actionToday",
+            "actionSettings",
+        ):
+            self.action(name).setEnabled(False)  # enabled by the features that provide them
+
+    def _find_case(self) -> None:
+        self.tabs.setCurrentWidget(self.cases_page)
+        self.cases_page.focus_search()
+
+    # ---- case tabs -------------------------------------------------------------------------
+
+    def open_case(self, claim_id: int, panel: str | None = None) -> CaseWorkspace:
+        """Bring the case's tab forward, opening it if needed."""
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, CaseWorkspace) and widget.claim_id == claim_id:
+                self.tabs.setCurrentIndex(index)
+                if panel:
+                    widget.show_panel(panel)
+                return widget
+        workspace = CaseWorkspace(self.env, claim_id)
+        index = self.tabs.addTab(workspace, workspace.tab_title)
+        self.tabs.setTabToolTip(index, workspace.detail.claimant_name if workspace.detail else "")
+        self.tabs.setCurrentIndex(index)
+        if panel:
+            workspace.show_panel(panel)
+        return workspace
+
+    def current_workspace(self) -> CaseWorkspace | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, CaseWorkspace) else None
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is None or widget in self._pinned:
             return
-        self.model.set_rows(rows)
-        self.case_table.resizeColumnsToContents()
-        searching = bool(self.search_edit.text().strip())
-        self.empty_label.setVisible(not rows and not searching)
-        self.case_table.setVisible(bool(rows) or searching)
-        count = len(rows)
-        self.title_label.setText(f"Cases ({count})" if count else "Cases")
+        if isinstance(widget, CaseWorkspace) and widget.has_unsaved_edits():
+            answer = QMessageBox.question(
+                self,
+                "Unsaved changes",
+                "This case has typing that is not saved yet. Close it and lose that typing?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.tabs.removeTab(index)
+        widget.deleteLater()
 
-    def _on_change(self, change: Change) -> None:
-        if change.entity in {"claim", "call", "request", "document", "appeal", "note"}:
-            self._search_timer.start()
+    def _hide_close_buttons(self) -> None:
+        bar = self.tabs.tabBar()
+        for index in range(self.tabs.count()):
+            if self.tabs.widget(index) in self._pinned:
+                for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
+                    bar.setTabButton(index, side, None)
+
+    def pin_page(self, page: QWidget, title: str, position: int) -> None:
+        """Add a page that cannot be closed (Today, Cases, Search)."""
+        self.tabs.insertTab(position, page, title)
+        self._pinned.add(page)
+        self._hide_close_buttons()
+
+    # ---- long work -------------------------------------------------------------------------
 
     def load_demo(self) -> None:
         from claimdesk.services.demo import load_demo
@@ -103,8 +155,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Adding sample cases…")
         self.tasks.run(
             lambda: load_demo(self.services),
-            on_done=lambda ids: self.statusBar().showMessage(f"Added {len(ids)} sample cases."),
+            on_done=lambda ids: self.statusBar().showMessage(
+                f"Added {len(ids)} sample cases.", 8000
+            ),
             on_error=lambda error: self.show_error("Could not add the sample cases", error),
+        )
+
+    def backup(self) -> None:
+        from claimdesk.storage.backup import backup
+
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Back up the database", "claimdesk-backup.sqlite", "ClaimDesk database (*.sqlite)"
+        )
+        if not name:
+            return
+        self.statusBar().showMessage("Backing up…")
+        self.tasks.run(
+            lambda: backup(self.services.db, Path(name)),
+            on_done=lambda result: self.statusBar().showMessage(
+                f"Backed up {result.claims} cases to {result.path}", 10_000
+            ),
+            on_error=lambda error: self.show_error("The backup failed", error),
         )
 
     def show_error(self, title: str, error: BaseException) -> None:
@@ -119,6 +190,8 @@ class MainWindow(QMainWindow):
                 "The details are in the log file.",
             )
 
+    # ---- help ------------------------------------------------------------------------------
+
     def show_about(self) -> None:
         self.prompts.info(
             self,
@@ -127,6 +200,43 @@ class MainWindow(QMainWindow):
             "fight it. Everything stays on this computer.",
         )
 
+    def show_shortcuts(self) -> None:
+        lines = []
+        for action in self.form.findChildren(QAction):
+            if action.shortcut().isEmpty() or not action.isEnabled():
+                continue
+            keys = action.shortcut().toString(action.shortcut().SequenceFormat.NativeText)
+            lines.append(f"{keys:<12} {action.text().replace('&', '').rstrip('…')}")
+        self.prompts.info(self, "Keyboard shortcuts", "\n".join(sorted(lines)))
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.env.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        header = self.env.settings.value("cases/header")
+        if isinstance(header, QByteArray):
+            self.cases_page.table.horizontalHeader().restoreState(header)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        unsaved = [
+            w
+            for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
+            if isinstance(w, CaseWorkspace) and w.has_unsaved_edits()
+        ]
+        if unsaved:
+            answer = QMessageBox.question(
+                self,
+                "Unsaved changes",
+                f"{len(unsaved)} open case(s) have typing that is not saved. Quit anyway?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.env.settings.setValue("window/geometry", self.saveGeometry())
+        self.env.settings.setValue(
+            "cases/header", self.cases_page.table.horizontalHeader().saveState()
+        )
         self.tasks.wait(10_000)
         super().closeEvent(event)

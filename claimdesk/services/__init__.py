@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from claimdesk.services.calls import CallInput, CallService, PromiseInput
+from claimdesk.services.caselist import CaseListService
 from claimdesk.services.claims import ClaimInput, ClaimService
 from claimdesk.services.context import Change, ChangeListener, ServiceContext
 from claimdesk.services.documents import DocumentService
@@ -14,6 +15,7 @@ from claimdesk.services.process import (
     DeadlineService,
     LetterService,
 )
+from claimdesk.services.readiness import ReadinessService
 from claimdesk.services.requests import RequestService
 from claimdesk.storage.db import Database
 
@@ -34,6 +36,8 @@ class Services:
         self.context = ServiceContext(db, user_name)
         self.db = db
         self.claims = ClaimService(self.context)
+        self.caselist = CaseListService(self.context)
+        self.readiness = ReadinessService(self.context)
         self.calls = CallService(self.context)
         self.requests = RequestService(self.context)
         self.documents = DocumentService(self.context)

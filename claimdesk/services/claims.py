@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.errors import NotFoundError, ValidationError
@@ -23,10 +23,10 @@ from claimdesk.models.enums import (
     Stage,
 )
 from claimdesk.services import validate as v
+from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow
 from claimdesk.services.context import ServiceContext, Unit, user_names
 from claimdesk.services.dto import (
     ClaimDetail,
-    ClaimSummary,
     ContactRecord,
     NoteRecord,
     OrganisationRecord,
@@ -214,54 +214,13 @@ class ClaimService:
             return None if claim is None else _detail(session, claim)
 
     def list_claims(
-        self,
-        *,
-        search: str = "",
-        status: ClaimStatus | None = None,
-        stage: Stage | None = None,
-        limit: int | None = None,
-    ) -> list[ClaimSummary]:
-        """The case list, most recently active first."""
-        query = (
-            select(Claim, Organisation.name, User.name)
-            .outerjoin(Organisation, Claim.insurer_id == Organisation.id)
-            .outerjoin(User, Claim.assigned_user_id == User.id)
-            .order_by(Claim.updated_at.desc(), Claim.id.desc())
+        self, *, search: str = "", status: ClaimStatus | None = None, stage: Stage | None = None
+    ) -> list[CaseRow]:
+        """The cases, most recently active first (the GUI pages through CaseListService)."""
+        caselist = CaseListService(self._ctx)
+        return caselist.rows(
+            caselist.case_ids(CaseFilter(search=search, stage=stage, status=status))
         )
-        if search.strip():
-            pattern = f"%{search.strip()}%"
-            query = query.where(
-                or_(
-                    Claim.claimant_name.ilike(pattern),
-                    Claim.case_number.ilike(pattern),
-                    Claim.insurer_claim_number.ilike(pattern),
-                    Organisation.name.ilike(pattern),
-                )
-            )
-        if status is not None:
-            query = query.where(Claim.status == status)
-        if stage is not None:
-            query = query.where(Claim.stage == stage)
-        if limit is not None:
-            query = query.limit(limit)
-        with self._ctx.db.read() as session:
-            return [
-                ClaimSummary(
-                    id=c.id,
-                    case_number=c.case_number,
-                    claimant_name=c.claimant_name,
-                    insurer_name=insurer or "",
-                    claim_type=c.claim_type,
-                    plan_type=c.plan_type,
-                    country=c.country,
-                    region=c.region,
-                    stage=c.stage,
-                    status=c.status,
-                    assigned_to=assignee or "",
-                    updated_at=c.updated_at,
-                )
-                for c, insurer, assignee in session.execute(query)
-            ]
 
     def notes(self, claim_id: int) -> list[NoteRecord]:
         with self._ctx.db.read() as session:

@@ -68,24 +68,6 @@ class ContactRecord:
 
 
 @dataclass(frozen=True)
-class ClaimSummary:
-    """A row of the case list."""
-
-    id: int
-    case_number: str
-    claimant_name: str
-    insurer_name: str
-    claim_type: ClaimType
-    plan_type: PlanType
-    country: str
-    region: str
-    stage: Stage
-    status: ClaimStatus
-    assigned_to: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class ClaimDetail:
     id: int
     case_number: str

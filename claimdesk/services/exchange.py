@@ -377,8 +377,12 @@ class _Importer:
                 values[column.key] = decode(column, record[column.key], f"{path}.{column.key}")
             elif not column.nullable and column.default is None:
                 raise ImportFormatError(f"{path}.{column.key}: this field is missing.")
+        table = section.model.__table__
         for attribute, (name, space) in section.refs.items():
-            values[attribute] = self.resolve(record.get(name), space, f"{path}.{name}")
+            target = self.resolve(record.get(name), space, f"{path}.{name}")
+            if target is None and not table.columns[attribute].nullable:
+                raise ImportFormatError(f"{path}.{name}: this link is required (not null).")
+            values[attribute] = target
         for attribute, name in section.users.items():
             values[attribute] = self.user(record.get(name), f"{path}.{name}")
         if section.model is Document:
@@ -576,8 +580,11 @@ def reference_tables() -> str:
         for column in section.columns():
             nullable = "yes" if column.nullable else "no"
             lines.append(f"| `{column.key}` | {describe(column)} | {nullable} |")
-        for name, space in section.refs.values():
-            lines.append(f"| `{name}` | the `key` of a `{space}-…` record listed before | yes |")
+        for attribute, (name, space) in section.refs.items():
+            nullable = "yes" if section.model.__table__.columns[attribute].nullable else "no"
+            lines.append(
+                f"| `{name}` | the `key` of a `{space}-…` record listed before | {nullable} |"
+            )
         for name in section.users.values():
             lines.append(f"| `{name}` | a user's name (created on import if new) | yes |")
         if section.model is Document:

@@ -1,0 +1,160 @@
+"""The Cases page: filters above the lazy case list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.case_list_model import COLUMNS, CaseListModel
+from claimdesk.gui.env import GuiEnv
+from claimdesk.models.enums import ClaimStatus, Stage
+from claimdesk.services import Change
+from claimdesk.services.caselist import CaseFilter
+
+# Changes that can move a case in the list or change what a row shows.
+LIST_ENTITIES = frozenset(
+    {"claim", "call", "request", "document", "appeal", "note", "deadline", "second_opinion", "ime"}
+)
+
+
+class CasesPage(QWidget):
+    open_case = Signal(int)
+
+    def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.model = CaseListModel(env.services.caselist, self)
+
+        self.search = QLineEdit(placeholderText="Search claimant, case or claim number, insurer…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        self.stage = _combo("Any stage", [(s.label, s) for s in Stage], "Filter by stage")
+        self.status = _combo("Any status", [(s.label, s) for s in ClaimStatus], "Filter by status")
+        self.status.setCurrentIndex(1)  # open cases first: what a caseworker works on
+        self.assignee = _combo("Anyone", [], "Filter by who the case is assigned to")
+        self.jurisdiction = _combo("Anywhere", [], "Filter by jurisdiction")
+        self.overdue = QCheckBox("Overdue only")
+        self.overdue.setAccessibleName("Show only overdue cases")
+        self.count = QLabel()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for widget in (self.stage, self.status, self.assignee, self.jurisdiction):
+            filters.addWidget(widget, 1)
+        filters.addWidget(self.overdue)
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Case list")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        for column, width in enumerate((112, 180, 210, 95, 160, 105, 80, 110, 125)):
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._activated)
+
+        self.empty = QLabel(
+            "No cases yet. Choose File ▸ New case (Ctrl+N) to open one, or File ▸ Load sample "
+            "cases to explore ClaimDesk."
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.count)
+
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._timer.start)
+        for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.overdue.toggled.connect(self.apply_filter)
+        env.bus.changed.connect(self._on_change)
+        self.reload_choices()
+        self.apply_filter()
+
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
+            search=self.search.text(),
+            stage=self.stage.currentData(),
+            status=self.status.currentData(),
+            assignee=self.assignee.currentData() or "",
+            jurisdiction=self.jurisdiction.currentData() or "",
+            overdue_only=self.overdue.isChecked(),
+        )
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def reload_choices(self) -> None:
+        caselist = self.env.services.caselist
+        _refill(self.assignee, "Anyone", [(n, n) for n in caselist.assignees()])
+        _refill(self.jurisdiction, "Anywhere", [(j, j) for j in caselist.jurisdictions()])
+
+    def _update_count(self) -> None:
+        rows = self.model.rowCount()
+        filtered = self.current_filter() != CaseFilter()
+        no_cases_at_all = rows == 0 and not self.env.services.caselist.case_ids(CaseFilter())
+        self.empty.setVisible(no_cases_at_all)
+        self.table.setVisible(not no_cases_at_all)
+        noun = "case" if rows == 1 else "cases"
+        self.count.setText(f"{rows:,} {noun}" + (" match the filters" if filtered else ""))
+
+    def _activated(self, index: QModelIndex) -> None:
+        claim_id = self.model.claim_id(index.row())
+        if claim_id is not None:
+            self.open_case.emit(claim_id)
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity not in LIST_ENTITIES:
+            return
+        if change.entity == "claim" and change.action in {"create", "import", "update"}:
+            self.reload_choices()
+        self._timer.start()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+
+def _combo(empty: str, items: list[tuple[str, object]], accessible: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(accessible)
+    _refill(combo, empty, items)
+    return combo
+
+
+def _refill(combo: QComboBox, empty: str, items: list[tuple[str, object]]) -> None:
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(empty, None)
+    for text, value in items:
+        combo.addItem(text, value)
+    position = combo.findData(current) if current is not None else 0
+    combo.setCurrentIndex(max(position, 0))
+    combo.blockSignals(False)

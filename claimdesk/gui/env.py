@@ -1,0 +1,31 @@
+"""What every window and panel is given: services, prompts, the task runner, the change bus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.tasks import TaskRunner
+from claimdesk.services import Services
+
+
+class ChangeBus(QObject):
+    """One application-level signal carrying every committed change."""
+
+    changed = Signal(object)
+
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Services may commit on a worker thread; the signal is queued onto the GUI thread.
+        services.subscribe(self.changed.emit)
+
+
+@dataclass
+class GuiEnv:
+    services: Services
+    prompts: Prompts
+    tasks: TaskRunner
+    bus: ChangeBus
+    settings: QSettings

@@ -1,0 +1,1 @@
+"""The parts of the case workspace; each owns its own item model."""

@@ -1,0 +1,232 @@
+"""Overview: who, which plan, the denial as written, where the case stands, what is missing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.models.enums import ClaimStatus, LabelledEnum, Outcome, Stage
+from claimdesk.services.dto import ClaimDetail
+from claimdesk.services.readiness import ReadinessItem
+
+FIX_PANEL_TITLES = {
+    "calls": "Call log",
+    "requests": "Requests",
+    "specialists": "Specialists",
+    "deadlines": "Deadlines",
+}
+
+
+class OverviewPanel(CasePanel):
+    key = "overview"
+    title = "Overview"
+    watches = frozenset(
+        {"claim", "call", "request", "second_opinion", "specialist", "deadline", "document"}
+    )
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        self.fields: dict[str, QLabel] = {}
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        left.addWidget(
+            self._group(
+                "Claimant and plan",
+                [
+                    ("claimant", "Claimant"),
+                    ("born", "Date of birth"),
+                    ("contact", "Contact"),
+                    ("insurer", "Insurer"),
+                    ("administrator", "Plan administrator"),
+                    ("plan", "Plan"),
+                    ("numbers", "Policy / group / member"),
+                    ("claim_number", "Insurer's claim number"),
+                    ("jurisdiction", "Jurisdiction"),
+                ],
+            )
+        )
+        left.addWidget(
+            self._group(
+                "The denial",
+                [
+                    ("service", "Disputed service"),
+                    ("amount", "Amount"),
+                    ("letter_date", "Letter dated"),
+                    ("received", "Received"),
+                    ("proof", "Proof of receipt"),
+                    ("category", "Category"),
+                    ("reason", "Reason, as written"),
+                    ("reviewer", "Insurer's reviewer"),
+                    ("criteria", "Criteria cited"),
+                ],
+            )
+        )
+        left.addStretch(1)
+
+        state = QGroupBox("Where the case stands")
+        form = QFormLayout(state)
+        self.stage = _enum_combo(Stage, "Stage")
+        self.status = _enum_combo(ClaimStatus, "Status")
+        self.outcome = _enum_combo(Outcome, "Outcome")
+        form.addRow("Stage", self.stage)
+        form.addRow("Status", self.status)
+        form.addRow("Outcome", self.outcome)
+        self.assigned = QLabel()
+        form.addRow("Assigned to", self.assigned)
+        for combo, field in (
+            (self.stage, "stage"),
+            (self.status, "status"),
+            (self.outcome, "outcome"),
+        ):
+            combo.activated.connect(lambda _=0, c=combo, f=field: self._set_state(f, c))
+        right.addWidget(state)
+
+        self.readiness_box = QGroupBox("Appeal readiness")
+        self.readiness = QVBoxLayout(self.readiness_box)
+        right.addWidget(self.readiness_box)
+        right.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _group(self, title: str, rows: list[tuple[str, str]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label in rows:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label)
+            self.fields[key] = value
+            form.addRow(f"{label}:", value)
+        return box
+
+    def refresh(self) -> None:
+        try:
+            claim = self.services.claims.get(self.claim_id)
+            items = self.services.readiness.check(self.claim_id)
+        except Exception as error:
+            self.report("Cannot show the case", error)
+            return
+        self._show_claim(claim)
+        self._show_readiness(items)
+
+    def _show_claim(self, c: ClaimDetail) -> None:
+        dash = "—"
+        values = {
+            "claimant": c.claimant_name,
+            "born": _day(c.claimant_birth_date),
+            "contact": " · ".join(p for p in (c.claimant_phone, c.claimant_email) if p) or dash,
+            "insurer": c.insurer_name or dash,
+            "administrator": c.plan_administrator_name or dash,
+            "plan": f"{c.plan_name} ({c.plan_type.label})" if c.plan_name else c.plan_type.label,
+            "numbers": " / ".join(
+                p or dash for p in (c.policy_number, c.group_number, c.member_id)
+            ),
+            "claim_number": c.insurer_claim_number or dash,
+            "jurisdiction": "-".join(p for p in (c.country, c.region) if p),
+            "service": c.disputed_service or dash,
+            "amount": _money(c.amount_minor, c.currency),
+            "letter_date": _day(c.denial_letter_date),
+            "received": _day(c.denial_received_date),
+            "proof": c.proof_of_receipt or dash,
+            "category": c.denial_category.label,
+            "reason": f"“{c.denial_reason}”" if c.denial_reason else dash,
+            "reviewer": ", ".join(p for p in (c.reviewer_name, c.reviewer_credentials) if p)
+            or dash,
+            "criteria": c.criteria_cited or dash,
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        for combo, value in (
+            (self.stage, c.stage),
+            (self.status, c.status),
+            (self.outcome, c.outcome),
+        ):
+            combo.setCurrentIndex(combo.findData(value))
+        self.assigned.setText(c.assigned_to or "Nobody")
+
+    def _show_readiness(self, items: list[ReadinessItem]) -> None:
+        while self.readiness.count():
+            old = self.readiness.takeAt(0)
+            widget = old.widget() if old is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        problems = [i for i in items if not i.ok]
+        self.readiness_box.setTitle(
+            "Appeal readiness: ready"
+            if not problems
+            else f"Appeal readiness: {len(problems)} to fix"
+        )
+        for item in sorted(items, key=lambda i: i.ok):
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 2, 0, 2)
+            mark = QLabel("✔" if item.ok else "✖")
+            mark.setStyleSheet(f"color: {'#2e7d32' if item.ok else '#c62828'}; font-weight: bold")
+            mark.setAccessibleName("passed" if item.ok else "needs attention")
+            text = QLabel(f"<b>{item.title}</b><br>{item.detail}")
+            text.setWordWrap(True)
+            line.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+            line.addWidget(text, 1)
+            if not item.ok:
+                fix = QPushButton(f"Open {FIX_PANEL_TITLES.get(item.fix_in, item.fix_in)}")
+                fix.setAccessibleName(f"Fix: {item.title}")
+                fix.clicked.connect(lambda _=False, key=item.fix_in: self._open(key))
+                line.addWidget(fix, 0, Qt.AlignmentFlag.AlignTop)
+            self.readiness.addWidget(row)
+
+    def _open(self, key: str) -> None:
+        workspace = self.parent()
+        while workspace is not None and not hasattr(workspace, "show_panel"):
+            workspace = workspace.parent()
+        if workspace is not None:
+            workspace.show_panel(key)
+
+    def _set_state(self, field: str, combo: QComboBox) -> None:
+        try:
+            self.services.claims.update_case(self.claim_id, **{field: combo.currentData()})
+        except Exception as error:
+            self.report("Cannot change the case", error)
+            self.refresh()
+
+
+def _enum_combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for member in enum_cls:
+        combo.addItem(member.label, member)
+    return combo
+
+
+def _day(value: object) -> str:
+    return value.strftime("%d %b %Y") if value else "—"  # type: ignore[attr-defined]
+
+
+def _money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return "—"
+    return f"{currency} {minor / 100:,.2f}"

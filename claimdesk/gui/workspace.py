@@ -1,0 +1,86 @@
+"""One open case: a header and a tab per part of the case, each panel owning its model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.services import Change
+from claimdesk.services.dto import ClaimDetail
+
+
+def panel_classes() -> list[type[CasePanel]]:
+    """The workspace's tabs, in order (imported here so each panel module stays independent)."""
+    from claimdesk.gui.panels import registry
+
+    return registry.PANELS
+
+
+class CaseWorkspace(QWidget):
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.claim_id = claim_id
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setAccessibleName("Case heading")
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.panels: dict[str, CasePanel] = {}
+        for cls in panel_classes():
+            panel = cls(env, claim_id, self)
+            self.panels[cls.key] = panel
+            self.tabs.addTab(panel, cls.title)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs, 1)
+        env.bus.changed.connect(self._on_change)
+        self.detail: ClaimDetail | None = None
+        self.refresh_heading()
+        for panel in self.panels.values():
+            panel.refresh()
+
+    def refresh_heading(self) -> None:
+        try:
+            self.detail = self.env.services.claims.get(self.claim_id)
+        except ClaimDeskError:
+            self.heading.setText("<b>This case no longer exists.</b>")
+            return
+        claim = self.detail
+        where = "-".join(p for p in (claim.country, claim.region) if p)
+        self.heading.setText(
+            f"<span style='font-size:15pt; font-weight:600'>{_esc(claim.claimant_name)}</span>"
+            f"&nbsp;&nbsp;<span style='color:palette(mid)'>{_esc(claim.case_number)} · "
+            f"{_esc(claim.insurer_name)} · {_esc(claim.plan_type.label)} · {where} · "
+            f"{_esc(claim.stage.label)}</span>"
+        )
+
+    @property
+    def tab_title(self) -> str:
+        if self.detail is None:
+            return "Case"
+        return f"{self.detail.case_number} {self.detail.claimant_name.split(' ')[0]}"
+
+    def show_panel(self, key: str) -> CasePanel | None:
+        panel = self.panels.get(key)
+        if panel is not None:
+            self.tabs.setCurrentWidget(panel)
+        return panel
+
+    def has_unsaved_edits(self) -> bool:
+        return any(p.has_unsaved_edits() for p in self.panels.values())
+
+    def _on_change(self, change: Change) -> None:
+        if change.claim_id == self.claim_id and change.entity == "claim":
+            self.refresh_heading()
+        for panel in self.panels.values():
+            if panel.concerns(change):
+                panel.refresh()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
