@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
+    from claimdesk.cli_deadlines import register  # rules, rules calc, due, ics
+
+    COMMANDS.update(register(commands))
     return parser
 
 

@@ -96,6 +96,7 @@ def test_empty_database_explains_what_to_do(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
     win = make_window(qtbot, services, tmp_path)
+    win.action("actionCases").trigger()
     assert win.cases_page.empty.isVisible() and "New case" in win.cases_page.empty.text()
     assert not win.cases_page.table.isVisible()
 

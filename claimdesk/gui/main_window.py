@@ -15,12 +15,22 @@ from claimdesk.gui.cases_page import CasesPage
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
 from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.reminders import Reminders
 from claimdesk.gui.tasks import TaskRunner
+from claimdesk.gui.today_page import TodayPage
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.paths import resources_dir
 from claimdesk.services import Services
 
 log = logging.getLogger(__name__)
+
+
+def _write_calendar(services: Services, path: Path, details: bool) -> int:
+    from claimdesk.cli import write_atomically
+
+    export = services.calendar.export_ics(include_details=details)
+    write_atomically(path, export.data)
+    return export.events
 
 
 class MainWindow(QMainWindow):
@@ -49,16 +59,22 @@ class MainWindow(QMainWindow):
         self.tabs = self.form.mainTabs  # type: ignore[attr-defined]
         self.banner = self.form.banner  # type: ignore[attr-defined]
 
+        self.today_page = TodayPage(self.env)
+        self.today_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
+        self.tabs.addTab(self.today_page, "Today")
         self.cases_page = CasesPage(self.env)
         self.cases_page.open_case.connect(self.open_case)
         self.tabs.addTab(self.cases_page, "Cases")
-        self._pinned: set[QWidget] = {self.cases_page}
+        self._pinned: set[QWidget] = {self.today_page, self.cases_page}
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
         self._connect_actions()
+        self.location = location
         self.statusBar().showMessage(f"Database: {location}   ·   Working as {services.user_name}")
         self._restore_layout()
+        self.reminders = Reminders(self.env, self)
+        self.show_overdue_banner()
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -77,6 +93,9 @@ class MainWindow(QMainWindow):
             "actionFindCase": self._find_case,
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": self.backup,
+            "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
+            "actionExportCalendar": self.export_calendar,
+            "actionSettings": self.show_settings,
         }
         for name, handler in handlers.items():
             self.action(name).triggered.connect(handler)
@@ -146,6 +165,58 @@ class MainWindow(QMainWindow):
         self.tabs.insertTab(position, page, title)
         self._pinned.add(page)
         self._hide_close_buttons()
+
+    def show_settings(self) -> None:
+        from claimdesk.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.env, self.location, self)
+        while dialog.exec():
+            problem = dialog.apply()
+            if problem is None:
+                return
+            self.prompts.error(self, "Settings", problem)
+
+    # ---- reminders -------------------------------------------------------------------------
+
+    def show_overdue_banner(self) -> None:
+        """On start, say plainly when something is overdue (Today has the details)."""
+        overdue = self.today_page.overdue_count()
+        self.banner.setVisible(bool(overdue))
+        if overdue:
+            noun = "thing is" if overdue == 1 else "things are"
+            self.banner.setText(
+                f"⚠  {overdue} {noun} overdue across your cases. They are at the top of Today."
+            )
+            self.banner.setStyleSheet(
+                "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
+                " border-radius: 4px; padding: 6px 10px; font-weight: 600; }"
+            )
+
+    def export_calendar(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export deadlines to a calendar",
+            "claimdesk-deadlines.ics",
+            "iCalendar file (*.ics)",
+        )
+        if not name:
+            return
+        answer = QMessageBox.question(
+            self,
+            "What to put in the calendar",
+            "Calendars often end up on cloud services. By default each event names only the "
+            "case number and the kind of deadline.\n\nInclude claimant names and titles too?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        details = answer == QMessageBox.StandardButton.Yes
+        self.tasks.run(
+            lambda: _write_calendar(self.services, Path(name), details),
+            on_done=lambda count: self.statusBar().showMessage(
+                f"Wrote {count} open deadlines to {name}", 10_000
+            ),
+            on_error=lambda error: self.show_error("The calendar export failed", error),
+        )
 
     # ---- long work -------------------------------------------------------------------------
 

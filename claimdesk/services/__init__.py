@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimdesk.services.calendar import CalendarService
 from claimdesk.services.calls import CallInput, CallService, PromiseInput
 from claimdesk.services.caselist import CaseListService
 from claimdesk.services.claims import ClaimInput, ClaimService
@@ -17,6 +18,7 @@ from claimdesk.services.process import (
 )
 from claimdesk.services.readiness import ReadinessService
 from claimdesk.services.requests import RequestService
+from claimdesk.services.schedule import ScheduleService
 from claimdesk.storage.db import Database
 
 __all__ = [
@@ -49,6 +51,12 @@ class Services:
         self.letters = LetterService(self.context)
         self.audit = AuditService(self.context)
         self.exchange = ExchangeService(self.context)
+        self.schedule = ScheduleService(self.context)
+        self.calendar = CalendarService(self.context, self.schedule)
+        # Subscribed first, so every other listener hears of a change to a case's dated
+        # records only once its computed deadlines have followed (they write no notice of
+        # their own: their own changes are 'deadline' records, which it ignores).
+        self.context.subscribe(self.schedule.on_change)
 
     @property
     def user_name(self) -> str:

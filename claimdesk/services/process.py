@@ -237,8 +237,18 @@ class DeadlineService:
             unit.record("create", "deadline", deadline.id, claim_id)
             return copy_into(DeadlineRecord, deadline)
 
-    def override(self, deadline_id: int, due_on: date | str, reason: str) -> DeadlineRecord:
-        """Move a deadline by hand; the computed date stays visible beside it."""
+    def override(
+        self,
+        deadline_id: int,
+        due_on: date | str,
+        reason: str,
+        *,
+        lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS,
+    ) -> DeadlineRecord:
+        """Move a deadline by hand; the computed date stays visible beside it.
+
+        Recomputing never moves an overridden date back; the reminders follow the new date.
+        """
         due = v.required_date(due_on, "New due date")
         why = v.text(reason, "Reason for the change", max_length=2000, required=True)
         with self._ctx.unit() as unit:
@@ -246,11 +256,42 @@ class DeadlineService:
             if deadline.computed_due_on is None:
                 deadline.computed_due_on = deadline.due_on
             deadline.due_on = due
+            deadline.due_at = None  # a date typed by hand has no hour
             deadline.override_reason = why
             deadline.overridden_by_id = unit.user_id
+            self.sync_reminders(deadline, [due - timedelta(days=d) for d in lead_days if d > 0])
             touch(unit, deadline.claim_id)
             unit.record("override", "deadline", deadline.id, deadline.claim_id, ["due_on"])
             return copy_into(DeadlineRecord, deadline)
+
+    def clear_override(
+        self, deadline_id: int, *, lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
+    ) -> DeadlineRecord:
+        """Go back to the computed date (the next recompute restores an hour-based time)."""
+        with self._ctx.unit() as unit:
+            deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
+            if not deadline.override_reason or deadline.computed_due_on is None:
+                raise ValidationError("This deadline has not been moved by hand.")
+            deadline.due_on = deadline.computed_due_on
+            deadline.override_reason = ""
+            deadline.overridden_by_id = None
+            due = deadline.due_on
+            self.sync_reminders(deadline, [due - timedelta(days=d) for d in lead_days if d > 0])
+            touch(unit, deadline.claim_id)
+            unit.record("override", "deadline", deadline.id, deadline.claim_id, ["due_on"])
+            return copy_into(DeadlineRecord, deadline)
+
+    @staticmethod
+    def sync_reminders(deadline: Deadline, days: list[date]) -> list[str]:
+        """Make the reminders fall on ``days``; those already on a kept day keep their state."""
+        wanted = set(days)
+        kept = [r for r in deadline.reminders if r.remind_on in wanted]
+        have = {r.remind_on for r in kept}
+        added = [Reminder(remind_on=day) for day in sorted(wanted - have)]
+        if len(kept) == len(deadline.reminders) and not added:
+            return []
+        deadline.reminders = kept + added
+        return ["reminders"]
 
     def set_status(
         self, deadline_id: int, status: DeadlineStatus | str, on: date | str | None = None

@@ -1,0 +1,285 @@
+"""Deadlines: each date with its rule, citation and confidence; move one by hand with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.dialogs import FormDialog, picked
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.models.enums import Confidence, DeadlineSource, DeadlineStatus, Party
+from claimdesk.services.dto import DeadlineRecord
+
+Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("Due", "When", "What", "Who must act", "Computed", "Outer limit", "Confidence", "Status")
+DUE, WHEN, WHAT, PARTY, COMPUTED, OUTER, CONFIDENCE, STATUS = range(8)
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+class DeadlineModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[DeadlineRecord] = []
+        self.today = date.today()
+
+    def set_rows(self, rows: list[DeadlineRecord]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.today = date.today()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        is_open = row.status == DeadlineStatus.OPEN
+        if role == Qt.ItemDataRole.DisplayRole:
+            from claimdesk.gui.today_page import when_text
+
+            computed = row.computed_due_on if row.overridden else None
+            return {
+                DUE: _day(row.due_on) + (" ✎" if row.overridden else ""),
+                WHEN: when_text(row.due_on, self.today) if is_open else "",
+                WHAT: row.title,
+                PARTY: row.party.label,
+                COMPUTED: _day(computed),
+                OUTER: _day(row.outer_limit_on) if row.outer_limit_on != row.due_on else "",
+                CONFIDENCE: row.confidence.value if row.confidence else "manual",
+                STATUS: row.status.label,
+            }[column]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if not is_open:
+                return QBrush(QColor("#808080"))
+            if row.due_on < self.today:
+                return QBrush(QColor("#c62828"))
+            if column == CONFIDENCE and row.confidence == Confidence.UNCHECKED:
+                return QBrush(QColor("#b26a00"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == CONFIDENCE and row.confidence:
+                return row.confidence.label
+            if column == DUE and row.overridden:
+                return f"Moved by hand: {row.override_reason}"
+            return row.derivation or None
+        return None
+
+
+class DeadlinesPanel(CasePanel):
+    key = "deadlines"
+    title = "Deadlines"
+    watches = frozenset({"deadline", "claim", "appeal", "event", "request"})
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        self.model = DeadlineModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Deadlines of this case")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (DUE, 115),
+            (WHEN, 120),
+            (PARTY, 120),
+            (COMPUTED, 105),
+            (OUTER, 105),
+            (CONFIDENCE, 90),
+            (STATUS, 110),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.detail = QLabel("Select a deadline to see how it was worked out.")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setAccessibleName("How the deadline was worked out")
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
+
+        self.add_button = QPushButton("Add a deadline…")
+        self.move_button = QPushButton("Move the date…")
+        self.undo_button = QPushButton("Back to the computed date")
+        self.met_button = QPushButton("Mark met")
+        self.dismiss_button = QPushButton("No longer applies")
+        self.reopen_button = QPushButton("Reopen")
+        self.add_button.clicked.connect(self.add_deadline)
+        self.move_button.clicked.connect(self.move_deadline)
+        self.undo_button.clicked.connect(lambda: self._act(self._undo))
+        self.met_button.clicked.connect(lambda: self._status(DeadlineStatus.MET))
+        self.dismiss_button.clicked.connect(lambda: self._status(DeadlineStatus.DISMISSED))
+        self.reopen_button.clicked.connect(lambda: self._status(DeadlineStatus.OPEN))
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.move_button,
+            self.undo_button,
+            self.met_button,
+            self.dismiss_button,
+            self.reopen_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        holder = QWidget()
+        inner = QVBoxLayout(holder)
+        inner.setContentsMargins(4, 4, 4, 4)
+        inner.addWidget(self.detail)
+        split.addWidget(holder)
+        split.setSizes([400, 140])
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+        # Tests replace this to fill the dialog instead of showing it.
+        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
+            d.exec() == QDialog.DialogCode.Accepted
+        )
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        current = self.selected()
+        try:
+            self.model.set_rows(self.services.deadlines.deadlines(self.claim_id))
+        except Exception as error:
+            self.report("Cannot read the deadlines", error)
+            return
+        if current is not None:
+            for row, record in enumerate(self.model.rows):
+                if record.id == current.id:
+                    self.table.selectRow(row)
+        self._show_detail()
+
+    def selected(self) -> DeadlineRecord | None:
+        row = self.table.currentIndex().row()
+        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+
+    def _show_detail(self) -> None:
+        record = self.selected()
+        self._update_buttons()
+        if record is None:
+            self.detail.setText("Select a deadline to see how it was worked out.")
+            return
+        lines = [f"<b>{record.title}</b>"]
+        if record.source == DeadlineSource.COMPUTED:
+            lines.append(record.derivation)
+            lines.append(f"<i>{record.citation}</i> — {record.rule_id}")
+            if record.confidence:
+                lines.append(f"Confidence: {record.confidence.label} ({record.confidence.value})")
+        else:
+            lines.append("Entered by hand.")
+        if record.overridden:
+            lines.append(
+                f"Moved by hand to {_day(record.due_on)} (computed: "
+                f"{_day(record.computed_due_on)}). Reason: {record.override_reason}"
+            )
+        if record.notes:
+            lines.append(record.notes)
+        self.detail.setText("<br>".join(line for line in lines if line))
+
+    def _update_buttons(self) -> None:
+        record = self.selected()
+        is_open = record is not None and record.status == DeadlineStatus.OPEN
+        movable_back = (
+            record is not None and record.overridden and record.source == DeadlineSource.COMPUTED
+        )
+        self.move_button.setEnabled(is_open)
+        self.undo_button.setEnabled(movable_back)
+        self.met_button.setEnabled(is_open)
+        self.dismiss_button.setEnabled(is_open)
+        self.reopen_button.setEnabled(record is not None and not is_open)
+
+    def add_deadline(self) -> None:
+        dialog = FormDialog("Add a deadline", self)
+        title = dialog.line("What is due")
+        due = dialog.day("Due on")
+        party = dialog.choice("Who must act", [(p.label, p) for p in Party])
+        notes = dialog.text("Notes")
+        dialog.finish()
+        if self.run_dialog(dialog):
+            self._act(
+                lambda: self.services.deadlines.add_manual(
+                    self.claim_id,
+                    title.text(),
+                    picked(due),
+                    party=party.currentData(),
+                    notes=notes.toPlainText(),
+                    lead_days=self.services.schedule.lead_days,
+                )
+            )
+
+    def move_deadline(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        dialog = FormDialog("Move the date", self)
+        dialog.form.addRow(QLabel(f"<b>{record.title}</b>, due {_day(record.due_on)}"))
+        due = dialog.day("New date", record.due_on)
+        reason = dialog.text("Why (kept in the record)")
+        dialog.finish()
+        if self.run_dialog(dialog):
+            self._act(
+                lambda: self.services.deadlines.override(
+                    record.id,
+                    picked(due),
+                    reason.toPlainText(),
+                    lead_days=self.services.schedule.lead_days,
+                )
+            )
+
+    def _undo(self) -> None:
+        record = self.selected()
+        if record is not None:
+            self.services.deadlines.clear_override(
+                record.id, lead_days=self.services.schedule.lead_days
+            )
+
+    def _status(self, status: DeadlineStatus) -> None:
+        record = self.selected()
+        if record is not None:
+            self._act(lambda: self.services.deadlines.set_status(record.id, status))
+
+    def _act(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception as error:
+            self.report("Cannot change the deadline", error)
+
+
+def _run(dialog: QDialog) -> bool:
+    return dialog.exec() == QDialog.DialogCode.Accepted

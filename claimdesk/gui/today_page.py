@@ -1,0 +1,195 @@
+"""Today: everything overdue or due soon across all cases, each a click away from its case."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.env import GuiEnv
+from claimdesk.services import Change
+from claimdesk.services.schedule import AgendaItem
+
+Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("Due", "When", "Case", "What", "Who must act", "Rule / source")
+DUE, WHEN, CASE, WHAT, PARTY, SOURCE = range(6)
+# Which workspace panel shows each kind of item.
+PANEL_FOR = {"deadline": "deadlines", "promise": "calls", "request": "requests"}
+SOURCE_LABEL = {"deadline": "Deadline", "promise": "Promised on a call", "request": "Request"}
+WATCHED = frozenset({"deadline", "call", "promise", "request", "claim", "appeal", "event"})
+
+
+def when_text(due: date, today: date) -> str:
+    days = (due - today).days
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} overdue"
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+class AgendaModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[AgendaItem] = []
+        self.today = date.today()
+
+    def set_items(self, items: list[AgendaItem], today: date) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.today = today
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.items):
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                DUE: item.due_on.strftime("%a %d %b %Y"),
+                WHEN: when_text(item.due_on, self.today),
+                CASE: item.case_number,
+                WHAT: item.title,
+                PARTY: item.party.label,
+                SOURCE: item.rule_id or SOURCE_LABEL.get(item.source, item.source),
+            }[column]
+        if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
+            base = QApplication.palette().color(QPalette.ColorRole.Base)
+            return QBrush(QColor("#ff6b6b") if base.lightness() < 128 else QColor("#b3261e"))
+        if role == Qt.ItemDataRole.FontRole and item.overdue and column == WHEN:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [item.derivation, item.citation]
+            if item.confidence is not None:
+                parts.append(f"Confidence: {item.confidence.label}")
+            return "\n".join(p for p in parts if p) or None
+        return None
+
+
+class TodayPage(QWidget):
+    open_item = Signal(int, str)  # claim id, panel key
+
+    def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.model = AgendaModel(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Summary of what is due")
+        font = self.summary.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.summary.setFont(font)
+        self.horizon = QComboBox()
+        self.horizon.setAccessibleName("How far ahead to look")
+        for days in (7, 14, 30, 60, 90):
+            self.horizon.addItem(f"Next {days} days", days)
+        self.horizon.setCurrentIndex(1)
+        self.horizon.currentIndexChanged.connect(self.refresh)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.horizon)
+
+        self.table = QTableView()
+        self.table.setAccessibleName("What is due")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((DUE, 125), (WHEN, 125), (CASE, 115), (PARTY, 130), (SOURCE, 190)):
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._activated)
+
+        hint = QLabel("Double-click or press Enter to open the case where it is dealt with.")
+        hint.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(hint)
+
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self.refresh)
+        env.bus.changed.connect(self._on_change)
+        # The date moves on even when nothing changes: look again every half hour.
+        self._clock = QTimer(self, interval=30 * 60 * 1000)
+        self._clock.timeout.connect(self.refresh)
+        self._clock.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = date.today()
+        try:
+            items = self.env.services.schedule.agenda(today, self.horizon.currentData())
+        except ClaimDeskError as error:
+            self.env.prompts.error(self, "Cannot read what is due", str(error))
+            return
+        self.model.set_items(items, today)
+        overdue = sum(1 for i in items if i.overdue)
+        due_week = sum(1 for i in items if not i.overdue and (i.due_on - today).days <= 7)
+        if not items:
+            self.summary.setText("Nothing is overdue or due soon. ✔")
+        else:
+            parts = []
+            if overdue:
+                parts.append(f"<b style='color:#c62828'>{overdue} overdue</b>")
+            parts.append(f"{due_week} due within a week")
+            parts.append(f"{len(items)} in all")
+            self.summary.setText(f"{today:%A %d %B %Y} — " + " · ".join(parts))
+
+    def overdue_count(self) -> int:
+        return sum(1 for i in self.model.items if i.overdue)
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity in WATCHED:
+            self._timer.start()
+
+    def _activated(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.model.items):
+            item = self.model.items[index.row()]
+            self.open_item.emit(item.claim_id, PANEL_FOR.get(item.source, "overview"))
