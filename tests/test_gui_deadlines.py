@@ -53,6 +53,7 @@ def test_today_lists_what_is_due_and_opens_the_case(
     )
     win = make_window(qtbot, services, tmp_path)
     assert win.tabs.currentWidget() is win.today_page  # Today is the home view
+    qtbot.waitUntil(lambda: win.today_page.model.items != [], timeout=5000)
     titles = [i.title for i in win.today_page.model.items]
     assert "Send the cardiology records" in titles
     assert win.today_page.overdue_count() == 1
@@ -72,6 +73,8 @@ def test_no_banner_when_nothing_is_overdue(
 ) -> None:
     erisa_case(services)
     win = make_window(qtbot, services, tmp_path)
+    with qtbot.waitSignal(win.today_page.loaded, timeout=5000):
+        pass
     assert not win.banner.isVisible()
 
 

@@ -40,6 +40,7 @@ class CaseListModel(QAbstractTableModel):
         self._filter = CaseFilter()
         self._sort = (CaseSort.LAST_ACTIVITY, True)
         self.today = date.today()
+        self._loaded = False
 
     # ---- loading ---------------------------------------------------------------------------
 
@@ -55,6 +56,7 @@ class CaseListModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = ids
         self._rows = {}
+        self._loaded = True
         self.endResetModel()
 
     def refresh_rows(self, claim_ids: set[int]) -> None:
@@ -100,8 +102,10 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
-        self.reload()
+        wanted = (COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
+        if wanted != self._sort or not self._loaded:
+            self._sort = wanted
+            self.reload()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -57,7 +57,6 @@ class CasesPage(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Case list")
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -95,6 +94,7 @@ class CasesPage(QWidget):
         env.bus.changed.connect(self._on_change)
         self.reload_choices()
         self.apply_filter()
+        self.table.setSortingEnabled(True)  # sorts by the indicator: same order, no new query
 
     def current_filter(self) -> CaseFilter:
         return CaseFilter(
@@ -118,7 +118,7 @@ class CasesPage(QWidget):
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         filtered = self.current_filter() != CaseFilter()
-        no_cases_at_all = rows == 0 and not self.env.services.caselist.case_ids(CaseFilter())
+        no_cases_at_all = rows == 0 and not self.env.services.caselist.any_cases()
         self.empty.setVisible(no_cases_at_all)
         self.table.setVisible(not no_cases_at_all)
         noun = "case" if rows == 1 else "cases"

@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Database: {location}   ·   Working as {services.user_name}")
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
-        self.show_overdue_banner()
+        self.today_page.loaded.connect(self.show_overdue_banner)
 
     # ---- actions ---------------------------------------------------------------------------
 

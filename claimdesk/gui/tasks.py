@@ -24,11 +24,15 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
-        except BaseException as error:  # handed to the GUI thread, which decides what to show
-            self._signals.failed.emit(error)
-        else:
-            self._signals.finished.emit(result)
+            try:
+                result = self._work()
+            except BaseException as error:  # handed to the GUI thread, which decides what to show
+                self._signals.failed.emit(error)
+            else:
+                self._signals.finished.emit(result)
+        except RuntimeError:
+            # The window that asked was closed meanwhile: its signals are gone, nobody to tell.
+            log.debug("a background task finished after its window closed")
 
 
 class TaskRunner(QObject):
@@ -49,7 +53,9 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        signals = _Signals()
+        # A child of the runner: when its window is destroyed, deliveries still queued for it
+        # are dropped with it instead of reaching widgets that no longer exist.
+        signals = _Signals(self)
         self._running.add(signals)
 
         @Slot(object)
@@ -69,6 +75,7 @@ class TaskRunner(QObject):
 
     def _finish(self, signals: _Signals) -> None:
         self._running.discard(signals)
+        signals.deleteLater()
         if not self._running:
             self.busy_changed.emit(False)
 

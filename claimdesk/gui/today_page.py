@@ -107,6 +107,7 @@ class AgendaModel(QAbstractTableModel):
 
 class TodayPage(QWidget):
     open_item = Signal(int, str)  # claim id, panel key
+    loaded = Signal()
 
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +156,8 @@ class TodayPage(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self.refresh)
+        self._busy = False
+        self._again = False
         env.bus.changed.connect(self._on_change)
         # The date moves on even when nothing changes: look again every half hour.
         self._clock = QTimer(self, interval=30 * 60 * 1000)
@@ -163,11 +166,32 @@ class TodayPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Work out the agenda off the GUI thread (a second or more for a big office)."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        if not self.model.items:
+            self.summary.setText("Looking through your cases…")
         today = date.today()
-        try:
-            items = self.env.services.schedule.agenda(today, self.horizon.currentData())
-        except ClaimDeskError as error:
-            self.env.prompts.error(self, "Cannot read what is due", str(error))
+        days = self.horizon.currentData()
+        self.env.tasks.run(
+            lambda: self.env.services.schedule.agenda(today, days),
+            on_done=lambda items: self._show(items, today),
+            on_error=self._failed,
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        if not isinstance(error, ClaimDeskError):
+            raise error
+        self.env.prompts.error(self, "Cannot read what is due", str(error))
+
+    def _show(self, items: list[AgendaItem], today: date) -> None:
+        self._busy = False
+        if self._again:
+            self._again = False
+            self.refresh()
             return
         self.model.set_items(items, today)
         overdue = sum(1 for i in items if i.overdue)
@@ -181,6 +205,7 @@ class TodayPage(QWidget):
             parts.append(f"{due_week} due within a week")
             parts.append(f"{len(items)} in all")
             self.summary.setText(f"{today:%A %d %B %Y} — " + " · ".join(parts))
+        self.loaded.emit()
 
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)

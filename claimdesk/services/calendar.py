@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import icalendar
 from sqlalchemy import select
 
 from claimdesk import __version__
@@ -21,6 +21,9 @@ from claimdesk.models.enums import ClaimStatus, DeadlineStatus
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.process import DEFAULT_LEAD_DAYS
 from claimdesk.services.schedule import ScheduleService, deadline_kind
+
+if TYPE_CHECKING:
+    import icalendar
 
 # UIDs are a UUID5 of the deadline's id and creation instant: the same deadline keeps its UID
 # in every export (calendars update the event rather than adding a copy), and two databases
@@ -52,6 +55,8 @@ class CalendarService:
     ) -> CalendarExport:
         """Every open deadline of every case not closed, each with alarms before it."""
         stamp = (now or datetime.now(UTC)).astimezone(UTC)
+        import icalendar  # imported when exporting: it costs a second at start-up
+
         calendar = icalendar.Calendar()
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
@@ -85,6 +90,8 @@ class CalendarService:
         summary = f"{case_number}: {deadline.title if details else kind}"
         if deadline.confidence is not None and deadline.confidence.value == "M":
             summary += " (rule not re-checked)"
+        import icalendar
+
         event = icalendar.Event()
         event.add("uid", uid_for(deadline))
         event.add("dtstamp", stamp)
@@ -125,6 +132,8 @@ def _description(deadline: Deadline, case_number: str, claimant: str, details: b
 
 
 def _alarm(lead: int, case_number: str) -> icalendar.Alarm:
+    import icalendar
+
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", timedelta(days=-lead))

@@ -81,7 +81,9 @@ class CaseListService:
         today: date | None = None,
     ) -> list[int]:
         """The ids of the matching cases, in display order."""
-        query, columns = self._query(case_filter, today or date.today(), select(Claim.id))
+        query, columns = self._query(
+            case_filter, today or date.today(), select(Claim.id), full=False, sort=sort
+        )
         key = columns[sort]
         # Cases without a deadline sort after those with one, whichever the direction.
         nulls = [key.is_(None)] if sort == CaseSort.NEXT_DEADLINE else []
@@ -136,16 +138,29 @@ class CaseListService:
         regions = [f"{country}-{region}" for country, region in pairs if region]
         return sorted({*countries, *regions})
 
+    def any_cases(self) -> bool:
+        with self._ctx.db.read() as session:
+            return session.scalar(select(Claim.id).limit(1)) is not None
+
     def _query(
-        self, case_filter: CaseFilter, today: date, base: Select[Any]
+        self,
+        case_filter: CaseFilter,
+        today: date,
+        base: Select[Any],
+        full: bool = True,
+        sort: CaseSort | None = None,
     ) -> tuple[Select[Any], dict[CaseSort, Any]]:
+        """The query with the joins the filter, the sort or the row text need (and no more:
+        at 50,000 cases an unneeded join on the deadlines costs most of the time)."""
         next_due = _next_deadlines()
-        query = (
-            base.outerjoin(next_due, next_due.c.claim_id == Claim.id)
-            .outerjoin(Organisation, Organisation.id == Claim.insurer_id)
-            .outerjoin(User, User.id == Claim.assigned_user_id)
-        )
         text = case_filter.search.strip()
+        query = base
+        if full or case_filter.overdue_only or sort == CaseSort.NEXT_DEADLINE:
+            query = query.outerjoin(next_due, next_due.c.claim_id == Claim.id)
+        if full or text or sort == CaseSort.INSURER:
+            query = query.outerjoin(Organisation, Organisation.id == Claim.insurer_id)
+        if full or case_filter.assignee or sort == CaseSort.ASSIGNED:
+            query = query.outerjoin(User, User.id == Claim.assigned_user_id)
         if text:
             pattern = f"%{text}%"
             query = query.where(

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Generate an office-sized ClaimDesk database for benchmarks.
+
+    bench/make_office_db.py OUT.sqlite --claims 5000 --calls 100000 --documents 20000
+
+Rows go in with bulk SQL (the services would take an hour for 100,000 calls); the schema comes
+from the real migrations, so the file is a normal ClaimDesk database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from claimdesk.storage import open_database  # noqa: E402
+
+FIRST = ["Maria", "Ravi", "Chen", "Aisha", "John", "Sofia", "Liam", "Priya", "Omar", "Grace"]
+LAST = ["Lopez", "Kumar", "Wei", "Okafor", "Smith", "Rossi", "Murphy", "Shah", "Haddad", "Kim"]
+PLANS = [("erisa_group_health", "health", "US", "CA"), ("aca_individual", "health", "US", "TX"),
+         ("medicare_advantage", "health", "US", "FL"), ("erisa_disability", "disability", "US", "IL"),
+         ("uk_private", "disability", "GB", ""), ("in_health", "health", "IN", "MH")]
+STAGES = ["denial_received", "gathering_records", "second_opinion", "internal_appeal",
+          "external_review", "ombudsman"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--claims", type=int, default=5000)
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    args.out.unlink(missing_ok=True)
+    started = time.perf_counter()
+    open_database(f"sqlite:///{args.out}").dispose()
+    con = sqlite3.connect(args.out)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    today = date.today()
+    con.execute("INSERT INTO users (name, active, created_at) VALUES ('Bench', 1, ?)", (now,))
+    con.executemany(
+        "INSERT INTO organisations (name, kind, address, phone, fax, email, website, notes) "
+        "VALUES (?, 'insurer', '', '', '', '', '', '')",
+        [(f"Insurer {n}",) for n in range(1, 41)],
+    )
+    claims = []
+    for n in range(1, args.claims + 1):
+        plan, kind, country, region = rng.choice(PLANS)
+        received = today - timedelta(days=rng.randint(5, 400))
+        claims.append((
+            f"CD-{today.year}-{n:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.randint(1, 40),
+            plan, country, region, kind, received - timedelta(days=3), received,
+            "Not medically necessary.", rng.choice(STAGES), now - timedelta(minutes=n), now,
+        ))
+    con.executemany(
+        "INSERT INTO claims (case_number, claimant_name, insurer_id, plan_type, country, region, "
+        "claim_type, denial_letter_date, denial_received_date, denial_reason, stage, updated_at, "
+        "created_at, claimant_address, claimant_phone, claimant_email, plan_name, policy_number, "
+        "group_number, member_id, insurer_claim_number, clinical_area, disputed_service, "
+        "currency, urgent, proof_of_receipt, denial_category, reviewer_name, "
+        "reviewer_credentials, criteria_cited, status, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+        "'','','','','','','','','other','','USD',0,'','medical_necessity','','','','open',"
+        "'pending')",
+        claims,
+    )
+    con.executemany(
+        "INSERT INTO call_log_entries (claim_id, occurred_at, time_zone, direction, person_name, "
+        "person_staff_id, number_dialled, call_reference, summary, refused, refusal_detail, "
+        "amendment_reason, created_at, created_by_id) VALUES (?, ?, 'UTC', 'outgoing', 'Agent', "
+        "'E-1', '', ?, 'Asked for the claim file and the reviewer report.', 0, '', '', ?, 1)",
+        ((rng.randint(1, args.claims), now - timedelta(hours=rng.randint(1, 8000)), f"R{n}", now)
+         for n in range(args.calls)),
+    )
+    con.executemany(
+        "INSERT INTO documents (claim_id, kind, title, original_name, media_type, size_bytes, "
+        "sha256, description, created_at) VALUES (?, 'medical_record', 'Record', 'r.pdf', "
+        "'application/pdf', 120000, ?, '', ?)",
+        ((rng.randint(1, args.claims), f"{n:064x}", now) for n in range(args.documents)),
+    )
+    con.executemany(
+        "INSERT INTO deadlines (claim_id, title, source, rule_id, trigger_ref, party, due_on, "
+        "derivation, citation, override_reason, status, notes, created_at) VALUES (?, "
+        "'File the appeal', 'manual', '', '', 'claimant', ?, '', '', '', 'open', '', ?)",
+        ((n, today + timedelta(days=rng.randint(-10, 180)), now) for n in range(1, args.claims + 1)),
+    )
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+    size = args.out.stat().st_size / 2**20
+    print(f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
+          f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,566 @@
+"""Specialists: who fits this claim, the shared directory, and this case's second opinions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.dialogs import FormDialog, date_edit, picked
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.models.enums import OpinionStatus, ReviewMode
+from claimdesk.services.dto import OpinionRecord, SpecialistRecord
+from claimdesk.services.matching import suggest
+
+Index = QModelIndex | QPersistentModelIndex
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+CONFLICT_TEXT = "⚠ Conflict of interest"
+CONFLICT_RED = "#c62828"
+
+
+def day_text(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def money_text(minor: int | None, currency: str = "") -> str:
+    if minor is None:
+        return ""
+    return f"{currency} {minor / 100:,.2f}".strip()
+
+
+def money_input(minor: int | None) -> str:
+    """The amount as typed in a form ("450.00"), which the services read back."""
+    return "" if minor is None else f"{minor / 100:.2f}"
+
+
+class OptionalDate(QWidget):
+    """A date that may be unknown: a checkbox turns the date edit on."""
+
+    def __init__(self, label: str, value: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.known = QCheckBox()
+        self.known.setAccessibleName(f"{label} is known")
+        self.known.setToolTip("Tick when the date is known")
+        self.edit: QDateEdit = date_edit(value, label)
+        self.known.toggled.connect(self.edit.setEnabled)
+        self.known.setChecked(value is not None)
+        self.edit.setEnabled(value is not None)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.known)
+        row.addWidget(self.edit, 1)
+
+    def set_value(self, value: date | None) -> None:
+        self.known.setChecked(value is not None)
+        if value is not None:
+            self.edit.setDate(QDate(value.year, value.month, value.day))
+
+    def value(self) -> date | None:
+        return picked(self.edit) if self.known.isChecked() else None
+
+
+def optional_day(dialog: FormDialog, label: str, value: date | None = None) -> OptionalDate:
+    widget = OptionalDate(label, value)
+    dialog.form.addRow(f"{label}:", widget)
+    return widget
+
+
+def check(dialog: FormDialog, label: str, checked: bool = False) -> QCheckBox:
+    box = QCheckBox(label)
+    box.setAccessibleName(label)
+    box.setChecked(checked)
+    dialog.form.addRow("", box)
+    return box
+
+
+def section(dialog: FormDialog, title: str) -> None:
+    heading = QLabel(f"<b>{title}</b>")
+    heading.setContentsMargins(0, 8, 0, 0)
+    dialog.form.addRow(heading)
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+class TableModel(QAbstractTableModel):
+    """Rows of frozen records with a fixed header; subclasses say what each cell shows."""
+
+    headers: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.headers)
+        ):
+            return self.headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == ID_ROLE:
+            return row.id
+        return self.cell(row, index.column(), role)
+
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+
+NAME, SPECIALTY, INSTITUTION, CERTIFICATION, CONFLICT = range(5)
+
+
+class SpecialistModel(TableModel):
+    headers = ("Name", "Specialty", "Institution", "Certification", "Conflict")
+
+    def cell(self, row: SpecialistRecord, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            specialty = row.specialty + (f" / {row.subspecialty}" if row.subspecialty else "")
+            if row.is_general_practitioner:
+                specialty += " (GP)"
+            certified = row.board_certification or "Not recorded"
+            if row.certification_verified_on:
+                certified += f" ✔ {day_text(row.certification_verified_on)}"
+            return {
+                NAME: ", ".join(p for p in (row.name, row.credentials) if p),
+                SPECIALTY: specialty,
+                INSTITUTION: row.institution + (" (academic)" if row.academic else ""),
+                CERTIFICATION: certified,
+                CONFLICT: CONFLICT_TEXT if row.conflict_of_interest else "",
+            }.get(column)
+        if not row.conflict_of_interest:
+            if role == Qt.ItemDataRole.ToolTipRole and column == CERTIFICATION:
+                return row.certification_body or None
+            return None
+        # A specialist tied to the insurer must be impossible to miss: the whole row says so.
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(CONFLICT_RED))
+        if role == Qt.ItemDataRole.FontRole and column in (NAME, CONFLICT):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Conflict of interest: {row.conflict_notes or 'no details recorded'}"
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return "conflict of interest"
+        return None
+
+
+(
+    O_SPECIALIST,
+    O_STATUS,
+    O_MODE,
+    O_BRIEFED,
+    O_REPORT,
+    O_FULL,
+    O_BILLED,
+    O_ALLOWED,
+    O_PAID,
+    O_OWED,
+) = range(10)
+
+
+class OpinionModel(TableModel):
+    headers = (
+        "Specialist",
+        "Status",
+        "Exam or records",
+        "Briefed",
+        "Report received",
+        "Full report",
+        "Billed",
+        "Allowed",
+        "Paid",
+        "Owed",
+    )
+
+    def cell(self, row: OpinionRecord, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            briefed = day_text(row.briefed_on)
+            if row.briefed_on and not row.briefing_included_denial:
+                briefed += " (no denial reasoning)"
+            return {
+                O_SPECIALIST: f"{row.specialist_name} ({row.specialty})",
+                O_STATUS: row.status.label,
+                O_MODE: row.review_mode.label,
+                O_BRIEFED: briefed,
+                O_REPORT: day_text(row.report_received_on),
+                O_FULL: ("Yes" if row.report_is_full else "Brief note")
+                if row.report_received_on or row.status == OpinionStatus.REPORT_RECEIVED
+                else "",
+                O_BILLED: money_text(row.billed_minor, row.currency),
+                O_ALLOWED: money_text(row.allowed_minor, row.currency),
+                O_PAID: money_text(row.paid_minor, row.currency),
+                O_OWED: money_text(row.owed_minor, row.currency),
+            }.get(column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= O_BILLED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == O_SPECIALIST and row.conclusion:
+            return row.conclusion
+        return None
+
+
+def table_view(model: QAbstractTableModel, name: str, stretch: tuple[int, ...]) -> QTableView:
+    """A read-only, row-selecting table: ``stretch`` columns share the spare width."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def selected_row(view: QTableView, model: TableModel) -> Any:
+    row = view.currentIndex().row()
+    return model.rows[row] if 0 <= row < len(model.rows) else None
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class SpecialistsPanel(CasePanel):
+    key = "specialists"
+    title = "Specialists"
+    watches = frozenset({"second_opinion", "specialist", "document"})
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        # Tests replace these so no modal dialog or message box blocks them.
+        self.run_dialog: Callable[[QDialog], bool] = run_dialog
+        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
+
+        self.suggestion = QLabel()
+        self.suggestion.setWordWrap(True)
+        self.suggestion.setTextFormat(Qt.TextFormat.RichText)
+        self.suggestion.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.suggestion.setAccessibleName("Suggested specialty")
+        suggested = QGroupBox("Who to look for")
+        inner = QVBoxLayout(suggested)
+        inner.addWidget(self.suggestion)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name, specialty or institution")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the specialist directory")
+        self.search.textChanged.connect(lambda _text: self.refresh_directory())
+        self.directory = SpecialistModel(self)
+        self.directory_view = table_view(
+            self.directory,
+            "Specialist directory",
+            stretch=(NAME, SPECIALTY, INSTITUTION, CERTIFICATION),
+        )
+        self.add_button = QPushButton("Add specialist…")
+        self.add_button.clicked.connect(self.add_specialist)
+        self.start_button = QPushButton("Start a second opinion")
+        self.start_button.clicked.connect(self.start_opinion)
+        self.directory_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons()
+        )
+        self.directory_view.doubleClicked.connect(lambda _index: self.start_opinion())
+
+        left = QGroupBox("Directory")
+        directory_box = QVBoxLayout(left)
+        directory_box.addWidget(self.search)
+        directory_box.addWidget(self.directory_view, 1)
+        directory_buttons = QHBoxLayout()
+        directory_buttons.addWidget(self.add_button)
+        directory_buttons.addStretch(1)
+        directory_buttons.addWidget(self.start_button)
+        directory_box.addLayout(directory_buttons)
+
+        self.opinions = OpinionModel(self)
+        self.opinions_view = table_view(
+            self.opinions, "Second opinions on this case", stretch=(O_SPECIALIST,)
+        )
+        self.update_button = QPushButton("Update…")
+        self.update_button.clicked.connect(self.update_opinion)
+        self.opinions_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons()
+        )
+        self.opinions_view.doubleClicked.connect(lambda _index: self.update_opinion())
+        right = QGroupBox("Second opinions on this case")
+        opinions_box = QVBoxLayout(right)
+        opinions_box.addWidget(self.opinions_view, 1)
+        opinion_buttons = QHBoxLayout()
+        opinion_buttons.addStretch(1)
+        opinion_buttons.addWidget(self.update_button)
+        opinions_box.addLayout(opinion_buttons)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([420, 180])
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(suggested)
+        layout.addWidget(split, 1)
+        self._update_buttons()
+
+    # Reading
+
+    def refresh(self) -> None:
+        self.refresh_suggestion()
+        self.refresh_directory()
+        self.refresh_opinions()
+
+    def refresh_suggestion(self) -> None:
+        try:
+            claim = self.services.claims.get(self.claim_id)
+        except Exception as error:
+            self.report("Cannot read the case", error)
+            return
+        s = suggest(claim.clinical_area, claim.country)
+        lines = [f"<b>{claim.clinical_area.label}:</b> {s.specialty_text}"]
+        if s.subspecialist:
+            lines.append(f"Better still: {s.subspecialist}.")
+        if s.note:
+            lines.append(s.note)
+        lines.append(f"<i>{s.general}</i>")
+        lines.append(f"<b>Verify certification:</b> {s.verify_text}")
+        self.suggestion.setText("<br>".join(lines))
+
+    def refresh_directory(self) -> None:
+        current = selected_row(self.directory_view, self.directory)
+        try:
+            rows = self.services.specialists.search(self.search.text())
+        except Exception as error:
+            self.report("Cannot search the directory", error)
+            return
+        self.directory.set_rows(rows)
+        _reselect(self.directory_view, self.directory, current)
+        self._update_buttons()
+
+    def refresh_opinions(self) -> None:
+        current = selected_row(self.opinions_view, self.opinions)
+        try:
+            rows = self.services.opinions.opinions(self.claim_id)
+        except Exception as error:
+            self.report("Cannot read the second opinions", error)
+            return
+        self.opinions.set_rows(rows)
+        _reselect(self.opinions_view, self.opinions, current)
+        self._update_buttons()
+
+    def selected_specialist(self) -> SpecialistRecord | None:
+        return selected_row(self.directory_view, self.directory)  # type: ignore[no-any-return]
+
+    def selected_opinion(self) -> OpinionRecord | None:
+        return selected_row(self.opinions_view, self.opinions)  # type: ignore[no-any-return]
+
+    def _update_buttons(self) -> None:
+        self.start_button.setEnabled(self.selected_specialist() is not None)
+        self.update_button.setEnabled(self.selected_opinion() is not None)
+
+    # Acting
+
+    def start_opinion(self) -> None:
+        specialist = self.selected_specialist()
+        if specialist is None:
+            return
+        if specialist.conflict_of_interest and not self.confirm(
+            self,
+            "Conflict of interest",
+            f"{specialist.name} is flagged with a conflict of interest:\n\n"
+            f"{specialist.conflict_notes or 'no details recorded'}\n\n"
+            "An opinion from a specialist with ties to the insurer carries little weight on "
+            "appeal. Start a second opinion with them anyway?",
+        ):
+            return
+        if specialist.is_general_practitioner and not self.confirm(
+            self,
+            "A general practitioner",
+            f"{specialist.name} is a general practitioner. An appeal needs a specialist's "
+            "opinion. Start a second opinion with them anyway?",
+        ):
+            return
+        self._act(
+            "Cannot start the second opinion",
+            lambda: self.services.opinions.start(self.claim_id, specialist.id),
+        )
+
+    def add_specialist(self) -> None:
+        country = ""
+        currency = ""
+        try:
+            claim = self.services.claims.get(self.claim_id)
+            country, currency = claim.country, claim.currency
+        except Exception as error:
+            self.report("Cannot read the case", error)
+            return
+        dialog = FormDialog("Add specialist", self)
+        name = dialog.line("Name")
+        credentials = dialog.line("Credentials")
+        specialty = dialog.line("Specialty")
+        subspecialty = dialog.line("Subspecialty")
+        gp = check(dialog, "General practitioner (not a specialist)")
+        section(dialog, "Certification")
+        board = dialog.line("Board certification")
+        body = dialog.line("Certifying body")
+        verified = optional_day(dialog, "Verified on")
+        section(dialog, "Practice")
+        institution = dialog.line("Institution")
+        academic = check(dialog, "Academic medical centre")
+        phone = dialog.line("Phone")
+        email = dialog.line("Email")
+        where = dialog.line("Country", country)
+        fee = dialog.line("Fee")
+        fee.setPlaceholderText("e.g. 450.00")
+        fee_currency = dialog.line("Fee currency", currency)
+        section(dialog, "Conflict of interest")
+        conflict = check(dialog, "Ties to the insurer (e.g. does IMEs for it)")
+        conflict_notes = dialog.text("Conflict notes")
+        dialog.finish()
+        if not self.run_dialog(dialog):
+            return
+        values: dict[str, Any] = {
+            "name": name.text(),
+            "credentials": credentials.text(),
+            "specialty": specialty.text(),
+            "subspecialty": subspecialty.text(),
+            "is_general_practitioner": gp.isChecked(),
+            "board_certification": board.text(),
+            "certification_body": body.text(),
+            "certification_verified_on": verified.value(),
+            "institution": institution.text(),
+            "academic": academic.isChecked(),
+            "phone": phone.text(),
+            "email": email.text(),
+            "country": where.text(),
+            "fee_minor": fee.text(),
+            "conflict_of_interest": conflict.isChecked(),
+            "conflict_notes": conflict_notes.toPlainText(),
+        }
+        if fee_currency.text().strip():
+            values["fee_currency"] = fee_currency.text()
+        self._act("Cannot add the specialist", lambda: self.services.specialists.add(**values))
+
+    def update_opinion(self) -> None:
+        record = self.selected_opinion()
+        if record is None:
+            return
+        dialog = FormDialog(f"Second opinion: {record.specialist_name}", self)
+        dialog.setMinimumWidth(560)
+        status = dialog.choice("Status", [(s.label, s) for s in OpinionStatus])
+        status.setCurrentIndex(status.findData(record.status))
+        mode = dialog.choice("Examination or records only", [(m.label, m) for m in ReviewMode])
+        mode.setCurrentIndex(mode.findData(record.review_mode))
+        section(dialog, "Briefing")
+        briefed = optional_day(dialog, "Briefed on", record.briefed_on)
+        denial = check(
+            dialog, "Briefing included the denial reasoning", record.briefing_included_denial
+        )
+        criteria = check(
+            dialog, "Briefing included the criteria", record.briefing_included_criteria
+        )
+        section(dialog, "Examination and report")
+        examined = optional_day(dialog, "Examined on", record.examined_on)
+        received = optional_day(dialog, "Report received on", record.report_received_on)
+        full = check(dialog, "A full written report (not a brief note)", record.report_is_full)
+        conclusion = dialog.text("Conclusion", record.conclusion)
+        guidelines = dialog.text("Guidelines cited", record.guidelines_cited)
+        section(dialog, "Costs")
+        cpt = dialog.line("CPT code", record.cpt_code)
+        currency = dialog.line("Currency", record.currency)
+        money = {
+            field: dialog.line(label, money_input(getattr(record, field)))
+            for field, label in (
+                ("billed_minor", "Billed"),
+                ("allowed_minor", "Allowed by the plan"),
+                ("paid_minor", "Paid by the plan"),
+                ("owed_minor", "Owed by the claimant"),
+            )
+        }
+        dialog.finish()
+        if not self.run_dialog(dialog):
+            return
+        values: dict[str, Any] = {
+            "status": status.currentData(),
+            "review_mode": mode.currentData(),
+            "briefed_on": briefed.value(),
+            "briefing_included_denial": denial.isChecked(),
+            "briefing_included_criteria": criteria.isChecked(),
+            "examined_on": examined.value(),
+            "report_received_on": received.value(),
+            "report_is_full": full.isChecked(),
+            "conclusion": conclusion.toPlainText(),
+            "guidelines_cited": guidelines.toPlainText(),
+            "cpt_code": cpt.text(),
+            "currency": currency.text(),
+        }
+        values.update({field: edit.text() for field, edit in money.items()})
+        self._act(
+            "Cannot update the second opinion",
+            lambda: self.services.opinions.update(record.id, **values),
+        )
+
+    def _act(self, title: str, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception as error:
+            self.report(title, error)
+
+
+def _reselect(view: QTableView, model: TableModel, previous: Any) -> None:
+    if previous is None:
+        return
+    for row, record in enumerate(model.rows):
+        if record.id == previous.id:
+            view.selectRow(row)
+            return
