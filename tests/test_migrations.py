@@ -131,6 +131,9 @@ def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
         connection.exec_driver_sql("ALTER TABLE _new RENAME TO claims")
         connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{head}'")
 
+    from claimdesk.storage import db as storage_db
+
+    monkeypatch.setattr(storage_db, "SCHEMA_HEAD", "0002_test")
     monkeypatch.setattr(migrate, "code_head", lambda: "0002_test")
     monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001", "0002_test"})
     monkeypatch.setattr(migrate.command, "upgrade", rebuild_claims)
@@ -144,3 +147,9 @@ def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
         assert len(list((tmp_path / "backups").glob("*-before-upgrade-from-0001-*.sqlite"))) == 1
     finally:
         db.dispose()
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    from claimdesk.storage.db import SCHEMA_HEAD
+
+    assert code_head() == SCHEMA_HEAD, "update SCHEMA_HEAD in claimdesk/storage/db.py"
