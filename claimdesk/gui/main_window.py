@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": self.export_calendar,
             "actionSettings": self.show_settings,
+            "actionNewCase": self.new_case,
         }
         for name, handler in handlers.items():
             self.action(name).triggered.connect(handler)
@@ -165,6 +166,13 @@ class MainWindow(QMainWindow):
         self.tabs.insertTab(position, page, title)
         self._pinned.add(page)
         self._hide_close_buttons()
+
+    def new_case(self) -> None:
+        from claimdesk.gui.new_case_wizard import NewCaseWizard
+
+        wizard = NewCaseWizard(self.env, self)
+        if wizard.exec() and wizard.created is not None:
+            self.open_case(wizard.created.id)
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog
