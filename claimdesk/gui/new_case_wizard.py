@@ -117,9 +117,11 @@ class NewCaseWizard(QWizard):
             "Proof of receipt", "e.g. postmark, tracking number, portal timestamp"
         )
         self.category = denial.row("Why it was denied", _combo(DenialCategory, "Denial category"))
+        self.category.setCurrentIndex(self.category.findData(DenialCategory.OTHER))
         self.reason = denial.text("Reason, word for word")
         self.service = denial.line("Service or treatment denied")
         self.area = denial.row("Medical area", _combo(ClinicalArea, "Medical area"))
+        self.area.setCurrentIndex(self.area.findData(ClinicalArea.OTHER))  # never guess
         self.reviewer = denial.line("Insurer's reviewer", "name and credentials, if given")
         self.criteria = denial.line(
             "Criteria or guideline cited", "e.g. InterQual 2025, policy bulletin"
