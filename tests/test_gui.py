@@ -139,3 +139,36 @@ def test_unexpected_exception_is_logged_and_shown(
     assert prompts.shown and prompts.shown[0][0] == "error"
     assert "What you had saved is safe" in prompts.shown[0][2]
     assert "ValueError: boom" in caplog.text
+
+
+def test_ctrl_l_logs_a_call_from_anywhere_in_a_case(qtbot: QtBot, window: MainWindow) -> None:
+    claim_id = window.cases_page.model.claim_id(0) or 0
+    workspace = window.open_case(claim_id, "overview")
+    before = len(window.services.calls.calls(claim_id))
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert workspace.tabs.currentWidget() is workspace.panels["calls"]
+    focused = window.focusWidget()
+    assert focused is not None
+    qtbot.keyClicks(focused, "Jordan at Acme")
+    qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    for _ in range(3):  # their ID, reference, direction
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(window.focusWidget(), "Asked for the claim file again.")
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    calls = window.services.calls.calls(claim_id)
+    assert len(calls) == before + 1
+    assert calls[-1].person_name == "Jordan at Acme" or any(
+        c.person_name == "Jordan at Acme" for c in calls
+    )
+
+
+def test_main_actions_are_enabled(window: MainWindow) -> None:
+    for name in (
+        "actionNewCase",
+        "actionLogCall",
+        "actionToday",
+        "actionSettings",
+        "actionExportCalendar",
+        "actionBackup",
+    ):
+        assert window.action(name).isEnabled(), name

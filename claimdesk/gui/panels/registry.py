@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from claimdesk.gui.panels.appeals import AppealsPanel
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.panels.calls import CallsPanel
 from claimdesk.gui.panels.deadlines import DeadlinesPanel
 from claimdesk.gui.panels.overview import OverviewPanel
+from claimdesk.gui.panels.requests import RequestsPanel
 from claimdesk.gui.panels.specialists import SpecialistsPanel
 
-PANELS: list[type[CasePanel]] = [OverviewPanel, SpecialistsPanel, AppealsPanel, DeadlinesPanel]
+PANELS: list[type[CasePanel]] = [
+    OverviewPanel,
+    CallsPanel,
+    RequestsPanel,
+    SpecialistsPanel,
+    AppealsPanel,
+    DeadlinesPanel,
+]

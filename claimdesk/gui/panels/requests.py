@@ -1,0 +1,372 @@
+"""Requests: what was asked of the insurer, when it is due, and what arrived."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.dialogs import FormDialog, picked
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
+from claimdesk.services.dto import RequestRecord
+from claimdesk.services.requests import DEFAULT_RESPONSE_DAYS
+
+Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("What", "Sent to", "Method", "Sent", "Due", "Status", "Received", "Reference")
+WHAT, SENT_TO, METHOD, SENT, DUE, STATUS, RECEIVED, REFERENCE = range(8)
+STATUS_COLOURS = {
+    "requested": "#1565c0",
+    "overdue": "#c62828",
+    "received": "#2e7d32",
+    "withdrawn": "#808080",
+}
+# What the document that answers a request is, so it files under the right kind.
+DOCUMENT_KINDS = {
+    RequestKind.MEDICAL_REVIEWER_REPORT: DocumentKind.REVIEWER_REPORT,
+    RequestKind.CLINICAL_CRITERIA: DocumentKind.CLINICAL_CRITERIA,
+    RequestKind.CLAIM_FILE: DocumentKind.CLAIM_FILE,
+    RequestKind.IME_REPORT: DocumentKind.IME_REPORT,
+    RequestKind.PLAN_DOCUMENTS: DocumentKind.POLICY,
+    RequestKind.MEDICAL_RECORDS: DocumentKind.MEDICAL_RECORD,
+    RequestKind.OTHER: DocumentKind.CORRESPONDENCE,
+}
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+class RequestModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RequestRecord] = []
+        self.organisations: dict[int, str] = {}
+        self.documents: dict[int, str] = {}
+        self.today = date.today()
+
+    def set_rows(
+        self,
+        rows: list[RequestRecord],
+        organisations: dict[int, str] | None = None,
+        documents: dict[int, str] | None = None,
+    ) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.organisations = dict(organisations or {})
+        self.documents = dict(documents or {})
+        self.today = date.today()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        status = row.status(self.today)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column, status)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == STATUS or (column == DUE and status == "overdue"):
+                return QBrush(QColor(STATUS_COLOURS[status]))
+            if status == "withdrawn":
+                return QBrush(QColor(STATUS_COLOURS["withdrawn"]))
+        if role == Qt.ItemDataRole.FontRole and column == STATUS:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == DUE and row.follow_ups:
+                first = f"First asked for by {_day(row.due_on)}"
+                return "\n".join(
+                    [first]
+                    + [f"Asked again {_day(f.sent_on)} ({f.method.label})" for f in row.follow_ups]
+                )
+            if column == WHAT and row.description:
+                return row.description
+            if row.notes:
+                return row.notes
+        return None
+
+    def _text(self, row: RequestRecord, column: int, status: str) -> str:
+        if column == WHAT:
+            return f"{row.kind.label} — {row.description}" if row.description else row.kind.label
+        if column == SENT_TO:
+            organisation = self.organisations.get(row.recipient_id or 0, "")
+            return ", ".join(p for p in (row.recipient_name, organisation) if p)
+        if column == METHOD:
+            return row.method.label
+        if column == SENT:
+            return _day(row.sent_on)
+        if column == DUE:
+            again = f" · asked {len(row.follow_ups) + 1}×" if row.follow_ups else ""
+            return _day(row.current_due_on) + again
+        if column == STATUS:
+            return status
+        if column == RECEIVED:
+            document = self.documents.get(row.document_id or 0, "")
+            return _day(row.received_on) + (f" · {document}" if document else "")
+        if column == REFERENCE:
+            return row.reference
+        return ""
+
+
+class RequestsPanel(CasePanel):
+    key = "requests"
+    title = "Requests"
+    watches = frozenset({"request", "document"})
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        self.model = RequestModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Requests of this case")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (SENT_TO, 170),
+            (METHOD, 115),
+            (SENT, 105),
+            (DUE, 175),
+            (STATUS, 90),
+            (RECEIVED, 200),
+            (REFERENCE, 100),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+
+        self.new_button = QPushButton("New request…")
+        self.follow_button = QPushButton("Second request…")
+        self.received_button = QPushButton("Mark received…")
+        self.withdraw_button = QPushButton("Withdraw")
+        self.new_button.clicked.connect(self.new_request)
+        self.follow_button.clicked.connect(self.second_request)
+        self.received_button.clicked.connect(self.mark_received)
+        self.withdraw_button.clicked.connect(self.withdraw)
+        buttons = QHBoxLayout()
+        for button in (
+            self.new_button,
+            self.follow_button,
+            self.received_button,
+            self.withdraw_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Requests summary")
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        # Tests replace these to fill the dialog, or pick a file, instead of showing a modal.
+        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
+            d.exec() == QDialog.DialogCode.Accepted
+        )
+        self.choose_file: Callable[[], Path | None] = self._choose_file
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        current = self.selected()
+        try:
+            rows = self.services.requests.requests(self.claim_id)
+            organisations = {o.id: o.name for o in self.services.claims.organisations()}
+            documents = {d.id: d.title for d in self.services.documents.documents(self.claim_id)}
+        except Exception as error:
+            self.report("Cannot read the requests", error)
+            return
+        self.model.set_rows(rows, organisations, documents)
+        if current is not None:
+            for row, record in enumerate(self.model.rows):
+                if record.id == current.id:
+                    self.table.selectRow(row)
+        statuses = [r.status(self.model.today) for r in rows]
+        waiting = statuses.count("requested") + statuses.count("overdue")
+        self.summary.setText(
+            f"{waiting} awaited, {statuses.count('overdue')} overdue, "
+            f"{statuses.count('received')} received"
+            if rows
+            else "Nothing requested yet. Use “New request…” to record what you asked for."
+        )
+        self._update_buttons()
+
+    def selected(self) -> RequestRecord | None:
+        row = self.table.currentIndex().row()
+        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+
+    def _update_buttons(self) -> None:
+        record = self.selected()
+        awaited = record is not None and record.status(self.model.today) in (
+            "requested",
+            "overdue",
+        )
+        self.follow_button.setEnabled(awaited)
+        self.received_button.setEnabled(awaited)
+        self.withdraw_button.setEnabled(awaited)
+
+    def new_request(self) -> None:
+        dialog = FormDialog("New request", self)
+        kind = dialog.choice("What was requested", [(k.label, k) for k in RequestKind])
+        description = dialog.line("Description")
+        description.setPlaceholderText("Optional: exactly what you asked for")
+        recipient = dialog.line("Sent to")
+        recipient.setPlaceholderText("Name of the person or department")
+        method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod])
+        sent = dialog.day("Date sent")
+        reference = dialog.line("Reference")
+        due = dialog.day("Due by", date.today() + timedelta(days=DEFAULT_RESPONSE_DAYS))
+        sent.dateChanged.connect(lambda day: due.setDate(day.addDays(DEFAULT_RESPONSE_DAYS)))
+        dialog.finish()
+        if self.run_dialog(dialog):
+            self._act(
+                "Cannot record the request",
+                lambda: self.services.requests.request_document(
+                    self.claim_id,
+                    kind.currentData(),
+                    sent_on=picked(sent),
+                    method=method.currentData(),
+                    recipient_name=recipient.text(),
+                    description=description.text(),
+                    reference=reference.text(),
+                    due_on=picked(due),
+                ),
+            )
+
+    def second_request(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        dialog = FormDialog("Second request", self)
+        dialog.form.addRow(_heading(record))
+        sent = dialog.day("Date sent")
+        method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod])
+        method.setCurrentIndex(method.findData(record.method))
+        due = dialog.day("New due date", date.today() + timedelta(days=DEFAULT_RESPONSE_DAYS))
+        notes = dialog.text("Notes")
+        dialog.finish()
+        if self.run_dialog(dialog):
+            self._act(
+                "Cannot record the second request",
+                lambda: self.services.requests.follow_up(
+                    record.id,
+                    sent_on=picked(sent),
+                    method=method.currentData(),
+                    new_due_on=picked(due),
+                    notes=notes.toPlainText(),
+                ),
+            )
+
+    def mark_received(self) -> None:
+        record = self.selected()
+        if record is None or record.status(date.today()) not in ("requested", "overdue"):
+            return
+        dialog = FormDialog("Mark received", self)
+        dialog.setMinimumWidth(560)
+        dialog.form.addRow(_heading(record))
+        received = dialog.day("Date received")
+        chosen: list[Path] = []
+        file_name = QLineEdit()
+        file_name.setReadOnly(True)
+        file_name.setMinimumWidth(240)
+        file_name.setAccessibleName("Document that came")
+        file_name.setPlaceholderText("Optional: attach the file you received")
+        browse = QPushButton("Choose file…")
+        browse.setAccessibleName("Choose the document that came")
+        clear = QPushButton("Clear")
+
+        def pick() -> None:
+            path = self.choose_file()
+            if path is not None:
+                chosen[:] = [Path(path)]
+                file_name.setText(Path(path).name)
+
+        def forget() -> None:
+            chosen.clear()
+            file_name.clear()
+
+        browse.clicked.connect(pick)
+        clear.clicked.connect(forget)
+        row = QHBoxLayout()
+        row.addWidget(file_name, 1)
+        row.addWidget(browse)
+        row.addWidget(clear)
+        dialog.form.addRow("Document that came:", row)
+        kind = dialog.choice("File it as", [(k.label, k) for k in DocumentKind])
+        kind.setCurrentIndex(kind.findData(DOCUMENT_KINDS.get(record.kind, DocumentKind.OTHER)))
+        dialog.finish()
+        if not self.run_dialog(dialog):
+            return
+        day = picked(received)
+
+        def work() -> None:
+            document_id = None
+            if chosen:
+                document = self.services.documents.attach_file(
+                    self.claim_id, chosen[0], kind=kind.currentData(), document_date=day
+                )
+                document_id = document.id
+            self.services.requests.mark_received(record.id, day, document_id)
+
+        self._act("Cannot mark the request received", work)
+
+    def withdraw(self) -> None:
+        record = self.selected()
+        if record is not None:
+            self._act(
+                "Cannot withdraw the request", lambda: self.services.requests.withdraw(record.id)
+            )
+
+    def _choose_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "The document that came")
+        return Path(name) if name else None
+
+    def _act(self, title: str, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception as error:
+            self.report(title, error)
+
+
+def _heading(record: RequestRecord) -> QLabel:
+    label = QLabel(
+        f"<b>{record.kind.label}</b>, sent {_day(record.sent_on)}, "
+        f"due {_day(record.current_due_on)}"
+    )
+    label.setWordWrap(True)
+    return label

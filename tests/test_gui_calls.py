@@ -1,0 +1,201 @@
+"""The call log panel: logging a call from the keyboard, corrections, promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from claimdesk.gui.env import ChangeBus, GuiEnv
+from claimdesk.gui.panels.calls import PROMISED, SUMMARY, WHEN, WHO, CallModel, CallsPanel
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.tasks import TaskRunner
+from claimdesk.models.enums import CallDirection, PromiseStatus
+from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
+
+TODAY = date.today()
+
+
+def open_case(services: Services) -> int:
+    return services.claims.open_case(
+        ClaimInput(
+            claimant_name="Maria Lopez",
+            plan_type="erisa_group_health",
+            claim_type="health",
+            country="US",
+            region="CA",
+            insurer_name="Acme Health Plan",
+            denial_received_date=TODAY - timedelta(days=40),
+            denial_category="medical_necessity",
+        )
+    ).id
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> CallsPanel:
+    claim_id = open_case(services)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    widget = CallsPanel(env, claim_id)
+    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.refresh()
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def log(services: Services, claim_id: int, **extra: object) -> int:
+    values: dict[str, object] = {
+        "occurred_at": datetime(2026, 3, 2, 22, 30, tzinfo=UTC),
+        "time_zone": "America/Los_Angeles",
+        "person_name": "Dana",
+        "person_staff_id": "E-4471",
+        "call_reference": "REF-1",
+        "summary": "Asked for the claim file.\nShe said next week.",
+        "promises": [PromiseInput("Mail the claim file", date(2026, 3, 9))],
+        "refusal_detail": "Would not name the reviewer",
+    }
+    values.update(extra)
+    return services.calls.log_call(claim_id, CallInput(**values)).id  # type: ignore[arg-type]
+
+
+def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPanel) -> None:
+    panel.start_new_call()
+    form = panel.form
+    assert form.isVisible() and form.who.hasFocus()
+    started = form.when.dateTime().toPython()
+    assert abs((datetime.now() - started).total_seconds()) < 120  # type: ignore[operator]
+    focused = panel.focusWidget
+    qtbot.keyClicks(focused(), "Dana Ortiz")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "E-4471")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "REF-99")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.direction
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)  # Outgoing -> Incoming
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.summary
+    qtbot.keyClicks(focused(), "Asked for the claim file.")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.keyClicks(focused(), "She will post it.")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "Mail the claim file")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.promised_by.known
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.promised_by.edit
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "Would not name the reviewer")
+    assert panel.has_unsaved_edits()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert panel.env.prompts.shown == []  # type: ignore[attr-defined]
+    [call] = panel.services.calls.calls(panel.claim_id)
+    assert call.person_name == "Dana Ortiz"
+    assert call.person_staff_id == "E-4471"
+    assert call.call_reference == "REF-99"
+    assert call.direction == CallDirection.INCOMING
+    assert call.summary == "Asked for the claim file.\nShe will post it."
+    assert call.refused and call.refusal_detail == "Would not name the reviewer"
+    assert [(p.description, p.due_date) for p in call.promises] == [
+        ("Mail the claim file", form.promised_by.value())
+    ]
+    assert call.promises[0].due_date is not None
+    assert not form.isVisible() and not panel.has_unsaved_edits()
+    assert panel.model.index(0, WHO).data() == "Dana Ortiz (E-4471)"
+
+
+def test_enter_in_a_line_saves_and_escape_cancels(qtbot: QtBot, panel: CallsPanel) -> None:
+    panel.start_new_call()
+    qtbot.keyClicks(panel.form.who, "Sam")
+    panel.form.summary.setPlainText("Short call.")
+    qtbot.keyClick(panel.form.who, Qt.Key.Key_Return)
+    assert [c.person_name for c in panel.services.calls.calls(panel.claim_id)] == ["Sam"]
+    panel.start_new_call()
+    qtbot.keyClicks(panel.form.who, "Not saved")
+    qtbot.keyClick(panel.form.who, Qt.Key.Key_Escape)
+    assert not panel.form.isVisible() and not panel.has_unsaved_edits()
+    assert len(panel.services.calls.calls(panel.claim_id)) == 1
+
+
+def test_an_error_is_shown_and_the_typing_kept(qtbot: QtBot, panel: CallsPanel) -> None:
+    panel.start_new_call()
+    qtbot.keyClick(panel.form.who, Qt.Key.Key_Tab)
+    panel.form.summary.setPlainText("They hung up before giving a name.")
+    qtbot.keyClick(panel.form.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    shown = panel.env.prompts.shown  # type: ignore[attr-defined]
+    assert shown and shown[0][0] == "error" and "Who you spoke to" in shown[0][2]
+    assert panel.services.calls.calls(panel.claim_id) == []
+    assert panel.form.isVisible()
+    assert panel.form.summary.toPlainText() == "They hung up before giving a name."
+    assert panel.has_unsaved_edits()
+
+
+def test_calls_show_in_their_own_time_zone(panel: CallsPanel) -> None:
+    log(panel.services, panel.claim_id)
+    panel.refresh()
+    # 22:30 UTC on 2 March is 14:30 in Los Angeles.
+    assert panel.model.index(0, WHEN).data() == "02 Mar 2026 14:30 PST"
+    assert panel.model.index(0, SUMMARY).data() == "Asked for the claim file."
+    assert panel.model.index(0, PROMISED).data() == "Mail the claim file — by 09 Mar 2026"
+
+
+def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsPanel) -> None:
+    original = log(panel.services, panel.claim_id)
+    panel.table.selectRow(0)
+    panel.correct_button.click()
+    form = panel.form
+    assert form.isVisible() and form.reason.hasFocus()
+    assert form.who.text() == "Dana" and form.promised.text() == "Mail the claim file"
+    assert form.zone_label.text() == "America/Los_Angeles"
+    form.who.setText("Dana Ortiz")
+    qtbot.keyClicks(form.reason, "Full name")
+    qtbot.keyClick(form.reason, Qt.Key.Key_Return)
+    assert panel.env.prompts.shown == []  # type: ignore[attr-defined]
+    first, second = panel.services.calls.calls(panel.claim_id)
+    assert first.id == original and first.superseded
+    assert second.amends_id == original and second.person_name == "Dana Ortiz"
+    assert second.amendment_reason == "Full name"
+    assert second.occurred_at == first.occurred_at
+    model = panel.model
+    assert model.index(0, SUMMARY).data().startswith("corrected")
+    assert model.data(model.index(0, WHO), Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(1, SUMMARY).data().startswith("corrects the call of 02 Mar 2026")
+    panel.table.selectRow(0)
+    assert not panel.correct_button.isEnabled()
+
+
+def test_promises_can_be_marked_kept_or_broken(panel: CallsPanel) -> None:
+    log(panel.services, panel.claim_id)
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert panel.promises.count() == 1
+    panel.broken_button.click()
+    [call] = panel.services.calls.calls(panel.claim_id)
+    assert call.promises[0].status == PromiseStatus.BROKEN
+    assert "(broken)" in panel.model.index(0, PROMISED).data()
+    panel.table.selectRow(0)
+    panel.kept_button.click()
+    [call] = panel.services.calls.calls(panel.claim_id)
+    assert call.promises[0].status == PromiseStatus.KEPT
+
+
+def test_call_model_is_a_well_behaved_model(qtmodeltester, services: Services) -> None:  # type: ignore[no-untyped-def]
+    claim_id = open_case(services)
+    first = log(services, claim_id)
+    services.calls.amend_call(
+        first,
+        CallInput(occurred_at="2026-03-02 14:30", person_name="Dana Ortiz", summary="Asked."),
+        "Full name",
+    )
+    model = CallModel()
+    model.set_rows(services.calls.calls(claim_id))
+    assert model.rowCount() == 2
+    qtmodeltester.check(model)
