@@ -19,15 +19,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from claimdesk.storage import open_database  # noqa: E402
+from claimdesk.storage import open_database
 
 FIRST = ["Maria", "Ravi", "Chen", "Aisha", "John", "Sofia", "Liam", "Priya", "Omar", "Grace"]
 LAST = ["Lopez", "Kumar", "Wei", "Okafor", "Smith", "Rossi", "Murphy", "Shah", "Haddad", "Kim"]
-PLANS = [("erisa_group_health", "health", "US", "CA"), ("aca_individual", "health", "US", "TX"),
-         ("medicare_advantage", "health", "US", "FL"), ("erisa_disability", "disability", "US", "IL"),
-         ("uk_private", "disability", "GB", ""), ("in_health", "health", "IN", "MH")]
-STAGES = ["denial_received", "gathering_records", "second_opinion", "internal_appeal",
-          "external_review", "ombudsman"]
+PLANS = [
+    ("erisa_group_health", "health", "US", "CA"),
+    ("aca_individual", "health", "US", "TX"),
+    ("medicare_advantage", "health", "US", "FL"),
+    ("erisa_disability", "disability", "US", "IL"),
+    ("uk_private", "disability", "GB", ""),
+    ("in_health", "health", "IN", "MH"),
+]
+STAGES = [
+    "denial_received",
+    "gathering_records",
+    "second_opinion",
+    "internal_appeal",
+    "external_review",
+    "ombudsman",
+]
 
 
 def main() -> int:
@@ -55,11 +66,23 @@ def main() -> int:
     for n in range(1, args.claims + 1):
         plan, kind, country, region = rng.choice(PLANS)
         received = today - timedelta(days=rng.randint(5, 400))
-        claims.append((
-            f"CD-{today.year}-{n:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.randint(1, 40),
-            plan, country, region, kind, received - timedelta(days=3), received,
-            "Not medically necessary.", rng.choice(STAGES), now - timedelta(minutes=n), now,
-        ))
+        claims.append(
+            (
+                f"CD-{today.year}-{n:05d}",
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                rng.randint(1, 40),
+                plan,
+                country,
+                region,
+                kind,
+                received - timedelta(days=3),
+                received,
+                "Not medically necessary.",
+                rng.choice(STAGES),
+                now - timedelta(minutes=n),
+                now,
+            )
+        )
     con.executemany(
         "INSERT INTO claims (case_number, claimant_name, insurer_id, plan_type, country, region, "
         "claim_type, denial_letter_date, denial_received_date, denial_reason, stage, updated_at, "
@@ -76,8 +99,10 @@ def main() -> int:
         "person_staff_id, number_dialled, call_reference, summary, refused, refusal_detail, "
         "amendment_reason, created_at, created_by_id) VALUES (?, ?, 'UTC', 'outgoing', 'Agent', "
         "'E-1', '', ?, 'Asked for the claim file and the reviewer report.', 0, '', '', ?, 1)",
-        ((rng.randint(1, args.claims), now - timedelta(hours=rng.randint(1, 8000)), f"R{n}", now)
-         for n in range(args.calls)),
+        (
+            (rng.randint(1, args.claims), now - timedelta(hours=rng.randint(1, 8000)), f"R{n}", now)
+            for n in range(args.calls)
+        ),
     )
     con.executemany(
         "INSERT INTO documents (claim_id, kind, title, original_name, media_type, size_bytes, "
@@ -89,14 +114,19 @@ def main() -> int:
         "INSERT INTO deadlines (claim_id, title, source, rule_id, trigger_ref, party, due_on, "
         "derivation, citation, override_reason, status, notes, created_at) VALUES (?, "
         "'File the appeal', 'manual', '', '', 'claimant', ?, '', '', '', 'open', '', ?)",
-        ((n, today + timedelta(days=rng.randint(-10, 180)), now) for n in range(1, args.claims + 1)),
+        (
+            (n, today + timedelta(days=rng.randint(-10, 180)), now)
+            for n in range(1, args.claims + 1)
+        ),
     )
     con.commit()
     con.execute("ANALYZE")
     con.close()
     size = args.out.stat().st_size / 2**20
-    print(f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
-          f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
+        f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 

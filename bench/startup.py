@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Startup time and memory: ClaimDesk on office-sized databases against a bare PySide6 window.
 
-    bench/make_office_db.py /tmp/b5k.sqlite && bench/make_office_db.py /tmp/b50k.sqlite --claims 50000
+    bench/make_office_db.py /tmp/b5k.sqlite
+    bench/make_office_db.py /tmp/b50k.sqlite --claims 50000
     bench/startup.py /tmp/b5k.sqlite /tmp/b50k.sqlite --runs 7
 
 Each run is a fresh process, timed from spawn until the window has painted with the case list
@@ -65,13 +66,19 @@ app.exec()
 
 
 def run_once(mode: str) -> tuple[float, int]:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "PYTHONPATH": str(ROOT),
+    }
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, mode, str(Path(folder) / "settings.ini")],
-            stdout=subprocess.PIPE, text=True, env=env, cwd=folder,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=folder,
         )
         assert child.stdout is not None
         line = child.stdout.readline()
@@ -89,18 +96,27 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     results: dict[str, tuple[float, int]] = {}
-    for label, mode in (("bare PySide6 window", "bare"), ("ClaimDesk, 5,000 claims", args.small),
-                        ("ClaimDesk, 50,000 claims", args.large)):
+    for label, mode in (
+        ("bare PySide6 window", "bare"),
+        ("ClaimDesk, 5,000 claims", args.small),
+        ("ClaimDesk, 50,000 claims", args.large),
+    ):
         run_once(mode)  # warm the disk cache
         runs = [run_once(mode) for _ in range(args.runs)]
         results[label] = (statistics.median(t for t, _ in runs), max(m for _, m in runs))
-        print(f"{label:<26} median {results[label][0] * 1000:7.0f} ms   "
-              f"peak RSS {results[label][1]:5d} MB   ({args.runs} runs)")
+        print(
+            f"{label:<26} median {results[label][0] * 1000:7.0f} ms   "
+            f"peak RSS {results[label][1]:5d} MB   ({args.runs} runs)"
+        )
     bare, small, large = results.values()
-    print(f"5,000 claims vs bare:       {small[0] / bare[0]:.2f}x time (target <= 4x), "
-          f"+{small[1] - bare[1]} MB (target <= 100 MB)")
-    print(f"50,000 vs 5,000 claims:     {large[0] / small[0]:.2f}x time (target <= 1.15x), "
-          f"+{large[1] - bare[1]} MB over bare")
+    print(
+        f"5,000 claims vs bare:       {small[0] / bare[0]:.2f}x time (target <= 4x), "
+        f"+{small[1] - bare[1]} MB (target <= 100 MB)"
+    )
+    print(
+        f"50,000 vs 5,000 claims:     {large[0] / small[0]:.2f}x time (target <= 1.15x), "
+        f"+{large[1] - bare[1]} MB over bare"
+    )
     return 0
 
 

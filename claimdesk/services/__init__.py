@@ -19,6 +19,7 @@ from claimdesk.services.process import (
 from claimdesk.services.readiness import ReadinessService
 from claimdesk.services.requests import RequestService
 from claimdesk.services.schedule import ScheduleService
+from claimdesk.services.timeline import TimelineService
 from claimdesk.storage.db import Database
 
 __all__ = [
@@ -53,6 +54,7 @@ class Services:
         self.exchange = ExchangeService(self.context)
         self.schedule = ScheduleService(self.context)
         self.calendar = CalendarService(self.context, self.schedule)
+        self.timeline = TimelineService(self.context, self)
         # Subscribed first, so every other listener hears of a change to a case's dated
         # records only once its computed deadlines have followed (they write no notice of
         # their own: their own changes are 'deadline' records, which it ignores).

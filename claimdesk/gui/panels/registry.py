@@ -9,6 +9,7 @@ from claimdesk.gui.panels.deadlines import DeadlinesPanel
 from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.panels.requests import RequestsPanel
 from claimdesk.gui.panels.specialists import SpecialistsPanel
+from claimdesk.gui.panels.timeline import TimelinePanel
 
 PANELS: list[type[CasePanel]] = [
     OverviewPanel,
@@ -17,4 +18,5 @@ PANELS: list[type[CasePanel]] = [
     SpecialistsPanel,
     AppealsPanel,
     DeadlinesPanel,
+    TimelinePanel,
 ]

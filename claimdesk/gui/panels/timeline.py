@@ -1,0 +1,167 @@
+"""Timeline: the case's chronology drawn on one time axis, a lane per kind of record."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget
+
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.services.timeline import LANES, TimelineMark
+
+COLOURS = {
+    "done": "#1f5fa8",
+    "open": "#8a8f98",
+    "late": "#c62828",
+    "bad": "#d35400",
+    "good": "#2e7d32",
+}
+LABEL_WIDTH = 170
+LANE_HEIGHT = 64
+TOP = 34
+
+
+class TimelineCanvas(QWidget):
+    """Paints the marks; hovering a mark shows what it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.marks: list[TimelineMark] = []
+        self.today = date.today()
+        self.first = self.last = self.today
+        self._hits: list[tuple[QRectF, str]] = []
+        self.setMinimumHeight(TOP + LANE_HEIGHT * len(LANES) + 30)
+        self.setMouseTracking(True)
+        self.setAccessibleName("Timeline of the case")
+
+    def set_marks(self, marks: list[TimelineMark], today: date) -> None:
+        self.marks = marks
+        self.today = today
+        days = [m.start for m in marks] + [m.end for m in marks if m.end] + [today]
+        self.first = min(days) - timedelta(days=7)
+        self.last = max(days) + timedelta(days=7)
+        self.setAccessibleDescription("; ".join(f"{m.start:%d %b %Y}: {m.label}" for m in marks))
+        self.update()
+
+    def x_of(self, day: date) -> float:
+        span = max((self.last - self.first).days, 1)
+        width = self.width() - LABEL_WIDTH - 20
+        return LABEL_WIDTH + width * (day - self.first).days / span
+
+    def paintEvent(self, event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        grid = palette.color(QPalette.ColorRole.Mid)
+        self._hits = []
+        bottom = TOP + LANE_HEIGHT * len(LANES)
+        # lanes
+        for index, lane in enumerate(LANES):
+            y = TOP + index * LANE_HEIGHT
+            if index % 2:
+                painter.fillRect(
+                    QRectF(0, y, self.width(), LANE_HEIGHT),
+                    palette.color(QPalette.ColorRole.AlternateBase),
+                )
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(8, y, LABEL_WIDTH - 12, LANE_HEIGHT),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                lane,
+            )
+        # month ticks
+        painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
+        day = self.first.replace(day=1)
+        labelled_year = False
+        while day <= self.last:
+            if day >= self.first:
+                x = self.x_of(day)
+                painter.drawLine(QPointF(x, TOP), QPointF(x, bottom))
+                painter.setPen(text)
+                show_year = day.month == 1 or not labelled_year
+                labelled_year = True
+                painter.drawText(
+                    QPointF(x + 3, TOP - 10), day.strftime("%b %Y" if show_year else "%b")
+                )
+                painter.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        # today
+        x_today = self.x_of(self.today)
+        painter.setPen(QPen(QColor("#c62828"), 2))
+        painter.drawLine(QPointF(x_today, TOP - 4), QPointF(x_today, bottom))
+        painter.drawText(QPointF(x_today + 4, bottom + 16), "today")
+        # marks, nudged vertically when they crowd the same spot
+        taken: dict[tuple[str, int], int] = {}
+        for mark in self.marks:
+            row = LANES.index(mark.lane)
+            x = self.x_of(mark.start)
+            slot = taken.get((mark.lane, int(x // 12)), 0)
+            taken[(mark.lane, int(x // 12))] = slot + 1
+            y = TOP + row * LANE_HEIGHT + 16 + (slot % 4) * 10
+            colour = QColor(COLOURS.get(mark.state, "#1f5fa8"))
+            painter.setPen(QPen(colour.darker(130), 1))
+            painter.setBrush(colour)
+            if mark.end is not None and mark.end > mark.start:
+                rect = QRectF(x, y - 3, max(self.x_of(mark.end) - x, 4), 7)
+                painter.drawRoundedRect(rect, 3, 3)
+            elif mark.lane == LANES[-1]:
+                rect = QRectF(x - 6, y - 6, 12, 12)
+                path = QPainterPath()
+                path.moveTo(x, y - 6)
+                path.lineTo(x + 6, y + 6)
+                path.lineTo(x - 6, y + 6)
+                path.closeSubpath()
+                painter.drawPath(path)
+            else:
+                rect = QRectF(x - 5, y - 5, 10, 10)
+                painter.drawEllipse(rect)
+            when = f"{mark.start:%d %b %Y}" + (f" – {mark.end:%d %b %Y}" if mark.end else "")
+            self._hits.append((rect.adjusted(-3, -3, 3, 3), f"{when}\n{mark.label}"))
+        painter.end()
+
+    def event(self, event: object) -> bool:
+        if isinstance(event, QHelpEvent):
+            for rect, text in reversed(self._hits):
+                if rect.contains(QPointF(event.pos())):
+                    QToolTip.showText(event.globalPos(), text, self)
+                    return True
+            QToolTip.hideText()
+            return True
+        return super().event(event)  # type: ignore[arg-type]
+
+
+class TimelinePanel(CasePanel):
+    key = "timeline"
+    title = "Timeline"
+    watches = frozenset({"claim", "call", "request", "appeal", "letter", "document", "deadline"})
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        self.canvas = TimelineCanvas()
+        legend = QLabel(
+            "<span style='color:#1f5fa8'>●</span> done &nbsp; "
+            "<span style='color:#8a8f98'>●</span> waiting &nbsp; "
+            "<span style='color:#c62828'>●</span> late &nbsp; "
+            "<span style='color:#d35400'>●</span> against you &nbsp; "
+            "<span style='color:#2e7d32'>●</span> in your favour &nbsp; ▲ deadline &nbsp; "
+            "▬ request from sent to received. Hover a mark for its details."
+        )
+        legend.setWordWrap(True)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.canvas)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(legend)
+
+    def refresh(self) -> None:
+        try:
+            marks = self.services.timeline.marks(self.claim_id)
+        except Exception as error:
+            self.report("Cannot draw the timeline", error)
+            return
+        self.canvas.set_marks(marks, date.today())

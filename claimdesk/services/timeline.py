@@ -1,0 +1,125 @@
+"""A case's chronology as dated marks and spans on lanes, for the timeline picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from claimdesk.models.enums import DeadlineStatus
+from claimdesk.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from claimdesk.services import Services
+
+LANES = ("Denial & decisions", "Calls", "Requests", "Letters & documents", "Deadlines")
+DECISIONS, CALLS, REQUESTS, LETTERS, DEADLINES = LANES
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    """One thing on the time axis: a point, or a span from ``start`` to ``end``."""
+
+    lane: str
+    start: date
+    end: date | None
+    label: str
+    state: str  # "done", "open", "late", "bad", "good"
+
+
+class TimelineService:
+    def __init__(self, ctx: ServiceContext, services: Services) -> None:
+        self._ctx = ctx
+        self._services = services
+
+    def marks(self, claim_id: int, today: date | None = None) -> list[TimelineMark]:
+        """Everything dated on the case, in date order."""
+        today = today or date.today()
+        s = self._services
+        claim = s.claims.get(claim_id)
+        marks: list[TimelineMark] = []
+        if claim.denial_letter_date:
+            marks.append(
+                TimelineMark(
+                    DECISIONS, claim.denial_letter_date, None, "Denial letter dated", "bad"
+                )
+            )
+        if claim.denial_received_date:
+            marks.append(
+                TimelineMark(DECISIONS, claim.denial_received_date, None, "Denial received", "bad")
+            )
+        for appeal in s.appeals.appeals(claim_id):
+            if appeal.filed_on:
+                marks.append(
+                    TimelineMark(
+                        DECISIONS,
+                        appeal.filed_on,
+                        appeal.decided_on,
+                        f"{appeal.level.label} filed",
+                        "open",
+                    )
+                )
+            if appeal.decided_on:
+                good = appeal.outcome.value in {"overturned", "partially_overturned", "settled"}
+                marks.append(
+                    TimelineMark(
+                        DECISIONS,
+                        appeal.decided_on,
+                        None,
+                        f"{appeal.level.label}: {appeal.outcome.label}",
+                        "good" if good else "bad",
+                    )
+                )
+        for call in s.calls.calls(claim_id):
+            if call.superseded:
+                continue
+            who = call.person_name + (f" ({call.call_reference})" if call.call_reference else "")
+            marks.append(
+                TimelineMark(
+                    CALLS,
+                    call.occurred_at.date(),
+                    None,
+                    f"Call: {who}",
+                    "bad" if call.refused else "done",
+                )
+            )
+        for request in s.requests.requests(claim_id):
+            status = request.status(today)
+            end = request.received_on or (None if request.withdrawn else today)
+            state = {"received": "done", "overdue": "late", "withdrawn": "done"}.get(status, "open")
+            marks.append(
+                TimelineMark(
+                    REQUESTS, request.sent_on, end, f"{request.kind.label}: {status}", state
+                )
+            )
+        for letter in s.letters.letters(claim_id):
+            day = letter.sent_on or letter.generated_at.date()
+            marks.append(TimelineMark(LETTERS, day, None, f"Letter: {letter.kind}", "done"))
+        for document in s.documents.documents(claim_id):
+            if document.document_date:
+                marks.append(
+                    TimelineMark(
+                        LETTERS,
+                        document.document_date,
+                        None,
+                        f"{document.kind.label}: {document.title}",
+                        "done",
+                    )
+                )
+        for deadline in s.deadlines.deadlines(claim_id):
+            if deadline.status == DeadlineStatus.DISMISSED:
+                continue
+            if deadline.status == DeadlineStatus.OPEN:
+                state = "late" if deadline.due_on < today else "open"
+            else:
+                state = "good" if deadline.status == DeadlineStatus.MET else "bad"
+            marks.append(
+                TimelineMark(
+                    DEADLINES,
+                    deadline.due_on,
+                    None,
+                    f"{deadline.title} ({deadline.status.label.lower()})",
+                    state,
+                )
+            )
+        return sorted(marks, key=lambda m: (m.start, LANES.index(m.lane), m.label))
