@@ -1,0 +1,273 @@
+"""The documents panel: adding and dropping files, the packet order, saving, the preview."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from claimdesk.gui.env import ChangeBus, GuiEnv
+from claimdesk.gui.panels.documents import (
+    IN_PACKET,
+    KIND,
+    NO_PREVIEW,
+    SIZE,
+    TITLE,
+    DocumentModel,
+    DocumentsPanel,
+)
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.tasks import TaskRunner
+from claimdesk.models.enums import DocumentKind
+from claimdesk.services import ClaimInput, Services
+
+TODAY = date.today()
+
+
+def open_case(services: Services) -> int:
+    return services.claims.open_case(
+        ClaimInput(
+            claimant_name="Maria Lopez",
+            plan_type="erisa_group_health",
+            claim_type="health",
+            country="US",
+            region="CA",
+            insurer_name="Acme Health Plan",
+            denial_received_date=TODAY - timedelta(days=60),
+            denial_category="medical_necessity",
+        )
+    ).id
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[DocumentsPanel]:
+    claim_id = open_case(services)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    widget = DocumentsPanel(env, claim_id)
+    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.refresh()
+    widget.show()
+    yield widget
+    env.tasks.wait(5000)
+
+
+def accept(fill: Callable[[QDialog], None] = lambda d: None) -> Callable[[QDialog], bool]:
+    def run(dialog: QDialog) -> bool:
+        fill(dialog)
+        return True
+
+    return run
+
+
+def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
+    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
+    assert found, f"no {kind.__name__} named {name!r}"
+    return found[0]
+
+
+def pdf_bytes(pages: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=300, height=400)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def shown(panel: DocumentsPanel) -> list[tuple[str, str, str]]:
+    return panel.env.prompts.shown  # type: ignore[attr-defined,no-any-return]
+
+
+def test_add_files_through_the_chooser(panel: DocumentsPanel, tmp_path: Path) -> None:
+    letter = tmp_path / "denial letter.pdf"
+    letter.write_bytes(pdf_bytes(2))
+    day = TODAY - timedelta(days=3)
+
+    def fill(dialog: QDialog) -> None:
+        kind = field(dialog, QComboBox, "Kind of document")
+        assert isinstance(kind, QComboBox) and kind.currentData() == DocumentKind.OTHER
+        kind.setCurrentIndex(kind.findData(DocumentKind.DENIAL_LETTER))
+        field(dialog, QLineEdit, "Title").setText("Denial of 3 March")  # type: ignore[attr-defined]
+        field(dialog, QWidget, "Date of the document").setDate(QDate(day.year, day.month, day.day))  # type: ignore[attr-defined]
+
+    panel.choose_files = lambda: [letter]
+    panel.run_dialog = accept(fill)
+    panel.add_button.click()
+    assert shown(panel) == []
+    [document] = panel.services.documents.documents(panel.claim_id)
+    assert document.kind == DocumentKind.DENIAL_LETTER
+    assert document.title == "Denial of 3 March" and document.document_date == day
+    assert document.pages == 2 and document.packet_position is None
+    assert panel.model.index(0, KIND).data() == "Denial letter"
+    assert panel.model.index(0, SIZE).data().endswith("KB")
+    assert panel.selected() is not None and panel.selected().id == document.id  # type: ignore[union-attr]
+
+
+def test_cancelled_add_attaches_nothing(panel: DocumentsPanel, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("hello")
+    panel.choose_files = lambda: [note]
+    panel.run_dialog = lambda dialog: False
+    panel.add_button.click()
+    assert panel.services.documents.documents(panel.claim_id) == []
+
+
+def test_drop_of_a_good_and_an_empty_file(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
+    good = tmp_path / "records.txt"
+    good.write_text("Visit notes, 2 March.\n")
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    panel.run_dialog = accept()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(empty)), QUrl.fromLocalFile(str(good))])
+    event = QDropEvent(
+        QPointF(QPoint(10, 10)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    panel.dropEvent(event)
+    qtbot.waitUntil(lambda: bool(panel.model.rows))
+    [document] = panel.services.documents.documents(panel.claim_id)
+    assert document.original_name == "records.txt" and document.kind == DocumentKind.OTHER
+    [(level, title, message)] = shown(panel)
+    assert level == "error" and "empty.pdf" in title and "0 bytes" in message
+    # The text file is previewed as text.
+    qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.text)
+    assert "Visit notes" in panel.preview_text()
+
+
+def test_a_folder_is_reported(panel: DocumentsPanel, tmp_path: Path) -> None:
+    panel.run_dialog = accept()
+    panel.add_paths([tmp_path])
+    [(_, _, message)] = shown(panel)
+    assert "folder" in message
+
+
+def test_packet_include_and_order(panel: DocumentsPanel) -> None:
+    services = panel.services
+    ids = [
+        services.documents.attach(panel.claim_id, f"{name}.txt", name.encode()).id
+        for name in ("alpha", "beta", "gamma")
+    ]
+    panel.refresh()
+
+    def positions() -> dict[int, int | None]:
+        return {d.id: d.packet_position for d in services.documents.documents(panel.claim_id)}
+
+    panel.select_document(ids[2])
+    assert panel.packet_button.text() == "Include in packet"
+    assert not panel.up_button.isEnabled()
+    panel.packet_button.click()
+    panel.select_document(ids[0])
+    panel.packet_button.click()
+    assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
+    assert panel.model.index(0, IN_PACKET).data() == "2"
+    assert panel.packet_button.text() == "Leave out of packet"
+
+    assert panel.up_button.isEnabled() and not panel.down_button.isEnabled()
+    panel.up_button.click()
+    assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: 2}
+    assert panel.selected().id == ids[0]  # type: ignore[union-attr]
+    panel.down_button.click()
+    assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
+
+    panel.select_document(ids[2])
+    panel.packet_button.click()
+    assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: None}
+    assert panel.packet_button.text() == "Include in packet"
+
+
+def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
+    document = panel.services.documents.attach(panel.claim_id, "scan.bin", b"\x00\x01data")
+    panel.refresh()
+    panel.select_document(document.id)
+    target = tmp_path / "out" / "copy.bin"
+    target.parent.mkdir()
+    panel.choose_save_path = lambda info: target
+    panel.save_button.click()
+    assert target.read_bytes() == b"\x00\x01data"
+    assert panel.preview_text() == NO_PREVIEW
+    panel.choose_save_path = lambda info: tmp_path / "missing" / "copy.bin"
+    panel.save_button.click()
+    [(level, title, _)] = shown(panel)
+    assert level == "error" and title == "Cannot save the copy"
+
+
+def test_pdf_preview_pages(qtbot: QtBot, panel: DocumentsPanel) -> None:
+    document = panel.services.documents.attach(panel.claim_id, "claim file.pdf", pdf_bytes(3))
+    panel.refresh()
+    panel.select_document(document.id)
+    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 1 of 3", timeout=10_000)
+    assert panel.stack.currentWidget() is panel.image_area
+    assert panel.image.pixmap() is not None and not panel.image.pixmap().isNull()
+    assert not panel.previous_button.isEnabled() and panel.next_button.isEnabled()
+    panel.next_button.click()
+    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 2 of 3", timeout=10_000)
+    panel.next_button.click()
+    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 3 of 3", timeout=10_000)
+    assert not panel.next_button.isEnabled() and panel.previous_button.isEnabled()
+
+
+def test_corrupt_pdf_says_it_cannot_be_shown(qtbot: QtBot, panel: DocumentsPanel) -> None:
+    document = panel.services.documents.attach(
+        panel.claim_id, "broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n"
+    )
+    panel.refresh()
+    panel.select_document(document.id)
+    qtbot.waitUntil(
+        lambda: panel.preview_text().startswith("This PDF cannot be shown: "), timeout=10_000
+    )
+    assert shown(panel) == []
+
+
+def test_image_preview(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> None:
+    image = QImage(2000, 100, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkCyan)
+    path = tmp_path / "photo.png"
+    assert image.save(str(path))
+    document = panel.services.documents.attach(panel.claim_id, "photo.png", path.read_bytes())
+    panel.refresh()
+    panel.select_document(document.id)
+    qtbot.waitUntil(lambda: panel.preview_text() == "image", timeout=10_000)
+    # Scaled down to the preview's width.
+    assert panel.image.pixmap().width() < 2000
+
+
+def test_document_model_is_a_well_behaved_model(qtmodeltester, services: Services) -> None:  # type: ignore[no-untyped-def]
+    claim_id = open_case(services)
+    first = services.documents.attach(claim_id, "a.pdf", pdf_bytes(1), title="Letter")
+    services.documents.attach(claim_id, "b.txt", b"notes", document_date=TODAY)
+    services.documents.set_packet_order(claim_id, [first.id])
+    model = DocumentModel()
+    model.set_rows(services.documents.documents(claim_id))
+    assert model.rowCount() == 2
+    assert {model.index(r, TITLE).data() for r in range(2)} == {"Letter", "b"}
+    qtmodeltester.check(model)
+
+
+def test_encrypted_pdf_says_it_needs_a_password(qtbot: QtBot, panel: DocumentsPanel) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=300, height=400)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    document = panel.services.documents.attach(panel.claim_id, "locked.pdf", out.getvalue())
+    panel.refresh()
+    panel.select_document(document.id)
+    qtbot.waitUntil(lambda: "password" in panel.preview_text(), timeout=10_000)
+    assert panel.preview_text().startswith("This PDF cannot be shown: ")
