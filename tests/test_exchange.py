@@ -113,8 +113,10 @@ def mutations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], s
     yield "huge", changed(["claim", "amount_minor"], 10**30), "out of range"
     yield "long", changed(["claim", "case_number"], "X" * 41), "longer than 40"
     yield "duplicate key", changed(["claim", "notes", 0, "key"], "doc-1"), "used twice"
-    yield "required link", changed(["claim", "second_opinions", 0, "specialist"], None), (
-        r"claim\.second_opinions\[0\]\.specialist: this link is required"
+    yield (
+        "required link",
+        changed(["claim", "second_opinions", 0, "specialist"], None),
+        (r"claim\.second_opinions\[0\]\.specialist: this link is required"),
     )
 
 

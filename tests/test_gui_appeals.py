@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.appeals import (
     OUTCOME,
     AppealModel,
@@ -21,15 +18,11 @@ from claimdesk.gui.panels.appeals import (
 )
 from claimdesk.gui.panels.specialists import OptionalDate
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import AppealLevel, ContactMethod, EventKind, Outcome
 from claimdesk.services import ClaimInput, Services
+from tests.gui_support import field, filler, follow_changes, make_env, qdate
 
 TODAY = date.today()
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 @pytest.fixture
@@ -46,28 +39,13 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> AppealsPanel:
             denial_category="medical_necessity",
         )
     ).id
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env = make_env(services, tmp_path)
     widget = AppealsPanel(env, claim_id)
-    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    follow_changes(widget)
     qtbot.addWidget(widget)
     widget.refresh()
     widget.show()
     return widget
-
-
-def filler(fill: Callable[[QDialog], None]) -> Callable[[QDialog], bool]:
-    def run(dialog: QDialog) -> bool:
-        fill(dialog)
-        return True
-
-    return run
-
-
-def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
-    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
-    assert found, f"no {kind.__name__} named {name!r}"
-    return found[0]
 
 
 def choose(combo: QWidget, value: object) -> None:

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.calls import PROMISED, SUMMARY, WHEN, WHO, CallModel, CallsPanel
-from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import CallDirection, PromiseStatus
-from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
+from claimdesk.services import CallInput, PromiseInput, Services
+from tests.gui_support import follow_changes, make_env, open_case
 
 TODAY = date.today()
-
-
-def open_case(services: Services) -> int:
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name="Maria Lopez",
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            region="CA",
-            insurer_name="Acme Health Plan",
-            denial_received_date=TODAY - timedelta(days=40),
-            denial_category="medical_necessity",
-        )
-    ).id
 
 
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> CallsPanel:
     claim_id = open_case(services)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env = make_env(services, tmp_path)
     widget = CallsPanel(env, claim_id)
-    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
     widget.refresh()

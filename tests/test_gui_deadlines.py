@@ -56,6 +56,9 @@ def test_today_lists_what_is_due_and_opens_the_case(
     qtbot.waitUntil(lambda: win.today_page.model.items != [], timeout=5000)
     titles = [i.title for i in win.today_page.model.items]
     assert "Send the cardiology records" in titles
+    model = win.today_page.model
+    shown = [model.index(r, 3).data() for r in range(model.rowCount())]
+    assert shown == titles  # the table shows every item, in order
     assert win.today_page.overdue_count() == 1
     assert "1 overdue" in win.today_page.summary.text()
     # The banner says so on start.

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
-from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.documents import (
     IN_PACKET,
     KIND,
@@ -24,10 +23,9 @@ from claimdesk.gui.panels.documents import (
     DocumentModel,
     DocumentsPanel,
 )
-from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
+from tests.gui_support import field, follow_changes, make_env
 
 TODAY = date.today()
 
@@ -50,10 +48,9 @@ def open_case(services: Services) -> int:
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[DocumentsPanel]:
     claim_id = open_case(services)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env = make_env(services, tmp_path)
     widget = DocumentsPanel(env, claim_id)
-    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.refresh()
@@ -68,12 +65,6 @@ def accept(fill: Callable[[QDialog], None] = lambda d: None) -> Callable[[QDialo
         return True
 
     return run
-
-
-def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
-    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
-    assert found, f"no {kind.__name__} named {name!r}"
-    return found[0]
 
 
 def pdf_bytes(pages: int) -> bytes:

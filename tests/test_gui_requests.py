@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestModel, RequestsPanel
-from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
+from tests.gui_support import field, filler, follow_changes, make_env, qdate
 
 TODAY = date.today()
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def open_case(services: Services) -> int:
@@ -43,28 +36,13 @@ def open_case(services: Services) -> int:
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> RequestsPanel:
     claim_id = open_case(services)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env = make_env(services, tmp_path)
     widget = RequestsPanel(env, claim_id)
-    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    follow_changes(widget)
     qtbot.addWidget(widget)
     widget.refresh()
     widget.show()
     return widget
-
-
-def filler(fill: Callable[[QDialog], None]) -> Callable[[QDialog], bool]:
-    def run(dialog: QDialog) -> bool:
-        fill(dialog)
-        return True
-
-    return run
-
-
-def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
-    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
-    assert found, f"no {kind.__name__} named {name!r}"
-    return found[0]
 
 
 def ask(services: Services, claim_id: int, days_ago: int = 10, **extra: object) -> int:

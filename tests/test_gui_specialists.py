@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.specialists import (
     CONFLICT,
     CONFLICT_TEXT,
@@ -22,16 +20,11 @@ from claimdesk.gui.panels.specialists import (
     SpecialistsPanel,
 )
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import ClaimInput, Services
+from tests.gui_support import field, filler, follow_changes, make_env
 
 TODAY = date.today()
-
-
-def make_env(services: Services, tmp_path: Path) -> GuiEnv:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    return GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
 
 
 def cardiac_case(services: Services, country: str = "US") -> int:
@@ -72,7 +65,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> SpecialistsPanel:
     env = make_env(services, tmp_path)
     widget = SpecialistsPanel(env, claim_id)
     # Stand in for the workspace, which refreshes a panel when its records change.
-    env.bus.changed.connect(lambda change: widget.concerns(change) and widget.refresh())
+    follow_changes(widget)
     qtbot.addWidget(widget)
     widget.refresh()
     widget.show()
@@ -90,20 +83,6 @@ def select(panel: SpecialistsPanel, name: str) -> None:
 def prompts(panel: SpecialistsPanel) -> RecordingPrompts:
     assert isinstance(panel.env.prompts, RecordingPrompts)
     return panel.env.prompts
-
-
-def filler(fill: Callable[[QDialog], None]) -> Callable[[QDialog], bool]:
-    def run(dialog: QDialog) -> bool:
-        fill(dialog)
-        return True
-
-    return run
-
-
-def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
-    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
-    assert found, f"no {kind.__name__} named {name!r}"
-    return found[0]
 
 
 def test_the_suggestion_matches_the_claim(panel: SpecialistsPanel) -> None:

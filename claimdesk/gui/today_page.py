@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.services import Change
 from claimdesk.services.schedule import AgendaItem
 
@@ -51,35 +51,28 @@ def when_text(due: date, today: date) -> str:
     return f"in {days} days"
 
 
-class AgendaModel(QAbstractTableModel):
+class AgendaModel(RecordTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.items: list[AgendaItem] = []
+        self.rows: list[AgendaItem] = []
         self.today = date.today()
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return self.rows
 
     def set_items(self, items: list[AgendaItem], today: date) -> None:
         self.beginResetModel()
-        self.items = list(items)
+        self.rows = list(items)
         self.today = today
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        item = self.items[index.row()]
+        item = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return {

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QEvent,
     QModelIndex,
@@ -19,14 +18,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,7 +32,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +39,7 @@ from PySide6.QtWidgets import (
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.panels.specialists import OptionalDate
+from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services.calls import CallInput, PromiseInput
 from claimdesk.services.dto import CallRecord, PromiseRecord
@@ -95,7 +92,9 @@ def promise_text(promise: PromiseRecord) -> str:
     return f"{promise.description}{due}{status}"
 
 
-class CallModel(QAbstractTableModel):
+class CallModel(RecordTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[CallRecord] = []
@@ -106,19 +105,6 @@ class CallModel(QAbstractTableModel):
         self.rows = list(rows)
         self._dates = {r.id: _day(in_own_zone(r).date()) for r in self.rows}
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -362,26 +348,20 @@ class CallsPanel(CasePanel):
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.model = CallModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Calls of this case")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (WHEN, 170),
-            (DIRECTION, 80),
-            (WHO, 200),
-            (ORGANISATION, 160),
-            (REFERENCE, 110),
-            (PROMISED, 180),
-            (REFUSED, 140),
-        ):
-            self.table.setColumnWidth(column, width)
+        self.table = record_table(
+            self.model,
+            "Calls of this case",
+            stretch=(SUMMARY,),
+            widths={
+                WHEN: 170,
+                DIRECTION: 80,
+                WHO: 200,
+                ORGANISATION: 160,
+                REFERENCE: 110,
+                PROMISED: 180,
+                REFUSED: 140,
+            },
+        )
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
 
         self.log_button = QPushButton("Log a call")

@@ -6,17 +6,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +21,7 @@ from PySide6.QtWidgets import (
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import Confidence, DeadlineSource, DeadlineStatus, Party
 from claimdesk.services.dto import DeadlineRecord
 
@@ -36,7 +34,9 @@ def _day(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
-class DeadlineModel(QAbstractTableModel):
+class DeadlineModel(RecordTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[DeadlineRecord] = []
@@ -47,19 +47,6 @@ class DeadlineModel(QAbstractTableModel):
         self.rows = list(rows)
         self.today = date.today()
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -105,25 +92,20 @@ class DeadlinesPanel(CasePanel):
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.model = DeadlineModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Deadlines of this case")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (DUE, 115),
-            (WHEN, 120),
-            (PARTY, 120),
-            (COMPUTED, 105),
-            (OUTER, 105),
-            (CONFIDENCE, 90),
-            (STATUS, 110),
-        ):
-            self.table.setColumnWidth(column, width)
+        self.table = record_table(
+            self.model,
+            "Deadlines of this case",
+            stretch=(WHAT,),
+            widths={
+                DUE: 115,
+                WHEN: 120,
+                PARTY: 120,
+                COMPUTED: 105,
+                OUTER: 105,
+                CONFIDENCE: 90,
+                STATUS: 110,
+            },
+        )
         self.detail = QLabel("Select a deadline to see how it was worked out.")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -19,18 +18,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +35,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.dto import DocumentInfo
 
@@ -66,7 +63,9 @@ def is_text(media_type: str) -> bool:
     return media_type.startswith("text/") or media_type in TEXT_TYPES
 
 
-class DocumentModel(QAbstractTableModel):
+class DocumentModel(RecordTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[DocumentInfo] = []
@@ -75,19 +74,6 @@ class DocumentModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -195,25 +181,12 @@ class DocumentsPanel(CasePanel):
         super().__init__(env, claim_id, parent)
         self.setAcceptDrops(True)
         self.model = DocumentModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Documents of this case")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (IN_PACKET, 70),
-            (DATE, 95),
-            (KIND, 170),
-            (PAGES, 50),
-            (SIZE, 70),
-            (FILE, 160),
-        ):
-            self.table.setColumnWidth(column, width)
+        self.table = record_table(
+            self.model,
+            "Documents of this case",
+            stretch=(TITLE,),
+            widths={IN_PACKET: 70, DATE: 95, KIND: 170, PAGES: 50, SIZE: 70, FILE: 160},
+        )
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_moved())
 
         self.add_button = QPushButton("Add files…")

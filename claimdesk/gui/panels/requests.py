@@ -7,18 +7,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +23,7 @@ from PySide6.QtWidgets import (
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services.dto import RequestRecord
 from claimdesk.services.requests import DEFAULT_RESPONSE_DAYS
@@ -55,7 +53,9 @@ def _day(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
-class RequestModel(QAbstractTableModel):
+class RequestModel(RecordTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[RequestRecord] = []
@@ -75,19 +75,6 @@ class RequestModel(QAbstractTableModel):
         self.documents = dict(documents or {})
         self.today = date.today()
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -150,26 +137,20 @@ class RequestsPanel(CasePanel):
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.model = RequestModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Requests of this case")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (SENT_TO, 170),
-            (METHOD, 115),
-            (SENT, 105),
-            (DUE, 175),
-            (STATUS, 90),
-            (RECEIVED, 200),
-            (REFERENCE, 100),
-        ):
-            self.table.setColumnWidth(column, width)
+        self.table = record_table(
+            self.model,
+            "Requests of this case",
+            stretch=(WHAT,),
+            widths={
+                SENT_TO: 170,
+                METHOD: 115,
+                SENT: 105,
+                DUE: 175,
+                STATUS: 90,
+                RECEIVED: 200,
+                REFERENCE: 100,
+            },
+        )
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
         self.new_button = QPushButton("New request…")

@@ -9,13 +9,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -29,12 +27,12 @@ from PySide6.QtWidgets import (
 from claimdesk.gui.dialogs import FormDialog, date_edit, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services.dto import OpinionRecord, SpecialistRecord
 from claimdesk.services.matching import suggest
 
 Index = QModelIndex | QPersistentModelIndex
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CONFLICT_TEXT = "⚠ Conflict of interest"
 CONFLICT_RED = "#c62828"
 
@@ -104,47 +102,7 @@ def run_dialog(dialog: QDialog) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-class TableModel(QAbstractTableModel):
-    """Rows of frozen records with a fixed header; subclasses say what each cell shows."""
-
-    headers: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.headers)
-        ):
-            return self.headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        if role == ID_ROLE:
-            return row.id
-        return self.cell(row, index.column(), role)
-
-    def cell(self, row: Any, column: int, role: int) -> Any:
-        raise NotImplementedError
+TableModel = RecordTableModel  # the name appeals.py imports
 
 
 NAME, SPECIALTY, INSTITUTION, CERTIFICATION, CONFLICT = range(5)
@@ -241,22 +199,8 @@ class OpinionModel(TableModel):
 
 
 def table_view(model: QAbstractTableModel, name: str, stretch: tuple[int, ...]) -> QTableView:
-    """A read-only, row-selecting table: ``stretch`` columns share the spare width."""
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    for column in stretch:
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    return view
+    """A record table whose columns fit their contents (appeals.py uses it too)."""
+    return record_table(model, name, stretch=stretch)
 
 
 def selected_row(view: QTableView, model: TableModel) -> Any:

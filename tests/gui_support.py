@@ -1,0 +1,66 @@
+"""What the panel tests share: a GUI environment, a claim to work on, dialog helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import QDialog, QWidget
+
+from claimdesk.gui.env import ChangeBus, GuiEnv
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.tasks import TaskRunner
+from claimdesk.services import ClaimInput, Services
+
+TODAY = date.today()
+
+
+def make_env(services: Services, tmp_path: Path) -> GuiEnv:
+    """Services behind recording prompts and a throwaway settings file."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    return GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+
+
+def open_case(services: Services) -> int:
+    """A California ERISA medical-necessity denial received 40 days ago."""
+    return services.claims.open_case(
+        ClaimInput(
+            claimant_name="Maria Lopez",
+            plan_type="erisa_group_health",
+            claim_type="health",
+            country="US",
+            region="CA",
+            insurer_name="Acme Health Plan",
+            denial_received_date=TODAY - timedelta(days=40),
+            denial_category="medical_necessity",
+        )
+    ).id
+
+
+def follow_changes(panel: CasePanel) -> None:
+    """Refresh the panel on the changes that concern it, as the workspace does."""
+    panel.env.bus.changed.connect(lambda change: panel.concerns(change) and panel.refresh())
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def filler(fill: Callable[[QDialog], None]) -> Callable[[QDialog], bool]:
+    """A run_dialog stand-in: fill the dialog's widgets, then press OK."""
+
+    def run(dialog: QDialog) -> bool:
+        fill(dialog)
+        return True
+
+    return run
+
+
+def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
+    """The dialog's widget of this kind with this accessible name."""
+    found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
+    assert found, f"no {kind.__name__} named {name!r}"
+    return found[0]
