@@ -68,9 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk.cli_deadlines import register  # rules, rules calc, due, ics
+    from claimdesk import cli_deadlines, cli_letters
 
-    COMMANDS.update(register(commands))
+    COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
+    COMMANDS.update(cli_letters.register(commands))  # letter
     return parser
 
 
@@ -119,7 +120,7 @@ def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-unt
     from claimdesk.storage import open_database
 
     db = open_database(database_url(args, paths), backup_dir=paths.backup_dir)
-    return Services(db, user_name(args))
+    return Services(db, user_name(args), paths.data_dir)
 
 
 def _claim_id(services, text: str) -> int:  # type: ignore[no-untyped-def]

@@ -63,7 +63,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     prompts = Prompts()
     try:
         db = open_database(database_url, backup_dir=paths.backup_dir)
-        services = Services(db, user_name)
+        services = Services(db, user_name, paths.data_dir)
     except ClaimDeskError as error:
         prompts.error(None, "ClaimDesk cannot start", str(error))
         return 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from claimdesk.services.calendar import CalendarService
 from claimdesk.services.calls import CallInput, CallService, PromiseInput
 from claimdesk.services.caselist import CaseListService
@@ -9,6 +11,7 @@ from claimdesk.services.claims import ClaimInput, ClaimService
 from claimdesk.services.context import Change, ChangeListener, ServiceContext
 from claimdesk.services.documents import DocumentService
 from claimdesk.services.exchange import ExchangeService
+from claimdesk.services.lettering import LetterWriter
 from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
 from claimdesk.services.process import (
     AppealService,
@@ -21,6 +24,9 @@ from claimdesk.services.requests import RequestService
 from claimdesk.services.schedule import ScheduleService
 from claimdesk.services.timeline import TimelineService
 from claimdesk.storage.db import Database
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "CallInput",
@@ -35,7 +41,9 @@ __all__ = [
 class Services:
     """Every service over one database, acting as one user."""
 
-    def __init__(self, db: Database, user_name: str) -> None:
+    def __init__(self, db: Database, user_name: str, data_dir: Path | None = None) -> None:
+        """``data_dir`` holds the office's own letter templates and letterhead (in
+        ``templates/``); without it only the bundled templates are used."""
         self.context = ServiceContext(db, user_name)
         self.db = db
         self.claims = ClaimService(self.context)
@@ -55,6 +63,7 @@ class Services:
         self.schedule = ScheduleService(self.context)
         self.calendar = CalendarService(self.context, self.schedule)
         self.timeline = TimelineService(self.context, self)
+        self.lettering = LetterWriter(self, data_dir / "templates" if data_dir else None)
         # Subscribed first, so every other listener hears of a change to a case's dated
         # records only once its computed deadlines have followed (they write no notice of
         # their own: their own changes are 'deadline' records, which it ignores).

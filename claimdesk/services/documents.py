@@ -42,34 +42,19 @@ class DocumentService:
         media_type: str | None = None,
     ) -> DocumentInfo:
         """Keep a copy of a file with the case."""
-        name = safe_file_name(file_name)
-        if not data:
-            raise DocumentError(
-                f"'{name}' is empty (0 bytes), so there is nothing to keep. Check the file "
-                "opens on your computer, then attach it again."
-            )
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise DocumentError(
-                f"'{name}' is {len(data) / 2**20:.0f} MB; ClaimDesk keeps files up to "
-                f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
-            )
-        chosen_kind = v.choice(DocumentKind, kind, "Kind of document")
-        document = Document(
-            claim_id=claim_id,
-            kind=chosen_kind,
-            title=v.line(title, "Title", max_length=300) or Path(name).stem or name,
-            original_name=name,
-            media_type=media_type or sniff_media_type(name, data),
-            size_bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            document_date=v.parse_date(document_date, "Date of the document"),
-            description=v.text(description, "Description", max_length=20_000),
+        document = build_document(
+            claim_id,
+            file_name,
+            data,
+            kind=kind,
+            title=title,
+            document_date=document_date,
+            description=description,
+            media_type=media_type,
         )
-        document.pages = count_pages(document.media_type, data)
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
             document.created_by_id = unit.user_id
-            document.content = DocumentContent(data=data)
             unit.session.add(document)
             unit.session.flush()
             touch(unit, claim_id)
@@ -149,6 +134,46 @@ class DocumentService:
             for position, document_id in enumerate(document_ids, start=1):
                 by_id[document_id].packet_position = position
             unit.record("reorder", "document", None, claim_id, ["packet_position"])
+
+
+def build_document(
+    claim_id: int,
+    file_name: str,
+    data: bytes,
+    *,
+    kind: DocumentKind | str = DocumentKind.OTHER,
+    title: str = "",
+    document_date: date | str | None = None,
+    description: str = "",
+    media_type: str | None = None,
+) -> Document:
+    """A checked, unsaved Document holding ``data`` (the caller adds it in its own unit)."""
+    name = safe_file_name(file_name)
+    if not data:
+        raise DocumentError(
+            f"'{name}' is empty (0 bytes), so there is nothing to keep. Check the file "
+            "opens on your computer, then attach it again."
+        )
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"'{name}' is {len(data) / 2**20:.0f} MB; ClaimDesk keeps files up to "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
+        )
+    chosen_kind = v.choice(DocumentKind, kind, "Kind of document")
+    document = Document(
+        claim_id=claim_id,
+        kind=chosen_kind,
+        title=v.line(title, "Title", max_length=300) or Path(name).stem or name,
+        original_name=name,
+        media_type=media_type or sniff_media_type(name, data),
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        document_date=v.parse_date(document_date, "Date of the document"),
+        description=v.text(description, "Description", max_length=20_000),
+    )
+    document.pages = count_pages(document.media_type, data)
+    document.content = DocumentContent(data=data)
+    return document
 
 
 def safe_file_name(name: str) -> str:

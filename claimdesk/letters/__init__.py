@@ -1,0 +1,1 @@
+"""Letters: Jinja2 templates in a sandbox, rendered to DOCX and PDF."""

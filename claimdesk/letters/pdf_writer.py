@@ -1,0 +1,128 @@
+"""A letter as a PDF with its fonts embedded, so it looks the same on every machine and script."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from claimdesk.letters.document import LetterDocument, is_closing
+from claimdesk.letters.fonts import SANS, SERIF, add_fonts
+from claimdesk.letters.markup import Block
+
+_MARGIN = 25.0  # mm
+_LINE = 5.4  # mm for 11 pt text
+_INK = (26, 26, 26)
+_GREY = (95, 95, 95)
+_RULE = (150, 150, 150)
+_INDENT = {"bullet": 7.0, "number": 7.0, "quote": 10.0}
+
+
+class _LetterPdf(FPDF):
+    def __init__(self, letter: LetterDocument) -> None:
+        super().__init__(unit="mm", format="letter" if letter.letter_paper else "A4")
+        self.letter = letter
+        self.set_margins(_MARGIN, 20, _MARGIN)
+        self.set_auto_page_break(True, margin=22)
+        self.set_title(letter.title)
+        self.set_author(letter.sender_name)
+        self.set_creator("ClaimDesk")
+        add_fonts(self)
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            self._letterhead()
+            return
+        self.set_font(SANS, "", 8.5)
+        self.set_text_color(*_GREY)
+        self.cell(0, 5, self.letter.running_head, new_x="LMARGIN", new_y="NEXT")
+        self.ln(4)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font(SANS, "", 8.5)
+        self.set_text_color(*_GREY)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+
+    def _letterhead(self) -> None:
+        self.set_font(SANS, "B", 14)
+        self.set_text_color(*_INK)
+        self.multi_cell(0, 7, self.letter.sender_name, new_x="LMARGIN", new_y="NEXT")
+        if self.letter.sender_lines:
+            self.set_font(SANS, "", 8.5)
+            self.set_text_color(*_GREY)
+            self.multi_cell(0, 4.2, "  ·  ".join(self.letter.sender_lines),
+                            new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+        self.set_draw_color(*_RULE)
+        self.set_line_width(0.3)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(8)
+
+
+def write_pdf(letter: LetterDocument) -> bytes:
+    pdf = _LetterPdf(letter)
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    for index, block in enumerate(letter.blocks):
+        _block(pdf, block, letter.blocks[index + 1] if index + 1 < len(letter.blocks) else None)
+    return bytes(pdf.output())
+
+
+def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
+    pdf.set_text_color(*_INK)
+    if block.kind in ("heading", "subheading"):
+        size = 12.0 if block.kind == "heading" else 11.0
+        pdf.ln(2 if block.kind == "heading" else 3)
+        # Keep a heading with at least two lines of what follows it.
+        if pdf.will_page_break(_LINE * 3):
+            pdf.add_page()
+        _write_runs(pdf, block, size=size, force_bold=True)
+        pdf.ln(_LINE * size / 11.0 + 2.5)
+        return
+    indent = _INDENT.get(block.kind, 0.0)
+    left = _MARGIN + indent
+    if block.kind in ("bullet", "number"):
+        marker = "•" if block.kind == "bullet" else f"{block.number}."
+        pdf.set_font(SERIF, "", 11)
+        pdf.set_x(_MARGIN + 1)
+        pdf.cell(indent - 1, _LINE, marker)
+    pdf.set_left_margin(left)
+    if block.kind == "quote":
+        pdf.set_right_margin(_MARGIN + indent)
+        top = pdf.get_y()
+        page = pdf.page_no()
+    pdf.set_x(left)
+    _write_runs(pdf, block, size=11.0, force_italic=block.kind == "quote")
+    if block.kind == "quote":
+        if pdf.page_no() == page:
+            pdf.set_draw_color(*_RULE)
+            pdf.set_line_width(0.6)
+            pdf.line(left - 4, top + 0.8, left - 4, pdf.get_y() + _LINE - 1)
+        pdf.set_right_margin(_MARGIN)
+    pdf.set_left_margin(_MARGIN)
+    pdf.ln(_LINE)
+    listed = block.kind in ("bullet", "number")
+    if listed and following is not None and following.kind == block.kind:
+        pdf.ln(1.2)
+    elif is_closing(block):
+        pdf.ln(14)
+    else:
+        pdf.ln(3)
+
+
+def _write_runs(
+    pdf: FPDF,
+    block: Block,
+    *,
+    size: float,
+    force_bold: bool = False,
+    force_italic: bool = False,
+) -> None:
+    height = _LINE * size / 11.0
+    for run in block.runs:
+        style = ("B" if run.bold or force_bold else "") + ("I" if run.italic or force_italic
+                                                           else "")
+        pdf.set_font(SERIF, style, size)
+        if run.text == "\n":
+            pdf.ln(height)
+            continue
+        pdf.write(height, run.text)

@@ -1,0 +1,193 @@
+"""Letter templates: the bundled ones in resources/letters, an office's own versions over them.
+
+A template file is ``<kind>.jinja``. It opens with a Jinja comment holding its description in
+TOML (title, version, recipient, summary), extends the shared layout ``_letter.jinja`` and
+fills its blocks; docs/letter-templates.md is the guide for an office editing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
+
+from claimdesk.errors import NotFoundError, StorageError, TemplateRenderError, ValidationError
+from claimdesk.letters.render import LetterEnvironment, check_syntax
+from claimdesk.paths import resources_dir
+
+SUFFIX = ".jinja"
+_HEADER = re.compile(r"\A\{#-?-{3}\s*\n(.*?)\n-{3}-?#\}", re.S)
+_KIND = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    kind: str
+    title: str
+    summary: str
+    recipient: str
+    version: str
+    # 'office' when the office's own version is used, else 'bundled'.
+    origin: str
+    layout: bool
+
+    @property
+    def file_name(self) -> str:
+        return self.kind + SUFFIX
+
+
+def bundled_letters_dir() -> Path:
+    return resources_dir() / "letters"
+
+
+def read_header(source: str) -> dict[str, str]:
+    """The TOML description at the top of a template ({} when it has none or it is broken)."""
+    match = _HEADER.match(source)
+    if not match:
+        return {}
+    try:
+        data = tomllib.loads(match.group(1))
+    except tomllib.TOMLDecodeError:
+        return {}
+    return {k: str(v) for k, v in data.items()}
+
+
+class TemplateStore:
+    """Where templates are found: the office's folder first, then the bundled ones."""
+
+    def __init__(self, office_dir: Path | None, bundled_dir: Path | None = None) -> None:
+        self.office_dir = office_dir
+        self.bundled_dir = bundled_dir or bundled_letters_dir()
+
+    def templates(self) -> list[TemplateInfo]:
+        """Every template, letters first (in the bundled order), then the layouts."""
+        names = {p.stem for p in self.bundled_dir.glob("*" + SUFFIX)}
+        if self.office_dir is not None and self.office_dir.is_dir():
+            names |= {p.stem for p in self.office_dir.glob("*" + SUFFIX) if _KIND.match(p.stem)
+                      or p.stem.startswith("_")}
+        infos = [self.info(name) for name in names]
+        return sorted(infos, key=lambda i: (i.layout, _order(i), i.kind))
+
+    def letters(self) -> list[TemplateInfo]:
+        return [info for info in self.templates() if not info.layout]
+
+    def info(self, kind: str) -> TemplateInfo:
+        source, origin = self._source(kind)
+        header = read_header(source)
+        return TemplateInfo(
+            kind=kind,
+            title=header.get("title", kind.replace("_", " ").capitalize()),
+            summary=header.get("summary", ""),
+            recipient=header.get("recipient", ""),
+            version=header.get("version", ""),
+            origin=origin,
+            layout=kind.startswith("_"),
+        )
+
+    def source(self, kind: str) -> str:
+        return self._source(kind)[0]
+
+    def bundled_source(self, kind: str) -> str | None:
+        path = self.bundled_dir / (kind + SUFFIX)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def version_label(self, kind: str) -> str:
+        """What a generated letter records: the template's version, who made it, a checksum."""
+        source, origin = self._source(kind)
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+        version = read_header(source).get("version", "")
+        return f"{version or 'unversioned'} {origin} {digest}"[:40]
+
+    def environment(self, unsaved: dict[str, str] | None = None) -> LetterEnvironment:
+        """A sandbox that finds unsaved editor text first, then the office's, then bundled."""
+        loaders: list[object] = []
+        if unsaved:
+            loaders.append(DictLoader({k + SUFFIX: v for k, v in unsaved.items()}))
+        if self.office_dir is not None:
+            loaders.append(FileSystemLoader(str(self.office_dir)))
+        loaders.append(FileSystemLoader(str(self.bundled_dir)))
+        return LetterEnvironment(ChoiceLoader(loaders))  # type: ignore[arg-type]
+
+    def save(self, kind: str, source: str) -> TemplateInfo:
+        """Keep the office's own version of a template (refused if it does not parse)."""
+        if not (_KIND.match(kind) or kind.startswith("_")) or "/" in kind or "\\" in kind:
+            raise ValidationError(f"'{kind}' is not a template name ClaimDesk can use.")
+        if self.office_dir is None:
+            raise StorageError("There is no folder for the office's templates.")
+        check_syntax(self.environment(), source, kind + SUFFIX)
+        write_text_atomically(self.office_dir / (kind + SUFFIX), source)
+        return self.info(kind)
+
+    def reset(self, kind: str) -> None:
+        """Drop the office's version, so the bundled one is used again."""
+        if self.office_dir is None:
+            return
+        path = self.office_dir / (kind + SUFFIX)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise StorageError(f"'{path}' cannot be removed: {error.strerror}.") from None
+
+    def _source(self, kind: str) -> tuple[str, str]:
+        if not (_KIND.match(kind) or kind.startswith("_")):
+            raise NotFoundError(f"There is no letter template called '{kind}'.")
+        candidates = []
+        if self.office_dir is not None:
+            candidates.append((self.office_dir / (kind + SUFFIX), "office"))
+        candidates.append((self.bundled_dir / (kind + SUFFIX), "bundled"))
+        for path, origin in candidates:
+            try:
+                return path.read_text(encoding="utf-8"), origin
+            except FileNotFoundError:
+                continue
+            except (OSError, UnicodeDecodeError) as error:
+                raise TemplateRenderError(
+                    path.name, None, f"the file cannot be read ({error})"
+                ) from None
+        raise NotFoundError(
+            f"There is no letter template called '{kind}'. 'claimdesk letter --list' lists them."
+        )
+
+
+_BUNDLED_ORDER = (
+    "records_request", "records_second_request", "specialist_briefing", "internal_appeal",
+    "peer_to_peer_request", "second_opinion_authorization", "network_gap_exception",
+    "ime_report_request", "call_confirmation", "external_review_request",
+    "complaint_uk_fos", "complaint_au_afca", "complaint_ca_olhi", "complaint_in_ombudsman",
+)
+
+
+def _order(info: TemplateInfo) -> int:
+    try:
+        return _BUNDLED_ORDER.index(info.kind)
+    except ValueError:
+        return len(_BUNDLED_ORDER)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a whole file or nothing (a full disk leaves the old file as it was)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise StorageError(
+            f"'{path}' could not be saved ({error.strerror or error}). Free some disk space or "
+            "check you can write to that folder; the previous version is unchanged."
+        ) from None

@@ -1,0 +1,371 @@
+"""What a letter template sees: a case turned into plain values (strings, numbers, lists, dicts).
+
+Templates never get ORM objects or services, so a template cannot reach the database or a
+file; dates arrive already written out the way the claimant's country writes them. The
+field reference in docs/letter-templates.md is generated from :func:`describe_fields`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from claimdesk.models.enums import (
+    AppealLevel,
+    DocumentKind,
+    OpinionStatus,
+    Party,
+    PlanType,
+    ReviewMode,
+)
+from claimdesk.services.dto import (
+    CallRecord,
+    ClaimDetail,
+    OpinionRecord,
+    OrganisationRecord,
+    RequestRecord,
+)
+
+if TYPE_CHECKING:
+    from claimdesk.letters.letterhead import Letterhead
+    from claimdesk.services import Services
+
+Value = Any  # str | int | bool | None | list[Value] | dict[str, Value]
+
+_CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$", "INR": "₹"}
+
+# Where the claimant has a right to the documents behind a denial free of charge, and the
+# rule that gives it (DOMAIN.md step 2). Plans not listed have no such rule that we know of.
+_FREE_RECORDS_RIGHT = {
+    PlanType.ERISA_GROUP_HEALTH: "29 CFR 2560.503-1(h)(2)(iii) and (m)(8)",
+    PlanType.ERISA_DISABILITY: "29 CFR 2560.503-1(h)(2)(iii) and (m)(8)",
+    PlanType.ERISA_OTHER_WELFARE: "29 CFR 2560.503-1(h)(2)(iii) and (m)(8)",
+    PlanType.ACA_INDIVIDUAL: "45 CFR 147.136(b)(3)(ii)(C), applying 29 CFR 2560.503-1(h)(2)(iii)",
+    PlanType.STATE_REGULATED: "45 CFR 147.136(b)(2)(ii)(C), applying 29 CFR 2560.503-1(h)(2)(iii)",
+    PlanType.UK_PRIVATE: "Article 15 of the UK GDPR (subject access request, normally free)",
+    PlanType.AU_PRIVATE: "Australian Privacy Principle 12 (Privacy Act 1988)",
+    PlanType.CA_PRIVATE: "the Personal Information Protection and Electronic Documents Act",
+    PlanType.IN_HEALTH: "the IRDAI (Protection of Policyholders' Interests) Regulations",
+}
+_ERISA = {PlanType.ERISA_GROUP_HEALTH, PlanType.ERISA_DISABILITY, PlanType.ERISA_OTHER_WELFARE}
+
+_COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "AU": "Australia",
+                  "CA": "Canada", "IN": "India"}
+
+
+@dataclass(frozen=True)
+class LetterOptions:
+    """Which call, second opinion or requests a letter is about (None: the sensible default)."""
+
+    call_id: int | None = None
+    opinion_id: int | None = None
+    request_ids: tuple[int, ...] | None = None
+    today: date | None = None
+
+
+def format_date(day: date | datetime | None, country: str) -> str | None:
+    """'September 4, 2026' in the US, '4 September 2026' elsewhere; None when unknown."""
+    if day is None:
+        return None
+    if country == "US":
+        return f"{day:%B} {day.day}, {day.year}"
+    return f"{day.day} {day:%B %Y}"
+
+
+def format_money(amount_minor: int | None, currency: str) -> str | None:
+    if amount_minor is None:
+        return None
+    sign = _CURRENCY_SIGNS.get(currency, currency + " ")
+    return f"{sign}{amount_minor / 100:,.2f}"
+
+
+def build_context(
+    services: Services,
+    claim_id: int,
+    letterhead: Letterhead,
+    options: LetterOptions | None = None,
+) -> dict[str, Value]:
+    """Every fact a letter about this case may use, as plain values."""
+    options = options or LetterOptions()
+    today = options.today or date.today()
+    claim = services.claims.get(claim_id)
+    country = claim.country
+    organisations = {o.id: o for o in services.claims.organisations()}
+
+    def day(value: date | datetime | None) -> str | None:
+        return format_date(value, country)
+
+    insurer = organisations.get(claim.insurer_id) if claim.insurer_id else None
+    administrator = (
+        organisations.get(claim.plan_administrator_id) if claim.plan_administrator_id else None
+    )
+    calls = [c for c in services.calls.calls(claim_id) if not c.superseded]
+    requests = [r for r in services.requests.requests(claim_id) if not r.withdrawn]
+    opinions = [o for o in services.opinions.opinions(claim_id)
+                if o.status is not OpinionStatus.DECLINED]
+    opinion = _chosen(opinions, options.opinion_id, "second opinion")
+    call = _chosen(calls, options.call_id, "call")
+    overdue = [r for r in requests if r.status(today) == "overdue"]
+    if options.request_ids is not None:
+        chosen_requests = [r for r in requests if r.id in options.request_ids]
+    else:
+        chosen_requests = overdue
+    imes = services.imes.imes(claim_id)
+    appeals = services.appeals.appeals(claim_id)
+    deadlines = [d for d in services.deadlines.deadlines(claim_id) if d.status.value == "open"]
+    claimant_deadlines = sorted(
+        (d for d in deadlines if d.party is Party.CLAIMANT), key=lambda d: d.due_on
+    )
+    enclosures = sorted(
+        (d for d in services.documents.documents(claim_id) if d.packet_position is not None),
+        key=lambda d: d.packet_position or 0,
+    )
+    recipient = administrator if claim.plan_type in _ERISA and administrator else insurer
+
+    return {
+        "today": day(today),
+        "sender": _sender(letterhead, claim),
+        "claimant": {
+            "name": claim.claimant_name,
+            "first_name": claim.claimant_name.split()[0] if claim.claimant_name else None,
+            "address": claim.claimant_address or None,
+            "phone": claim.claimant_phone or None,
+            "email": claim.claimant_email or None,
+            "birth_date": day(claim.claimant_birth_date),
+        },
+        "insurer": _organisation(insurer),
+        "administrator": _organisation(administrator),
+        "recipient": _organisation(recipient),
+        "plan": _plan(claim),
+        "claim": _claim(claim, day),
+        "rights": _rights(claim),
+        "calls": [_call(c, day) for c in calls],
+        "call": _call(call, day) if call else None,
+        "requests": [_request(r, today, day) for r in requests],
+        "chosen_requests": [_request(r, today, day) for r in chosen_requests],
+        "overdue_requests": [_request(r, today, day) for r in overdue],
+        "opinion": _opinion(services, opinion, day) if opinion else None,
+        "ime": _ime(imes[-1], day) if imes else None,
+        "appeals": [
+            {
+                "level": a.level.label,
+                "internal": a.level in (AppealLevel.INTERNAL_1, AppealLevel.INTERNAL_2),
+                "reviewing_body": a.reviewing_body or None,
+                "filed_on": day(a.filed_on),
+                "reference": a.reference or None,
+                "decided_on": day(a.decided_on),
+                "outcome": a.outcome.label,
+                "decision_summary": a.decision_summary or None,
+            }
+            for a in appeals
+        ],
+        "next_deadline": (
+            {
+                "title": claimant_deadlines[0].title,
+                "due_on": day(claimant_deadlines[0].due_on),
+                "citation": claimant_deadlines[0].citation or None,
+            }
+            if claimant_deadlines
+            else None
+        ),
+        "enclosures": [
+            {"title": d.title, "date": day(d.document_date), "kind": d.kind.label}
+            for d in enclosures
+            if d.kind is not DocumentKind.LETTER_SENT
+        ],
+    }
+
+
+def _chosen(records: list[Any], wanted: int | None, what: str) -> Any:
+    """The record asked for, else the latest one; None when there are none."""
+    from claimdesk.errors import NotFoundError
+
+    if wanted is None:
+        return records[-1] if records else None
+    for record in records:
+        if record.id == wanted:
+            return record
+    raise NotFoundError(f"That {what} is not part of this case.")
+
+
+def _sender(letterhead: Letterhead, claim: ClaimDetail) -> dict[str, Value]:
+    """An office writes on the claimant's behalf; a claimant alone writes as themself."""
+    if letterhead.organisation:
+        return {
+            "name": letterhead.signatory or None,
+            "role": letterhead.role or None,
+            "organisation": letterhead.organisation,
+            "address": letterhead.address or None,
+            "phone": letterhead.phone or None,
+            "email": letterhead.email or None,
+            "on_behalf": True,
+        }
+    return {
+        "name": claim.claimant_name,
+        "role": None,
+        "organisation": None,
+        "address": claim.claimant_address or None,
+        "phone": claim.claimant_phone or None,
+        "email": claim.claimant_email or None,
+        "on_behalf": False,
+    }
+
+
+def _organisation(org: OrganisationRecord | None) -> dict[str, Value] | None:
+    if org is None:
+        return None
+    return {
+        "name": org.name,
+        "address": org.address or None,
+        "phone": org.phone or None,
+        "fax": org.fax or None,
+        "email": org.email or None,
+    }
+
+
+def _plan(claim: ClaimDetail) -> dict[str, Value]:
+    return {
+        "name": claim.plan_name or None,
+        "type": claim.plan_type.value,
+        "type_label": claim.plan_type.label,
+        "erisa": claim.plan_type in _ERISA,
+        "policy_number": claim.policy_number or None,
+        "group_number": claim.group_number or None,
+        "member_id": claim.member_id or None,
+        "country": claim.country,
+        "country_name": _COUNTRY_NAMES.get(claim.country, claim.country),
+        "region": claim.region or None,
+    }
+
+
+def _claim(claim: ClaimDetail, day: Any) -> dict[str, Value]:
+    return {
+        "case_number": claim.case_number,
+        "insurer_claim_number": claim.insurer_claim_number or None,
+        "type": claim.claim_type.value,
+        "type_label": claim.claim_type.label,
+        "clinical_area": claim.clinical_area.value,
+        "clinical_area_label": claim.clinical_area.label,
+        "disputed_service": claim.disputed_service or None,
+        "amount": format_money(claim.amount_minor, claim.currency),
+        "urgent": claim.urgent,
+        "denial_letter_date": day(claim.denial_letter_date),
+        "denial_received_date": day(claim.denial_received_date),
+        "denial_reason": claim.denial_reason or None,
+        "denial_category": claim.denial_category.value,
+        "denial_category_label": claim.denial_category.label,
+        "clinical_dispute": claim.denial_category.clinical,
+        "reviewer_name": claim.reviewer_name or None,
+        "reviewer_credentials": claim.reviewer_credentials or None,
+        "criteria_cited": claim.criteria_cited or None,
+        "stage": claim.stage.label,
+    }
+
+
+def _rights(claim: ClaimDetail) -> dict[str, Value]:
+    citation = _FREE_RECORDS_RIGHT.get(claim.plan_type)
+    return {
+        "records_free_of_charge": citation is not None,
+        "records_citation": citation,
+        "erisa": claim.plan_type in _ERISA,
+    }
+
+
+def _call(call: CallRecord, day: Any) -> dict[str, Value]:
+    return {
+        "date": day(call.occurred_at),
+        "time": f"{call.occurred_at:%H:%M}",
+        "direction": call.direction.label,
+        "organisation": call.organisation_name or None,
+        "person_name": call.person_name or None,
+        "staff_id": call.person_staff_id or None,
+        "number_dialled": call.number_dialled or None,
+        "reference": call.call_reference or None,
+        "summary": call.summary or None,
+        "refused": call.refused,
+        "refusal_detail": call.refusal_detail or None,
+        "promises": [
+            {"description": p.description, "due_date": day(p.due_date), "status": p.status.label}
+            for p in call.promises
+        ],
+    }
+
+
+def _request(request: RequestRecord, today: date, day: Any) -> dict[str, Value]:
+    return {
+        "kind": request.kind.value,
+        "kind_label": request.kind.label,
+        "description": request.description or None,
+        "recipient": request.recipient_name or None,
+        "sent_on": day(request.sent_on),
+        "method": request.method.label.lower(),
+        "reference": request.reference or None,
+        "due_on": day(request.current_due_on),
+        "received_on": day(request.received_on),
+        "status": request.status(today),
+        "follow_ups": len(request.follow_ups),
+        "days_overdue": (
+            (today - request.current_due_on).days
+            if request.current_due_on and request.status(today) == "overdue"
+            else 0
+        ),
+    }
+
+
+def _opinion(services: Services, opinion: OpinionRecord, day: Any) -> dict[str, Value]:
+    specialist = services.specialists.get(opinion.specialist_id)
+    return {
+        "specialist": {
+            "name": specialist.name,
+            "credentials": specialist.credentials or None,
+            "specialty": specialist.specialty,
+            "subspecialty": specialist.subspecialty or None,
+            "board_certification": specialist.board_certification or None,
+            "certification_body": specialist.certification_body or None,
+            "institution": specialist.institution or None,
+            "academic": specialist.academic,
+            "address": specialist.address or None,
+            "phone": specialist.phone or None,
+            "fax": specialist.fax or None,
+            "email": specialist.email or None,
+        },
+        "status": opinion.status.label,
+        "examined": opinion.review_mode is ReviewMode.EXAMINATION,
+        "examined_on": day(opinion.examined_on),
+        "briefed_on": day(opinion.briefed_on),
+        "report_received_on": day(opinion.report_received_on),
+        "report_is_full": opinion.report_is_full,
+        "conclusion": opinion.conclusion or None,
+        "guidelines_cited": opinion.guidelines_cited or None,
+        "cpt_code": opinion.cpt_code or None,
+    }
+
+
+def _ime(ime: Any, day: Any) -> dict[str, Value]:
+    return {
+        "exam_date": day(ime.exam_date),
+        "examiner_name": ime.examiner_name or None,
+        "examiner_specialty": ime.examiner_specialty or None,
+        "paid_by": ime.paid_by or None,
+        "representative_attending": ime.representative_attending,
+        "representative_name": ime.representative_name or None,
+        "report_requested_on": day(ime.report_requested_on),
+        "report_received_on": day(ime.report_received_on),
+    }
+
+
+def describe_fields(context: dict[str, Value], prefix: str = "") -> list[str]:
+    """Every field path in a context ('claim.denial_reason', 'calls[].summary'), for editors."""
+    paths: list[str] = []
+    for key, value in context.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            paths.extend(describe_fields(value, path + "."))
+        elif isinstance(value, list):
+            paths.append(f"{path}[]")
+            if value and isinstance(value[0], dict):
+                paths.extend(describe_fields(value[0], path + "[]."))
+        else:
+            paths.append(path)
+    return paths

@@ -1,0 +1,214 @@
+"""Writing letters: a case's facts through a template into a checked DOCX or PDF, kept on file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from claimdesk.errors import LetterCheckError, ValidationError
+from claimdesk.letters.check import Finding, check_letter
+from claimdesk.letters.document import LetterDocument
+from claimdesk.letters.letterhead import Letterhead, load_letterhead, save_letterhead
+from claimdesk.letters.markup import Block, parse
+from claimdesk.letters.render import render_text
+from claimdesk.letters.templates import SUFFIX, TemplateInfo, TemplateStore
+from claimdesk.models import Claim, Letter
+from claimdesk.models.enums import DocumentKind
+from claimdesk.services.claims import touch
+from claimdesk.services.documents import build_document
+from claimdesk.services.dto import DocumentInfo, LetterRecord, copy_into
+from claimdesk.services.letter_context import LetterOptions, Value, build_context
+
+if TYPE_CHECKING:
+    from claimdesk.services import Services
+
+Format = Literal["pdf", "docx"]
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class LetterPreview:
+    kind: str
+    title: str
+    markup: str
+    blocks: tuple[Block, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class GeneratedLetter:
+    kind: str
+    title: str
+    recipient: str
+    data: bytes
+    file_name: str
+    media_type: str
+    day: date
+    findings: tuple[Finding, ...]
+    letter: LetterRecord | None = None
+    document: DocumentInfo | None = None
+
+
+class LetterWriter:
+    """Renders, checks, writes and records letters for the cases of one database."""
+
+    def __init__(self, services: Services, office_dir: Path | None) -> None:
+        self._services = services
+        self._ctx = services.context
+        self.office_dir = office_dir
+        self.store = TemplateStore(office_dir / "letters" if office_dir else None)
+
+    def templates(self) -> list[TemplateInfo]:
+        return self.store.letters()
+
+    def letterhead(self) -> Letterhead:
+        return load_letterhead(self.office_dir)
+
+    def save_letterhead(self, letterhead: Letterhead) -> None:
+        if self.office_dir is None:
+            raise ValidationError("There is no data folder to keep the letterhead in.")
+        save_letterhead(self.office_dir, letterhead)
+
+    def context(self, claim_id: int, options: LetterOptions | None = None) -> dict[str, Value]:
+        return build_context(self._services, claim_id, self.letterhead(), options)
+
+    def preview(
+        self,
+        claim_id: int,
+        kind: str,
+        options: LetterOptions | None = None,
+        unsaved: dict[str, str] | None = None,
+    ) -> LetterPreview:
+        """The letter as it would be written, with what the language check found."""
+        info = self.store.info(kind)
+        environment = self.store.environment(unsaved)
+        context = self.context(claim_id, options)
+        rendered = render_text(environment, kind + SUFFIX, context)
+        blocks = tuple(parse(rendered.text))
+        findings = tuple(check_letter(list(blocks), rendered.blanks, _insurer_texts(context)))
+        return LetterPreview(kind, info.title, rendered.text, blocks, findings)
+
+    def generate(
+        self,
+        claim_id: int,
+        kind: str,
+        fmt: Format,
+        options: LetterOptions | None = None,
+        *,
+        force: bool = False,
+        record: bool = True,
+    ) -> GeneratedLetter:
+        """The letter's file; kept on the case as a document and a letter record if ``record``.
+
+        Refused with LetterCheckError when the language check finds something, unless
+        ``force``; nothing is stored unless the whole file was written.
+        """
+        if fmt not in MEDIA_TYPES:
+            raise ValidationError("Letters are written as 'pdf' or 'docx'.")
+        preview = self.preview(claim_id, kind, options)
+        if preview.findings and not force:
+            raise LetterCheckError([f.message for f in preview.findings])
+        context = self.context(claim_id, options)
+        document = self._document(preview, context)
+        data = _write(document, fmt)
+        claim = self._services.claims.get(claim_id)
+        today = (options.today if options else None) or date.today()
+        file_name = f"{claim.case_number} {preview.title} {today:%Y-%m-%d}.{fmt}"
+        file_name = re.sub(r"[^\w .,()-]+", "-", file_name)
+        recipient = context.get("recipient") or {}
+        generated = GeneratedLetter(
+            kind=kind,
+            title=preview.title,
+            recipient=str(recipient.get("name") or "")[:200],
+            data=data,
+            file_name=file_name,
+            media_type=MEDIA_TYPES[fmt],
+            day=today,
+            findings=preview.findings,
+        )
+        return self.keep(claim_id, generated) if record else generated
+
+    def _document(self, preview: LetterPreview, context: dict[str, Value]) -> LetterDocument:
+        sender = context["sender"]
+        claimant = context["claimant"]
+        claim = context["claim"]
+        plan = context["plan"]
+        lines = [_inline(sender.get("address")), sender.get("phone"), sender.get("email")]
+        sender_name = sender.get("organisation") or sender.get("name") or ""
+        reference = claim.get("insurer_claim_number") or plan.get("policy_number") or ""
+        head = f"{claimant['name']}" + (f" · Claim {reference}" if reference else "")
+        return LetterDocument(
+            title=preview.title,
+            blocks=preview.blocks,
+            sender_name=str(sender_name),
+            sender_lines=tuple(str(line) for line in lines if line),
+            running_head=f"{head} · {preview.title}",
+            letter_paper=plan.get("country") == "US",
+        )
+
+    def keep(self, claim_id: int, generated: GeneratedLetter) -> GeneratedLetter:
+        """Keep a generated letter on its case: the file and the letter record, together."""
+        document = build_document(
+            claim_id,
+            generated.file_name,
+            generated.data,
+            kind=DocumentKind.LETTER_SENT,
+            title=generated.title,
+            document_date=generated.day,
+            media_type=generated.media_type,
+        )
+        with self._ctx.unit() as unit:
+            unit.get(Claim, claim_id, "case")
+            document.created_by_id = unit.user_id
+            unit.session.add(document)
+            unit.session.flush()
+            letter = Letter(
+                claim_id=claim_id,
+                kind=generated.kind,
+                template_name=generated.kind + SUFFIX,
+                template_version=self.store.version_label(generated.kind),
+                recipient=generated.recipient,
+                generated_by_id=unit.user_id,
+                document_id=document.id,
+            )
+            unit.session.add(letter)
+            unit.session.flush()
+            touch(unit, claim_id)
+            unit.record("create", "document", document.id, claim_id)
+            unit.record("create", "letter", letter.id, claim_id)
+            return replace(
+                generated,
+                letter=copy_into(LetterRecord, letter),
+                document=copy_into(DocumentInfo, document),
+            )
+
+
+def _insurer_texts(context: dict[str, Value]) -> tuple[str, ...]:
+    """The insurer's own words in the case, which a letter may repeat without adopting them."""
+    claim = context["claim"]
+    texts = [claim.get("denial_reason"), claim.get("criteria_cited"),
+             claim.get("denial_category_label")]
+    texts += [a.get("decision_summary") for a in context.get("appeals") or []]
+    return tuple(str(t) for t in texts if t)
+
+
+def _inline(text: object) -> str | None:
+    if not text:
+        return None
+    return ", ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _write(document: LetterDocument, fmt: Format) -> bytes:
+    if fmt == "pdf":
+        from claimdesk.letters.pdf_writer import write_pdf
+
+        return write_pdf(document)
+    from claimdesk.letters.docx_writer import write_docx
+
+    return write_docx(document)
