@@ -44,3 +44,62 @@ class DocumentError(ClaimDeskError):
 
 class ImportFormatError(ClaimDeskError):
     """A case file to import is malformed; the message names where and what."""
+
+
+class TemplateRenderError(ClaimDeskError):
+    """A letter template could not be rendered; nothing was written."""
+
+    def __init__(self, template: str, line: int | None, detail: str) -> None:
+        self.template = template
+        self.line = line
+        self.detail = detail
+        where = f"'{template}', line {line}" if line else f"'{template}'"
+        super().__init__(
+            f"The letter template {where} has a problem: {detail}. Nothing was written. "
+            "Correct the template (Tools ▸ Letter templates), or go back to the bundled version."
+        )
+
+
+class LetterCheckError(ClaimDeskError):
+    """The language check found something that would weaken the letter."""
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = findings
+        listed = "; ".join(findings)
+        super().__init__(
+            f"The letter was not generated: {listed}. Fill in the case details or reword the "
+            "template, or generate it anyway if you are sure (--force on the command line)."
+        )
+
+
+class PacketExportError(ClaimDeskError):
+    """An appeal packet could not be written; no partial file was left."""
+
+
+# Only for the type checker: packets imports this module, so a runtime import would be a cycle.
+import typing  # noqa: E402
+
+if typing.TYPE_CHECKING:
+    from claimdesk.packets.model import ExhibitProblem
+
+
+class PacketCancelled(PacketExportError):
+    """The user stopped a packet export; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The packet export was cancelled; no file was written.")
+
+
+class ExhibitProblemsError(PacketExportError):
+    """Some exhibits cannot be read; the packet was not written. ``problems`` lists them."""
+
+    def __init__(self, problems: list[ExhibitProblem]) -> None:
+        self.problems = list(problems)
+        listed = "; ".join(p.describe() for p in self.problems)
+        count = len(self.problems)
+        which = "This exhibit" if count == 1 else f"These {count} exhibits"
+        super().__init__(
+            f"The packet was not written. {which} cannot be used: {listed}. Attach a readable "
+            "copy, take it out of the packet, or export again choosing to leave out unreadable "
+            "exhibits."
+        )
