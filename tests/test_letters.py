@@ -344,3 +344,16 @@ def test_cli_reports_a_template_error_with_its_line(
     err = capsys.readouterr().err
     assert "line 3" in err and "Nothing was written" in err
     assert not out.exists()
+
+
+def test_super_and_macros_keep_their_markup_while_data_stays_escaped() -> None:
+    environment = LetterEnvironment(DictLoader({
+        "base.jinja": "{% block refs %}**Ref:** {{ ref }}{% endblock %}",
+        "t.jinja": '{% extends "base.jinja" %}{% macro b(x) %}**{{ x }}**{% endmacro %}'
+                   "{% block refs %}{{ super() }} and {{ b(ref) }}{% endblock %}",
+    }))
+    text = render_text(environment, "t.jinja", {"ref": "*A-1*"}).text
+    runs = parse(text)[0].runs
+    assert [(r.text, r.bold) for r in runs] == [
+        ("Ref:", True), (" *A-1* and ", False), ("*A-1*", True)
+    ]

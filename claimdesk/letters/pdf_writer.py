@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from claimdesk.letters.document import LetterDocument, is_closing
-from claimdesk.letters.fonts import SANS, SERIF, add_fonts
+from claimdesk.letters.fonts import SANS, SERIF, add_fonts, needs_devanagari
 from claimdesk.letters.markup import Block
 
 _MARGIN = 25.0  # mm
@@ -25,7 +25,15 @@ class _LetterPdf(FPDF):
         self.set_title(letter.title)
         self.set_author(letter.sender_name)
         self.set_creator("ClaimDesk")
-        add_fonts(self)
+        texts = [letter.sender_name, *letter.sender_lines, letter.running_head]
+        texts += [run.text for block in letter.blocks for run in block.runs]
+        styles = {"B"}  # headings
+        for block in letter.blocks:
+            for run in block.runs:
+                bold = run.bold or block.kind in ("heading", "subheading")
+                italic = run.italic or block.kind == "quote"
+                styles.add(("B" if bold else "") + ("I" if italic else ""))
+        add_fonts(self, serif_styles=styles, devanagari=needs_devanagari(texts))
 
     def header(self) -> None:
         if self.page_no() == 1:

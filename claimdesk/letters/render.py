@@ -167,14 +167,18 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def _finalize(value: Any) -> Any:
-        """Every printed value: empty ones become Blanks, text is escaped out of the markup."""
+        """Every printed value: empty ones become Blanks, yes/no for booleans.
+
+        The case's text was escaped out of the markup when the context was prepared, so what
+        a macro, a block's super() or a filter returns is printed as it is.
+        """
         if isinstance(value, Blank):
             return value
         if value is None or value == "":
             return Blank(name="an empty field")
         if isinstance(value, bool):
             return "yes" if value else "no"
-        return escape(str(value))
+        return value
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
         _budget.get().tick()
@@ -205,13 +209,17 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
 
 
 def prepare(value: Any, path: str = "") -> Any:
-    """The context as the template sees it: empties become named Blanks, lists are counted."""
+    """The context as the template sees it: empties become named Blanks, lists are counted,
+    text is escaped out of the markup."""
     if isinstance(value, dict):
         return {k: prepare(v, f"{path}.{k}" if path else k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return _Counted([prepare(v, f"{path}[{i}]") for i, v in enumerate(value)])
     if value is None or value == "":
         return Blank(name=path)
+    if isinstance(value, str):
+        # Escaped once, here, so case text can never become markup, wherever it is printed.
+        return escape(value)
     return value
 
 

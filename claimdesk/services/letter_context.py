@@ -114,8 +114,11 @@ def build_context(
     imes = services.imes.imes(claim_id)
     appeals = services.appeals.appeals(claim_id)
     deadlines = [d for d in services.deadlines.deadlines(claim_id) if d.status.value == "open"]
+    # The claimant's time limits come from rules (a filing window); a hand-entered task is
+    # not a limit a letter should cite.
     claimant_deadlines = sorted(
-        (d for d in deadlines if d.party is Party.CLAIMANT), key=lambda d: d.due_on
+        (d for d in deadlines if d.party is Party.CLAIMANT and d.rule_id),
+        key=lambda d: d.due_on,
     )
     enclosures = sorted(
         (d for d in services.documents.documents(claim_id) if d.packet_position is not None),
@@ -165,10 +168,21 @@ def build_context(
                 "title": claimant_deadlines[0].title,
                 "due_on": day(claimant_deadlines[0].due_on),
                 "citation": claimant_deadlines[0].citation or None,
+                "rule_id": claimant_deadlines[0].rule_id,
             }
             if claimant_deadlines
             else None
         ),
+        "deadlines": [
+            {
+                "title": d.title,
+                "due_on": day(d.due_on),
+                "citation": d.citation or None,
+                "rule_id": d.rule_id or None,
+                "party": d.party.label,
+            }
+            for d in sorted(deadlines, key=lambda d: d.due_on)
+        ],
         "enclosures": [
             {"title": d.title, "date": day(d.document_date), "kind": d.kind.label}
             for d in enclosures
