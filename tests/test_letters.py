@@ -357,3 +357,19 @@ def test_super_and_macros_keep_their_markup_while_data_stays_escaped() -> None:
     assert [(r.text, r.bold) for r in runs] == [
         ("Ref:", True), (" *A-1* and ", False), ("*A-1*", True)
     ]
+
+
+def test_every_template_field_is_documented(demo: tuple[Services, list[int], Path]) -> None:
+    from claimdesk.services.letter_context import describe_fields
+
+    services, ids, _ = demo
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "letter-templates.md").read_text(
+        encoding="utf-8"
+    )
+    missing = {
+        path
+        for claim_id in ids
+        for path in describe_fields(services.lettering.context(claim_id))
+        if f"`{path}`" not in guide
+    }
+    assert not missing, f"docs/letter-templates.md does not describe: {sorted(missing)}"
