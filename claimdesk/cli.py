@@ -191,31 +191,14 @@ def cmd_demo(args: argparse.Namespace, paths: AppPaths) -> int:
 def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     claim_id = _claim_id(services, args.claim)
-    document = services.exchange.export_case(claim_id)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    write_atomically(args.out, text.encode("utf-8"))
-    print(f"Wrote {document['claim']['case_number']} to {args.out}")
+    case_number = services.exchange.write_case_file(claim_id, args.out)
+    print(f"Wrote {case_number} to {args.out}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace, paths: AppPaths) -> int:
-    from claimdesk.errors import ImportFormatError
-
-    try:
-        raw = args.file.read_bytes()
-    except OSError as error:
-        raise ImportFormatError(f"{args.file} cannot be read: {error.strerror}.") from None
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{args.file.name} is not a text (UTF-8) file.") from None
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(
-            f"{args.file.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg}); nothing was imported."
-        ) from None
     services = _services(args, paths)
-    claim_id = services.exchange.import_case(document)
+    claim_id = services.exchange.read_case_file(args.file)
     claim = services.claims.get(claim_id)
     print(f"Imported {claim.case_number} ({claim.claimant_name})")
     return 0
@@ -244,13 +227,9 @@ def cmd_restore(args: argparse.Namespace, paths: AppPaths) -> int:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a full disk never leaves half a file behind."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ClaimDeskError(f"Could not write {path}: {error.strerror}.") from None
+    from claimdesk.files import write_atomically as write
+
+    write(path, data)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, AppPaths], int]] = {

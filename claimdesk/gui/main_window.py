@@ -98,14 +98,16 @@ class MainWindow(QMainWindow):
             "actionSettings": self.show_settings,
             "actionNewCase": self.new_case,
             "actionLogCall": self.log_call,
+            "actionWriteLetter": lambda: self._letters_action("write_letter"),
+            "actionExportPacket": lambda: self._letters_action("export_packet"),
+            "actionLetterTemplates": self.show_template_editor,
+            "actionImportCase": self.import_case,
+            "actionExportCase": self.export_case,
         }
         for name, handler in handlers.items():
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
-        # Case files from the window come with the next release; the CLI has them today.
-        for name in ("actionImportCase", "actionExportCase"):
-            self.action(name).setEnabled(False)  # enabled by the features that provide them
 
     def _find_case(self) -> None:
         self.tabs.setCurrentWidget(self.cases_page)
@@ -180,6 +182,57 @@ class MainWindow(QMainWindow):
         wizard = NewCaseWizard(self.env, self)
         if wizard.exec() and wizard.created is not None:
             self.open_case(wizard.created.id)
+
+    def _letters_action(self, method: str) -> None:
+        """Write a letter / export the packet for the case in front of the user."""
+        workspace = self.current_workspace()
+        if workspace is None:
+            self.statusBar().showMessage("Open a case first.", 6000)
+            return
+        panel = workspace.show_panel("letters")
+        if panel is not None:
+            getattr(panel, method)()
+
+    def export_case(self) -> None:
+        """The case in front of the user, whole, to a JSON case file (docs/case-format.md)."""
+        workspace = self.current_workspace()
+        if workspace is None:
+            self.statusBar().showMessage("Open the case to export first.", 6000)
+            return
+        claim = self.services.claims.get(workspace.claim_id)
+        path = self.prompts.save_path(
+            self, "Export the case", Path.home() / f"{claim.case_number}.json",
+            "ClaimDesk case file (*.json)",
+        )
+        if path is None:
+            return
+        self.env.tasks.run(
+            lambda: self.services.exchange.write_case_file(claim.id, path),
+            lambda number: self.statusBar().showMessage(f"Wrote {number} to {path}", 8000),
+            lambda error: self._report("The case was not exported", error),
+        )
+
+    def import_case(self) -> None:
+        """A case file from another ClaimDesk (or a backup of one case) becomes a new case."""
+        path = self.prompts.open_path(self, "Import a case", "ClaimDesk case file (*.json)")
+        if path is None:
+            return
+        self.env.tasks.run(
+            lambda: self.services.exchange.read_case_file(path),
+            self.open_case,
+            lambda error: self._report("The case was not imported", error),
+        )
+
+    def _report(self, title: str, error: BaseException) -> None:
+        if isinstance(error, ClaimDeskError):
+            self.prompts.error(self, title, str(error))
+        else:
+            raise error
+
+    def show_template_editor(self) -> None:
+        from claimdesk.gui.template_editor import TemplateEditor
+
+        TemplateEditor(self.env, self).exec()
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 class Prompts:
@@ -14,15 +16,55 @@ class Prompts:
     def info(self, parent: QWidget | None, title: str, message: str) -> None:
         QMessageBox.information(parent, title, message)
 
+    def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:
+        """Ask before doing something; ``yes`` names the action on its button."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=parent)
+        go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is go
+
+    def save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """A native Save dialog; None when the user cancels."""
+        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+        return Path(name) if name else None
+
+    def open_path(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        """A native Open dialog; None when the user cancels."""
+        name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), filters)
+        return Path(name) if name else None
+
 
 class RecordingPrompts(Prompts):
     """Keeps what would have been shown (for tests)."""
 
     def __init__(self) -> None:
         self.shown: list[tuple[str, str, str]] = []
+        # Answers to give, in order: booleans for confirm, paths (or None) for save_path.
+        self.answers: list[object] = []
 
     def error(self, parent: QWidget | None, title: str, message: str) -> None:
         self.shown.append(("error", title, message))
 
     def info(self, parent: QWidget | None, title: str, message: str) -> None:
         self.shown.append(("info", title, message))
+
+    def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:
+        self.shown.append(("confirm", title, message))
+        answer = self.answers.pop(0) if self.answers else False
+        return bool(answer)
+
+    def save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        self.shown.append(("save", title, str(suggested)))
+        answer = self.answers.pop(0) if self.answers else None
+        return Path(str(answer)) if answer else None
+
+    def open_path(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        self.shown.append(("open", title, filters))
+        answer = self.answers.pop(0) if self.answers else None
+        return Path(str(answer)) if answer else None

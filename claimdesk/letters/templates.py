@@ -8,9 +8,7 @@ fills its blocks; docs/letter-templates.md is the guide for an office editing th
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
 
 from claimdesk.errors import NotFoundError, StorageError, TemplateRenderError, ValidationError
+from claimdesk.files import write_atomically
 from claimdesk.letters.render import LetterEnvironment, check_syntax
 from claimdesk.paths import resources_dir
 
@@ -176,18 +175,6 @@ def write_text_atomically(path: Path, text: str) -> None:
     """Write a whole file or nothing (a full disk leaves the old file as it was)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
     except OSError as error:
-        raise StorageError(
-            f"'{path}' could not be saved ({error.strerror or error}). Free some disk space or "
-            "check you can write to that folder; the previous version is unchanged."
-        ) from None
+        raise StorageError(f"'{path.parent}' cannot be created: {error.strerror}.") from None
+    write_atomically(path, text.encode("utf-8"))

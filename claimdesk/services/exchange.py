@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Enum, Integer, LargeBinary, String, Text, select
@@ -20,6 +22,7 @@ from sqlalchemy.sql.schema import Column
 
 from claimdesk import __version__
 from claimdesk.errors import ImportFormatError, NotFoundError
+from claimdesk.files import write_atomically
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -168,6 +171,30 @@ class ExchangeService:
             claim_id = importer.run(document)
             unit.record("import", "claim", claim_id, claim_id)
         return claim_id
+
+    def write_case_file(self, claim_id: int, path: Path) -> str:
+        """Write the case to a JSON file, whole or not at all; return its case number."""
+        document = self.export_case(claim_id)
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        write_atomically(path, text.encode("utf-8"))
+        return str(document["claim"]["case_number"])
+
+    def read_case_file(self, path: Path) -> int:
+        """Import the case in a JSON file; a file that is not one is refused, nothing written."""
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise ImportFormatError(f"{path} cannot be read: {error.strerror}.") from None
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ImportFormatError(f"{path.name} is not a text (UTF-8) file.") from None
+        except json.JSONDecodeError as error:
+            raise ImportFormatError(
+                f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
+                f"{error.msg}); nothing was imported."
+            ) from None
+        return self.import_case(document)
 
 
 # ---- export -------------------------------------------------------------------------------------
