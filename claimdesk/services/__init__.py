@@ -13,6 +13,7 @@ from claimdesk.services.documents import DocumentService
 from claimdesk.services.exchange import ExchangeService
 from claimdesk.services.lettering import LetterWriter
 from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
+from claimdesk.services.packets import PacketService
 from claimdesk.services.process import (
     AppealService,
     AuditService,
@@ -64,6 +65,7 @@ class Services:
         self.calendar = CalendarService(self.context, self.schedule)
         self.timeline = TimelineService(self.context, self)
         self.lettering = LetterWriter(self, data_dir / "templates" if data_dir else None)
+        self.packets = PacketService(self)
         # Subscribed first, so every other listener hears of a change to a case's dated
         # records only once its computed deadlines have followed (they write no notice of
         # their own: their own changes are 'deadline' records, which it ignores).

@@ -1,0 +1,227 @@
+"""The packet's layout (which piece lands on which pages) and the stamped pages themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from fpdf.errors import FPDFException
+from pypdf import PdfReader, PdfWriter
+
+from claimdesk.errors import PacketCancelled, PacketExportError
+from claimdesk.packets import convert
+from claimdesk.packets.model import (
+    Cancelled,
+    ExhibitProblem,
+    PacketOptions,
+    PacketSource,
+    Progress,
+    exhibit_letter,
+    stamp_text,
+)
+from claimdesk.packets.pages import IndexRow, render_generated
+from claimdesk.packets.preflight import PDF_ERRORS, Planned, Unreadable, load, open_pdf
+from claimdesk.packets.stamp import Stamper
+
+CHRONOLOGY_TITLE = "Chronology of calls, requests, letters and decisions"
+Tick = Callable[[str], None]  # one more step done; the argument says what
+CANCEL_EVERY = 25  # pages between looks at the cancel flag inside one big exhibit
+
+
+@dataclass
+class Piece:
+    """One part of the packet: the letter, the index, or an exhibit (the chronology is one)."""
+
+    kind: str  # "letter", "index", "exhibit"
+    label: str  # the exhibit letter, "" for the letter and the index
+    title: str
+    date_text: str
+    pages: int
+    first: int = 0  # 0-based page of the packet it starts on
+    data: bytes | None = field(default=None, repr=False)  # drawn pages; None: load the exhibit
+    planned: Planned | None = field(default=None, repr=False)
+    source_pages: tuple[int, int] | None = None  # which pages of ``data`` are this piece's
+
+    @property
+    def bookmark(self) -> str:
+        return f"Exhibit {self.label} – {self.title}" if self.label else self.title
+
+    @property
+    def file_title(self) -> str:
+        return f"Exhibit {self.label} - {self.title}" if self.label else self.title
+
+
+class ExhibitFailed(Exception):
+    """An exhibit that passed the check failed while its pages were copied."""
+
+    def __init__(self, piece: Piece, reason: str) -> None:
+        super().__init__(reason)
+        self.piece = piece
+        self.problem = ExhibitProblem(
+            piece.title, piece.planned.exhibit.file_name if piece.planned else "", reason
+        )
+
+
+def lay_out(
+    source: PacketSource,
+    options: PacketOptions,
+    exhibits: list[Piece],
+    letter_pages: int,
+) -> list[Piece]:
+    """Letter, index, exhibits, chronology, with first pages set and the drawn pages made."""
+    pieces: list[Piece] = []
+    if source.letter_pdf is not None:
+        pieces.append(
+            Piece("letter", "", "Appeal letter", "", letter_pages, data=source.letter_pdf)
+        )
+    index = Piece("index", "", "Exhibit index", "", 1)
+    pieces += [index, *exhibits]
+    chronology = None
+    if options.include_chronology:
+        chronology = Piece("exhibit", "", CHRONOLOGY_TITLE, date.today().isoformat(), 1)
+        pieces.append(chronology)
+    for number, piece in enumerate(p for p in pieces if p.kind == "exhibit"):
+        piece.label = exhibit_letter(number)
+
+    # The index's own length moves every later page number: the pages are planned first,
+    # then the rows asked for, numbered for the lengths the plan found.
+    def rows_for(index_pages: int, chronology_pages: int) -> list[IndexRow]:
+        index.pages = index_pages
+        if chronology is not None:
+            chronology.pages = chronology_pages
+        page = 0
+        for piece in pieces:
+            piece.first = page
+            page += piece.pages
+        return _rows(pieces, options.stamp_prefix)
+
+    drawn = render_generated(
+        rows_for,
+        source.chronology if chronology is not None else None,
+        source.case_number,
+        source.claimant_name,
+        options.stamp_prefix,
+        options.paper,
+    )
+    if (drawn.index_pages, drawn.chronology_pages) != (
+        index.pages,
+        chronology.pages if chronology is not None else 0,
+    ) or len(open_pdf(drawn.data).pages) != drawn.index_pages + drawn.chronology_pages:
+        raise PacketExportError(
+            "The exhibit index could not be laid out; shorten the longest exhibit titles and "
+            "try again."
+        )
+    index.data = drawn.data
+    index.source_pages = (drawn.chronology_pages, drawn.chronology_pages + drawn.index_pages)
+    if chronology is not None:
+        chronology.data = drawn.data
+        chronology.source_pages = (0, drawn.chronology_pages)
+    return pieces
+
+
+def _rows(pieces: list[Piece], prefix: str) -> list[IndexRow]:
+    return [
+        IndexRow(
+            p.label or "Letter",
+            p.title,
+            p.date_text,
+            stamp_text(prefix, p.first + 1),
+            stamp_text(prefix, p.first + p.pages),
+            p.pages,
+        )
+        for p in pieces
+        if p.kind != "index"
+    ]
+
+
+def piece_pdf(piece: Piece, paper: str) -> bytes:
+    """The piece's pages as a PDF: drawn ones kept from the check, others loaded now."""
+    if piece.data is not None:
+        return piece.data
+    planned = piece.planned
+    assert planned is not None
+    try:
+        data = load(planned.exhibit)
+        if planned.kind == "image":
+            return convert.image_to_pdf(data, paper)
+        return data
+    except Unreadable as error:
+        raise ExhibitFailed(piece, error.reason) from None
+    except (OSError, ValueError, SyntaxError, FPDFException) as error:
+        raise ExhibitFailed(piece, f"it could not be turned into pages ({error})") from None
+
+
+def add_piece(
+    writer: PdfWriter,
+    stamper: Stamper,
+    piece: Piece,
+    options: PacketOptions,
+    tick: Tick,
+    cancelled: Cancelled | None,
+    bookmark: bool = True,
+) -> None:
+    """Append the piece's pages to ``writer``, stamp each with its packet page number."""
+    data = piece_pdf(piece, options.paper)
+    try:
+        reader = open_pdf(data, check_pages=False)
+        low, high = piece.source_pages or (0, len(reader.pages))
+        if high - low != piece.pages:
+            raise Unreadable("it changed while the packet was being made; export again")
+        start = len(writer.pages)
+        writer.append(reader, pages=piece.source_pages, import_outline=False)
+        _release(writer, reader, start)
+        del reader, data
+        for offset in range(piece.pages):
+            if offset % CANCEL_EVERY == 0 and cancelled is not None and cancelled():
+                raise PacketCancelled()
+            number = stamp_text(options.stamp_prefix, piece.first + offset + 1)
+            stamper.stamp(writer.pages[start + offset], number)
+            tick(piece.bookmark)
+    except Unreadable as error:
+        raise ExhibitFailed(piece, error.reason) from None
+    except PDF_ERRORS as error:
+        raise ExhibitFailed(piece, f"it is damaged ({str(error)[:120]})") from None
+    if bookmark:
+        writer.add_outline_item(title=piece.bookmark, page_number=start)
+
+
+def _release(writer: PdfWriter, reader: PdfReader, start: int) -> None:
+    """Let the exhibit's file go: the writer has its own copy of every page from ``start``.
+
+    pypdf keeps each appended reader (and so the whole file's bytes) alive: in its translation
+    table, on each new page (``original_page``), and in the pages it remembers so it can patch
+    links when the packet is written. An exhibit's links can only point inside it, so patch
+    them now and forget the rest; otherwise peak memory is about three times the input.
+    """
+    writer.reset_translation(reader)
+    for page in writer.pages[start:]:
+        vars(page).pop("original_page", None)
+    unresolved = getattr(writer, "_unresolved_links", None)
+    merged = getattr(writer, "_merged_in_pages", None)
+    resolve = getattr(writer, "_resolve_links", None)
+    if isinstance(unresolved, list) and isinstance(merged, dict) and callable(resolve):
+        resolve()
+        unresolved.clear()
+        merged.clear()
+
+
+def progress_counter(total: int, progress: Progress | None) -> Tick:
+    """A tick() that reports one more step done of ``total``."""
+    done = 0
+
+    def tick(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, total), total, what)
+
+    return tick
+
+
+def new_writer(title: str) -> tuple[PdfWriter, Stamper]:
+    """An empty packet file that opens with its bookmarks showing."""
+    writer = PdfWriter()
+    writer.add_metadata({"/Title": title, "/Creator": "ClaimDesk", "/Producer": "ClaimDesk"})
+    writer.page_mode = "/UseOutlines"
+    return writer, Stamper(writer)

@@ -1,0 +1,107 @@
+"""The plain values an appeal packet is built from and reports back: no database, no Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+# progress(done, total, what): done and total count steps (pages, mostly); what is a short line.
+Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+
+PAPER_SIZES = {"A4": (595.28, 841.89), "Letter": (612.0, 792.0)}
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One file to put in the packet; ``load`` reads its bytes only when they are needed."""
+
+    title: str
+    date_text: str
+    file_name: str
+    media_type: str
+    load: Callable[[], bytes] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One dated thing that happened on the case: a call, a request, a letter, a decision."""
+
+    when: datetime | date
+    kind: str
+    who: str
+    reference: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PacketSource:
+    """Everything that goes into one packet, in order."""
+
+    case_number: str
+    claimant_name: str
+    letter_pdf: bytes | None
+    exhibits: list[Exhibit]
+    chronology: list[ChronologyEntry]
+
+
+@dataclass(frozen=True)
+class PacketOptions:
+    """How to write the packet."""
+
+    stamp_prefix: str
+    include_chronology: bool = True
+    omit_unreadable: bool = False
+    split_bytes: int | None = None
+    as_zip: bool = False
+    # Paper for pages ClaimDesk draws (index, chronology, images, documents): "A4" or "Letter".
+    paper: str = "A4"
+
+
+@dataclass(frozen=True)
+class ExhibitProblem:
+    """Why one exhibit cannot go into the packet."""
+
+    title: str
+    file_name: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"'{self.title}' ({self.file_name}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ExhibitRange:
+    """Where an exhibit landed: its letter, title and first and last page stamps."""
+
+    letter: str
+    title: str
+    first_stamp: str
+    last_stamp: str
+
+
+@dataclass(frozen=True)
+class PacketResult:
+    """What was written."""
+
+    paths: list[Path]
+    page_count: int
+    exhibits: list[ExhibitRange]
+    omitted: list[ExhibitProblem]
+
+
+def exhibit_letter(index: int) -> str:
+    """A, B, ... Z, AA, AB, ...: the spreadsheet-column sequence, from index 0."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def stamp_text(prefix: str, number: int) -> str:
+    """The running page number printed on page ``number`` (1-based)."""
+    return f"{prefix}-{number:06d}" if prefix else f"{number:06d}"

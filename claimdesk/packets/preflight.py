@@ -1,0 +1,146 @@
+"""Before anything is written: can every exhibit be read, and how many pages will it make?"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+from claimdesk.errors import ClaimDeskError, PacketCancelled
+from claimdesk.packets import convert
+from claimdesk.packets.model import Cancelled, Exhibit, ExhibitProblem, PacketSource, Progress
+
+# What a damaged PDF makes pypdf raise besides its own errors.
+PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+              OSError, RecursionError, AssertionError, ZeroDivisionError)  # fmt: skip
+
+PASSWORD = (
+    "it is password-protected; open it, save a copy without the password (or print it to a "
+    "new PDF) and attach that"
+)
+
+
+class Unreadable(Exception):
+    """One file cannot be used; ``reason`` says why, for an ExhibitProblem."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Planned:
+    """An exhibit that passed the check: its kind, page count, and its pages if already drawn."""
+
+    exhibit: Exhibit
+    kind: str
+    pages: int
+    rendered: bytes | None = None
+
+
+def open_pdf(data: bytes, *, check_pages: bool = True) -> PdfReader:
+    """A reader over ``data``, unlocked if it only has an empty password; raises Unreadable.
+
+    ``check_pages`` reads every page object now, so a broken one is found before anything is
+    written; the copy that follows a check does without.
+    """
+    if not data:
+        raise Unreadable("the file is empty")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise Unreadable(PASSWORD)
+            except (FileNotDecryptedError, DependencyError, NotImplementedError):
+                raise Unreadable(PASSWORD) from None
+        count = len(reader.pages)
+        if check_pages:
+            for page in reader.pages:
+                page.mediabox  # noqa: B018 - resolves every page object: a broken one fails now
+    except Unreadable:
+        raise
+    except PDF_ERRORS as error:
+        detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        why = f" ({detail})" if detail else ""
+        raise Unreadable(f"it is damaged or is not really a PDF{why}") from None
+    if count == 0:
+        raise Unreadable("it has no pages")
+    return reader
+
+
+def load(exhibit: Exhibit) -> bytes:
+    """The exhibit's bytes; a loader's own error becomes the reason."""
+    try:
+        data = exhibit.load()
+    except ClaimDeskError as error:
+        raise Unreadable(str(error).rstrip(".")) from None
+    except OSError as error:
+        raise Unreadable(f"it cannot be read ({error.strerror or error})") from None
+    if not data:
+        raise Unreadable("the file is empty")
+    return data
+
+
+def plan_exhibit(exhibit: Exhibit, paper: str) -> Planned:
+    """Check one exhibit and count its pages; raises Unreadable."""
+    kind = convert.kind_of(exhibit.media_type, exhibit.file_name)
+    if not kind:
+        what = exhibit.media_type or "this kind of"
+        raise Unreadable(
+            f"ClaimDesk cannot put a '{what}' file into a packet; save it as a PDF and "
+            "attach that instead"
+        )
+    data = load(exhibit)
+    if kind == "pdf":
+        return Planned(exhibit, kind, len(open_pdf(data).pages))
+    if kind == "image":
+        try:
+            return Planned(exhibit, kind, convert.image_frames(data))
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+            logging.getLogger(__name__).info("image %s: %s", exhibit.file_name, error)
+            raise Unreadable(
+                "it is damaged, or is not a picture ClaimDesk can read (PNG, JPEG, TIFF...)"
+            ) from None
+    if kind == "docx":
+        try:
+            rendered = convert.docx_to_pdf(data, exhibit.file_name, paper)
+        except Exception as error:
+            logging.getLogger(__name__).info("docx %s: %s", exhibit.file_name, error)
+            raise Unreadable(
+                "it is damaged, or is not a Word document ClaimDesk can read (only .docx; "
+                "save a .doc as .docx or PDF first)"
+            ) from None
+    else:
+        rendered = convert.text_to_pdf(data, exhibit.file_name, paper)
+    return Planned(exhibit, kind, len(PdfReader(io.BytesIO(rendered)).pages), rendered)
+
+
+def survey(
+    source: PacketSource,
+    paper: str,
+    cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Planned], list[ExhibitProblem]]:
+    """Every exhibit either planned or listed as a problem, in the packet's order."""
+    planned: list[Planned] = []
+    problems: list[ExhibitProblem] = []
+    for number, exhibit in enumerate(source.exhibits):
+        if cancelled is not None and cancelled():
+            raise PacketCancelled()
+        if progress is not None:
+            progress(number, len(source.exhibits), f"Checking {exhibit.title}")
+        try:
+            planned.append(plan_exhibit(exhibit, paper))
+        except Unreadable as error:
+            problems.append(ExhibitProblem(exhibit.title, exhibit.file_name, error.reason))
+    return planned, problems
+
+
+def check_exhibits(source: PacketSource, paper: str = "A4") -> list[ExhibitProblem]:
+    """What would stop the packet: every exhibit that cannot be read, and why."""
+    return survey(source, paper)[1]
