@@ -219,9 +219,13 @@ class MainWindow(QMainWindow):
             return
         self.env.tasks.run(
             lambda: self.services.exchange.read_case_file(path),
-            self.open_case,
+            lambda claim_id: self._open_imported(claim_id),
             lambda error: self._report("The case was not imported", error),
         )
+
+    def _open_imported(self, claim_id: int) -> None:
+        self.open_case(claim_id)
+        self.statusBar().showMessage("The case was imported.", 8000)
 
     def _report(self, title: str, error: BaseException) -> None:
         if isinstance(error, ClaimDeskError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,32 @@ log = logging.getLogger(__name__)
 class _Signals(QObject):
     finished = Signal(object)
     failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+
+class TaskControl:
+    """Handed to long work: it reports progress and asks whether the user cancelled.
+
+    Both methods are safe to call from the worker thread; progress travels to the GUI thread
+    as a queued signal.
+    """
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._signals: _Signals | None = None
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        if self._signals is not None:
+            try:
+                self._signals.progressed.emit(done, total, text)
+            except RuntimeError:  # the window that asked has gone
+                self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
 
 
 class _Job(QRunnable):
@@ -53,6 +80,29 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
+        signals = self._signals_for(on_done, on_error)
+        self.busy_changed.emit(True)
+        self._pool.start(_Job(work, signals))
+
+    def run_controlled(
+        self,
+        work: Callable[[TaskControl], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[[int, int, str], None],
+    ) -> TaskControl:
+        """Like run, for long work that reports progress and can be cancelled."""
+        control = TaskControl()
+        signals = self._signals_for(on_done, on_error)
+        signals.progressed.connect(on_progress)
+        control._signals = signals
+        self.busy_changed.emit(True)
+        self._pool.start(_Job(lambda: work(control), signals))
+        return control
+
+    def _signals_for(
+        self, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]
+    ) -> _Signals:
         # A child of the runner: when its window is destroyed, deliveries still queued for it
         # are dropped with it instead of reaching widgets that no longer exist.
         signals = _Signals(self)
@@ -70,8 +120,7 @@ class TaskRunner(QObject):
 
         signals.finished.connect(done)
         signals.failed.connect(failed)
-        self.busy_changed.emit(True)
-        self._pool.start(_Job(work, signals))
+        return signals
 
     def _finish(self, signals: _Signals) -> None:
         self._running.discard(signals)

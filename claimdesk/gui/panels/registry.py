@@ -7,6 +7,7 @@ from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.panels.calls import CallsPanel
 from claimdesk.gui.panels.deadlines import DeadlinesPanel
 from claimdesk.gui.panels.documents import DocumentsPanel
+from claimdesk.gui.panels.letters import LettersPanel
 from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.panels.requests import RequestsPanel
 from claimdesk.gui.panels.specialists import SpecialistsPanel
@@ -19,6 +20,7 @@ PANELS: list[type[CasePanel]] = [
     SpecialistsPanel,
     AppealsPanel,
     DocumentsPanel,
+    LettersPanel,
     DeadlinesPanel,
     TimelinePanel,
 ]

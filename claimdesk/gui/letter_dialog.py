@@ -1,0 +1,234 @@
+"""Write a letter: choose the kind, see it on this case, fix what the check finds, generate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.letter_preview import LetterPreviewView
+from claimdesk.services.letter_context import LetterOptions
+from claimdesk.services.lettering import GeneratedLetter, LetterPreview
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+
+
+class WriteLetterDialog(QDialog):
+    """Generates one letter for one case and keeps it on the case; ``generated`` holds it."""
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None,
+                 kind: str | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.services = env.services
+        self.claim_id = claim_id
+        self.generated: GeneratedLetter | None = None
+        self._preview: LetterPreview | None = None
+        self._generation = 0
+        self.setWindowTitle("Write a letter")
+        self.setMinimumSize(1000, 680)
+
+        self.kinds = QListWidget()
+        self.kinds.setAccessibleName("Kind of letter")
+        for info in self.services.lettering.templates():
+            item = QListWidgetItem(info.title)
+            item.setData(KIND_ROLE, info.kind)
+            item.setToolTip(info.summary)
+            self.kinds.addItem(item)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: palette(mid);")
+
+        self.call = QComboBox()
+        self.call.setAccessibleName("Call to confirm")
+        for record in reversed(self.services.calls.calls(claim_id)):
+            if record.superseded:
+                continue
+            who = record.person_name or record.organisation_name or "unknown"
+            self.call.addItem(f"{record.occurred_at:%d %b %Y %H:%M} — {who}", record.id)
+        self.opinion = QComboBox()
+        self.opinion.setAccessibleName("Second opinion")
+        for opinion in reversed(self.services.opinions.opinions(claim_id)):
+            self.opinion.addItem(f"{opinion.specialist_name} ({opinion.specialty})", opinion.id)
+        self.pdf = QRadioButton("PDF (ready to send)")
+        self.docx = QRadioButton("Word document (to edit first)")
+        self.pdf.setChecked(True)
+
+        choices = QFormLayout()
+        choices.addRow("Call", self.call)
+        choices.addRow("Second opinion", self.opinion)
+        formats = QHBoxLayout()
+        formats.addWidget(self.pdf)
+        formats.addWidget(self.docx)
+        formats.addStretch(1)
+        choices.addRow("Format", formats)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel("<b>Kind of letter</b>"))
+        left_layout.addWidget(self.kinds, 1)
+        left_layout.addWidget(self.summary)
+        left_layout.addLayout(choices)
+
+        self.view = LetterPreviewView()
+        self.view.setAccessibleName("Preview of the letter")
+        self.findings = QLabel()
+        self.findings.setWordWrap(True)
+        self.findings.setTextFormat(Qt.TextFormat.RichText)
+        self.findings.setAccessibleName("What the language check found")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.view, 1)
+        right_layout.addWidget(self.findings)
+
+        left.setMinimumWidth(300)
+        left.setMaximumWidth(440)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 670])
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.generate_button = self.buttons.addButton(
+            "Generate and keep on the case", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.accepted.connect(self.generate)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.buttons)
+
+        self.kinds.currentItemChanged.connect(lambda *_: self._kind_changed())
+        self.call.currentIndexChanged.connect(lambda *_: self.refresh_preview())
+        self.opinion.currentIndexChanged.connect(lambda *_: self.refresh_preview())
+        self.kinds.setCurrentRow(self._row_of(kind) if kind else 0)
+
+    def _row_of(self, kind: str) -> int:
+        for row in range(self.kinds.count()):
+            if self.kinds.item(row).data(KIND_ROLE) == kind:
+                return row
+        return 0
+
+    def kind(self) -> str | None:
+        item = self.kinds.currentItem()
+        return str(item.data(KIND_ROLE)) if item else None
+
+    def options(self) -> LetterOptions:
+        return LetterOptions(call_id=self.call.currentData(), opinion_id=self.opinion.currentData())
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        if kind is None:
+            return
+        info = self.services.lettering.store.info(kind)
+        self.summary.setText(info.summary)
+        self.call.setEnabled(kind == "call_confirmation" and self.call.count() > 0)
+        self.opinion.setEnabled(self.opinion.count() > 0)
+        self.refresh_preview()
+
+    def refresh_preview(self) -> None:
+        kind = self.kind()
+        if kind is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        options = self.options()
+        self.generate_button.setEnabled(False)
+        self.findings.setText("Preparing the preview…")
+
+        def done(preview: Any) -> None:
+            if generation == self._generation:
+                self._show(preview)
+
+        def failed(error: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._preview = None
+            self.view.show_error(str(error))
+            self.findings.setText("")
+
+        self.env.tasks.run(
+            lambda: self.services.lettering.preview(self.claim_id, kind, options), done, failed
+        )
+
+    def _show(self, preview: LetterPreview) -> None:
+        self._preview = preview
+        self.view.show_letter(preview)
+        self.generate_button.setEnabled(True)
+        if preview.findings:
+            items = "".join(f"<li>{_html(f.message)}</li>" for f in preview.findings)
+            self.findings.setText(
+                "<b style='color:#b71c1c'>Before you send it:</b><ul style='margin:2px'>"
+                f"{items}</ul>"
+            )
+        else:
+            self.findings.setText("<span style='color:#2e7d32'>The language check found "
+                                  "nothing to fix.</span>")
+
+    def generate(self) -> None:
+        kind = self.kind()
+        preview = self._preview
+        if kind is None or preview is None:
+            return
+        force = False
+        if preview.findings:
+            listed = "\n".join(f"• {f.message}" for f in preview.findings)
+            if not self.env.prompts.confirm(
+                self, "Generate anyway?",
+                f"The check found:\n\n{listed}\n\nFix the case or the template first, or "
+                "generate the letter as it is.", "Generate anyway",
+            ):
+                return
+            force = True
+        fmt = "docx" if self.docx.isChecked() else "pdf"
+        options = self.options()
+        self.generate_button.setEnabled(False)
+        self.generate_button.setText("Generating…")
+
+        def done(generated: Any) -> None:
+            self.generated = generated
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self.generate_button.setEnabled(True)
+            self.generate_button.setText("Generate and keep on the case")
+            from claimdesk.errors import ClaimDeskError
+
+            if isinstance(error, ClaimDeskError):
+                self.env.prompts.error(self, "The letter was not generated", str(error))
+            else:
+                raise error
+
+        self.env.tasks.run(
+            lambda: self.services.lettering.generate(
+                self.claim_id, kind, fmt, options, force=force  # type: ignore[arg-type]
+            ),
+            done,
+            failed,
+        )
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.kinds.setFocus)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

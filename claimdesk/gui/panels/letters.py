@@ -1,0 +1,208 @@
+"""Letters: what was written on the case, writing a new one, and marking it sent."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from claimdesk.gui.dialogs import FormDialog, picked
+from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.letter_dialog import WriteLetterDialog
+from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.models.enums import ContactMethod
+from claimdesk.services.dto import LetterRecord
+
+GENERATED, LETTER, RECIPIENT, SENT, METHOD, TEMPLATE = range(6)
+
+
+class LetterModel(RecordTableModel):
+    headers = ("Written", "Letter", "To", "Sent", "How", "Template")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.titles: dict[str, str] = {}
+
+    def cell(self, row: LetterRecord, column: int, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column == GENERATED:
+            return f"{row.generated_at.astimezone():%d %b %Y %H:%M}"
+        if column == LETTER:
+            return self.titles.get(row.kind, row.kind.replace("_", " ").capitalize())
+        if column == RECIPIENT:
+            return row.recipient
+        if column == SENT:
+            return f"{row.sent_on:%d %b %Y}" if row.sent_on else "Not yet"
+        if column == METHOD:
+            return row.sent_method.label if row.sent_method else ""
+        if column == TEMPLATE:
+            return row.template_version
+        return None
+
+
+class LettersPanel(CasePanel):
+    key = "letters"
+    title = "Letters"
+    watches = frozenset({"letter"})
+
+    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, claim_id, parent)
+        self.model = LetterModel(self)
+        self.model.titles = {t.kind: t.title for t in self.services.lettering.templates()}
+        self.view = record_table(self.model, "Letters written on this case",
+                                 stretch=(LETTER, RECIPIENT))
+        self.view.doubleClicked.connect(lambda *_: self.open_letter())
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+
+        self.write_button = QPushButton("Write a letter…")
+        self.write_button.setToolTip("Choose a template, check it on this case, generate it")
+        self.write_button.clicked.connect(self.write_letter)
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self.open_letter)
+        self.save_button = QPushButton("Save a copy…")
+        self.save_button.clicked.connect(self.save_copy)
+        self.sent_button = QPushButton("Mark sent…")
+        self.sent_button.clicked.connect(self.mark_sent)
+        self.packet_button = QPushButton("Export appeal packet…")
+        self.packet_button.setToolTip(
+            "The appeal letter, an exhibit index, the exhibits chosen in Documents and the "
+            "chronology, as one paginated PDF"
+        )
+        self.packet_button.clicked.connect(self.export_packet)
+
+        hint = QLabel(
+            "Every letter written here is kept on the case (Documents) with the template "
+            "version used. Mark it sent once it has gone, so the record shows when and how."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.write_button)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.sent_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.packet_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(hint)
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        current = self.selected()
+        try:
+            rows = self.services.letters.letters(self.claim_id)
+        except Exception as error:
+            self.report("Cannot read the letters", error)
+            return
+        self.model.set_rows(list(reversed(rows)))
+        if current is not None:
+            for row, letter in enumerate(self.model.rows):
+                if letter.id == current.id:
+                    self.view.selectRow(row)
+        self._update_buttons()
+
+    def selected(self) -> LetterRecord | None:
+        row = self.view.currentIndex().row()
+        rows = self.model.rows
+        return rows[row] if 0 <= row < len(rows) else None
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected()
+        has_file = chosen is not None and chosen.document_id is not None
+        self.open_button.setEnabled(has_file)
+        self.save_button.setEnabled(has_file)
+        self.sent_button.setEnabled(chosen is not None)
+
+    # -- acting -----------------------------------------------------------------------------
+
+    def write_letter(self, kind: str | None = None) -> None:
+        dialog = WriteLetterDialog(self.env, self.claim_id, self, kind=kind or None)
+        if self.run_dialog(dialog) and dialog.generated is not None:
+            self.refresh()
+            self.view.selectRow(0)
+            self.env.prompts.info(
+                self, "Letter kept on the case",
+                f"'{dialog.generated.title}' is kept on the case. Open it to print or send it, "
+                "then use Mark sent… to record when and how it went.",
+            )
+
+    def run_dialog(self, dialog: QDialog) -> bool:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def _content(self, letter: LetterRecord) -> tuple[bytes, str] | None:
+        if letter.document_id is None:
+            return None
+        try:
+            info = self.services.documents.get(letter.document_id)
+            return self.services.documents.content(letter.document_id), info.original_name
+        except Exception as error:
+            self.report("Cannot read the letter", error)
+            return None
+
+    def open_letter(self) -> None:
+        letter = self.selected()
+        found = self._content(letter) if letter else None
+        if found is None:
+            return
+        data, name = found
+        # A private folder (readable by this user only) so the copy is not left in a shared
+        # temporary directory for others to read.
+        folder = Path(tempfile.mkdtemp(prefix="claimdesk-letter-"))
+        path = folder / name
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            self.env.prompts.error(self, "Cannot open the letter",
+                                   f"'{path}' cannot be written: {error.strerror}.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def save_copy(self) -> None:
+        letter = self.selected()
+        found = self._content(letter) if letter else None
+        if found is None:
+            return
+        data, name = found
+        suffix = Path(name).suffix.lower()
+        filters = "PDF (*.pdf)" if suffix == ".pdf" else "Word document (*.docx)"
+        path = self.env.prompts.save_path(self, "Save a copy of the letter",
+                                          Path.home() / name, filters)
+        if path is None:
+            return
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            self.env.prompts.error(self, "Cannot save the copy",
+                                   f"'{path}' cannot be written: {error.strerror}.")
+
+    def mark_sent(self) -> None:
+        letter = self.selected()
+        if letter is None:
+            return
+        dialog = FormDialog("Mark the letter sent", self)
+        sent = dialog.day("Sent on", letter.sent_on or date.today())
+        method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod
+                                                   if m is not ContactMethod.PHONE])
+        if letter.sent_method is not None:
+            method.setCurrentIndex(max(0, method.findData(letter.sent_method)))
+        dialog.finish()
+        if not self.run_dialog(dialog):
+            return
+        try:
+            self.services.letters.mark_sent(letter.id, picked(sent), method.currentData())
+        except Exception as error:
+            self.report("Cannot mark the letter sent", error)
+
+    def export_packet(self) -> None:
+        from claimdesk.gui.packet_dialog import PacketDialog
+
+        PacketDialog(self.env, self.claim_id, self).exec()
