@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from claimdesk.errors import ClaimDeskError
-from claimdesk.models.enums import OrganisationKind
+from claimdesk.models.enums import DocumentKind, OrganisationKind
 from claimdesk.paths import resources_dir
 from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
 from claimdesk.services.dto import ClaimDetail
@@ -328,6 +328,20 @@ def demo_dir() -> Path:
     return resources_dir() / "demo"
 
 
+PACKET_ORDER = (
+    DocumentKind.DENIAL_LETTER,
+    DocumentKind.DECISION,
+    DocumentKind.REVIEWER_REPORT,
+    DocumentKind.CLINICAL_CRITERIA,
+    DocumentKind.SPECIALIST_REPORT,
+    DocumentKind.TREATING_PHYSICIAN_LETTER,
+    DocumentKind.IME_REPORT,
+    DocumentKind.MEDICAL_RECORD,
+    DocumentKind.TEST_RESULT,
+    DocumentKind.EOB,
+)
+
+
 def load_demo(services: Services) -> list[int]:
     """Add the sample cases (and any specialists not yet in the directory); return new case ids."""
     folder = demo_dir()
@@ -396,6 +410,7 @@ class _CaseLoader:
             self._organisation(org)
         for doc in data.get("documents", []):
             self._document(claim, doc, page)
+        self._place_in_packet(claim.id)
         for request in data.get("requests", []):
             self._request(claim.id, request)
         for call in data.get("calls", []):
@@ -460,6 +475,14 @@ class _CaseLoader:
             description=doc.get("description", ""),
         )
         self.documents[doc["key"]] = info.id
+
+    def _place_in_packet(self, claim_id: int) -> None:
+        """The order an advocate would give the appeal's exhibits: the decision and its basis,
+        then the evidence against it, then the records."""
+        rank = {kind: n for n, kind in enumerate(PACKET_ORDER)}
+        chosen = [d for d in self.s.documents.documents(claim_id) if d.kind in rank]
+        chosen.sort(key=lambda d: (rank[d.kind], d.document_date or date.min))
+        self.s.documents.set_packet_order(claim_id, [d.id for d in chosen])
 
     def _request(self, claim_id: int, request: Json) -> None:
         values = self._refs(request, "recipient", "document")
