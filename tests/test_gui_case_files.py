@@ -1,4 +1,4 @@
-"""File ▸ Export and Import a case from the window: the case file round-trips; a bad one is named."""
+"""File ▸ Export and Import a case from the window; a broken case file is named."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_a_broken_case_file_is_named_and_nothing_imported(
     prompts.answers.append(bad)
     window.action("actionImportCase").trigger()
     qtbot.waitUntil(lambda: any(kind == "error" for kind, *_ in prompts.shown), timeout=10_000)
-    kind, title, message = next(s for s in prompts.shown if s[0] == "error")
+    _, title, message = next(s for s in prompts.shown if s[0] == "error")
     assert title == "The case was not imported"
     assert "broken.json is not valid JSON" in message
     assert services.claims.list_claims() == []
