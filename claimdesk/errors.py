@@ -52,10 +52,10 @@ class TemplateRenderError(ClaimDeskError):
     def __init__(self, template: str, line: int | None, detail: str) -> None:
         self.template = template
         self.line = line
-        self.detail = detail
+        self.detail = detail.rstrip(". ")
         where = f"'{template}', line {line}" if line else f"'{template}'"
         super().__init__(
-            f"The letter template {where} has a problem: {detail}. Nothing was written. "
+            f"The letter template {where} has a problem: {self.detail}. Nothing was written. "
             "Correct the template (Tools ▸ Letter templates), or go back to the bundled version."
         )
 

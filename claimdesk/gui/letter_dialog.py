@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.letter_preview import LetterPreviewView
+from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
 from claimdesk.services.letter_context import LetterOptions
 from claimdesk.services.lettering import GeneratedLetter, LetterPreview
 
@@ -173,15 +173,10 @@ class WriteLetterDialog(QDialog):
         self._preview = preview
         self.view.show_letter(preview)
         self.generate_button.setEnabled(True)
-        if preview.findings:
-            items = "".join(f"<li>{_html(f.message)}</li>" for f in preview.findings)
-            self.findings.setText(
-                "<b style='color:#b71c1c'>Before you send it:</b><ul style='margin:2px'>"
-                f"{items}</ul>"
-            )
-        else:
-            self.findings.setText("<span style='color:#2e7d32'>The language check found "
-                                  "nothing to fix.</span>")
+        self.findings.setText(findings_html(
+            preview.findings, "Before you send it:", "#b71c1c",
+            "The language check found nothing to fix.",
+        ))
 
     def generate(self) -> None:
         kind = self.kind()
@@ -229,6 +224,3 @@ class WriteLetterDialog(QDialog):
         super().showEvent(event)
         QTimer.singleShot(0, self.kinds.setFocus)
 
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

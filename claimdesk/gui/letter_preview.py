@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
+from claimdesk.letters.check import Finding
 from claimdesk.letters.markup import Block, Run
 from claimdesk.services.lettering import LetterPreview
 
@@ -22,6 +23,14 @@ _LISTS = {"bullet": "ul", "number": "ol"}
 PAGE_WIDTH = 700  # pixels: about the measure of a printed A4 or Letter page at reading size
 PAGE_MARGIN = 36  # the white margin inside the page
 DESK_MARGIN = 10  # the least grey around it
+
+
+def findings_html(findings: Iterable[Finding], heading: str, colour: str, clean: str) -> str:
+    """What the language check found, as a short list under ``heading``; ``clean`` if nothing."""
+    items = "".join(f"<li>{escape(f.message)}</li>" for f in findings)
+    if not items:
+        return f"<span style='color:#2e7d32'>{escape(clean)}</span>"
+    return f"<b style='color:{colour}'>{escape(heading)}</b><ul style='margin:2px'>{items}</ul>"
 
 
 def runs_to_html(runs: Iterable[Run]) -> str:

@@ -236,7 +236,9 @@ class MainWindow(QMainWindow):
     def show_template_editor(self) -> None:
         from claimdesk.gui.template_editor import TemplateEditor
 
-        TemplateEditor(self.env, self).exec()
+        dialog = TemplateEditor(self.env, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog

@@ -265,7 +265,8 @@ def check_syntax(environment: LetterEnvironment, source: str, name: str) -> None
     if len(source) > MAX_TEMPLATE:
         raise TemplateRenderError(name, None, f"the template is over {MAX_TEMPLATE:,} characters")
     try:
-        environment.parse(source, name=name)
+        # Compiling, not only parsing, also catches an unknown filter or test.
+        environment.compile(source, name=name)
     except TemplateSyntaxError as error:
         raise TemplateRenderError(name, error.lineno, _describe(error)) from None
 
