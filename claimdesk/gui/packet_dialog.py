@@ -74,6 +74,8 @@ class PacketDialog(QDialog):
         self.split_mb.setSuffix(" MB")
         self.split_mb.setAccessibleName("Largest part, in megabytes")
         self.split_mb.setToolTip("Upload portals often refuse files over 10 MB")
+        self.split_mb.setEnabled(False)
+        self.split.toggled.connect(self.split_mb.setEnabled)
         split_row = QHBoxLayout()
         split_row.addWidget(self.split)
         split_row.addWidget(self.split_mb)
