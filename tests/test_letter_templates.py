@@ -246,3 +246,38 @@ def test_jurisdiction_specific_wording(demo: Services, claim_ids: list[int]) -> 
     assert "Autorité des marchés financiers" in plain_text(render("complaint_ca_olhi", ctx)[0])
     au = plain_text(render("complaint_au_afca", context(demo, claim_ids[4], CLAIMANT))[0])
     assert "GPO Box 3" in au
+
+
+def _squashed(text: str) -> str:
+    """Text with all whitespace removed: PDF extraction breaks lines where the page did."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_letter_is_written_in_both_formats_with_the_case_in_it(
+    demo: Services, claim_ids: list[int], kind: str
+) -> None:
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    for claim_id in claim_ids:
+        claim = demo.claims.get(claim_id)
+        reference = claim.insurer_claim_number or claim.policy_number
+        preview = demo.lettering.preview(claim_id, kind)
+        subject = next(b.text for b in preview.blocks if b.kind == "heading")
+        for fmt in ("docx", "pdf"):
+            made = demo.lettering.generate(claim_id, kind, fmt, force=True, record=False)
+            if fmt == "docx":
+                document = docx.Document(io.BytesIO(made.data))
+                text = "\n".join(p.text for p in document.paragraphs)
+                text += "\n".join(p.text for p in document.sections[0].first_page_header
+                                  .paragraphs)
+            else:
+                reader = PdfReader(io.BytesIO(made.data))
+                text = "\n".join(page.extract_text() for page in reader.pages)
+            where = f"{kind} for {claim.case_number} as {fmt}"
+            assert _squashed(claim.claimant_name) in _squashed(text), where
+            assert _squashed(reference) in _squashed(text), where
+            assert _squashed(subject) in _squashed(text), where
