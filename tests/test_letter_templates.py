@@ -16,6 +16,7 @@ from claimdesk.letters.templates import TemplateStore, read_header
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.services.letter_context import build_context
+from claimdesk.services.lettering import quoted_texts
 from claimdesk.storage import open_database
 
 KINDS = (
@@ -96,7 +97,7 @@ def test_letter_carries_the_case_facts(
         assert ctx["plan"]["policy_number"] in text
     assert ctx["today"] in text
 
-    findings = check_letter(blocks, blanks)
+    findings = check_letter(blocks, blanks, quoted_texts(ctx))
     wording = [f for f in findings if f.kind == "wording"]
     assert not wording, wording
     unexpected = [f.subject for f in findings if f.kind == "empty"
@@ -174,7 +175,8 @@ def test_enclosures_are_listed_under_their_own_heading(
         items = [b.text for b in blocks if b.kind == "number"][-2:]
         assert items == ["Second-opinion report (electrophysiology) (November 15, 2026)",
                          "Specialist's CV"], kind
-        assert not [f for f in check_letter(blocks, blanks) if f.kind == "wording"]
+        findings = check_letter(blocks, blanks, quoted_texts(ctx))
+        assert not [f for f in findings if f.kind == "wording"]
 
 
 def test_a_treating_doctors_statement_in_the_packet_is_referred_to(

@@ -91,7 +91,7 @@ class LetterWriter:
         context = self.context(claim_id, options)
         rendered = render_text(environment, kind + SUFFIX, context)
         blocks = tuple(parse(rendered.text))
-        findings = tuple(check_letter(list(blocks), rendered.blanks, _insurer_texts(context)))
+        findings = tuple(check_letter(list(blocks), rendered.blanks, quoted_texts(context)))
         return LetterPreview(kind, info.title, rendered.text, blocks, findings)
 
     def generate(
@@ -189,12 +189,14 @@ class LetterWriter:
             )
 
 
-def _insurer_texts(context: dict[str, Value]) -> tuple[str, ...]:
-    """The insurer's own words in the case, which a letter may repeat without adopting them."""
+def quoted_texts(context: dict[str, Value]) -> tuple[str, ...]:
+    """Others' words a letter may repeat without adopting them: the insurer's reasons and
+    decisions, and the titles of the documents it encloses (a denial letter's own title)."""
     claim = context["claim"]
     texts = [claim.get("denial_reason"), claim.get("criteria_cited"),
              claim.get("denial_category_label")]
     texts += [a.get("decision_summary") for a in context.get("appeals") or []]
+    texts += [e.get("title") for e in context.get("enclosures") or []]
     return tuple(str(t) for t in texts if t)
 
 
