@@ -249,10 +249,9 @@ def test_split_parts_fit_the_limit_and_hold_every_page(tmp_path: Path) -> None:
         exhibit(f"Scan {n}", f"scan{n}.pdf", "application/pdf", text_pdf(3, f"S{n}", noise=300))
         for n in range(4)
     ]
-    limit = 400_000
     whole = tmp_path / "whole.pdf"
     export_packet(source(big), whole, options())
-    assert whole.stat().st_size > limit  # otherwise there is nothing to split
+    limit = int(whole.stat().st_size * 0.6)  # so there is something to split
     result = export_packet(source(big), tmp_path / "p.pdf", options(split_bytes=limit))
     assert len(result.paths) > 1
     assert [p.name for p in result.paths] == [

@@ -9,7 +9,7 @@ from fpdf import FPDF
 from PIL import Image, ImageOps
 
 from claimdesk.letters.fonts import SANS, SERIF
-from claimdesk.packets.layout import needs_shaping, new_document
+from claimdesk.packets.layout import new_document
 from claimdesk.packets.model import PAPER_SIZES
 
 PDF = "application/pdf"
@@ -149,7 +149,7 @@ def docx_to_pdf(data: bytes, file_name: str, paper: str) -> bytes:
         elif tag == "tbl":
             blocks.append(Table(element, document))
     texts = [b.text if isinstance(b, Paragraph) else _table_text(b) for b in blocks]
-    pdf = new_document(paper, needs_shaping(texts))
+    pdf = new_document(paper, [file_name, *texts])
     pdf.add_page()
     _rendering_note(pdf, file_name, "the Word document")
     for block in blocks:
@@ -209,7 +209,7 @@ def text_to_pdf(data: bytes, file_name: str, paper: str) -> bytes:
     """A plain-text file as pages, its line breaks kept."""
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = "".join(ch for ch in text if ch == "\n" or ch >= " ")
-    pdf = new_document(paper, needs_shaping([text]))
+    pdf = new_document(paper, [file_name, text])
     pdf.add_page()
     _rendering_note(pdf, file_name, "the text file")
     pdf.set_font(SERIF, "", 10.5)

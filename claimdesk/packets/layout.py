@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from fpdf import FPDF
 
@@ -28,10 +29,33 @@ def needs_shaping(texts: Iterable[str]) -> bool:
     return any("\u0900" <= ch <= "\u097f" for text in texts for ch in text)
 
 
+# PDF viewers carry these fonts themselves (the standard 14), so a page whose text they cover
+# needs no font parsed, subset or embedded: the index and chronology of an English, French or
+# Spanish case are drawn in them, several megabytes and a good part of a second lighter.
+_STANDARD = {SERIF: "times", SANS: "helvetica"}
+_STANDARD_ENCODING = "windows-1252"
+
+
+def fits_standard_fonts(texts: Iterable[str]) -> bool:
+    """Whether every character is one the standard PDF fonts have (Windows-1252)."""
+    try:
+        for text in texts:
+            text.encode(_STANDARD_ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class PacketDocument(FPDF):
     """An FPDF in points with a small running head (set it after a section's first page)."""
 
     running_head = ""
+    standard_fonts = False
+
+    def set_font(self, family: str | None = None, style: Any = "", size: float = 0) -> None:
+        if self.standard_fonts and family in _STANDARD:
+            family = _STANDARD[family]
+        super().set_font(family, style, size)
 
     def header(self) -> None:
         if not self.running_head:
@@ -44,10 +68,14 @@ class PacketDocument(FPDF):
         self.set_xy(self.l_margin, self.t_margin)
 
 
-def new_document(paper: str, shaped: bool, running_head: str = "") -> PacketDocument:
-    """A document with the shipped fonts; HarfBuzz shaping only when a script needs it."""
+def new_document(paper: str, texts: list[str], running_head: str = "") -> PacketDocument:
+    """A document for ``texts``: the standard fonts when they cover them, else the shipped
+    ones, with HarfBuzz shaping only when a script needs it."""
     pdf = PacketDocument(unit="pt", format=PAPER_SIZES.get(paper, PAPER_SIZES["A4"]))
-    if shaped:
+    if fits_standard_fonts([*texts, running_head]):
+        pdf.standard_fonts = True
+        pdf.core_fonts_encoding = _STANDARD_ENCODING
+    elif needs_shaping(texts):
         add_fonts(pdf)
     else:
         # Latin, Greek and Cyrillic text looks the same without HarfBuzz shaping, which costs

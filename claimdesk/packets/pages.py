@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from claimdesk.letters.fonts import SANS, SERIF
 from claimdesk.packets import grid
 from claimdesk.packets.grid import Grid
-from claimdesk.packets.layout import GREY, PacketDocument, needs_shaping, new_document
+from claimdesk.packets.layout import GREY, PacketDocument, new_document
 from claimdesk.packets.model import ChronologyEntry
 
 INDEX_GRID = Grid(
@@ -71,9 +71,10 @@ def render_generated(
 ) -> Generated:
     """The chronology (unless None) and the index, laid out before they are drawn."""
     ordered = sorted(chronology, key=sort_key) if chronology is not None else None
-    texts = [claimant, *(r.title for r in rows_for(1, 1))]
+    texts = [case_number, claimant, prefix, *(r.title for r in rows_for(1, 1))]
+    texts += [r.date_text for r in rows_for(1, 1)]
     texts += [f"{e.who} {e.reference} {e.text}" for e in ordered or []]
-    pdf = new_document(paper, needs_shaping(texts))
+    pdf = new_document(paper, texts)
     chronology_pages = 0
     if ordered is not None:
         chronology_pages = _draw_chronology(pdf, ordered, case_number, claimant)
