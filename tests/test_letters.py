@@ -101,7 +101,7 @@ def test_a_runtime_error_names_its_line() -> None:
 def test_empty_fields_become_named_blanks() -> None:
     environment = LetterEnvironment(DictLoader({"t.jinja": "Policy {{ plan.policy_number }}."}))
     rendered = render_text(environment, "t.jinja", {"plan": {"policy_number": None}})
-    assert rendered.text == "Policy [plan.policy\\_number]." or "plan.policy" in rendered.text
+    assert rendered.text == "Policy [plan.policy_number]."
     assert rendered.blanks == ("plan.policy_number",)
 
 

@@ -108,16 +108,12 @@ class PacketDialog(QDialog):
         return holder
 
     def _latest_letter_label(self) -> str | None:
-        from claimdesk.services.packets import is_appeal_letter
-
+        letter = self.services.packets.latest_appeal_letter_record(self.claim_id)
+        if letter is None:
+            return None
         titles = {t.kind: t.title for t in self.services.lettering.templates()}
-        for letter in reversed(self.services.letters.letters(self.claim_id)):
-            if is_appeal_letter(letter.kind) and letter.document_id is not None:
-                info = self.services.documents.get(letter.document_id)
-                if info.media_type == "application/pdf":
-                    title = titles.get(letter.kind, letter.kind)
-                    return f"{title}, written {letter.generated_at.astimezone():%d %b %Y}"
-        return None
+        title = titles.get(letter.kind, letter.kind)
+        return f"{title}, written {letter.generated_at.astimezone():%d %b %Y}"
 
     def choose_and_export(self) -> None:
         suffix = ".zip" if self.zip.isChecked() else ".pdf"

@@ -44,20 +44,14 @@ class _Builder:
     blocks: list[Block] = field(default_factory=list)
     kind: BlockKind | None = None
     lines: list[str] = field(default_factory=list)
-    number: int = 0
 
     def flush(self) -> None:
         if self.kind is not None and self.lines:
-            runs = parse_inline("\n".join(self.lines))
-            self.blocks.append(Block(self.kind, runs, self.number if self.kind == "number" else 0))
+            self.blocks.append(Block(self.kind, parse_inline("\n".join(self.lines))))
         self.kind, self.lines = None, []
 
     def start(self, kind: BlockKind, line: str) -> None:
         self.flush()
-        if kind == "number":
-            self.number += 1
-        else:
-            self.number = 0
         self.kind, self.lines = kind, [line]
 
 

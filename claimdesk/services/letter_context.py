@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from claimdesk.errors import NotFoundError
 from claimdesk.models.enums import (
     AppealLevel,
     DocumentKind,
@@ -193,8 +194,6 @@ def build_context(
 
 def _chosen(records: list[Any], wanted: int | None, what: str) -> Any:
     """The record asked for, else the latest one; None when there are none."""
-    from claimdesk.errors import NotFoundError
-
     if wanted is None:
         return records[-1] if records else None
     for record in records:

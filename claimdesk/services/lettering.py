@@ -86,10 +86,13 @@ class LetterWriter:
         unsaved: dict[str, str] | None = None,
     ) -> LetterPreview:
         """The letter as it would be written, with what the language check found."""
+        return self._preview(kind, self.context(claim_id, options), unsaved)
+
+    def _preview(
+        self, kind: str, context: dict[str, Value], unsaved: dict[str, str] | None = None
+    ) -> LetterPreview:
         info = self.store.info(kind)
-        environment = self.store.environment(unsaved)
-        context = self.context(claim_id, options)
-        rendered = render_text(environment, kind + SUFFIX, context)
+        rendered = render_text(self.store.environment(unsaved), kind + SUFFIX, context)
         blocks = tuple(parse(rendered.text))
         findings = tuple(check_letter(list(blocks), rendered.blanks, quoted_texts(context)))
         return LetterPreview(kind, info.title, rendered.text, blocks, findings)
@@ -111,10 +114,10 @@ class LetterWriter:
         """
         if fmt not in MEDIA_TYPES:
             raise ValidationError("Letters are written as 'pdf' or 'docx'.")
-        preview = self.preview(claim_id, kind, options)
+        context = self.context(claim_id, options)
+        preview = self._preview(kind, context)
         if preview.findings and not force:
             raise LetterCheckError([f.message for f in preview.findings])
-        context = self.context(claim_id, options)
         document = self._document(preview, context)
         data = _write(document, fmt)
         claim = self._services.claims.get(claim_id)

@@ -15,7 +15,7 @@ from claimdesk.packets.model import (
     PacketResult,
     PacketSource,
 )
-from claimdesk.services.dto import CallRecord, ClaimDetail
+from claimdesk.services.dto import CallRecord, ClaimDetail, LetterRecord
 
 if TYPE_CHECKING:
     from claimdesk.services import Services
@@ -58,15 +58,21 @@ class PacketService:
         paper = "Letter" if claim.country in LETTER_PAPER_COUNTRIES else "A4"
         return PacketOptions(stamp_prefix=claim.case_number, paper=paper, **choices)  # type: ignore[arg-type]
 
-    def latest_appeal_letter(self, claim_id: int) -> tuple[str, bytes] | None:
-        """The newest appeal or complaint letter kept as a PDF: (its kind, its bytes)."""
+    def latest_appeal_letter_record(self, claim_id: int) -> LetterRecord | None:
+        """The newest appeal or complaint letter kept as a PDF."""
         for letter in reversed(self._s.letters.letters(claim_id)):
             if not is_appeal_letter(letter.kind) or letter.document_id is None:
                 continue
-            if self._s.documents.get(letter.document_id).media_type != "application/pdf":
-                continue
-            return letter.kind, self._s.documents.content(letter.document_id)
+            if self._s.documents.get(letter.document_id).media_type == "application/pdf":
+                return letter
         return None
+
+    def latest_appeal_letter(self, claim_id: int) -> tuple[str, bytes] | None:
+        """The newest appeal or complaint letter kept as a PDF: (its kind, its bytes)."""
+        letter = self.latest_appeal_letter_record(claim_id)
+        if letter is None or letter.document_id is None:
+            return None
+        return letter.kind, self._s.documents.content(letter.document_id)
 
     def export(
         self,
