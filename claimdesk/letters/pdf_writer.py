@@ -53,11 +53,13 @@ class _LetterPdf(FPDF):
     def _letterhead(self) -> None:
         self.set_font(SANS, "B", 14)
         self.set_text_color(*_INK)
-        self.multi_cell(0, 7, self.letter.sender_name, new_x="LMARGIN", new_y="NEXT")
+        # Left-aligned: fpdf2's multi_cell justifies by default, which spreads a short line.
+        self.multi_cell(0, 7, self.letter.sender_name, align="L", new_x="LMARGIN",
+                        new_y="NEXT")
         if self.letter.sender_lines:
             self.set_font(SANS, "", 8.5)
             self.set_text_color(*_GREY)
-            self.multi_cell(0, 4.2, "  ·  ".join(self.letter.sender_lines),
+            self.multi_cell(0, 4.2, "  ·  ".join(self.letter.sender_lines), align="L",
                             new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
         self.set_draw_color(*_RULE)
