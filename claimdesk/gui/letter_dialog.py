@@ -70,6 +70,8 @@ class WriteLetterDialog(QDialog):
         self.pdf.setChecked(True)
 
         choices = QFormLayout()
+        # In the narrow left column a label goes above its field rather than being squeezed out.
+        choices.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         choices.addRow("Call", self.call)
         choices.addRow("Second opinion", self.opinion)
         formats = QHBoxLayout()
@@ -99,7 +101,7 @@ class WriteLetterDialog(QDialog):
         right_layout.addWidget(self.findings)
 
         left.setMinimumWidth(300)
-        left.setMaximumWidth(440)
+        left.setMaximumWidth(460)
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
