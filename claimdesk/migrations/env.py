@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from claimdesk.models import Base
+from claimdesk.storage.migrate import include_name
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -13,12 +14,14 @@ if connection is None:
         "Run migrations through ClaimDesk (claimdesk.storage.migrate), not the alembic command."
     )
 
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     # SQLite cannot ALTER most things: batch mode copies the table instead.
     render_as_batch=True,
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

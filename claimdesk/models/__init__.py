@@ -14,6 +14,7 @@ from claimdesk.models.records import (
     DocumentRequest,
     RequestFollowUp,
 )
+from claimdesk.models.search import SearchEntry, SearchPending
 
 __all__ = [
     "Appeal",
@@ -34,6 +35,8 @@ __all__ = [
     "Organisation",
     "Reminder",
     "RequestFollowUp",
+    "SearchEntry",
+    "SearchPending",
     "SecondOpinion",
     "Specialist",
     "User",

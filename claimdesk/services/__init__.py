@@ -23,6 +23,7 @@ from claimdesk.services.process import (
 from claimdesk.services.readiness import ReadinessService
 from claimdesk.services.requests import RequestService
 from claimdesk.services.schedule import ScheduleService
+from claimdesk.services.search import SearchService
 from claimdesk.services.timeline import TimelineService
 from claimdesk.storage.db import Database
 
@@ -66,6 +67,7 @@ class Services:
         self.timeline = TimelineService(self.context, self)
         self.lettering = LetterWriter(self, data_dir / "templates" if data_dir else None)
         self.packets = PacketService(self)
+        self.search = SearchService(self.context)
         # Subscribed first, so every other listener hears of a change to a case's dated
         # records only once its computed deadlines have followed (they write no notice of
         # their own: their own changes are 'deadline' records, which it ignores).

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from claimdesk.errors import NotFoundError, ValidationError
-from claimdesk.models import AuditEvent, User
+from claimdesk.models import AuditEvent, SearchPending, User
 from claimdesk.storage.db import Database
 
 
@@ -89,6 +89,7 @@ class ServiceContext:
         with self.db.write() as session:
             unit = Unit(session=session, user_id=self._user_id(session))
             yield unit
+            mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
         for change in unit.changes:
             for listener in list(self._listeners):
                 listener(change)
@@ -101,6 +102,20 @@ class ServiceContext:
             session.flush()
             user_id = user.id
         return user_id
+
+
+def mark_for_search(session: Session, claim_ids: set[int]) -> None:
+    """Queue changed cases for reindexing, in the transaction that changed them, so the search
+    index can lag behind the records but never miss a change (services/search.py)."""
+    if not claim_ids:
+        return
+    rows = [{"claim_id": claim_id} for claim_id in sorted(claim_ids)]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(SearchPending).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(insert(SearchPending).prefix_with("OR IGNORE"), rows)
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

@@ -1,0 +1,55 @@
+"""The ``search`` command: full text over every case, results grouped by case."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from claimdesk.cli import _services
+from claimdesk.paths import AppPaths
+from claimdesk.services.search import HIT_END, HIT_START
+
+Handler = Callable[[argparse.Namespace, AppPaths], int]
+
+
+def register(subparsers: Any) -> dict[str, Handler]:
+    """Add the ``search`` command to ``claimdesk``'s sub-commands; return its handler."""
+    search = subparsers.add_parser(
+        "search",
+        help="find words in every case: calls, notes, names, references, documents' text",
+        description="Every word must appear (the start of a word is enough); put words in "
+        'quotes to find them together, as in "peer to peer". Accents do not matter.',
+    )
+    search.add_argument("words", nargs="+", metavar="WORD")
+    search.add_argument("--limit", type=int, default=300, metavar="N", help="at most N hits")
+    search.add_argument(
+        "--reindex",
+        action="store_true",
+        help="index every case again first (documents already read are not read again)",
+    )
+    return {"search": cmd_search}
+
+
+def cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
+    services = _services(args, paths)
+    if args.reindex:
+        print(f"Indexed {services.search.rebuild()} cases.", file=sys.stderr)
+    elif services.search.pending() > 50:
+        print("Indexing the cases changed since the last search…", file=sys.stderr)
+    result = services.search.search(" ".join(args.words), limit=max(1, args.limit))
+    if result.empty:
+        print(f"Nothing found for {result.query!r}.")
+        return 1
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    for case in result.cases:
+        print(f"{case.case_number}  {case.claimant_name}")
+        for hit in case.hits:
+            print(f"  {hit.kind_label:<15} {hit.title}")
+            snippet = hit.snippet.replace(HIT_START, bold).replace(HIT_END, plain)
+            print(f"  {'':<15} {snippet}")
+    hits = f"{result.total_hits} hit{'s' if result.total_hits != 1 else ''}"
+    more = " (more matched: add words to narrow the search)" if result.truncated else ""
+    print(f"{hits} in {len(result.cases)} case{'s' if len(result.cases) != 1 else ''}{more}.")
+    return 0

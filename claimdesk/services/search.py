@@ -1,0 +1,512 @@
+"""Global search: full text over every case's calls, notes, names, references and documents.
+
+The index (``search_entries``, with an FTS5 table over it on SQLite) is derived data. A change
+to a case marks it pending in the same transaction (``context.mark_for_search``); a search first
+reindexes the pending cases, so results are never stale, and a database upgraded from before
+the index builds it at its first search. Text is extracted from a document's file once and kept
+while the file is unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from claimdesk.errors import ValidationError
+from claimdesk.models import (
+    Appeal,
+    CallLogEntry,
+    Claim,
+    Document,
+    DocumentContent,
+    DocumentRequest,
+    IndependentMedicalExam,
+    Letter,
+    Note,
+    SearchEntry,
+    SearchPending,
+    SecondOpinion,
+    Specialist,
+)
+from claimdesk.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+# Where a hit is shown in a case's workspace (gui/panels keys).
+PANEL_FOR_KIND = {
+    "claim": "overview",
+    "note": "overview",
+    "call": "calls",
+    "request": "requests",
+    "document": "documents",
+    "opinion": "specialists",
+    "ime": "appeals",
+    "appeal": "appeals",
+    "letter": "letters",
+}
+KIND_LABELS = {
+    "claim": "Case",
+    "note": "Note",
+    "call": "Call",
+    "request": "Request",
+    "document": "Document",
+    "opinion": "Second opinion",
+    "ime": "IME",
+    "appeal": "Appeal",
+    "letter": "Letter",
+}
+
+# A document's text is for finding it, not for reading: the first pages say what it is.
+MAX_EXTRACT_PAGES = 200
+MAX_EXTRACT_CHARS = 200_000
+MAX_QUERY_TERMS = 12
+# Marks around the matched words in a snippet; the GUI turns them into bold.
+HIT_START, HIT_END = "\x02", "\x03"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    record_id: int
+    title: str
+    snippet: str  # plain text, matched words between HIT_START and HIT_END
+
+    @property
+    def panel(self) -> str:
+        return PANEL_FOR_KIND.get(self.kind, "overview")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind.title())
+
+
+@dataclass(frozen=True)
+class CaseHits:
+    claim_id: int
+    case_number: str
+    claimant_name: str
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    cases: list[CaseHits]
+    total_hits: int
+    truncated: bool  # more matched than the limit; the user should narrow the search
+
+    @property
+    def empty(self) -> bool:
+        return not self.cases
+
+
+@dataclass
+class _Entry:
+    kind: str
+    record_id: int
+    title: str
+    body: str
+    extracted: str = ""
+    extracted_sha256: str = ""
+
+
+class SearchService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self._fts: bool | None = None
+
+    # ---- searching ---------------------------------------------------------------------------
+
+    def search(
+        self, query: str, limit: int = 300, progress: Progress | None = None
+    ) -> SearchResult:
+        """Cases whose records contain every word of ``query`` (a word's start is enough).
+
+        Quoted words are matched as a phrase. Cases are ordered by their best hit.
+        """
+        terms = query_terms(query)
+        if not terms:
+            raise ValidationError("Type a word, a name or a reference number to search for.")
+        self.refresh(progress)
+        with self.context.db.read() as session:
+            if self._use_fts(session):
+                rows = self._fts_rows(session, terms, limit + 1)
+            else:
+                rows = self._like_rows(session, terms, limit + 1)
+            truncated = len(rows) > limit
+            rows = rows[:limit]
+            claims = {
+                c.id: c
+                for c in session.execute(
+                    select(Claim.id, Claim.case_number, Claim.claimant_name).where(
+                        Claim.id.in_({r[0] for r in rows})
+                    )
+                )
+            }
+        grouped: dict[int, CaseHits] = {}
+        for claim_id, kind, record_id, title, snippet in rows:
+            claim = claims.get(claim_id)
+            if claim is None:
+                continue
+            case = grouped.get(claim_id)
+            if case is None:
+                case = grouped[claim_id] = CaseHits(
+                    claim_id, claim.case_number, claim.claimant_name
+                )
+            case.hits.append(SearchHit(kind, record_id, title, " ".join(snippet.split())))
+        return SearchResult(query, list(grouped.values()), len(rows), truncated)
+
+    def _fts_rows(self, session: Session, terms: list[str], limit: int) -> list[tuple[Any, ...]]:
+        match = " AND ".join(fts_phrase(t) for t in terms)
+        statement = text(
+            "SELECT e.claim_id, e.kind, e.record_id, e.title, "
+            f"snippet(search_fts, -1, '{HIT_START}', '{HIT_END}', '…', 16) "
+            "FROM search_fts JOIN search_entries AS e ON e.id = search_fts.rowid "
+            "WHERE search_fts MATCH :match "
+            "ORDER BY bm25(search_fts, 4.0, 2.0, 1.0) LIMIT :limit"
+        )
+        rows = session.execute(statement, {"match": match, "limit": limit}).all()
+        # Group by case in the order of each case's best hit, keeping each case's own order.
+        best: dict[int, int] = {}
+        for position, row in enumerate(rows):
+            best.setdefault(row[0], position)
+        return sorted((tuple(r) for r in rows), key=lambda r: best[r[0]])
+
+    def _like_rows(self, session: Session, terms: list[str], limit: int) -> list[tuple[Any, ...]]:
+        """Without FTS5 (PostgreSQL, or a Python built without it): every term, anywhere."""
+        conditions = []
+        for term in terms:
+            pattern = f"%{_like_escape(term)}%"
+            conditions.append(
+                or_(
+                    SearchEntry.title.ilike(pattern, escape="\\"),
+                    SearchEntry.body.ilike(pattern, escape="\\"),
+                    SearchEntry.extracted.ilike(pattern, escape="\\"),
+                )
+            )
+        entries = session.execute(
+            select(SearchEntry)
+            .where(*conditions)
+            .order_by(SearchEntry.claim_id.desc(), SearchEntry.id)
+            .limit(limit)
+        ).scalars()
+        return [
+            (
+                e.claim_id,
+                e.kind,
+                e.record_id,
+                e.title,
+                make_snippet(" ".join(x for x in (e.title, e.body, e.extracted) if x), terms),
+            )
+            for e in entries
+        ]
+
+    def _use_fts(self, session: Session) -> bool:
+        if self._fts is None:
+            self._fts = session.get_bind().dialect.name == "sqlite" and bool(
+                session.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='search_fts'")
+                ).first()
+            )
+        return self._fts
+
+    # ---- indexing ----------------------------------------------------------------------------
+
+    def pending(self) -> int:
+        """How many cases wait to be (re)indexed."""
+        with self.context.db.read() as session:
+            return session.scalar(select(func.count()).select_from(SearchPending)) or 0
+
+    def refresh(self, progress: Progress | None = None) -> int:
+        """Reindex every case changed since it was last indexed; returns how many."""
+        with self.context.db.read() as session:
+            pending = list(session.scalars(select(SearchPending.claim_id).order_by("claim_id")))
+        for done, claim_id in enumerate(pending, 1):
+            self._reindex(claim_id)
+            if progress is not None:
+                progress(done, len(pending))
+        return len(pending)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Index every case again from its records (documents' text is kept if unchanged)."""
+        with self.context.db.write() as session:
+            session.execute(
+                text(
+                    "INSERT INTO search_pending (claim_id) SELECT id FROM claims "
+                    "WHERE id NOT IN (SELECT claim_id FROM search_pending)"
+                )
+            )
+        return self.refresh(progress)
+
+    def _reindex(self, claim_id: int) -> None:
+        # Text extraction reads files; done before the write lock is taken.
+        with self.context.db.read() as session:
+            claim = session.get(Claim, claim_id)
+            if claim is None:
+                entries: list[_Entry] = []
+            else:
+                entries = list(_entries(session, claim))
+                _fill_extracted(session, claim_id, entries)
+        with self.context.db.write() as session:
+            session.execute(delete(SearchEntry).where(SearchEntry.claim_id == claim_id))
+            if entries and session.get(Claim, claim_id) is not None:
+                session.add_all(SearchEntry(claim_id=claim_id, **vars(entry)) for entry in entries)
+            session.execute(delete(SearchPending).where(SearchPending.claim_id == claim_id))
+
+
+# ---- what is indexed -------------------------------------------------------------------------
+
+
+def _join(*parts: object) -> str:
+    return "\n".join(str(p) for p in parts if p not in (None, ""))
+
+
+def _entries(session: Session, claim: Claim) -> Iterator[_Entry]:
+    claim_id = claim.id
+    yield _Entry(
+        "claim",
+        claim_id,
+        f"{claim.case_number} · {claim.claimant_name}",
+        _join(
+            claim.claimant_name,
+            claim.case_number,
+            claim.insurer_claim_number,
+            claim.policy_number,
+            claim.group_number,
+            claim.member_id,
+            claim.plan_name,
+            claim.disputed_service,
+            claim.denial_reason,
+            claim.reviewer_name,
+            claim.reviewer_credentials,
+            claim.criteria_cited,
+            claim.proof_of_receipt,
+        ),
+    )
+    for note in session.scalars(select(Note).where(Note.claim_id == claim_id)):
+        yield _Entry("note", note.id, "Note", note.body)
+    calls = session.scalars(
+        select(CallLogEntry)
+        .where(CallLogEntry.claim_id == claim_id)
+        .options(selectinload(CallLogEntry.promises))
+    )
+    for call in calls:
+        who = call.person_name or "unnamed"
+        when = call.occurred_at.date().isoformat()
+        yield _Entry(
+            "call",
+            call.id,
+            f"Call {when} with {who}"
+            + (f", ref. {call.call_reference}" if call.call_reference else ""),
+            _join(
+                call.person_name,
+                call.person_staff_id,
+                call.call_reference,
+                call.number_dialled,
+                call.summary,
+                call.refusal_detail,
+                call.amendment_reason,
+                *(p.description for p in call.promises),
+            ),
+        )
+    for request in session.scalars(
+        select(DocumentRequest).where(DocumentRequest.claim_id == claim_id)
+    ):
+        yield _Entry(
+            "request",
+            request.id,
+            f"{request.kind.label} requested {request.sent_on.isoformat()}",
+            _join(
+                request.kind.label,
+                request.description,
+                request.recipient_name,
+                request.reference,
+                request.notes,
+            ),
+        )
+    for document in session.scalars(select(Document).where(Document.claim_id == claim_id)):
+        yield _Entry(
+            "document",
+            document.id,
+            document.title,
+            _join(
+                document.title, document.original_name, document.kind.label, document.description
+            ),
+            extracted_sha256=document.sha256,
+        )
+    opinions = session.execute(
+        select(SecondOpinion, Specialist)
+        .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
+        .where(SecondOpinion.claim_id == claim_id)
+    )
+    for opinion, specialist in opinions:
+        yield _Entry(
+            "opinion",
+            opinion.id,
+            f"Second opinion: {specialist.name}",
+            _join(
+                specialist.name,
+                specialist.specialty,
+                specialist.institution,
+                opinion.conclusion,
+                opinion.guidelines_cited,
+                opinion.notes,
+            ),
+        )
+    for ime in session.scalars(
+        select(IndependentMedicalExam).where(IndependentMedicalExam.claim_id == claim_id)
+    ):
+        yield _Entry(
+            "ime",
+            ime.id,
+            f"IME: {ime.examiner_name or 'examiner not named'}",
+            _join(
+                ime.examiner_name,
+                ime.examiner_specialty,
+                ime.paid_by,
+                ime.representative_name,
+                ime.findings,
+                ime.notes,
+            ),
+        )
+    for appeal in session.scalars(select(Appeal).where(Appeal.claim_id == claim_id)):
+        yield _Entry(
+            "appeal",
+            appeal.id,
+            f"{appeal.level.label}" + (f", ref. {appeal.reference}" if appeal.reference else ""),
+            _join(
+                appeal.reviewing_body,
+                appeal.reference,
+                appeal.proof_of_receipt,
+                appeal.decision_summary,
+                appeal.notes,
+            ),
+        )
+    for letter in session.scalars(select(Letter).where(Letter.claim_id == claim_id)):
+        yield _Entry(
+            "letter",
+            letter.id,
+            f"Letter: {letter.template_name}",
+            _join(letter.template_name, letter.recipient, letter.notes),
+        )
+
+
+def _fill_extracted(session: Session, claim_id: int, entries: list[_Entry]) -> None:
+    """Keep text already extracted from an unchanged file; extract the rest."""
+    documents = [e for e in entries if e.kind == "document"]
+    if not documents:
+        return
+    rows = session.execute(
+        select(SearchEntry.record_id, SearchEntry.extracted).where(
+            SearchEntry.claim_id == claim_id,
+            SearchEntry.kind == "document",
+            SearchEntry.extracted_sha256.in_({e.extracted_sha256 for e in documents}),
+        )
+    )
+    known = {record_id: extracted for record_id, extracted in rows}
+    for entry in documents:
+        if entry.record_id in known:
+            entry.extracted = known[entry.record_id]
+            continue
+        media_type, data = session.execute(
+            select(Document.media_type, DocumentContent.data)
+            .join(DocumentContent, DocumentContent.document_id == Document.id)
+            .where(Document.id == entry.record_id)
+        ).one_or_none() or ("", b"")
+        entry.extracted = extract_text(data, media_type) if data else ""
+
+
+def extract_text(data: bytes, media_type: str) -> str:
+    """The text of a PDF, Word or text file, as far as it can be had; "" for scans and images.
+
+    Never raises: a damaged file is still found by its title.
+    """
+    try:
+        if media_type == "application/pdf" or data.startswith(b"%PDF"):
+            return _pdf_text(data)
+        if media_type.endswith("wordprocessingml.document"):
+            import docx
+
+            document = docx.Document(io.BytesIO(data))
+            return _cap("\n".join(p.text for p in document.paragraphs))
+        if media_type.startswith("text/"):
+            from claimdesk.packets.convert import decode_text
+
+            return _cap(decode_text(data))
+    except Exception as error:
+        log.info("no text extracted from a %s file: %s", media_type, type(error).__name__)
+    return ""
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        return ""
+    parts: list[str] = []
+    size = 0
+    for page in reader.pages[:MAX_EXTRACT_PAGES]:
+        page_text = page.extract_text() or ""
+        parts.append(page_text)
+        size += len(page_text)
+        if size >= MAX_EXTRACT_CHARS:
+            break
+    return _cap("\n".join(parts))
+
+
+def _cap(value: str) -> str:
+    return " ".join(value.split())[:MAX_EXTRACT_CHARS]
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query; a quoted run of words is one term (a phrase)."""
+    terms = []
+    for phrase, word in _TERM.findall(query):
+        term = " ".join((phrase or word).replace('"', " ").split())
+        if term and any(ch.isalnum() for ch in term):
+            terms.append(term)
+    return terms[:MAX_QUERY_TERMS]
+
+
+def fts_phrase(term: str) -> str:
+    """An FTS5 phrase matching the term's words in order, the last one as a prefix.
+
+    Quoting keeps the user's punctuation (a reference like REF-4471, a colon, AND/OR/NOT) from
+    being read as FTS5 query syntax.
+    """
+    words = re.findall(r"\w+", term)
+    if not words:
+        return '""'
+    return '"' + " ".join(words) + '"*'
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def make_snippet(value: str, terms: list[str], width: int = 120) -> str:
+    """A stretch of ``value`` around the first match, the matches marked (the LIKE path)."""
+    flat = " ".join(value.split())
+    lowered = flat.casefold()
+    positions = [lowered.find(t.casefold()) for t in terms]
+    found = [p for p in positions if p >= 0]
+    start = max(0, min(found) - width // 3) if found else 0
+    piece = flat[start : start + width]
+    pattern = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    piece = re.sub(pattern, lambda m: f"{HIT_START}{m.group(0)}{HIT_END}", piece, flags=re.I)
+    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
