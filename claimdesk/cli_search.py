@@ -46,9 +46,8 @@ def cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     for case in result.cases:
         print(f"{case.case_number}  {case.claimant_name}")
         for hit in case.hits:
-            print(f"  {hit.kind_label:<15} {hit.title}")
-            snippet = hit.snippet.replace(HIT_START, bold).replace(HIT_END, plain)
-            print(f"  {'':<15} {snippet}")
+            print(f"  {hit.where}")
+            print(f"      {hit.snippet.replace(HIT_START, bold).replace(HIT_END, plain)}")
     hits = f"{result.total_hits} hit{'s' if result.total_hits != 1 else ''}"
     more = " (more matched: add words to narrow the search)" if result.truncated else ""
     print(f"{hits} in {len(result.cases)} case{'s' if len(result.cases) != 1 else ''}{more}.")

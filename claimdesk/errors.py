@@ -103,3 +103,10 @@ class ExhibitProblemsError(PacketExportError):
             "copy, take it out of the packet, or export again choosing to leave out unreadable "
             "exhibits."
         )
+
+
+class SearchCancelled(ClaimDeskError):
+    """The user stopped a search while the index was catching up (what was indexed is kept)."""
+
+    def __init__(self) -> None:
+        super().__init__("The search was stopped; search again to finish indexing.")

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from claimdesk.errors import ValidationError
+from claimdesk.errors import SearchCancelled, ValidationError
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -88,6 +88,13 @@ class SearchHit:
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind.title())
 
+    @property
+    def where(self) -> str:
+        """The title, said as what it is ("Document: Reviewer's report")."""
+        if self.title.startswith(self.kind_label):
+            return self.title
+        return f"{self.kind_label}: {self.title}"
+
 
 @dataclass(frozen=True)
 class CaseHits:
@@ -127,7 +134,11 @@ class SearchService:
     # ---- searching ---------------------------------------------------------------------------
 
     def search(
-        self, query: str, limit: int = 300, progress: Progress | None = None
+        self,
+        query: str,
+        limit: int = 300,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> SearchResult:
         """Cases whose records contain every word of ``query`` (a word's start is enough).
 
@@ -136,7 +147,7 @@ class SearchService:
         terms = query_terms(query)
         if not terms:
             raise ValidationError("Type a word, a name or a reference number to search for.")
-        self.refresh(progress)
+        self.refresh(progress, cancelled)
         with self.context.db.read() as session:
             if self._use_fts(session):
                 rows = self._fts_rows(session, terms, limit + 1)
@@ -226,11 +237,18 @@ class SearchService:
         with self.context.db.read() as session:
             return session.scalar(select(func.count()).select_from(SearchPending)) or 0
 
-    def refresh(self, progress: Progress | None = None) -> int:
-        """Reindex every case changed since it was last indexed; returns how many."""
+    def refresh(
+        self, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> int:
+        """Reindex every case changed since it was last indexed; returns how many.
+
+        Each case is committed as it is done, so stopping (``cancelled``) keeps them.
+        """
         with self.context.db.read() as session:
             pending = list(session.scalars(select(SearchPending.claim_id).order_by("claim_id")))
         for done, claim_id in enumerate(pending, 1):
+            if cancelled is not None and cancelled():
+                raise SearchCancelled()
             self._reindex(claim_id)
             if progress is not None:
                 progress(done, len(pending))
@@ -275,7 +293,7 @@ def _entries(session: Session, claim: Claim) -> Iterator[_Entry]:
     yield _Entry(
         "claim",
         claim_id,
-        f"{claim.case_number} · {claim.claimant_name}",
+        "Case details",
         _join(
             claim.claimant_name,
             claim.case_number,
