@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from claimdesk.storage.migrate import code_head
 from tests.conftest import REPO_ROOT
 
 
@@ -33,8 +32,9 @@ def test_wheel_carries_everything_the_app_reads(wheel: Path) -> None:
     expected = {
         "claimdesk/migrations/env.py",
         "claimdesk/migrations/script.py.mako",
-        f"claimdesk/migrations/versions/{code_head()}_initial_schema.py",
-        "claimdesk/_ui/main_window.ui",
+        "claimdesk/migrations/versions/0001_initial_schema.py",
+        "claimdesk/migrations/versions/0002_search_index.py",
+        *(f"claimdesk/_ui/{form.name}" for form in (REPO_ROOT / "ui").glob("*.ui")),
         "claimdesk/_resources/icons/claimdesk.svg",
     }
     assert expected <= names

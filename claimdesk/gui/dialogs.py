@@ -6,6 +6,7 @@ from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QWidget,
 )
+
+from claimdesk.gui.forms import child, fit_height, load_form
 
 
 def date_edit(value: date | None = None, name: str = "") -> QDateEdit:
@@ -33,23 +36,39 @@ def picked(edit: QDateEdit) -> date:
 
 
 class FormDialog(QDialog):
-    """A titled form with OK / Cancel; ``form`` holds the rows."""
+    """A titled form with OK / Cancel; ``form`` holds the rows.
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    The frame comes from ``ui/form_dialog.ui``; a dialog with fixed rows of its own (Settings)
+    passes its own form, which must also lay out a ``formLayout`` and a ``buttonBox``. Rows
+    added in code go below the form's own.
+    """
+
+    def __init__(
+        self, title: str | None = None, parent: QWidget | None = None,
+        form: str = "form_dialog.ui",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        self.form = QFormLayout(self)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        load_form(form, base=self)
+        if title:
+            self.setWindowTitle(title)
+        self.form = child(self, QFormLayout, "formLayout")
+        self.buttons = child(self, QDialogButtonBox, "buttonBox")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
     def finish(self) -> None:
-        """Add the buttons last (call after the rows)."""
-        self.form.addRow(self.buttons)
+        """Put OK / Cancel last in the tab order (call after adding the rows)."""
+        # The buttons come with the form, so rows added in code join the focus chain after
+        # them. QWidget.setTabOrder will not move the box's first button, but a widget
+        # given a parent joins the end of its focus chain: take the box out and put it back.
+        layout = self.layout()
+        if isinstance(layout, QBoxLayout):
+            index = layout.indexOf(self.buttons)
+            stretch = layout.stretch(index)
+            layout.removeWidget(self.buttons)
+            self.buttons.setParent(None)
+            layout.insertWidget(index, self.buttons, stretch)
+        fit_height(self)
 
     def line(self, label: str, text: str = "") -> QLineEdit:
         edit = QLineEdit(text)

@@ -9,18 +9,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.forms import child, load_form
 from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
 from claimdesk.services.letter_context import LetterOptions
 from claimdesk.services.lettering import GeneratedLetter, LetterPreview
@@ -29,7 +28,10 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 
 
 class WriteLetterDialog(QDialog):
-    """Generates one letter for one case and keeps it on the case; ``generated`` holds it."""
+    """Generates one letter for one case and keeps it on the case; ``generated`` holds it.
+
+    The layout is ``ui/letter_dialog.ui``.
+    """
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None,
                  kind: str | None = None) -> None:
@@ -40,83 +42,39 @@ class WriteLetterDialog(QDialog):
         self.generated: GeneratedLetter | None = None
         self._preview: LetterPreview | None = None
         self._generation = 0
-        self.setWindowTitle("Write a letter")
-        self.setMinimumSize(1000, 680)
+        load_form("letter_dialog.ui", base=self,
+                  classes={"LetterPreviewView": LetterPreviewView})
 
-        self.kinds = QListWidget()
-        self.kinds.setAccessibleName("Kind of letter")
+        self.kinds = child(self, QListWidget, "kindList")
         for info in self.services.lettering.templates():
             item = QListWidgetItem(info.title)
             item.setData(KIND_ROLE, info.kind)
             item.setToolTip(info.summary)
             self.kinds.addItem(item)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: palette(mid);")
+        self.summary = child(self, QLabel, "kindSummary")
 
-        self.call = QComboBox()
-        self.call.setAccessibleName("Call to confirm")
+        self.call = child(self, QComboBox, "callCombo")
         for record in reversed(self.services.calls.calls(claim_id)):
             if record.superseded:
                 continue
             who = record.person_name or record.organisation_name or "unknown"
             self.call.addItem(f"{record.occurred_at:%d %b %Y %H:%M} — {who}", record.id)
-        self.opinion = QComboBox()
-        self.opinion.setAccessibleName("Second opinion")
+        self.opinion = child(self, QComboBox, "opinionCombo")
         for opinion in reversed(self.services.opinions.opinions(claim_id)):
             self.opinion.addItem(f"{opinion.specialist_name} ({opinion.specialty})", opinion.id)
-        self.pdf = QRadioButton("PDF (ready to send)")
-        self.docx = QRadioButton("Word document (to edit first)")
-        self.pdf.setChecked(True)
+        self.pdf = child(self, QRadioButton, "pdfRadio")
+        self.docx = child(self, QRadioButton, "docxRadio")
 
-        choices = QFormLayout()
-        # In the narrow left column a label goes above its field rather than being squeezed out.
-        choices.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        choices.addRow("Call", self.call)
-        choices.addRow("Second opinion", self.opinion)
-        formats = QHBoxLayout()
-        formats.addWidget(self.pdf)
-        formats.addWidget(self.docx)
-        formats.addStretch(1)
-        choices.addRow("Format", formats)
+        self.view = child(self, LetterPreviewView, "previewView")
+        self.findings = child(self, QLabel, "findingsLabel")
+        child(self, QSplitter, "splitter").setSizes([330, 670])
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>Kind of letter</b>"))
-        left_layout.addWidget(self.kinds, 1)
-        left_layout.addWidget(self.summary)
-        left_layout.addLayout(choices)
-
-        self.view = LetterPreviewView()
-        self.view.setAccessibleName("Preview of the letter")
-        self.findings = QLabel()
-        self.findings.setWordWrap(True)
-        self.findings.setTextFormat(Qt.TextFormat.RichText)
-        self.findings.setAccessibleName("What the language check found")
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.view, 1)
-        right_layout.addWidget(self.findings)
-
-        left.setMinimumWidth(300)
-        left.setMaximumWidth(460)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([330, 670])
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.generate_button = self.buttons.addButton(
-            "Generate and keep on the case", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        self.buttons = child(self, QDialogButtonBox, "buttonBox")
+        self.generate_button = child(self, QPushButton, "generateButton")
+        self._generate_text = self.generate_button.text()
+        self.buttons.addButton(self.generate_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.generate)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.buttons)
 
         self.kinds.currentItemChanged.connect(lambda *_: self._kind_changed())
         self.call.currentIndexChanged.connect(lambda *_: self.refresh_preview())
@@ -206,7 +164,7 @@ class WriteLetterDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             self.generate_button.setEnabled(True)
-            self.generate_button.setText("Generate and keep on the case")
+            self.generate_button.setText(self._generate_text)
             from claimdesk.errors import ClaimDeskError
 
             if isinstance(error, ClaimDeskError):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import date
+from html import escape
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui.dialogs import date_edit, picked
+from claimdesk.gui.dialogs import picked
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.forms import child, load_form
 from claimdesk.models.enums import ClaimType, ClinicalArea, DenialCategory, LabelledEnum, PlanType
 from claimdesk.services import ClaimInput
 from claimdesk.services.dto import ClaimDetail
-
-W = TypeVar("W", bound=QWidget)
 
 COUNTRIES = [
     ("United States", "US"),
@@ -38,110 +37,73 @@ COUNTRIES = [
 ]
 
 
-def _combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
+def _fill(combo: QComboBox, enum_cls: type[LabelledEnum]) -> QComboBox:
     for member in enum_cls:
         combo.addItem(member.label, member)
     return combo
 
 
 class _Page(QWizardPage):
-    def __init__(self, title: str, subtitle: str) -> None:
-        super().__init__()
-        self.setTitle(title)
-        self.setSubTitle(subtitle)
-        self.form = QFormLayout(self)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    """A page of the form whose completeness and entry the wizard decides."""
 
-    def line(self, label: str, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit(placeholderText=placeholder)
-        edit.setAccessibleName(label)
-        self.form.addRow(f"{label}:", edit)
-        return edit
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.complete: Callable[[], bool] | None = None
+        self.entered: Callable[[], None] | None = None
 
-    def text(self, label: str, placeholder: str = "") -> QPlainTextEdit:
-        edit = QPlainTextEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.setAccessibleName(label)
-        edit.setTabChangesFocus(True)
-        edit.setMinimumHeight(80)
-        self.form.addRow(f"{label}:", edit)
-        return edit
+    def isComplete(self) -> bool:
+        return super().isComplete() if self.complete is None else self.complete()
 
-    def row(self, label: str, widget: W) -> W:
-        self.form.addRow(f"{label}:", widget)
-        return widget
+    def initializePage(self) -> None:
+        if self.entered is not None:
+            self.entered()
 
 
 class NewCaseWizard(QWizard):
-    """Creates the case on Finish; a service error keeps the wizard open with the typing."""
+    """Creates the case on Finish; a service error keeps the wizard open with the typing.
+
+    The pages, their fields and the tab order are ``ui/new_case_wizard.ui``.
+    """
 
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self.created: ClaimDetail | None = None
-        self.setWindowTitle("New case")
-        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
-        self.setMinimumSize(640, 560)
+        load_form("new_case_wizard.ui", base=self, classes={"QWizardPage": _Page})
 
-        who = _Page(
-            "Who and which plan",
-            "The claimant, the insurer and the kind of plan decide "
-            "which rules and deadlines apply.",
-        )
-        self.claimant = who.line("Claimant's name")
-        self.insurer = who.line("Insurer", "as on the denial letter")
-        self.plan_type = who.row("Plan type", _combo(PlanType, "Plan type"))
-        self.claim_type = who.row("Claim type", _combo(ClaimType, "Claim type"))
-        self.country = QComboBox()
-        self.country.setAccessibleName("Country")
-        self.country.setEditable(True)
+        who = child(self, _Page, "whoPage")
+        self.claimant = child(self, QLineEdit, "claimantEdit")
+        self.insurer = child(self, QLineEdit, "insurerEdit")
+        self.plan_type = _fill(child(self, QComboBox, "planTypeCombo"), PlanType)
+        self.claim_type = _fill(child(self, QComboBox, "claimTypeCombo"), ClaimType)
+        self.country = child(self, QComboBox, "countryCombo")
         for label, code in COUNTRIES:
             self.country.addItem(label, code)
-        who.row("Country", self.country)
-        self.region = who.line("State or province", "e.g. CA, NY, ON (optional)")
-        self.plan_name = who.line("Plan name", "optional")
-        self.claim_number = who.line("Insurer's claim number", "optional")
-        self.urgent = QCheckBox("Urgent (a delay could seriously harm the claimant's health)")
-        who.form.addRow("", self.urgent)
+        self.region = child(self, QLineEdit, "regionEdit")
+        self.plan_name = child(self, QLineEdit, "planNameEdit")
+        self.claim_number = child(self, QLineEdit, "claimNumberEdit")
+        self.urgent = child(self, QCheckBox, "urgentCheck")
 
-        denial = _Page(
-            "The denial",
-            "Copy the reason word for word: the appeal will quote it. "
-            "The letter's date and the date it arrived start different clocks.",
-        )
-        self.letter_date = denial.row("Date on the letter", date_edit(name="Date on the letter"))
-        self.received_date = denial.row("Date it arrived", date_edit(name="Date it arrived"))
-        self.proof = denial.line(
-            "Proof of receipt", "e.g. postmark, tracking number, portal timestamp"
-        )
-        self.category = denial.row("Why it was denied", _combo(DenialCategory, "Denial category"))
+        self.letter_date = child(self, QDateEdit, "letterDateEdit")
+        self.received_date = child(self, QDateEdit, "receivedDateEdit")
+        for edit in (self.letter_date, self.received_date):
+            set_day(edit, date.today())
+        self.proof = child(self, QLineEdit, "proofEdit")
+        self.category = _fill(child(self, QComboBox, "categoryCombo"), DenialCategory)
         self.category.setCurrentIndex(self.category.findData(DenialCategory.OTHER))
-        self.reason = denial.text("Reason, word for word")
-        self.service = denial.line("Service or treatment denied")
-        self.area = denial.row("Medical area", _combo(ClinicalArea, "Medical area"))
+        self.reason = child(self, QPlainTextEdit, "reasonEdit")
+        self.service = child(self, QLineEdit, "serviceEdit")
+        self.area = _fill(child(self, QComboBox, "areaCombo"), ClinicalArea)
         self.area.setCurrentIndex(self.area.findData(ClinicalArea.OTHER))  # never guess
-        self.reviewer = denial.line("Insurer's reviewer", "name and credentials, if given")
-        self.criteria = denial.line(
-            "Criteria or guideline cited", "e.g. InterQual 2025, policy bulletin"
-        )
+        self.reviewer = child(self, QLineEdit, "reviewerEdit")
+        self.criteria = child(self, QLineEdit, "criteriaEdit")
 
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        done = _Page(
-            "Ready to open the case",
-            "ClaimDesk will work out the deadlines from these "
-            "details; you can change any of them later.",
-        )
-        done.form.addRow(self.summary)
-        done.initializePage = self._summarise  # type: ignore[method-assign]
+        self.summary = child(self, QLabel, "summaryLabel")
+        child(self, _Page, "donePage").entered = self._summarise
 
-        for page in (who, denial, done):
-            self.addPage(page)
         self.claimant.textChanged.connect(who.completeChanged)
         self.insurer.textChanged.connect(who.completeChanged)
-        who.isComplete = lambda: bool(self.claimant.text().strip() and self.insurer.text().strip())  # type: ignore[method-assign]
+        who.complete = lambda: bool(self.claimant.text().strip() and self.insurer.text().strip())
         self.confirm: Callable[[str, str], None] = lambda title, text: env.prompts.error(
             self, title, text
         )
@@ -156,20 +118,26 @@ class NewCaseWizard(QWizard):
         from claimdesk.services.matching import suggest
 
         area = self.area.currentData()
+        where = "-".join(p for p in (self._country(), self.region.text().strip().upper()) if p)
         lines = [
-            f"<b>{self.claimant.text().strip()}</b> against <b>{self.insurer.text().strip()}</b>",
-            f"{self.plan_type.currentText()} · {self.claim_type.currentText()} · -".join(
-                p for p in (self._country(), self.region.text().strip().upper()) if p
-            ),
-            f"Denied: {self.category.currentText()}",
+            f"<b>{escape(self.claimant.text().strip())}</b> against "
+            f"<b>{escape(self.insurer.text().strip())}</b>",
+            escape(" · ".join(
+                p for p in (self.plan_type.currentText(), self.claim_type.currentText(), where)
+                if p
+            )),
+            f"Denied: {escape(self.category.currentText())}",
         ]
         if area != ClinicalArea.OTHER:
             try:
                 tip = suggest(area, self._country())
-                lines.append(
-                    f"Second opinion: look for <b>{', '.join(tip.specialties)}</b>. "
-                    f"{tip.subspecialist} Verify certification at {tip.verify_at}."
-                )
+                specialties = escape(", ".join(tip.specialties))
+                sentences = [f"Second opinion: look for <b>{specialties}</b>."]
+                advice = tip.subspecialist.strip().rstrip(".")
+                if advice:
+                    sentences.append(f"{escape(advice[0].upper() + advice[1:])}.")
+                sentences.append(f"Verify certification at {escape(tip.verify_at)}.")
+                lines.append(" ".join(sentences))
             except (ClaimDeskError, ValueError, KeyError):
                 pass
         self.summary.setText("<br><br>".join(lines))
@@ -207,5 +175,5 @@ class NewCaseWizard(QWizard):
         super().accept()
 
 
-def set_day(edit: QDateEdit, year: int, month: int, day: int) -> None:
-    edit.setDate(QDate(year, month, day))
+def set_day(edit: QDateEdit, day: date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +12,26 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from claimdesk.errors import ClaimDeskError, ExhibitProblemsError, PacketCancelled
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.forms import child, fit_height, load_form
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
 from claimdesk.packets.model import PacketResult
 
 
 class PacketDialog(QDialog):
-    """Choices for the packet, then the export itself behind a cancellable progress bar."""
+    """Choices for the packet, then the export itself behind a cancellable progress bar.
+
+    The layout is ``ui/packet_dialog.ui``.
+    """
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,77 +39,40 @@ class PacketDialog(QDialog):
         self.services = env.services
         self.claim_id = claim_id
         self.outcome: PacketResult | None = None
-        self.setWindowTitle("Export the appeal packet")
-        self.setMinimumWidth(560)
+        load_form("packet_dialog.ui", base=self)
 
         claim = self.services.claims.get(claim_id)
         self.claim = claim
         exhibits = [d for d in self.services.documents.documents(claim_id) if d.packet_position]
         latest = self._latest_letter_label()
 
-        intro = QLabel(
-            f"<b>{claim.case_number}</b> — {claim.claimant_name}<br>"
-            f"The packet holds the appeal letter, an exhibit index, the <b>{len(exhibits)}</b> "
-            "document(s) placed in the packet on the Documents tab (in that order) and, if you "
-            "wish, the chronology of calls, requests, letters and decisions. Every page is "
-            f"numbered {claim.case_number}-000001, 000002… and the index refers to them."
-        )
-        intro.setWordWrap(True)
+        intro = child(self, QLabel, "introLabel")
+        intro.setText(intro.text().format(
+            case_number=escape(claim.case_number),
+            claimant=escape(claim.claimant_name),
+            exhibits=len(exhibits),
+        ))
 
-        self.letter = QComboBox()
-        self.letter.setAccessibleName("Appeal letter")
+        self.letter = child(self, QComboBox, "letterCombo")
         if latest:
             self.letter.addItem(latest, "latest")
         self.letter.addItem("No letter: the index and exhibits only", None)
-        if not latest:
-            note = QLabel("No appeal letter has been kept as a PDF yet: write one on the "
-                          "Letters tab (Internal appeal letter, PDF) to put it first.")
-            note.setWordWrap(True)
-            note.setStyleSheet("color: #b26a00;")
-        self.chronology = QCheckBox("Add the chronology as the last exhibit")
-        self.chronology.setChecked(True)
-        self.single = QRadioButton("One PDF")
-        self.split = QRadioButton("PDF parts, each under")
-        self.zip = QRadioButton("A ZIP of separate PDFs (letter, index, each exhibit)")
-        self.single.setChecked(True)
-        self.split_mb = QSpinBox()
-        self.split_mb.setRange(1, 500)
-        self.split_mb.setValue(10)
-        self.split_mb.setSuffix(" MB")
-        self.split_mb.setAccessibleName("Largest part, in megabytes")
-        self.split_mb.setToolTip("Upload portals often refuse files over 10 MB")
-        self.split_mb.setEnabled(False)
+        note = child(self, QLabel, "noLetterNote")
+        child(self, QFormLayout, "formLayout").setRowVisible(note, not latest)
+        self.chronology = child(self, QCheckBox, "chronologyCheck")
+        self.single = child(self, QRadioButton, "singleRadio")
+        self.split = child(self, QRadioButton, "splitRadio")
+        self.zip = child(self, QRadioButton, "zipRadio")
+        self.split_mb = child(self, QSpinBox, "splitSize")
         self.split.toggled.connect(self.split_mb.setEnabled)
-        split_row = QHBoxLayout()
-        split_row.addWidget(self.split)
-        split_row.addWidget(self.split_mb)
-        split_row.addStretch(1)
 
-        form = QFormLayout()
-        form.addRow("Letter", self.letter)
-        if not latest:
-            form.addRow("", note)
-        form.addRow("", self.chronology)
-        form.addRow("Write", self.single)
-        form.addRow("", self._wrap(split_row))
-        form.addRow("", self.zip)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons = child(self, QDialogButtonBox, "buttonBox")
+        self.export_button = child(self, QPushButton, "exportButton")
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setEnabled(bool(exhibits) or bool(latest))
         buttons.accepted.connect(self.choose_and_export)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-
-    @staticmethod
-    def _wrap(row: QHBoxLayout) -> QWidget:
-        holder = QWidget()
-        row.setContentsMargins(0, 0, 0, 0)
-        holder.setLayout(row)
-        return holder
+        fit_height(self)
 
     def _latest_letter_label(self) -> str | None:
         letter = self.services.packets.latest_appeal_letter_record(self.claim_id)

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.forms import child
 from claimdesk.gui.reminders import LEAD_DAYS_KEY, lead_days_from
 
 
 class SettingsDialog(FormDialog):
+    """The layout is ``ui/settings_dialog.ui``; this fills it in and saves what changed."""
+
     def __init__(self, env: GuiEnv, location: str, parent: QWidget | None = None) -> None:
-        super().__init__("Settings", parent)
+        super().__init__(parent=parent, form="settings_dialog.ui")
         self.env = env
-        where = QLabel(
-            f"{location}<br><small>Start ClaimDesk with --data-dir DIR (or set "
-            "CLAIMDESK_DATA_DIR) to keep it elsewhere.</small>"
-        )
-        where.setWordWrap(True)
-        self.form.addRow("Data:", where)
-        who = QLabel(
-            f"{env.services.user_name}<br><small>Your changes are recorded under this "
-            "name. Start ClaimDesk with --user NAME (or set CLAIMDESK_USER) to change "
-            "it.</small>"
-        )
-        who.setWordWrap(True)
-        self.form.addRow("Working as:", who)
-        days = ", ".join(str(d) for d in env.services.schedule.lead_days)
-        self.lead_days = self.line("Remind me this many days before", days)
+        child(self, QLabel, "dataValue").setText(location)
+        child(self, QLabel, "userValue").setText(env.services.user_name)
+        self.lead_days = child(self, QLineEdit, "leadDaysEdit")
+        self.lead_days.setText(", ".join(str(d) for d in env.services.schedule.lead_days))
         self.finish()
 
     def apply(self) -> str | None:
