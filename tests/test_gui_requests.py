@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from claimdesk.gui import theme
 from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestModel, RequestsPanel
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
@@ -90,7 +91,7 @@ def test_overdue_request_shows_red_and_a_second_request_moves_it(panel: Requests
     model = panel.model
     assert model.index(0, STATUS).data() == "overdue"
     colour = model.data(model.index(0, STATUS), Qt.ItemDataRole.ForegroundRole).color()
-    assert colour.name() == "#c62828"
+    assert colour.name() == theme.DANGER.hex()
     assert "1 overdue" in panel.summary.text()
 
     panel.table.selectRow(0)
@@ -171,7 +172,7 @@ def test_withdraw_greys_the_request(panel: RequestsPanel) -> None:
     model = panel.model
     assert model.index(0, STATUS).data() == "withdrawn"
     colour = model.data(model.index(0, WHAT), Qt.ItemDataRole.ForegroundRole).color()
-    assert colour.name() == "#808080"
+    assert colour.name() == theme.MUTED.hex()
     assert not panel.withdraw_button.isEnabled()
 
 

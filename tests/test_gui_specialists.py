@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from claimdesk.gui import theme
 from claimdesk.gui.panels.specialists import (
     CONFLICT,
     CONFLICT_TEXT,
@@ -118,7 +119,7 @@ def test_a_conflict_is_impossible_to_miss(panel: SpecialistsPanel) -> None:
     conflict = model.index(row, CONFLICT)
     assert conflict.data() == CONFLICT_TEXT
     assert model.data(conflict, Qt.ItemDataRole.FontRole).bold()
-    assert model.data(conflict, Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+    assert model.data(conflict, Qt.ItemDataRole.ForegroundRole).color().name() == theme.DANGER.hex()
     assert "40 IMEs" in model.data(model.index(row, NAME), Qt.ItemDataRole.ToolTipRole)
     clean = names(panel).index("Dr. Amara Osei")
     assert model.index(clean, CONFLICT).data() == ""

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
+from claimdesk.gui import theme
 from claimdesk.letters.check import Finding
 from claimdesk.letters.markup import Block, Run
 from claimdesk.services.lettering import LetterPreview
@@ -25,11 +26,23 @@ PAGE_MARGIN = 36  # the white margin inside the page
 DESK_MARGIN = 10  # the least grey around it
 
 
-def findings_html(findings: Iterable[Finding], heading: str, colour: str, clean: str) -> str:
-    """What the language check found, as a short list under ``heading``; ``clean`` if nothing."""
+def findings_html(
+    findings: Iterable[Finding],
+    heading: str,
+    colour: str | theme.Tone,
+    clean: str,
+    palette: QPalette | None = None,
+) -> str:
+    """What the language check found, as a short list under ``heading``; ``clean`` if nothing.
+
+    Shown beside the page, not on it: a Tone takes the variant for ``palette`` (the
+    application's when None).
+    """
     items = "".join(f"<li>{escape(f.message)}</li>" for f in findings)
     if not items:
-        return f"<span style='color:#2e7d32'>{escape(clean)}</span>"
+        return f"<span style='color:{theme.SUCCESS.hex(palette)}'>{escape(clean)}</span>"
+    if isinstance(colour, theme.Tone):
+        colour = colour.hex(palette)
     return f"<b style='color:{colour}'>{escape(heading)}</b><ul style='margin:2px'>{items}</ul>"
 
 
@@ -74,7 +87,7 @@ def blocks_to_html(blocks: Iterable[Block]) -> str:
 
 
 class LetterPreviewView(QTextBrowser):
-    """A read-only letter on a white page of a printed page's width, centred on grey.
+    """A read-only letter on a white page of a printed page's width, centred on a "desk".
 
     ``show_letter(preview)`` shows a LetterPreview; ``show_error(text)`` shows why there is no
     letter to show. Links are not followed: a letter has none that should open from here.
@@ -96,18 +109,26 @@ class LetterPreviewView(QTextBrowser):
             "li { margin-bottom: 4px; }"
             "blockquote { margin-left: 24px; margin-right: 24px; font-style: italic; }"
         )
-        # The page is the viewport (white, dark text whatever the desktop theme); the margins
-        # around it show the frame's own background, set here to a soft grey "desk".
+        # The page is the viewport: white paper with dark ink whatever the desktop theme. The
+        # document takes its ink from the view's own palette, so Text is set there too; Base
+        # stays the theme's on the view, so the desk around the page can tell light from dark.
         page = self.viewport().palette()
-        page.setColor(QPalette.ColorRole.Base, QColor("white"))
-        page.setColor(QPalette.ColorRole.Text, QColor("#1f1f1f"))
+        page.setColor(QPalette.ColorRole.Base, theme.PAPER)
+        page.setColor(QPalette.ColorRole.Text, theme.INK)
         self.viewport().setPalette(page)
         self.viewport().setAutoFillBackground(True)
-        desk = self.palette()
-        desk.setColor(QPalette.ColorRole.Window, QColor("#d9d9d9"))
-        self.setPalette(desk)
         self.setAutoFillBackground(True)
+        theme.follow(self, self._lay_desk)
         self._margin = -1
+
+    def _lay_desk(self) -> None:
+        """Ink for the page, and the theme's desk in the margins around it."""
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Text, theme.INK)
+        palette.setColor(QPalette.ColorRole.Window, theme.DESK.color(palette))
+        for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
+            palette.setColor(role, theme.INK)
+        self.setPalette(palette)
 
     def show_letter(self, preview: LetterPreview) -> None:
         """Show the letter, keeping the reader's place when the same letter is shown again."""
@@ -118,7 +139,7 @@ class LetterPreviewView(QTextBrowser):
     def show_error(self, text: str) -> None:
         """Say, in red on the page, why the letter cannot be shown."""
         self.setHtml(
-            "<p style='color:#b71c1c'><b>The letter cannot be shown.</b></p>"
+            f"<p style='color:{theme.INK_DANGER}'><b>The letter cannot be shown.</b></p>"
             f"<p>{escape(text, quote=False)}</p>"
         )
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import (
-    QColor,
     QFontDatabase,
     QKeySequence,
     QPainter,
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from claimdesk.errors import ClaimDeskError, TemplateRenderError
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
 from claimdesk.letters.letterhead import Letterhead
@@ -57,7 +57,6 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 LAYOUT_TITLE = "Layout shared by all letters"
 OFFICE_MARK = "office's version"
 PREVIEW_DELAY_MS = 400
-ERROR_RED = "#b71c1c"
 
 # (parent, title, question, answers) -> the answer chosen, or None for Cancel.
 Ask = Callable[[QWidget, str, str, tuple[str, ...]], str | None]
@@ -120,6 +119,8 @@ class SourceEdit(QPlainTextEdit):
         self.blockCountChanged.connect(self._fit_gutter)
         self.updateRequest.connect(self._scroll_gutter)
         self._fit_gutter()
+        # The error line's tint is baked into an extra selection: redo it when the theme flips.
+        theme.follow(self, lambda: self.mark_error(self.error_line))
 
     def gutter_width(self) -> int:
         digits = max(3, len(str(self.blockCount())))
@@ -138,7 +139,7 @@ class SourceEdit(QPlainTextEdit):
         if line is not None and 1 <= line <= self.blockCount():
             selection = QTextEdit.ExtraSelection()
             look = QTextCharFormat()
-            look.setBackground(QColor("#ffd6d6"))
+            look.setBackground(theme.ERROR_LINE.color(self.palette()))
             look.setProperty(QTextFormat.Property.FullWidthSelection, True)
             selection.format = look
             selection.cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
@@ -166,7 +167,8 @@ class SourceEdit(QPlainTextEdit):
 
     def paint_gutter(self, event: Any) -> None:
         painter = QPainter(self._gutter)
-        painter.fillRect(event.rect(), QColor("#f2f2f2"))
+        palette = self.palette()
+        painter.fillRect(event.rect(), theme.EDITOR_GUTTER.color(palette))
         block = self.firstVisibleBlock()
         number = block.blockNumber() + 1
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
@@ -175,7 +177,7 @@ class SourceEdit(QPlainTextEdit):
         while block.isValid() and top <= event.rect().bottom():
             if block.isVisible() and bottom >= event.rect().top():
                 error = number == self.error_line
-                painter.setPen(QColor(ERROR_RED if error else "#8a8a8a"))
+                painter.setPen((theme.DANGER if error else theme.MUTED).color(palette))
                 painter.drawText(0, top, self._gutter.width() - 6, height,
                                  Qt.AlignmentFlag.AlignRight, str(number))
             block = block.next()
@@ -207,7 +209,10 @@ class LetterheadForm(QWidget):
         self.role = self._line("Role", "e.g. Patient advocate")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {ERROR_RED};")
+        theme.follow(
+            self.problem,
+            lambda: self.problem.setStyleSheet(f"color: {theme.DANGER.hex(self.palette())};"),
+        )
         self.problem.hide()
         self.save_button = QPushButton("Save letterhead")
         self.save_button.setAccessibleName("Save the letterhead")
@@ -310,7 +315,6 @@ class TemplateEditor(QDialog):
         self.editor.setAccessibleName("Template text")
         self.cursor_place = QLabel()
         self.cursor_place.setAccessibleName("Cursor position")
-        self.cursor_place.setStyleSheet("color: palette(mid);")
         self.save_button = QPushButton("Save")
         self.save_button.setAccessibleName("Save the office's version")
         self.save_button.setToolTip("Keep this text as the office's version (Ctrl+S)")
@@ -322,7 +326,6 @@ class TemplateEditor(QDialog):
         for row in env.services.claims.list_claims():
             self.case.addItem(f"{row.case_number} · {row.claimant_name}", row.id)
         self.preview_note = QLabel()
-        self.preview_note.setStyleSheet("color: palette(mid);")
         self.preview_note.setWordWrap(True)
         self.view = LetterPreviewView()
         self.view.setAccessibleName("Preview of the letter")
@@ -330,10 +333,7 @@ class TemplateEditor(QDialog):
         self.error.setAccessibleName("Template error")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setStyleSheet(
-            f"QLabel {{ color: {ERROR_RED}; background: #fdecea; border: 1px solid #f5c2c0;"
-            " border-radius: 3px; padding: 6px; }"
-        )
+        theme.follow(self, self._colour_labels)
         self.error.linkActivated.connect(lambda link: self.editor.go_to_line(int(link)))
         self.error.hide()
         self.findings = QLabel()
@@ -672,13 +672,25 @@ class TemplateEditor(QDialog):
             lambda: self.lettering.preview(claim_id, shown_kind, unsaved=unsaved), done, failed
         )
 
+    def _colour_labels(self) -> None:
+        """The hint labels in the muted tone and the error box in red, for the current theme."""
+        palette = self.palette()
+        for label in (self.cursor_place, self.preview_note):
+            label.setStyleSheet(f"color: {theme.MUTED.hex(palette)};")
+        self.error.setStyleSheet(
+            f"QLabel {{ color: {theme.DANGER.hex(palette)};"
+            f" background: {theme.DANGER_BACKGROUND.hex(palette)};"
+            f" border: 1px solid {theme.DANGER_BORDER.hex(palette)};"
+            " border-radius: 3px; padding: 6px; }"
+        )
+
     def _show_preview(self, preview: LetterPreview) -> None:
         self.shown = preview
         self.view.show_letter(preview)
         self.editor.mark_error(None)
         self.error.hide()
         self.findings.setText(findings_html(
-            preview.findings, "On this case the check found:", "#8a4b00",
+            preview.findings, "On this case the check found:", theme.WARNING,
             "The language check found nothing to fix on this case.",
         ))
 
@@ -686,7 +698,8 @@ class TemplateEditor(QDialog):
         """Say what is wrong and where; highlight the line when it is in this template."""
         here = error.template == self._kind + SUFFIX
         if error.line and here:
-            where = (f"<a href='{error.line}' style='color:{ERROR_RED}'>Line {error.line}</a>")
+            red = theme.DANGER.hex(self.palette())
+            where = f"<a href='{error.line}' style='color:{red}'>Line {error.line}</a>"
             self.editor.mark_error(error.line)
         elif error.line:
             where = f"{_html(error.template)}, line {error.line}"

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -39,9 +39,9 @@ from claimdesk.services.dto import AppealRecord, EventRecord, ImeRecord
 
 LEVEL, BODY, FILED, RECEIVED, DECISION, OUTCOME, REFERENCE, EXPEDITED = range(8)
 OUTCOME_COLOURS = {
-    Outcome.OVERTURNED: "#2e7d32",
-    Outcome.PARTIALLY_OVERTURNED: "#2e7d32",
-    Outcome.UPHELD: "#c62828",
+    Outcome.OVERTURNED: theme.SUCCESS,
+    Outcome.PARTIALLY_OVERTURNED: theme.SUCCESS,
+    Outcome.UPHELD: theme.DANGER,
 }
 
 
@@ -72,7 +72,7 @@ class AppealModel(TableModel):
             }.get(column)
         if role == Qt.ItemDataRole.ForegroundRole and column == OUTCOME:
             colour = OUTCOME_COLOURS.get(row.outcome)
-            return QBrush(QColor(colour)) if colour else None
+            return colour.brush() if colour else None
         if role == Qt.ItemDataRole.ToolTipRole and column == OUTCOME and row.decision_summary:
             return row.decision_summary
         return None
@@ -114,7 +114,7 @@ class ImeModel(TableModel):
             and row.report_requested_on
             and not row.report_received_on
         ):
-            return QBrush(QColor("#b26a00"))
+            return theme.WARNING.brush()
         if role == Qt.ItemDataRole.ToolTipRole and row.findings:
             return row.findings
         return None

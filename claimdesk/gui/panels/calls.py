@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.panels.specialists import OptionalDate
@@ -57,7 +58,6 @@ HEADERS = (
 )
 WHEN, DIRECTION, WHO, ORGANISATION, REFERENCE, SUMMARY, PROMISED, REFUSED = range(8)
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-GREY = QColor("#808080")
 
 
 def _day(value: date | None) -> str:
@@ -114,7 +114,7 @@ class CallModel(RecordTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(call, column)
         if role == Qt.ItemDataRole.ForegroundRole and call.superseded:
-            return QBrush(GREY)
+            return theme.MUTED.brush()
         if role == Qt.ItemDataRole.FontRole and call.superseded:
             font = QFont()
             font.setItalic(True)

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -70,11 +70,11 @@ class DeadlineModel(RecordTableModel):
             }[column]
         if role == Qt.ItemDataRole.ForegroundRole:
             if not is_open:
-                return QBrush(QColor("#808080"))
+                return theme.MUTED.brush()
             if row.due_on < self.today:
-                return QBrush(QColor("#c62828"))
+                return theme.DANGER.brush()
             if column == CONFIDENCE and row.confidence == Confidence.UNCHECKED:
-                return QBrush(QColor("#b26a00"))
+                return theme.WARNING.brush()
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == CONFIDENCE and row.confidence:
                 return row.confidence.label

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -32,10 +33,10 @@ Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("What", "Sent to", "Method", "Sent", "Due", "Status", "Received", "Reference")
 WHAT, SENT_TO, METHOD, SENT, DUE, STATUS, RECEIVED, REFERENCE = range(8)
 STATUS_COLOURS = {
-    "requested": "#1565c0",
-    "overdue": "#c62828",
-    "received": "#2e7d32",
-    "withdrawn": "#808080",
+    "requested": theme.ACCENT,
+    "overdue": theme.DANGER,
+    "received": theme.SUCCESS,
+    "withdrawn": theme.MUTED,
 }
 # What the document that answers a request is, so it files under the right kind.
 DOCUMENT_KINDS = {
@@ -86,9 +87,9 @@ class RequestModel(RecordTableModel):
             return self._text(row, column, status)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == STATUS or (column == DUE and status == "overdue"):
-                return QBrush(QColor(STATUS_COLOURS[status]))
+                return STATUS_COLOURS[status].brush()
             if status == "withdrawn":
-                return QBrush(QColor(STATUS_COLOURS["withdrawn"]))
+                return STATUS_COLOURS["withdrawn"].brush()
         if role == Qt.ItemDataRole.FontRole and column == STATUS:
             font = QFont()
             font.setBold(True)

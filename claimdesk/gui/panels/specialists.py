@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, date_edit, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -34,7 +35,6 @@ from claimdesk.services.matching import suggest
 
 Index = QModelIndex | QPersistentModelIndex
 CONFLICT_TEXT = "⚠ Conflict of interest"
-CONFLICT_RED = "#c62828"
 
 
 def day_text(value: date | None) -> str:
@@ -132,7 +132,9 @@ class SpecialistModel(TableModel):
             return None
         # A specialist tied to the insurer must be impossible to miss: the whole row says so.
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(CONFLICT_RED))
+            return theme.DANGER.brush()
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return theme.DANGER_BACKGROUND.brush()
         if role == Qt.ItemDataRole.FontRole and column in (NAME, CONFLICT):
             font = QFont()
             font.setBold(True)

@@ -8,17 +8,25 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget
 
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.services.timeline import LANES, TimelineMark
 
 COLOURS = {
-    "done": "#1f5fa8",
-    "open": "#8a8f98",
-    "late": "#c62828",
-    "bad": "#d35400",
-    "good": "#2e7d32",
+    "done": theme.ACCENT,
+    "open": theme.MUTED,
+    "late": theme.DANGER,
+    "bad": theme.AGAINST,
+    "good": theme.SUCCESS,
 }
+LEGEND = (
+    ("done", "done"),
+    ("open", "waiting"),
+    ("late", "late"),
+    ("bad", "against you"),
+    ("good", "in your favour"),
+)
 LABEL_WIDTH = 170
 LANE_HEIGHT = 64
 TOP = 34
@@ -56,7 +64,9 @@ class TimelineCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.WindowText)
-        grid = palette.color(QPalette.ColorRole.Mid)
+        # Mid vanishes on a dark Window; the text colour, faint, shows in either scheme.
+        grid = QColor(text)
+        grid.setAlpha(80)
         self._hits = []
         bottom = TOP + LANE_HEIGHT * len(LANES)
         # lanes
@@ -91,7 +101,7 @@ class TimelineCanvas(QWidget):
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         # today
         x_today = self.x_of(self.today)
-        painter.setPen(QPen(QColor("#c62828"), 2))
+        painter.setPen(QPen(theme.DANGER.color(palette), 2))
         painter.drawLine(QPointF(x_today, TOP - 4), QPointF(x_today, bottom))
         painter.drawText(QPointF(x_today + 4, bottom + 16), "today")
         # marks, nudged vertically when they crowd the same spot
@@ -102,8 +112,10 @@ class TimelineCanvas(QWidget):
             slot = taken.get((mark.lane, int(x // 12)), 0)
             taken[(mark.lane, int(x // 12))] = slot + 1
             y = TOP + row * LANE_HEIGHT + 16 + (slot % 4) * 10
-            colour = QColor(COLOURS.get(mark.state, "#1f5fa8"))
-            painter.setPen(QPen(colour.darker(130), 1))
+            colour = COLOURS.get(mark.state, theme.ACCENT).color(palette)
+            # The outline sets a mark off its lane: darker on a light ground, lighter on dark.
+            edge = colour.lighter(130) if theme.is_dark(palette) else colour.darker(130)
+            painter.setPen(QPen(edge, 1))
             painter.setBrush(colour)
             if mark.end is not None and mark.end > mark.start:
                 rect = QRectF(x, y - 3, max(self.x_of(mark.end) - x, 4), 7)
@@ -142,15 +154,21 @@ class TimelinePanel(CasePanel):
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.canvas = TimelineCanvas()
-        legend = QLabel(
-            "<span style='color:#1f5fa8'>●</span> done &nbsp; "
-            "<span style='color:#8a8f98'>●</span> waiting &nbsp; "
-            "<span style='color:#c62828'>●</span> late &nbsp; "
-            "<span style='color:#d35400'>●</span> against you &nbsp; "
-            "<span style='color:#2e7d32'>●</span> in your favour &nbsp; ▲ deadline &nbsp; "
-            "▬ request from sent to received. Hover a mark for its details."
-        )
+        legend = QLabel()
         legend.setWordWrap(True)
+
+        def paint_legend() -> None:
+            palette = legend.palette()
+            dots = "".join(
+                f"<span style='color:{COLOURS[state].hex(palette)}'>●</span> {name} &nbsp; "
+                for state, name in LEGEND
+            )
+            legend.setText(
+                dots + "▲ deadline &nbsp; ▬ request from sent to received. "
+                "Hover a mark for its details."
+            )
+
+        theme.follow(legend, paint_legend)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.canvas)

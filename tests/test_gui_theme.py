@@ -1,0 +1,153 @@
+"""The app's own colours read in a light and a dark desktop theme, and follow a switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from claimdesk.gui import theme
+from claimdesk.gui.letter_preview import LetterPreviewView
+from claimdesk.gui.panels.requests import STATUS, RequestsPanel
+from claimdesk.gui.panels.timeline import TimelinePanel
+from claimdesk.models.enums import ContactMethod, RequestKind
+from claimdesk.services import Services
+from tests.gui_support import make_env, open_case
+
+Role = QPalette.ColorRole
+
+
+def light_palette() -> QPalette:
+    """Fusion's light palette, as Qt builds it with no desktop theme."""
+    window = QColor(239, 239, 239)
+    return QPalette(
+        QColor("black"), window, window.lighter(150), window.darker(150), window.darker(130),
+        QColor("black"), QColor("white"),
+    )
+
+
+def dark_palette() -> QPalette:
+    """Fusion's dark palette (Qt 6.5+), as a dark desktop hands it to the app."""
+    window = QColor(50, 50, 50)
+    text = QColor(240, 240, 240)
+    palette = QPalette(
+        text, window, window.lighter(150), window.darker(150), window.darker(130), text,
+        window.darker(140),
+    )
+    palette.setColor(Role.AlternateBase, QColor("#2b2b2b"))
+    return palette
+
+
+PALETTES = {"light": light_palette, "dark": dark_palette}
+
+
+@pytest.fixture
+def dark_app(qapp: QApplication) -> Iterator[QApplication]:
+    """The application switched to a dark palette, switched back afterwards."""
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    yield qapp
+    qapp.setPalette(before)
+
+
+def test_the_test_palettes_are_one_light_and_one_dark(qapp: QApplication) -> None:
+    assert not theme.is_dark(light_palette())
+    assert theme.is_dark(dark_palette())
+
+
+@pytest.mark.parametrize("scheme", PALETTES)
+@pytest.mark.parametrize("name", theme.TEXT_TONES)
+def test_every_text_colour_reads_on_the_palette(qapp: QApplication, scheme: str, name: str) -> None:
+    palette = PALETTES[scheme]()
+    colour = theme.TEXT_TONES[name].color(palette)
+    for role in (Role.Base, Role.AlternateBase, Role.Window):
+        ratio = theme.contrast(colour, palette.color(role))
+        assert ratio >= 4.5, f"{name} on {scheme} {role.name}: {ratio:.2f}:1"
+
+
+@pytest.mark.parametrize("scheme", PALETTES)
+def test_the_grounds_keep_their_text_readable(qapp: QApplication, scheme: str) -> None:
+    palette = PALETTES[scheme]()
+    text = palette.color(Role.Text)
+    pairs = {
+        "danger on its background": (theme.DANGER, theme.DANGER_BACKGROUND),
+        "line numbers on the gutter": (theme.MUTED, theme.EDITOR_GUTTER),
+        "error line number on the gutter": (theme.DANGER, theme.EDITOR_GUTTER),
+    }
+    for what, (ink, ground) in pairs.items():
+        ratio = theme.contrast(ink.color(palette), ground.color(palette))
+        assert ratio >= 4.5, f"{what} ({scheme}): {ratio:.2f}:1"
+    assert theme.contrast(text, theme.ERROR_LINE.color(palette)) >= 4.5
+    assert theme.contrast(theme.INK, theme.PAPER) >= 7
+    assert theme.contrast(QColor(theme.INK_DANGER), theme.PAPER) >= 4.5
+
+
+def test_a_switch_to_dark_recolours_the_requests_table(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    claim_id = open_case(services)
+    services.requests.request_document(
+        claim_id, RequestKind.CLAIM_FILE, sent_on=date.today() - timedelta(days=40),
+        method=ContactMethod.FAX,
+    )
+    panel = RequestsPanel(make_env(services, tmp_path), claim_id)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    index = panel.model.index(0, STATUS)
+    assert index.data() == "overdue"
+    light = index.data(Qt.ItemDataRole.ForegroundRole).color().name()
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        dark = index.data(Qt.ItemDataRole.ForegroundRole).color().name()
+    finally:
+        qapp.setPalette(before)
+    assert (light, dark) == (theme.DANGER.light, theme.DANGER.dark)
+
+
+def test_a_followed_label_is_redone_when_the_theme_flips(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    theme.follow(label, lambda: label.setStyleSheet(f"color: {theme.DANGER.hex(label.palette())}"))
+    assert theme.DANGER.light in label.styleSheet()
+    before = QApplication.palette()
+    # Qt posts the palette change to the widgets: the label hears of it from the event loop.
+    qapp.setPalette(dark_palette())
+    try:
+        qtbot.waitUntil(lambda: theme.DANGER.dark in label.styleSheet())
+    finally:
+        qapp.setPalette(before)
+    qtbot.waitUntil(lambda: theme.DANGER.light in label.styleSheet())
+
+
+def test_the_letter_stays_on_white_paper_in_dark(qtbot: QtBot, qapp: QApplication) -> None:
+    view = LetterPreviewView()
+    qtbot.addWidget(view)
+    assert view.palette().color(Role.Window).name() == theme.DESK.light
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        qtbot.waitUntil(lambda: view.palette().color(Role.Window).name() == theme.DESK.dark)
+        assert view.viewport().palette().color(Role.Base) == theme.PAPER
+        # The document draws with the view's Text: dark ink, not the dark theme's light text.
+        assert view.palette().color(Role.Text) == theme.INK
+    finally:
+        qapp.setPalette(before)
+
+
+def test_the_timeline_legend_uses_the_dark_colours(
+    services: Services, tmp_path: Path, qtbot: QtBot, dark_app: QApplication
+) -> None:
+    panel = TimelinePanel(make_env(services, tmp_path), open_case(services))
+    qtbot.addWidget(panel)
+    legend = next(label for label in panel.findChildren(QLabel) if "deadline" in label.text())
+    assert theme.DANGER.dark in legend.text()
+    assert theme.DANGER.light not in legend.text()
