@@ -262,3 +262,30 @@ def test_encrypted_pdf_says_it_needs_a_password(qtbot: QtBot, panel: DocumentsPa
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: "password" in panel.preview_text(), timeout=10_000)
     assert panel.preview_text().startswith("This PDF cannot be shown: ")
+
+
+def test_edit_a_documents_details_and_a_refused_title(panel: DocumentsPanel) -> None:
+    document = panel.services.documents.attach(
+        panel.claim_id, "scan0042.pdf", pdf_bytes(1), document_date=TODAY
+    )
+    panel.refresh()
+    panel.select_document(document.id)
+    answers = iter(["", "IME report, Dr. Ames"])  # first an empty title, refused
+
+    def fill(dialog: QDialog) -> None:
+        field(dialog, QLineEdit, "Title").setText(next(answers))  # type: ignore[attr-defined]
+        kind = field(dialog, QComboBox, "Kind of document")
+        kind.setCurrentIndex(kind.findData(DocumentKind.IME_REPORT))  # type: ignore[attr-defined]
+        date_edit = field(dialog, QWidget, "Date of the document")
+        date_edit.setDate(date_edit.minimumDate())  # type: ignore[attr-defined]  # "Not known"
+
+    runs = iter([True, True])
+    panel.run_dialog = lambda dialog: (fill(dialog), next(runs))[1]
+    panel.edit_button.click()
+    [(level, title, message)] = shown(panel)
+    assert (level, title) == ("error", "Cannot change the document") and "Title" in message
+    updated = panel.services.documents.get(document.id)
+    assert updated.title == "IME report, Dr. Ames" and updated.kind == DocumentKind.IME_REPORT
+    assert updated.document_date is None
+    assert updated.sha256 == document.sha256  # the file itself never changes
+    assert panel.model.index(0, TITLE).data() == "IME report, Dr. Ames"

@@ -22,6 +22,14 @@ from claimdesk.services.dto import DocumentInfo, copy_into
 # Large enough for a scanned claim file of a few thousand pages; beyond it, split the scan.
 MAX_DOCUMENT_BYTES = 250 * 1024 * 1024
 
+
+
+class _Keep:
+    """The default of an optional argument that may be set to None ("no date")."""
+
+
+KEEP = _Keep()
+
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -82,6 +90,35 @@ class DocumentService:
         except OSError as error:
             raise DocumentError(f"'{path}' cannot be read: {error.strerror}.") from None
         return self.attach(claim_id, path.name, data, **metadata)  # type: ignore[arg-type]
+
+    def update(
+        self,
+        document_id: int,
+        *,
+        kind: DocumentKind | str | None = None,
+        title: str | None = None,
+        document_date: date | str | _Keep | None = KEEP,
+        description: str | None = None,
+    ) -> DocumentInfo:
+        """Correct what a document is (kind, title, date, description); its file never changes."""
+        with self._ctx.unit() as unit:
+            document: Document = unit.get(Document, document_id, "document")
+            values: dict[str, object] = {}
+            if kind is not None:
+                values["kind"] = v.choice(DocumentKind, kind, "Kind of document")
+            if title is not None:
+                values["title"] = v.line(title, "Title", max_length=300, required=True)
+            if not isinstance(document_date, _Keep):
+                values["document_date"] = v.parse_date(document_date, "Date of the document")
+            if description is not None:
+                values["description"] = v.text(description, "Description", max_length=20_000)
+            changed = [k for k, value in values.items() if getattr(document, k) != value]
+            for key in changed:
+                setattr(document, key, values[key])
+            if changed:
+                touch(unit, document.claim_id)
+                unit.record("update", "document", document.id, document.claim_id, changed)
+            return copy_into(DocumentInfo, document)
 
     def documents(self, claim_id: int) -> list[DocumentInfo]:
         with self._ctx.db.read() as session:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.case_details_dialog import NO_DATE
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -194,6 +195,9 @@ class DocumentsPanel(CasePanel):
         self.up_button = QPushButton("Move up")
         self.down_button = QPushButton("Move down")
         self.save_button = QPushButton("Save a copy…")
+        self.edit_button = QPushButton("Edit details…")
+        self.edit_button.setToolTip("Correct the kind, title, date or description")
+        self.edit_button.clicked.connect(self.edit_details)
         self.add_button.clicked.connect(self.add_files)
         self.packet_button.clicked.connect(self.toggle_packet)
         self.up_button.clicked.connect(lambda: self.move_in_packet(-1))
@@ -204,6 +208,7 @@ class DocumentsPanel(CasePanel):
         buttons = QHBoxLayout()
         for button in (
             self.add_button,
+            self.edit_button,
             self.packet_button,
             self.up_button,
             self.down_button,
@@ -340,6 +345,7 @@ class DocumentsPanel(CasePanel):
         included = self._packet()
         self.packet_button.setEnabled(document is not None)
         self.save_button.setEnabled(document is not None)
+        self.edit_button.setEnabled(document is not None)
         in_packet = document is not None and document.id in included
         self.packet_button.setText("Leave out of packet" if in_packet else "Include in packet")
         self.up_button.setEnabled(in_packet and included.index(document.id) > 0)  # type: ignore[union-attr]
@@ -388,6 +394,38 @@ class DocumentsPanel(CasePanel):
         if last is not None:
             self.refresh()
             self.select_document(last.id)
+
+    def edit_details(self) -> None:
+        document = self.selected()
+        if document is None:
+            return
+        dialog = FormDialog(f"Document details: {document.original_name}", self)
+        kind = dialog.choice("Kind of document", [(k.label, k) for k in DocumentKind])
+        kind.setCurrentIndex(kind.findData(document.kind))
+        title = dialog.line("Title", document.title)
+        day = dialog.day("Date of the document", document.document_date)
+        day.setMinimumDate(NO_DATE)
+        if document.document_date is None:
+            day.setDate(NO_DATE)
+        day.setSpecialValueText("Not known")
+        description = dialog.text("Description", document.description)
+        dialog.finish()
+        while self.run_dialog(dialog):
+            chosen = day.date()
+            try:
+                self.services.documents.update(
+                    document.id,
+                    kind=kind.currentData(),
+                    title=title.text(),
+                    document_date=None if chosen == NO_DATE else picked(day),
+                    description=description.toPlainText(),
+                )
+            except Exception as error:
+                self.report("Cannot change the document", error)
+                continue  # the dialog comes back as typed
+            self.refresh()
+            self.select_document(document.id)
+            return
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()

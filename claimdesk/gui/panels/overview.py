@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,10 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui import theme
+from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.models.enums import ClaimStatus, LabelledEnum, Outcome, Stage
-from claimdesk.services.dto import ClaimDetail
+from claimdesk.services.dto import ClaimDetail, NoteRecord
 from claimdesk.services.readiness import ReadinessItem
 
 FIX_PANEL_TITLES = {
@@ -33,12 +41,14 @@ class OverviewPanel(CasePanel):
     key = "overview"
     title = "Overview"
     watches = frozenset(
-        {"claim", "call", "request", "second_opinion", "specialist", "deadline", "document"}
+        {"claim", "note", "call", "request", "second_opinion", "specialist", "deadline", "document"}
     )
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.fields: dict[str, QLabel] = {}
+        # Tests replace this so no modal dialog blocks them.
+        self.run_dialog: Callable[[QDialog], bool] = run_dialog
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
@@ -78,6 +88,13 @@ class OverviewPanel(CasePanel):
                 ],
             )
         )
+        self.edit_button = QPushButton("&Edit case details…")
+        self.edit_button.setToolTip("Correct or complete the claimant, plan and denial details")
+        self.edit_button.clicked.connect(self.edit_details)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.edit_button)
+        edit_row.addStretch(1)
+        left.addLayout(edit_row)
         left.addStretch(1)
 
         state = QGroupBox("Where the case stands")
@@ -101,6 +118,18 @@ class OverviewPanel(CasePanel):
         self.readiness_box = QGroupBox("Appeal readiness")
         self.readiness = QVBoxLayout(self.readiness_box)
         right.addWidget(self.readiness_box)
+
+        notes_box = QGroupBox("Notes")
+        notes_layout = QVBoxLayout(notes_box)
+        self.notes = QVBoxLayout()
+        notes_layout.addLayout(self.notes)
+        self.add_note_button = QPushButton("Add a &note…")
+        self.add_note_button.clicked.connect(self.add_note)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.add_note_button)
+        note_row.addStretch(1)
+        notes_layout.addLayout(note_row)
+        right.addWidget(notes_box)
         right.addStretch(1)
 
         scroll = QScrollArea()
@@ -128,11 +157,14 @@ class OverviewPanel(CasePanel):
         try:
             claim = self.services.claims.get(self.claim_id)
             items = self.services.readiness.check(self.claim_id)
+            notes = self.services.claims.notes(self.claim_id)
         except Exception as error:
             self.report("Cannot show the case", error)
             return
+        self._claim = claim
         self._show_claim(claim)
         self._show_readiness(items)
+        self._show_notes(notes)
 
     def _show_claim(self, c: ClaimDetail) -> None:
         dash = "—"
@@ -170,11 +202,7 @@ class OverviewPanel(CasePanel):
         self.assigned.setText(c.assigned_to or "Nobody")
 
     def _show_readiness(self, items: list[ReadinessItem]) -> None:
-        while self.readiness.count():
-            old = self.readiness.takeAt(0)
-            widget = old.widget() if old is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        _clear(self.readiness)
         problems = [i for i in items if not i.ok]
         self.readiness_box.setTitle(
             "Appeal readiness: ready"
@@ -186,7 +214,7 @@ class OverviewPanel(CasePanel):
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 2, 0, 2)
             mark = QLabel("✔" if item.ok else "✖")
-            mark.setStyleSheet(f"color: {'#2e7d32' if item.ok else '#c62828'}; font-weight: bold")
+            _colour_mark(mark, theme.SUCCESS if item.ok else theme.DANGER)
             mark.setAccessibleName("passed" if item.ok else "needs attention")
             text = QLabel(f"<b>{item.title}</b><br>{item.detail}")
             text.setWordWrap(True)
@@ -198,6 +226,49 @@ class OverviewPanel(CasePanel):
                 fix.clicked.connect(lambda _=False, key=item.fix_in: self._open(key))
                 line.addWidget(fix, 0, Qt.AlignmentFlag.AlignTop)
             self.readiness.addWidget(row)
+
+    def _show_notes(self, notes: list[NoteRecord]) -> None:
+        _clear(self.notes)
+        if not notes:
+            empty = QLabel("No notes yet.")
+            empty.setEnabled(False)
+            self.notes.addWidget(empty)
+        for note in sorted(notes, key=lambda n: n.created_at, reverse=True):
+            when = note.created_at.astimezone().strftime("%d %b %Y %H:%M")
+            label = QLabel(
+                f"<b>{html.escape(when)}</b> · {html.escape(note.created_by)}<br>"
+                + html.escape(note.body).replace("\n", "<br>")
+            )
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAccessibleName(f"Note of {when}")
+            self.notes.addWidget(label)
+
+    def add_note(self) -> None:
+        dialog = FormDialog("Add a note", self)
+        body = dialog.text("Note")
+        body.setMinimumHeight(140)
+        dialog.finish()
+        while self.run_dialog(dialog):
+            try:
+                self.services.claims.add_note(self.claim_id, body.toPlainText())
+            except ClaimDeskError as error:
+                self.report("Cannot add the note", error)
+                continue  # the dialog comes back with the text as typed
+            return
+
+    def edit_details(self) -> None:
+        claim = getattr(self, "_claim", None)
+        if claim is None:
+            return
+        dialog = CaseDetailsDialog(
+            claim,
+            lambda changes: self.services.claims.update_case(self.claim_id, **changes),
+            self.env.prompts,
+            self,
+        )
+        self.run_dialog(dialog)
 
     def _open(self, key: str) -> None:
         workspace = self.parent()
@@ -212,6 +283,25 @@ class OverviewPanel(CasePanel):
         except Exception as error:
             self.report("Cannot change the case", error)
             self.refresh()
+
+
+def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
+    def apply() -> None:
+        mark.setStyleSheet(f"color: {tone.hex(mark.palette())}; font-weight: bold")
+
+    theme.follow(mark, apply)
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _clear(layout: QVBoxLayout) -> None:
+    while layout.count():
+        old = layout.takeAt(0)
+        widget = old.widget() if old is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def _enum_combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:

@@ -1,0 +1,207 @@
+"""Edit case details: what the new-case wizard asked, correctable later (its form is a .ui)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabWidget,
+    QWidget,
+)
+
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.forms import child, load_form
+from claimdesk.gui.new_case_wizard import COUNTRIES
+from claimdesk.gui.prompts import Prompts
+from claimdesk.models.enums import ClaimType, ClinicalArea, DenialCategory, LabelledEnum, PlanType
+from claimdesk.services.dto import ClaimDetail
+
+# A date edit at its minimum shows "Not known" (its special value text): no date.
+NO_DATE = QDate(1900, 1, 1)
+
+# Form widget -> ClaimInput field, for the plain text fields.
+LINES = {
+    "claimantNameEdit": "claimant_name",
+    "phoneEdit": "claimant_phone",
+    "emailEdit": "claimant_email",
+    "assignedEdit": "assigned_to",
+    "insurerEdit": "insurer_name",
+    "administratorEdit": "plan_administrator_name",
+    "planNameEdit": "plan_name",
+    "policyEdit": "policy_number",
+    "groupEdit": "group_number",
+    "memberEdit": "member_id",
+    "insurerClaimEdit": "insurer_claim_number",
+    "regionEdit": "region",
+    "serviceEdit": "disputed_service",
+    "currencyEdit": "currency",
+    "reviewerEdit": "reviewer_name",
+    "credentialsEdit": "reviewer_credentials",
+}
+TEXTS = {
+    "addressEdit": "claimant_address",
+    "proofEdit": "proof_of_receipt",
+    "reasonEdit": "denial_reason",
+    "criteriaEdit": "criteria_cited",
+}
+DATES = {
+    "birthDateEdit": "claimant_birth_date",
+    "letterDateEdit": "denial_letter_date",
+    "receivedDateEdit": "denial_received_date",
+}
+CHOICES: dict[str, tuple[str, type[LabelledEnum]]] = {
+    "planTypeCombo": ("plan_type", PlanType),
+    "claimTypeCombo": ("claim_type", ClaimType),
+    "clinicalAreaCombo": ("clinical_area", ClinicalArea),
+    "categoryCombo": ("denial_category", DenialCategory),
+}
+# Where each field is, so an error about it can show its tab.
+TAB_OF_FIELD = {
+    **{f: "claimantTab" for f in ("claimant_name", "claimant_birth_date", "claimant_address")},
+    **{f: "claimantTab" for f in ("claimant_phone", "claimant_email", "assigned_to")},
+    **{f: "denialTab" for f in ("disputed_service", "amount", "currency", "urgent")},
+    **{f: "denialTab" for f in ("denial_letter_date", "denial_received_date", "denial_reason")},
+    **{f: "denialTab" for f in ("proof_of_receipt", "denial_category", "reviewer_name")},
+    **{f: "denialTab" for f in ("reviewer_credentials", "criteria_cited")},
+}
+
+
+def format_amount(minor: int | None) -> str:
+    return "" if minor is None else f"{minor / 100:,.2f}"
+
+
+class CaseDetailsDialog(QDialog):
+    """The case's details in three tabs; Save sends only what changed.
+
+    ``save`` is called with the changed fields; a ClaimDeskError from it (a bad date, an
+    unknown country) is shown and the dialog stays open with everything typed kept.
+    """
+
+    def __init__(
+        self,
+        claim: ClaimDetail,
+        save: Callable[[dict[str, Any]], object],
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        load_form("case_details_dialog.ui", base=self)
+        self.setWindowTitle(f"Edit case details: {claim.case_number}")
+        self._save = save
+        self._prompts = prompts
+        self.tabs = child(self, QTabWidget, "tabs")
+        self.lines = {field: child(self, QLineEdit, name) for name, field in LINES.items()}
+        self.texts = {field: child(self, QPlainTextEdit, name) for name, field in TEXTS.items()}
+        self.dates = {field: child(self, QDateEdit, name) for name, field in DATES.items()}
+        self.choices = {}
+        for name, (field, enum_cls) in CHOICES.items():
+            combo = child(self, QComboBox, name)
+            for member in enum_cls:
+                combo.addItem(member.label, member)
+            self.choices[field] = combo
+        self.country = child(self, QComboBox, "countryCombo")
+        for label, code in COUNTRIES:
+            if code:
+                self.country.addItem(f"{label} ({code})", code)
+        self.amount = child(self, QLineEdit, "amountEdit")
+        self.urgent = child(self, QCheckBox, "urgentCheck")
+        for edit in self.dates.values():
+            edit.setMinimumDate(NO_DATE)
+        buttons = child(self, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        self._fill(claim)
+        self._original = self.values()
+
+    # ---- the form ----------------------------------------------------------------------------
+
+    def _fill(self, claim: ClaimDetail) -> None:
+        for field, edit in self.lines.items():
+            edit.setText(str(getattr(claim, field) or ""))
+        for field, text in self.texts.items():
+            text.setPlainText(str(getattr(claim, field) or ""))
+        for field, date_edit in self.dates.items():
+            day: date | None = getattr(claim, field)
+            date_edit.setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
+        for field, combo in self.choices.items():
+            combo.setCurrentIndex(max(0, combo.findData(getattr(claim, field))))
+        index = self.country.findData(claim.country)
+        if index >= 0:
+            self.country.setCurrentIndex(index)
+        else:
+            self.country.setEditText(claim.country)
+        self.amount.setText(format_amount(claim.amount_minor))
+        self.urgent.setChecked(claim.urgent)
+
+    def values(self) -> dict[str, Any]:
+        """Every field as the form holds it, named as in ClaimInput."""
+        values: dict[str, Any] = {f: e.text().strip() for f, e in self.lines.items()}
+        values.update({f: t.toPlainText().strip() for f, t in self.texts.items()})
+        for field, edit in self.dates.items():
+            picked = edit.date()
+            values[field] = (
+                None
+                if picked == NO_DATE
+                else date(picked.year(), picked.month(), picked.day())
+            )
+        values.update({f: c.currentData() for f, c in self.choices.items()})
+        country = self.country.currentData()
+        if self.country.currentText() != self.country.itemText(self.country.currentIndex()):
+            country = None  # typed over: take the text
+        values["country"] = str(country or self.country.currentText()).strip().upper()
+        values["amount"] = self.amount.text().strip() or None
+        values["urgent"] = self.urgent.isChecked()
+        return values
+
+    def changes(self) -> dict[str, Any]:
+        now = self.values()
+        return {k: v for k, v in now.items() if self._original.get(k) != v}
+
+    def has_unsaved_edits(self) -> bool:
+        return bool(self.changes())
+
+    # ---- saving and leaving ------------------------------------------------------------------
+
+    def accept(self) -> None:
+        changes = self.changes()
+        if changes:
+            try:
+                self._save(changes)
+            except ClaimDeskError as error:
+                self._show_field_of(str(error), changes)
+                self._prompts.error(self, "Cannot save the case details", str(error))
+                return  # stay open: nothing typed is lost
+        super().accept()
+
+    def _show_field_of(self, message: str, changes: dict[str, Any]) -> None:
+        """Bring the tab with the field the message is about to the front, if it says."""
+        lowered = message.casefold()
+        for field in changes:
+            words = field.replace("_", " ").replace("claimant ", "").replace("denial ", "")
+            if words in lowered:
+                name = TAB_OF_FIELD.get(field, "planTab")
+                tab = self.findChild(QWidget, name)
+                if tab is not None:
+                    self.tabs.setCurrentWidget(tab)
+                return
+
+    def reject(self) -> None:
+        if self.has_unsaved_edits() and not self._prompts.confirm(
+            self,
+            "Discard your changes?",
+            "You have changed the case details without saving. Discard the changes?",
+            "Discard",
+        ):
+            return
+        super().reject()
