@@ -175,11 +175,41 @@ def test_adding_a_specialist_through_the_dialog(panel: SpecialistsPanel) -> None
     assert "Dr. Lena Fox" in names(panel)
 
 
-def test_adding_without_a_specialty_shows_the_error(panel: SpecialistsPanel) -> None:
-    panel.run_dialog = filler(lambda d: field(d, QLineEdit, "Name").setText("Dr. No Specialty"))
+def test_adding_without_a_specialty_shows_the_error_and_keeps_the_typing(
+    panel: SpecialistsPanel,
+) -> None:
+    seen: list[str] = []
+
+    def run(dialog: QDialog) -> bool:
+        name = field(dialog, QLineEdit, "Name")
+        seen.append(name.text())  # type: ignore[attr-defined]
+        name.setText("Dr. No Specialty")  # type: ignore[attr-defined]
+        return len(seen) == 1  # OK the first time; after the error, Cancel
+
+    panel.run_dialog = run
     panel.add_button.click()
     assert prompts(panel).shown and prompts(panel).shown[-1][0] == "error"
+    assert seen == ["", "Dr. No Specialty"]  # the dialog came back as typed
     assert panel.services.specialists.search("No Specialty") == []
+
+
+def test_editing_a_specialist_records_a_conflict(panel: SpecialistsPanel) -> None:
+    select(panel, "Dr. Nia Park")
+    assert panel.edit_button.isEnabled()
+
+    def fill(dialog: QDialog) -> None:
+        assert field(dialog, QLineEdit, "Specialty").text() == "Oncology"  # type: ignore[attr-defined]
+        field(dialog, QLineEdit, "Institution").setText("Lakeside Cancer Center")  # type: ignore[attr-defined]
+        field(dialog, QCheckBox, "Ties to the insurer (e.g. does IMEs for it)").setChecked(True)  # type: ignore[attr-defined]
+        field(dialog, QPlainTextEdit, "Conflict notes").setPlainText("Sits on Acme's panel")  # type: ignore[attr-defined]
+
+    panel.run_dialog = filler(fill)
+    panel.edit_button.click()
+    [park] = panel.services.specialists.search("Nia Park")
+    assert park.institution == "Lakeside Cancer Center" and park.specialty == "Oncology"
+    assert park.conflict_of_interest and park.conflict_notes == "Sits on Acme's panel"
+    row = names(panel).index("Dr. Nia Park")
+    assert panel.directory.index(row, CONFLICT).data() == CONFLICT_TEXT
 
 
 def test_updating_a_second_opinion(panel: SpecialistsPanel) -> None:

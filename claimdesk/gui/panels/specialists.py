@@ -254,6 +254,9 @@ class SpecialistsPanel(CasePanel):
         )
         self.add_button = QPushButton("Add specialist…")
         self.add_button.clicked.connect(self.add_specialist)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Correct the selected specialist's details or conflict notes")
+        self.edit_button.clicked.connect(self.edit_specialist)
         self.start_button = QPushButton("Start a second opinion")
         self.start_button.clicked.connect(self.start_opinion)
         self.directory_view.selectionModel().currentRowChanged.connect(
@@ -267,6 +270,7 @@ class SpecialistsPanel(CasePanel):
         directory_box.addWidget(self.directory_view, 1)
         directory_buttons = QHBoxLayout()
         directory_buttons.addWidget(self.add_button)
+        directory_buttons.addWidget(self.edit_button)
         directory_buttons.addStretch(1)
         directory_buttons.addWidget(self.start_button)
         directory_box.addLayout(directory_buttons)
@@ -352,6 +356,7 @@ class SpecialistsPanel(CasePanel):
 
     def _update_buttons(self) -> None:
         self.start_button.setEnabled(self.selected_specialist() is not None)
+        self.edit_button.setEnabled(self.selected_specialist() is not None)
         self.update_button.setEnabled(self.selected_opinion() is not None)
 
     # Acting
@@ -382,60 +387,83 @@ class SpecialistsPanel(CasePanel):
         )
 
     def add_specialist(self) -> None:
-        country = ""
-        currency = ""
         try:
             claim = self.services.claims.get(self.claim_id)
-            country, currency = claim.country, claim.currency
         except Exception as error:
             self.report("Cannot read the case", error)
             return
-        dialog = FormDialog("Add specialist", self)
-        name = dialog.line("Name")
-        credentials = dialog.line("Credentials")
-        specialty = dialog.line("Specialty")
-        subspecialty = dialog.line("Subspecialty")
-        gp = check(dialog, "General practitioner (not a specialist)")
+        self._specialist_dialog(None, claim.country, claim.currency)
+
+    def edit_specialist(self) -> None:
+        record = self.selected_specialist()
+        if record is not None:
+            self._specialist_dialog(record, record.country, record.fee_currency)
+
+    def _specialist_dialog(
+        self, record: SpecialistRecord | None, country: str, currency: str
+    ) -> None:
+        """Add a specialist to the directory, or correct one (``record``)."""
+        r = record
+        dialog = FormDialog(f"Edit specialist: {r.name}" if r else "Add specialist", self)
+        name = dialog.line("Name", r.name if r else "")
+        credentials = dialog.line("Credentials", r.credentials if r else "")
+        specialty = dialog.line("Specialty", r.specialty if r else "")
+        subspecialty = dialog.line("Subspecialty", r.subspecialty if r else "")
+        gp = check(
+            dialog, "General practitioner (not a specialist)", bool(r and r.is_general_practitioner)
+        )
         section(dialog, "Certification")
-        board = dialog.line("Board certification")
-        body = dialog.line("Certifying body")
-        verified = optional_day(dialog, "Verified on")
+        board = dialog.line("Board certification", r.board_certification if r else "")
+        body = dialog.line("Certifying body", r.certification_body if r else "")
+        verified = optional_day(dialog, "Verified on", r.certification_verified_on if r else None)
         section(dialog, "Practice")
-        institution = dialog.line("Institution")
-        academic = check(dialog, "Academic medical centre")
-        phone = dialog.line("Phone")
-        email = dialog.line("Email")
+        institution = dialog.line("Institution", r.institution if r else "")
+        academic = check(dialog, "Academic medical centre", bool(r and r.academic))
+        phone = dialog.line("Phone", r.phone if r else "")
+        email = dialog.line("Email", r.email if r else "")
         where = dialog.line("Country", country)
-        fee = dialog.line("Fee")
+        fee = dialog.line("Fee", money_input(r.fee_minor) if r else "")
         fee.setPlaceholderText("e.g. 450.00")
         fee_currency = dialog.line("Fee currency", currency)
         section(dialog, "Conflict of interest")
-        conflict = check(dialog, "Ties to the insurer (e.g. does IMEs for it)")
-        conflict_notes = dialog.text("Conflict notes")
+        conflict = check(
+            dialog,
+            "Ties to the insurer (e.g. does IMEs for it)",
+            bool(r and r.conflict_of_interest),
+        )
+        conflict_notes = dialog.text("Conflict notes", r.conflict_notes if r else "")
         dialog.finish()
-        if not self.run_dialog(dialog):
+        while self.run_dialog(dialog):
+            values: dict[str, Any] = {
+                "name": name.text(),
+                "credentials": credentials.text(),
+                "specialty": specialty.text(),
+                "subspecialty": subspecialty.text(),
+                "is_general_practitioner": gp.isChecked(),
+                "board_certification": board.text(),
+                "certification_body": body.text(),
+                "certification_verified_on": verified.value(),
+                "institution": institution.text(),
+                "academic": academic.isChecked(),
+                "phone": phone.text(),
+                "email": email.text(),
+                "country": where.text(),
+                "fee_minor": fee.text(),
+                "conflict_of_interest": conflict.isChecked(),
+                "conflict_notes": conflict_notes.toPlainText(),
+            }
+            if fee_currency.text().strip():
+                values["fee_currency"] = fee_currency.text()
+            try:
+                if r is None:
+                    self.services.specialists.add(**values)
+                else:
+                    self.services.specialists.update(r.id, **values)
+            except Exception as error:
+                what = "add" if r is None else "change"
+                self.report(f"Cannot {what} the specialist", error)
+                continue  # the dialog comes back with everything as typed
             return
-        values: dict[str, Any] = {
-            "name": name.text(),
-            "credentials": credentials.text(),
-            "specialty": specialty.text(),
-            "subspecialty": subspecialty.text(),
-            "is_general_practitioner": gp.isChecked(),
-            "board_certification": board.text(),
-            "certification_body": body.text(),
-            "certification_verified_on": verified.value(),
-            "institution": institution.text(),
-            "academic": academic.isChecked(),
-            "phone": phone.text(),
-            "email": email.text(),
-            "country": where.text(),
-            "fee_minor": fee.text(),
-            "conflict_of_interest": conflict.isChecked(),
-            "conflict_notes": conflict_notes.toPlainText(),
-        }
-        if fee_currency.text().strip():
-            values["fee_currency"] = fee_currency.text()
-        self._act("Cannot add the specialist", lambda: self.services.specialists.add(**values))
 
     def update_opinion(self) -> None:
         record = self.selected_opinion()
