@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from claimdesk.errors import ExhibitProblemsError, PacketCancelled, PacketExportError
 from claimdesk.packets import (
@@ -416,3 +427,233 @@ def test_split_that_fits_in_one_part_writes_one_file(tmp_path: Path) -> None:
     assert result.paths == [out] and list(tmp_path.iterdir()) == [out]
     with pytest.raises(PacketExportError, match="not both"):
         export_packet(source(good_exhibits()), out, options(split_bytes=10**7, as_zip=True))
+
+
+# ---- the file itself: written object by object as the pages are copied ----------------------
+
+
+def check_well_formed(path: Path) -> PdfReader:
+    """Every in-use cross-reference entry points at its object; pypdf reads it strictly."""
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")
+    found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)
+    assert found is not None
+    start = int(found.group(1))
+    table = re.match(rb"xref\n0 (\d+)\n", data[start:])
+    assert table is not None
+    count, entries = int(table.group(1)), start + table.end()
+    assert re.search(rb"/Size %d\b" % count, data[start:])
+    for number in range(1, count):
+        entry = data[entries + 20 * number : entries + 20 * number + 20]
+        assert entry.endswith(b" n\r\n"), (number, entry)
+        offset = int(entry[:10])
+        assert data[offset:].startswith(b"%d 0 obj" % number), number
+    return PdfReader(path, strict=True)
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from object bodies (object n is objects[n - 1]; 1 is the catalog)."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f\r\n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n\r\n" % o for o in offsets)
+    out += b"trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        start,
+    )
+    return bytes(out)
+
+
+def stream(data: bytes) -> bytes:
+    return b"<</Length %d>>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def test_single_packet_is_well_formed(tmp_path: Path) -> None:
+    out = tmp_path / "packet.pdf"
+    result = export_packet(source(good_exhibits()), out, options())
+    reader = check_well_formed(out)
+    assert len(reader.pages) == result.page_count
+    assert reader.metadata is not None and reader.metadata.title == f"Appeal packet {PREFIX}"
+    assert reader.page_mode == "/UseOutlines"
+    assert len(reader.outline) == 2 + len(result.exhibits)
+
+
+def test_inherited_attributes_and_content_arrays_are_kept(tmp_path: Path) -> None:
+    """Page size and fonts set on the page tree, an offset media box, content in two parts."""
+    font = b"<</Type /Font /Subtype /Type1 /BaseFont /Courier>>"
+    shared = b"<</Font <</F1 7 0 R>>>>"
+    first = stream(b"BT /F1 12 Tf 150 400 Td (Inherited box) Tj ET")
+    second = stream(b"BT /F1 12 Tf 150 380 Td (second part) Tj ET")
+    page = b"<</Type /Page /Parent 2 0 R /Contents [%s]>>"
+    data = raw_pdf(
+        [
+            b"<</Type /Catalog /Pages 2 0 R>>",
+            b"<</Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [100 100 400 500]"
+            b" /Resources 8 0 R>>",
+            page % b"5 0 R 6 0 R",
+            page % b"",  # an empty page still gets its stamp
+            first,
+            second,
+            font,
+            shared,
+        ]
+    )
+    odd = exhibit("Odd scan", "odd.pdf", "application/pdf", data)
+    out = tmp_path / "packet.pdf"
+    result = export_packet(source([odd], letter=False), out, options(include_chronology=False))
+    reader = check_well_formed(out)
+    assert stamps(out) == list(range(1, result.page_count + 1))
+    page = reader.pages[1]
+    assert [float(x) for x in page.mediabox] == [100, 100, 400, 500]
+    text = page.extract_text()
+    assert "Inherited box" in text and "second part" in text
+    spots: list[tuple[float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if STAMP.search(text):
+            spots.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    ((x, y),) = spots
+    assert 250 < x < 400 and 100 < y < 130  # inside the box, at its bottom right
+
+
+def link_pdf() -> bytes:
+    """Two pages; page 1 links to page 2 by a named destination and by an explicit one."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(2, "Linked"))))
+    writer.add_named_destination("results", 1)
+    named = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (50, 700, 200, 720)]),
+            NameObject("/A"): DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/GoTo"),
+                    NameObject("/D"): TextStringObject("results"),
+                }
+            ),
+        }
+    )
+    writer.add_annotation(0, named)
+    writer.add_annotation(0, Link(rect=(50, 650, 200, 670), target_page_index=1))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_links_inside_an_exhibit_still_land(tmp_path: Path) -> None:
+    linked = exhibit("Lab results", "lab.pdf", "application/pdf", link_pdf())
+    out = tmp_path / "packet.pdf"
+    export_packet(source([linked], letter=False), out, options())
+    reader = check_well_formed(out)
+    first, second = reader.pages[1], reader.pages[2]
+    assert "Linked page 2" in second.extract_text()
+    targets = []
+    for annotation in first["/Annots"]:
+        link = annotation.get_object()
+        destination = link["/A"]["/D"] if "/A" in link else link["/Dest"]
+        targets.append(reader.get_page_number(destination[0].get_object()))
+    assert targets == [2, 2]
+
+
+def form_pdf() -> bytes:
+    """One page with a filled-in text field."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(1, "Form"))))
+    helvetica = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/Helv"): writer._add_object(helvetica)})
+    appearance = DecodedStreamObject()
+    appearance.set_data(b"BT /Helv 10 Tf 2 4 Td (Jane Roe) Tj ET")
+    appearance.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([NumberObject(n) for n in (0, 0, 150, 20)]),
+            NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts}),
+        }
+    )
+    field = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/FT"): NameObject("/Tx"),
+            NameObject("/T"): TextStringObject("member_name"),
+            NameObject("/V"): TextStringObject("Jane Roe"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (50, 600, 200, 620)]),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
+        }
+    )
+    reference = writer._add_object(field)
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([reference])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {
+            NameObject("/Fields"): ArrayObject([reference]),
+            NameObject("/DR"): DictionaryObject({NameObject("/Font"): fonts}),
+            NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+        }
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_form_fields_come_along(tmp_path: Path) -> None:
+    filled = exhibit("Claim form", "form.pdf", "application/pdf", form_pdf())
+    out = tmp_path / "packet.pdf"
+    export_packet(source([filled, filled]), out, options())
+    reader = check_well_formed(out)
+    fields = reader.get_fields()
+    assert fields is not None and fields["member_name"]["/V"] == "Jane Roe"
+    form = reader.root_object["/AcroForm"]
+    assert len(form["/Fields"]) == 2  # the same form twice: two fields of that name
+    assert form["/DA"] == "/Helv 0 Tf 0 g" and "/Helv" in form["/DR"]["/Font"]
+
+
+def test_split_parts_and_zip_entries_are_well_formed(tmp_path: Path) -> None:
+    big = [
+        exhibit(f"Scan {n}", f"scan{n}.pdf", "application/pdf", text_pdf(3, f"S{n}", noise=300))
+        for n in range(3)
+    ]
+    parts = export_packet(source(big), tmp_path / "p.pdf", options(split_bytes=100_000))
+    assert len(parts.paths) > 1
+    for path in parts.paths:
+        assert check_well_formed(path).outline
+    zipped = export_packet(source(big), tmp_path / "z.pdf", options(as_zip=True))
+    with zipfile.ZipFile(zipped.paths[0]) as archive:
+        for name in archive.namelist():
+            entry = tmp_path / "entry.pdf"
+            entry.write_bytes(archive.read(name))
+            assert check_well_formed(entry).outline
+
+
+def test_full_disk_is_not_blamed_on_an_exhibit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FullDisk(io.BytesIO):
+        def write(self, data: Any, /) -> int:
+            if self.tell() > 5_000:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(data)
+
+    opened = Path.open
+
+    def open_(path: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if path.name.endswith(".partial") and "w" in mode:
+            path.touch()  # the file is there, and must not stay
+            return FullDisk()
+        return opened(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+    with pytest.raises(PacketExportError, match="No space left on device"):
+        export_packet(source(good_exhibits()), tmp_path / "p.pdf", options())
+    assert list(tmp_path.iterdir()) == []

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from fpdf.errors import FPDFException
-from pypdf import PdfReader, PdfWriter
 
 from claimdesk.errors import PacketCancelled, PacketExportError
 from claimdesk.packets import convert
@@ -22,7 +22,7 @@ from claimdesk.packets.model import (
 )
 from claimdesk.packets.pages import IndexRow, render_generated
 from claimdesk.packets.preflight import PDF_ERRORS, Planned, Unreadable, load, open_pdf
-from claimdesk.packets.stamp import Stamper
+from claimdesk.packets.streaming import StreamingPdf
 
 CHRONOLOGY_TITLE = "Chronology of calls, requests, letters and decisions"
 Tick = Callable[[str], None]  # one more step done; the argument says what
@@ -153,57 +153,42 @@ def piece_pdf(piece: Piece, paper: str) -> bytes:
 
 
 def add_piece(
-    writer: PdfWriter,
-    stamper: Stamper,
+    pdf: StreamingPdf,
     piece: Piece,
     options: PacketOptions,
     tick: Tick,
     cancelled: Cancelled | None,
     bookmark: bool = True,
 ) -> None:
-    """Append the piece's pages to ``writer``, stamp each with its packet page number."""
-    data = piece_pdf(piece, options.paper)
+    """Copy the piece's pages into ``pdf``, each stamped with its packet page number.
+
+    Only this piece is in memory while it is copied: its file goes as soon as its last page is
+    written.
+    """
+    stream = io.BytesIO(piece_pdf(piece, options.paper))  # nothing else holds the bytes
     try:
-        reader = open_pdf(data, check_pages=False)
+        reader = open_pdf(stream, check_pages=False)
         low, high = piece.source_pages or (0, len(reader.pages))
         if high - low != piece.pages:
             raise Unreadable("it changed while the packet was being made; export again")
-        start = len(writer.pages)
-        writer.append(reader, pages=piece.source_pages, import_outline=False)
-        _release(writer, reader, start)
-        del reader, data
+        start = pdf.page_count
+        copier = pdf.copier(reader, low, high)
         for offset in range(piece.pages):
             if offset % CANCEL_EVERY == 0 and cancelled is not None and cancelled():
                 raise PacketCancelled()
-            number = stamp_text(options.stamp_prefix, piece.first + offset + 1)
-            stamper.stamp(writer.pages[start + offset], number)
+            copier.add(low + offset, stamp_text(options.stamp_prefix, piece.first + offset + 1))
             tick(piece.bookmark)
+        copier.close()
     except Unreadable as error:
         raise ExhibitFailed(piece, error.reason) from None
     except PDF_ERRORS as error:
         raise ExhibitFailed(piece, f"it is damaged ({str(error)[:120]})") from None
+    finally:
+        # The reader lingers in its reference cycles until the collector runs; the file's
+        # bytes need not linger with it.
+        stream.close()
     if bookmark:
-        writer.add_outline_item(title=piece.bookmark, page_number=start)
-
-
-def _release(writer: PdfWriter, reader: PdfReader, start: int) -> None:
-    """Let the exhibit's file go: the writer has its own copy of every page from ``start``.
-
-    pypdf keeps each appended reader (and so the whole file's bytes) alive: in its translation
-    table, on each new page (``original_page``), and in the pages it remembers so it can patch
-    links when the packet is written. An exhibit's links can only point inside it, so patch
-    them now and forget the rest; otherwise peak memory is about three times the input.
-    """
-    writer.reset_translation(reader)
-    for page in writer.pages[start:]:
-        vars(page).pop("original_page", None)
-    unresolved = getattr(writer, "_unresolved_links", None)
-    merged = getattr(writer, "_merged_in_pages", None)
-    resolve = getattr(writer, "_resolve_links", None)
-    if isinstance(unresolved, list) and isinstance(merged, dict) and callable(resolve):
-        resolve()
-        unresolved.clear()
-        merged.clear()
+        pdf.bookmark(piece.bookmark, start)
 
 
 def progress_counter(total: int, progress: Progress | None) -> Tick:
@@ -217,11 +202,3 @@ def progress_counter(total: int, progress: Progress | None) -> Tick:
             progress(min(done, total), total, what)
 
     return tick
-
-
-def new_writer(title: str) -> tuple[PdfWriter, Stamper]:
-    """An empty packet file that opens with its bookmarks showing."""
-    writer = PdfWriter()
-    writer.add_metadata({"/Title": title, "/Creator": "ClaimDesk", "/Producer": "ClaimDesk"})
-    writer.page_mode = "/UseOutlines"
-    return writer, Stamper(writer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
@@ -18,7 +17,6 @@ from claimdesk.packets.assemble import (
     Tick,
     add_piece,
     lay_out,
-    new_writer,
     progress_counter,
 )
 from claimdesk.packets.model import (
@@ -33,6 +31,7 @@ from claimdesk.packets.model import (
 )
 from claimdesk.packets.preflight import Unreadable, open_pdf, survey
 from claimdesk.packets.split import write_split
+from claimdesk.packets.streaming import OutputError, StreamingPdf
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -174,7 +173,8 @@ def _write(
             for partial, final in finished:
                 os.replace(partial, final)
             return [final for _, final in finished]
-    except OSError as error:
+    except (OSError, OutputError) as failure:
+        error = failure.error if isinstance(failure, OutputError) else failure
         raise PacketExportError(
             f"Could not write {out}: {error.strerror or error}. Nothing was saved; check the "
             "disk has room and the folder can be written to."
@@ -188,13 +188,13 @@ def _write_single(
     tick: Tick,
     cancelled: Cancelled | None,
 ) -> None:
-    writer, stamper = new_writer(f"Appeal packet {options.stamp_prefix}")
-    for piece in pieces:
-        if cancelled is not None and cancelled():
-            raise PacketCancelled()
-        add_piece(writer, stamper, piece, options, tick, cancelled)
     with path.open("wb") as stream:
-        writer.write(stream)
+        pdf = StreamingPdf(stream, f"Appeal packet {options.stamp_prefix}")
+        for piece in pieces:
+            if cancelled is not None and cancelled():
+                raise PacketCancelled()
+            add_piece(pdf, piece, options, tick, cancelled)
+        pdf.finish()
 
 
 def _write_zip(
@@ -209,11 +209,11 @@ def _write_zip(
         for number, piece in enumerate(pieces, start=1):
             if cancelled is not None and cancelled():
                 raise PacketCancelled()
-            writer, stamper = new_writer(piece.bookmark)
-            add_piece(writer, stamper, piece, options, tick, cancelled)
-            buffer = io.BytesIO()
-            writer.write(buffer)
-            archive.writestr(f"{number:02d} {safe_name(piece.file_title)}.pdf", buffer.getvalue())
+            name = f"{number:02d} {safe_name(piece.file_title)}.pdf"
+            with archive.open(name, "w") as entry:
+                pdf = StreamingPdf(entry, piece.bookmark)
+                add_piece(pdf, piece, options, tick, cancelled)
+                pdf.finish()
 
 
 def safe_name(title: str) -> str:

@@ -42,16 +42,20 @@ class Planned:
     rendered: bytes | None = None
 
 
-def open_pdf(data: bytes, *, check_pages: bool = True) -> PdfReader:
+def open_pdf(data: bytes | io.BytesIO, *, check_pages: bool = True) -> PdfReader:
     """A reader over ``data``, unlocked if it only has an empty password; raises Unreadable.
 
     ``check_pages`` reads every page object now, so a broken one is found before anything is
-    written; the copy that follows a check does without.
+    written; the copy that follows a check does without. Pass a big file as ``BytesIO(load())``,
+    holding no other reference to its bytes: pypdf asks the stream for its buffer, and a
+    BytesIO whose bytes are referenced elsewhere answers with a copy of them.
     """
-    if not data:
+    stream = data if isinstance(data, io.BytesIO) else io.BytesIO(data)
+    if not stream.seek(0, io.SEEK_END):
         raise Unreadable("the file is empty")
+    stream.seek(0)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
@@ -95,9 +99,15 @@ def plan_exhibit(exhibit: Exhibit, paper: str) -> Planned:
             f"ClaimDesk cannot put a '{what}' file into a packet; save it as a PDF and "
             "attach that instead"
         )
-    data = load(exhibit)
     if kind == "pdf":
-        return Planned(exhibit, kind, len(open_pdf(data).pages))
+        stream = io.BytesIO(load(exhibit))  # nothing else holds the bytes: see open_pdf
+        try:
+            return Planned(exhibit, kind, len(open_pdf(stream).pages))
+        finally:
+            # The reader lingers in its reference cycles until the collector runs; the file's
+            # bytes need not linger with it.
+            stream.close()
+    data = load(exhibit)
     if kind == "image":
         try:
             return Planned(exhibit, kind, convert.image_frames(data))

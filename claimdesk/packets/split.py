@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from claimdesk.errors import PacketCancelled, PacketExportError
-from claimdesk.packets.assemble import Piece, Tick, add_piece, new_writer
+from claimdesk.packets.assemble import Piece, Tick, add_piece
 from claimdesk.packets.model import Cancelled, PacketOptions, stamp_text
+from claimdesk.packets.streaming import ByteCounter, StreamingPdf
 
 # Parts are packed to this share of the limit: merging changes a file's size by a little.
 SAFETY = 0.97
@@ -42,11 +42,11 @@ def write_split(
     for piece in pieces:
         if cancelled is not None and cancelled():
             raise PacketCancelled()
-        writer, stamper = new_writer(piece.bookmark)
-        add_piece(writer, stamper, piece, options, tick, cancelled, bookmark=False)
         path = temp(out)
         with path.open("wb") as stream:
-            writer.write(stream)
+            pdf = StreamingPdf(stream, piece.bookmark)
+            add_piece(pdf, piece, options, tick, cancelled, bookmark=False)
+            pdf.finish()
         files.append(path)
     units: list[Unit] = []
     for number, (piece, path) in enumerate(zip(pieces, files, strict=True)):
@@ -76,12 +76,11 @@ def _page_units(number: int, piece: Piece, path: Path, limit: int, prefix: str) 
     """A piece too big for one part, page by page, so it can be broken between pages."""
     reader = PdfReader(path)
     units = []
-    for index, page in enumerate(reader.pages):
-        alone = PdfWriter()
-        alone.add_page(page)
-        buffer = io.BytesIO()
-        alone.write(buffer)
-        size = buffer.tell()
+    for index in range(len(reader.pages)):
+        counter = ByteCounter()
+        alone = StreamingPdf(counter, "")
+        alone.copier(reader, index, index + 1).add(index, None)
+        size = alone.finish()
         if size > limit * SAFETY:
             stamp = stamp_text(prefix, piece.first + index + 1)
             raise PacketExportError(
@@ -111,13 +110,16 @@ def _pack(units: list[Unit], budget: float) -> list[list[Unit]]:
 
 
 def _write_part(part: list[Unit], pieces: list[Piece], files: list[Path], path: Path) -> Path:
-    writer, _ = new_writer("Appeal packet (part)")
-    for unit in part:
-        piece = pieces[unit.piece]
-        start = len(writer.pages)
-        writer.append(str(files[unit.piece]), pages=(unit.start, unit.stop), import_outline=False)
-        title = piece.bookmark if unit.start == 0 else f"{piece.bookmark} (continued)"
-        writer.add_outline_item(title=title, page_number=start)
     with path.open("wb") as stream:
-        writer.write(stream)
+        pdf = StreamingPdf(stream, "Appeal packet (part)")
+        for unit in part:
+            piece = pieces[unit.piece]
+            start = pdf.page_count
+            copier = pdf.copier(PdfReader(files[unit.piece]), unit.start, unit.stop)
+            for index in range(unit.start, unit.stop):
+                copier.add(index, None)  # stamped already
+            copier.close()
+            title = piece.bookmark if unit.start == 0 else f"{piece.bookmark} (continued)"
+            pdf.bookmark(title, start)
+        pdf.finish()
     return path
