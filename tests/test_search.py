@@ -185,3 +185,16 @@ def test_search_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "Nothing found for 'zzqx'" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path), "search", "*"]) == 1
     assert "Type a word" in capsys.readouterr().err
+
+
+def test_a_case_written_behind_the_services_back_is_indexed_too(
+    services: Services, db_path: Path
+) -> None:
+    import sqlite3
+
+    claim_id = full_case(services)
+    services.search.refresh()
+    with sqlite3.connect(db_path) as connection:  # as bench/make_office_db.py does
+        connection.execute("DELETE FROM search_entries WHERE claim_id = ?", (claim_id,))
+    assert services.search.pending() == 1
+    assert services.search.search("Dana Ortiz").cases

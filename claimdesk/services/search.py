@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.errors import SearchCancelled, ValidationError
@@ -67,6 +68,10 @@ KIND_LABELS = {
 MAX_EXTRACT_PAGES = 200
 MAX_EXTRACT_CHARS = 200_000
 MAX_QUERY_TERMS = 12
+# Cases indexed per transaction: few enough that a search waits little for the write lock.
+BATCH = 100
+# 7 values a row, under SQLite's oldest limit of 999 variables a statement.
+ROWS_PER_INSERT = 140
 # Marks around the matched words in a snippet; the GUI turns them into bold.
 HIT_START, HIT_END = "\x02", "\x03"
 
@@ -235,7 +240,16 @@ class SearchService:
     def pending(self) -> int:
         """How many cases wait to be (re)indexed."""
         with self.context.db.read() as session:
-            return session.scalar(select(func.count()).select_from(SearchPending)) or 0
+            marked = session.scalar(select(func.count()).select_from(SearchPending)) or 0
+            never = session.scalar(
+                select(func.count())
+                .select_from(Claim)
+                .where(
+                    ~Claim.id.in_(select(SearchEntry.claim_id).distinct()),
+                    ~Claim.id.in_(select(SearchPending.claim_id)),
+                )
+            )
+            return marked + (never or 0)
 
     def refresh(
         self, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None
@@ -245,14 +259,25 @@ class SearchService:
         Each case is committed as it is done, so stopping (``cancelled``) keeps them.
         """
         with self.context.db.read() as session:
-            pending = list(session.scalars(select(SearchPending.claim_id).order_by("claim_id")))
-        for done, claim_id in enumerate(pending, 1):
+            pending = set(session.scalars(select(SearchPending.claim_id)))
+            # A case never indexed at all (written by bulk SQL, not through a unit of work):
+            # every case has at least its own entry once indexed.
+            pending.update(
+                session.scalars(
+                    select(Claim.id).where(~Claim.id.in_(select(SearchEntry.claim_id).distinct()))
+                )
+            )
+        pending_ids = sorted(pending)
+        done = 0
+        for start in range(0, len(pending_ids), BATCH):
             if cancelled is not None and cancelled():
                 raise SearchCancelled()
-            self._reindex(claim_id)
+            batch = pending_ids[start : start + BATCH]
+            self._reindex(batch)
+            done += len(batch)
             if progress is not None:
-                progress(done, len(pending))
-        return len(pending)
+                progress(done, len(pending_ids))
+        return len(pending_ids)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Index every case again from its records (documents' text is kept if unchanged)."""
@@ -265,20 +290,26 @@ class SearchService:
             )
         return self.refresh(progress)
 
-    def _reindex(self, claim_id: int) -> None:
-        # Text extraction reads files; done before the write lock is taken.
+    def _reindex(self, claim_ids: list[int]) -> None:
+        """Index these cases afresh: read (and extract text) first, then one short write."""
         with self.context.db.read() as session:
-            claim = session.get(Claim, claim_id)
-            if claim is None:
-                entries: list[_Entry] = []
-            else:
-                entries = list(_entries(session, claim))
-                _fill_extracted(session, claim_id, entries)
+            entries = _entries(session, claim_ids)
+            _fill_extracted(session, claim_ids, entries)
         with self.context.db.write() as session:
-            session.execute(delete(SearchEntry).where(SearchEntry.claim_id == claim_id))
-            if entries and session.get(Claim, claim_id) is not None:
-                session.add_all(SearchEntry(claim_id=claim_id, **vars(entry)) for entry in entries)
-            session.execute(delete(SearchPending).where(SearchPending.claim_id == claim_id))
+            session.execute(delete(SearchEntry).where(SearchEntry.claim_id.in_(claim_ids)))
+            # A case removed meanwhile has nothing to index.
+            alive = set(session.scalars(select(Claim.id).where(Claim.id.in_(claim_ids))))
+            rows = [
+                {"claim_id": claim_id, **vars(entry)}
+                for claim_id in claim_ids
+                if claim_id in alive
+                for entry in entries.get(claim_id, [])
+            ]
+            # Several rows per statement: FTS5 flushes its index at the end of every statement
+            # (a savepoint), so one row per statement (executemany) was 100x slower.
+            for start in range(0, len(rows), ROWS_PER_INSERT):
+                session.execute(insert(SearchEntry).values(rows[start : start + ROWS_PER_INSERT]))
+            session.execute(delete(SearchPending).where(SearchPending.claim_id.in_(claim_ids)))
 
 
 # ---- what is indexed -------------------------------------------------------------------------
@@ -288,152 +319,143 @@ def _join(*parts: object) -> str:
     return "\n".join(str(p) for p in parts if p not in (None, ""))
 
 
-def _entries(session: Session, claim: Claim) -> Iterator[_Entry]:
-    claim_id = claim.id
-    yield _Entry(
-        "claim",
-        claim_id,
-        "Case details",
-        _join(
-            claim.claimant_name,
-            claim.case_number,
-            claim.insurer_claim_number,
-            claim.policy_number,
-            claim.group_number,
-            claim.member_id,
-            claim.plan_name,
-            claim.disputed_service,
-            claim.denial_reason,
-            claim.reviewer_name,
-            claim.reviewer_credentials,
-            claim.criteria_cited,
-            claim.proof_of_receipt,
-        ),
-    )
-    for note in session.scalars(select(Note).where(Note.claim_id == claim_id)):
-        yield _Entry("note", note.id, "Note", note.body)
+def _entries(session: Session, claim_ids: list[int]) -> dict[int, list[_Entry]]:
+    """The entries of each case, read a whole batch of cases per query."""
+    found: dict[int, list[_Entry]] = defaultdict(list)
+
+    def add(claim_id: int, entry: _Entry) -> None:
+        found[claim_id].append(entry)
+
+    for claim in session.scalars(select(Claim).where(Claim.id.in_(claim_ids))):
+        add(
+            claim.id,
+            _Entry(
+                "claim",
+                claim.id,
+                "Case details",
+                _join(
+                    claim.claimant_name,
+                    claim.case_number,
+                    claim.insurer_claim_number,
+                    claim.policy_number,
+                    claim.group_number,
+                    claim.member_id,
+                    claim.plan_name,
+                    claim.disputed_service,
+                    claim.denial_reason,
+                    claim.reviewer_name,
+                    claim.reviewer_credentials,
+                    claim.criteria_cited,
+                    claim.proof_of_receipt,
+                ),
+            ),
+        )
+    for note in session.scalars(select(Note).where(Note.claim_id.in_(claim_ids))):
+        add(note.claim_id, _Entry("note", note.id, "Note", note.body))
     calls = session.scalars(
         select(CallLogEntry)
-        .where(CallLogEntry.claim_id == claim_id)
+        .where(CallLogEntry.claim_id.in_(claim_ids))
         .options(selectinload(CallLogEntry.promises))
     )
     for call in calls:
         who = call.person_name or "unnamed"
-        when = call.occurred_at.date().isoformat()
-        yield _Entry(
-            "call",
-            call.id,
-            f"Call {when} with {who}"
-            + (f", ref. {call.call_reference}" if call.call_reference else ""),
-            _join(
-                call.person_name,
-                call.person_staff_id,
-                call.call_reference,
-                call.number_dialled,
-                call.summary,
-                call.refusal_detail,
-                call.amendment_reason,
-                *(p.description for p in call.promises),
-            ),
+        reference = f", ref. {call.call_reference}" if call.call_reference else ""
+        title = f"Call {call.occurred_at.date().isoformat()} with {who}{reference}"
+        body = _join(
+            call.person_name,
+            call.person_staff_id,
+            call.call_reference,
+            call.number_dialled,
+            call.summary,
+            call.refusal_detail,
+            call.amendment_reason,
+            *(p.description for p in call.promises),
         )
-    for request in session.scalars(
-        select(DocumentRequest).where(DocumentRequest.claim_id == claim_id)
-    ):
-        yield _Entry(
-            "request",
-            request.id,
-            f"{request.kind.label} requested {request.sent_on.isoformat()}",
-            _join(
-                request.kind.label,
-                request.description,
-                request.recipient_name,
-                request.reference,
-                request.notes,
-            ),
+        add(call.claim_id, _Entry("call", call.id, title, body))
+    requests = session.scalars(
+        select(DocumentRequest).where(DocumentRequest.claim_id.in_(claim_ids))
+    )
+    for request in requests:
+        title = f"{request.kind.label} requested {request.sent_on.isoformat()}"
+        body = _join(
+            request.kind.label,
+            request.description,
+            request.recipient_name,
+            request.reference,
+            request.notes,
         )
-    for document in session.scalars(select(Document).where(Document.claim_id == claim_id)):
-        yield _Entry(
-            "document",
-            document.id,
-            document.title,
-            _join(
-                document.title, document.original_name, document.kind.label, document.description
-            ),
-            extracted_sha256=document.sha256,
+        add(request.claim_id, _Entry("request", request.id, title, body))
+    for document in session.scalars(select(Document).where(Document.claim_id.in_(claim_ids))):
+        body = _join(
+            document.title, document.original_name, document.kind.label, document.description
         )
+        entry = _Entry("document", document.id, document.title, body)
+        entry.extracted_sha256 = document.sha256
+        add(document.claim_id, entry)
     opinions = session.execute(
         select(SecondOpinion, Specialist)
         .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
-        .where(SecondOpinion.claim_id == claim_id)
+        .where(SecondOpinion.claim_id.in_(claim_ids))
     )
     for opinion, specialist in opinions:
-        yield _Entry(
-            "opinion",
-            opinion.id,
-            f"Second opinion: {specialist.name}",
-            _join(
-                specialist.name,
-                specialist.specialty,
-                specialist.institution,
-                opinion.conclusion,
-                opinion.guidelines_cited,
-                opinion.notes,
-            ),
+        body = _join(
+            specialist.name,
+            specialist.specialty,
+            specialist.institution,
+            opinion.conclusion,
+            opinion.guidelines_cited,
+            opinion.notes,
         )
-    for ime in session.scalars(
-        select(IndependentMedicalExam).where(IndependentMedicalExam.claim_id == claim_id)
-    ):
-        yield _Entry(
-            "ime",
-            ime.id,
-            f"IME: {ime.examiner_name or 'examiner not named'}",
-            _join(
-                ime.examiner_name,
-                ime.examiner_specialty,
-                ime.paid_by,
-                ime.representative_name,
-                ime.findings,
-                ime.notes,
-            ),
+        title = f"Second opinion: {specialist.name}"
+        add(opinion.claim_id, _Entry("opinion", opinion.id, title, body))
+    imes = session.scalars(
+        select(IndependentMedicalExam).where(IndependentMedicalExam.claim_id.in_(claim_ids))
+    )
+    for ime in imes:
+        body = _join(
+            ime.examiner_name,
+            ime.examiner_specialty,
+            ime.paid_by,
+            ime.representative_name,
+            ime.findings,
+            ime.notes,
         )
-    for appeal in session.scalars(select(Appeal).where(Appeal.claim_id == claim_id)):
-        yield _Entry(
-            "appeal",
-            appeal.id,
-            f"{appeal.level.label}" + (f", ref. {appeal.reference}" if appeal.reference else ""),
-            _join(
-                appeal.reviewing_body,
-                appeal.reference,
-                appeal.proof_of_receipt,
-                appeal.decision_summary,
-                appeal.notes,
-            ),
+        title = f"IME: {ime.examiner_name or 'examiner not named'}"
+        add(ime.claim_id, _Entry("ime", ime.id, title, body))
+    for appeal in session.scalars(select(Appeal).where(Appeal.claim_id.in_(claim_ids))):
+        reference = f", ref. {appeal.reference}" if appeal.reference else ""
+        body = _join(
+            appeal.reviewing_body,
+            appeal.reference,
+            appeal.proof_of_receipt,
+            appeal.decision_summary,
+            appeal.notes,
         )
-    for letter in session.scalars(select(Letter).where(Letter.claim_id == claim_id)):
-        yield _Entry(
-            "letter",
-            letter.id,
-            f"Letter: {letter.template_name}",
-            _join(letter.template_name, letter.recipient, letter.notes),
-        )
+        add(appeal.claim_id, _Entry("appeal", appeal.id, f"{appeal.level.label}{reference}", body))
+    for letter in session.scalars(select(Letter).where(Letter.claim_id.in_(claim_ids))):
+        body = _join(letter.template_name, letter.recipient, letter.notes)
+        title = f"Letter: {letter.template_name}"
+        add(letter.claim_id, _Entry("letter", letter.id, title, body))
+    return found
 
 
-def _fill_extracted(session: Session, claim_id: int, entries: list[_Entry]) -> None:
+def _fill_extracted(
+    session: Session, claim_ids: list[int], entries: dict[int, list[_Entry]]
+) -> None:
     """Keep text already extracted from an unchanged file; extract the rest."""
-    documents = [e for e in entries if e.kind == "document"]
+    documents = [e for claim in entries.values() for e in claim if e.kind == "document"]
     if not documents:
         return
     rows = session.execute(
-        select(SearchEntry.record_id, SearchEntry.extracted).where(
-            SearchEntry.claim_id == claim_id,
-            SearchEntry.kind == "document",
-            SearchEntry.extracted_sha256.in_({e.extracted_sha256 for e in documents}),
+        select(SearchEntry.record_id, SearchEntry.extracted_sha256, SearchEntry.extracted).where(
+            SearchEntry.claim_id.in_(claim_ids), SearchEntry.kind == "document"
         )
     )
-    known = {record_id: extracted for record_id, extracted in rows}
+    known = {(record_id, sha): extracted for record_id, sha, extracted in rows}
     for entry in documents:
-        if entry.record_id in known:
-            entry.extracted = known[entry.record_id]
+        kept = known.get((entry.record_id, entry.extracted_sha256))
+        if kept is not None:
+            entry.extracted = kept
             continue
         media_type, data = session.execute(
             select(Document.media_type, DocumentContent.data)
