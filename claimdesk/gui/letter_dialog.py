@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, load_form
 from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
@@ -134,7 +135,7 @@ class WriteLetterDialog(QDialog):
         self.view.show_letter(preview)
         self.generate_button.setEnabled(True)
         self.findings.setText(findings_html(
-            preview.findings, "Before you send it:", "#b71c1c",
+            preview.findings, "Before you send it:", theme.DANGER,
             "The language check found nothing to fix.",
         ))
 

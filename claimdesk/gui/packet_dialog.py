@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError, ExhibitProblemsError, PacketCancelled
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, fit_height, load_form
 from claimdesk.gui.progress import run_with_progress
@@ -47,17 +48,22 @@ class PacketDialog(QDialog):
         latest = self._latest_letter_label()
 
         intro = child(self, QLabel, "introLabel")
-        intro.setText(intro.text().format(
-            case_number=escape(claim.case_number),
-            claimant=escape(claim.claimant_name),
-            exhibits=len(exhibits),
-        ))
+        intro.setText(
+            intro.text().format(
+                case_number=escape(claim.case_number),
+                claimant=escape(claim.claimant_name),
+                exhibits=len(exhibits),
+            )
+        )
 
         self.letter = child(self, QComboBox, "letterCombo")
         if latest:
             self.letter.addItem(latest, "latest")
         self.letter.addItem("No letter: the index and exhibits only", None)
         note = child(self, QLabel, "noLetterNote")
+        theme.follow(
+            note, lambda: note.setStyleSheet(f"color: {theme.WARNING.hex(note.palette())}")
+        )
         child(self, QFormLayout, "formLayout").setRowVisible(note, not latest)
         self.chronology = child(self, QCheckBox, "chronologyCheck")
         self.single = child(self, QRadioButton, "singleRadio")
@@ -107,8 +113,9 @@ class PacketDialog(QDialog):
         def work(control: TaskControl) -> PacketResult:
             found = packets.latest_appeal_letter(claim_id) if with_letter else None
             letter = found[1] if found else None
-            return packets.export(claim_id, path, letter, options, control.progress,
-                                  control.cancelled)
+            return packets.export(
+                claim_id, path, letter, options, control.progress, control.cancelled
+            )
 
         def failed(error: BaseException) -> None:
             self.export_button.setEnabled(True)
@@ -117,7 +124,8 @@ class PacketDialog(QDialog):
             if isinstance(error, ExhibitProblemsError) and not omit_unreadable:
                 listed = "\n".join(f"• {p.describe()}" for p in error.problems)
                 if self.env.prompts.confirm(
-                    self, "Some exhibits cannot be used",
+                    self,
+                    "Some exhibits cannot be used",
                     f"{listed}\n\nNo packet was written. Leave these out and export the rest? "
                     "(Or cancel, then attach readable copies on the Documents tab.)",
                     "Leave them out and export",
@@ -129,8 +137,7 @@ class PacketDialog(QDialog):
             else:
                 raise error
 
-        run_with_progress(self, self.env, "Exporting the appeal packet…", work, self._done,
-                          failed)
+        run_with_progress(self, self.env, "Exporting the appeal packet…", work, self._done, failed)
 
     def _done(self, result: Any) -> None:
         self.outcome = result
@@ -139,7 +146,8 @@ class PacketDialog(QDialog):
         if result.omitted:
             omitted = "\n\nLeft out:\n" + "\n".join(f"• {p.describe()}" for p in result.omitted)
         self.env.prompts.info(
-            self, "Appeal packet written",
+            self,
+            "Appeal packet written",
             f"{result.page_count} pages, {len(result.exhibits)} exhibits.\n\n{files}{omitted}",
         )
         self.accept()

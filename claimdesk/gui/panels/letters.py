@@ -82,7 +82,7 @@ class LettersPanel(CasePanel):
             "version used. Mark it sent once it has gone, so the record shows when and how."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hint.setEnabled(False)  # the style's own muted text, readable in light and dark
         buttons = QHBoxLayout()
         buttons.addWidget(self.write_button)
         buttons.addWidget(self.open_button)
