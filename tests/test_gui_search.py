@@ -92,3 +92,38 @@ def test_results_model_is_a_well_behaved_model(qtmodeltester, services: Services
     model.set_result(services.search.search("claim"))
     assert model.rowCount() == 2
     qtmodeltester.check(model)
+
+
+def test_ctrl_shift_f_in_the_window_searches_and_opens_the_case(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from claimdesk.gui.main_window import MainWindow
+    from claimdesk.gui.prompts import RecordingPrompts
+
+    claim_id = full_case(services, "Maria Lopez")
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(services, RecordingPrompts(), "test", settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # a window shortcut needs its window active
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.tabs.currentWidget() is window.search_page
+    page = window.search_page
+    assert page.field.hasFocus()
+    qtbot.keyClicks(page.field, "E-4471")
+    qtbot.keyClick(page.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+    page.tree.setFocus()
+    page.tree.setCurrentIndex(page.model.index(0, 0, page.model.index(0, 0)))
+    qtbot.keyClick(page.tree, Qt.Key.Key_Return)
+    workspace = window.current_workspace()
+    assert workspace is not None and workspace.claim_id == claim_id
+    assert workspace.tabs.currentWidget() is workspace.panels["calls"]
+    window.tasks.wait(5000)

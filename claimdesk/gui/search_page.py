@@ -197,6 +197,9 @@ class SearchPage(QWidget):
         super().__init__(parent)
         self.env = env
         self.model = SearchResultsModel(self)
+        # Search as one types, once the typing pauses.
+        self._typing = QTimer(self, singleShot=True, interval=450)
+        self._typing.timeout.connect(self._search_if_long_enough)
 
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
@@ -266,13 +269,8 @@ class SearchPage(QWidget):
         self.setTabOrder(self.field, self.button)
         self.setTabOrder(self.button, self.tree)
 
-        # Search as one types, once the typing pauses.
-        self._typing = QTimer(self, singleShot=True, interval=450)
-        self._typing.timeout.connect(self._search_if_long_enough)
         self._control: TaskControl | None = None
         self._queued: str | None = None
-        self._shown_query = ""
-        env.bus.changed.connect(self._on_change)
         self.status.setText(
             "Search the calls, notes, names, references and documents of every case."
         )
@@ -339,7 +337,6 @@ class SearchPage(QWidget):
     def _show(self, result: SearchResult) -> None:
         if self._finished():
             return
-        self._shown_query = result.query
         self.model.set_result(result)
         self.tree.expandAll()
         if result.empty:
@@ -369,13 +366,6 @@ class SearchPage(QWidget):
         if not isinstance(error, ClaimDeskError):
             raise error
         self.status.setText(html.escape(str(error)))
-
-    def _on_change(self, _change: object) -> None:
-        # Results shown are a snapshot; say so rather than re-running a search behind the user.
-        if self._shown_query and self.model.cases and "changed since" not in self.status.text():
-            self.status.setText(
-                self.status.text() + " Cases have changed since: press Enter to search again."
-            )
 
     def _activated(self, index: QModelIndex) -> None:
         claim_id = index.data(CLAIM_ID_ROLE)
