@@ -8,6 +8,12 @@ import sys
 import traceback
 from types import TracebackType
 
+# The database layer loads before PySide6: once PySide6 is imported, its import hook reads the
+# source of every module imported after it (PYSIDE-2029), a fifth of a second for SQLAlchemy.
+from claimdesk.services import Services
+from claimdesk.storage import open_database
+
+# isort: split
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -49,9 +55,6 @@ def check_display() -> None:
 
 
 def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
-    from claimdesk.services import Services
-    from claimdesk.storage import open_database
-
     check_display()
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(

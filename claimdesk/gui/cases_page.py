@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.case_list_model import COLUMNS, CaseListModel
 from claimdesk.gui.env import GuiEnv
 from claimdesk.models.enums import ClaimStatus, Stage
 from claimdesk.services import Change
 from claimdesk.services.caselist import CaseFilter
+
+log = logging.getLogger(__name__)
 
 # Changes that can move a case in the list or change what a row shows.
 LIST_ENTITIES = frozenset(
@@ -34,7 +39,7 @@ class CasesPage(QWidget):
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
-        self.model = CaseListModel(env.services.caselist, self)
+        self.model = CaseListModel(env.services.caselist, self, env.tasks)
 
         self.search = QLineEdit(placeholderText="Search claimant, case or claim number, insurer…")
         self.search.setClearButtonEnabled(True)
@@ -91,9 +96,9 @@ class CasesPage(QWidget):
         for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.overdue.toggled.connect(self.apply_filter)
+        self.model.modelReset.connect(self._update_count)
         env.bus.changed.connect(self._on_change)
-        self.reload_choices()
-        self.apply_filter()
+        self.apply_filter()  # the rest of the ids and the filter lists follow: start()
         self.table.setSortingEnabled(True)  # sorts by the indicator: same order, no new query
 
     def current_filter(self) -> CaseFilter:
@@ -106,14 +111,35 @@ class CasesPage(QWidget):
             overdue_only=self.overdue.isChecked(),
         )
 
+    def start(self) -> None:
+        """Once the window has painted: the rest of the ids and the filter lists, off the GUI
+        thread."""
+        self.model.start_fetching()
+        self.reload_choices()
+
     def apply_filter(self) -> None:
-        self.model.set_filter(self.current_filter())
-        self._update_count()
+        self.model.set_filter(self.current_filter())  # the count follows the model's reset
 
     def reload_choices(self) -> None:
+        """Fill the assignee and jurisdiction filters off the GUI thread (each a full scan of
+        the cases: 50 ms or more at 50,000, not worth holding up the first paint for)."""
         caselist = self.env.services.caselist
-        _refill(self.assignee, "Anyone", [(n, n) for n in caselist.assignees()])
-        _refill(self.jurisdiction, "Anywhere", [(j, j) for j in caselist.jurisdictions()])
+        self.env.tasks.run(
+            lambda: (caselist.assignees(), caselist.jurisdictions()),
+            on_done=self._fill_choices,
+            on_error=self._choices_failed,
+        )
+
+    def _fill_choices(self, choices: tuple[list[str], list[str]]) -> None:
+        assignees, jurisdictions = choices
+        _refill(self.assignee, "Anyone", [(n, n) for n in assignees])
+        _refill(self.jurisdiction, "Anywhere", [(j, j) for j in jurisdictions])
+
+    def _choices_failed(self, error: BaseException) -> None:
+        if not isinstance(error, ClaimDeskError):
+            raise error
+        # The lists keep what they had; the next change to a case fills them again.
+        log.warning("could not read the case list's filter choices: %s", error)
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
@@ -16,11 +18,14 @@ from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
+from claimdesk.gui.search_page import SearchPage
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.gui.today_page import TodayPage
-from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.paths import resources_dir
 from claimdesk.services import Services
+
+if TYPE_CHECKING:
+    from claimdesk.gui.workspace import CaseWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +70,10 @@ class MainWindow(QMainWindow):
         self.cases_page = CasesPage(self.env)
         self.cases_page.open_case.connect(self.open_case)
         self.tabs.addTab(self.cases_page, "Cases")
-        self._pinned: set[QWidget] = {self.today_page, self.cases_page}
+        self.search_page = SearchPage(self.env)
+        self.search_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
+        self.tabs.addTab(self.search_page, "Search")
+        self._pinned: set[QWidget] = {self.today_page, self.cases_page, self.search_page}
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
@@ -75,6 +83,20 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
         self.today_page.loaded.connect(self.show_overdue_banner)
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Queued, so it runs once the whole window (the case list too) is on screen.
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What the first paint need not wait for: reminders, Today's agenda, filter lists."""
+        self.reminders.start()
+        self.cases_page.start()  # the shorter work first: the rest of the case ids
+        self.today_page.refresh()
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -91,6 +113,7 @@ class MainWindow(QMainWindow):
             "actionLoadDemo": self.load_demo,
             "actionCases": lambda: self.tabs.setCurrentWidget(self.cases_page),
             "actionFindCase": self._find_case,
+            "actionSearchAll": self._search_all,
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": self.backup,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
@@ -109,6 +132,10 @@ class MainWindow(QMainWindow):
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
 
+    def _search_all(self) -> None:
+        self.tabs.setCurrentWidget(self.search_page)
+        self.search_page.focus_field()
+
     def _find_case(self) -> None:
         self.tabs.setCurrentWidget(self.cases_page)
         self.cases_page.focus_search()
@@ -117,6 +144,8 @@ class MainWindow(QMainWindow):
 
     def open_case(self, claim_id: int, panel: str | None = None) -> CaseWorkspace:
         """Bring the case's tab forward, opening it if needed."""
+        from claimdesk.gui.workspace import CaseWorkspace
+
         for index in range(self.tabs.count()):
             widget = self.tabs.widget(index)
             if isinstance(widget, CaseWorkspace) and widget.claim_id == claim_id:
@@ -134,13 +163,13 @@ class MainWindow(QMainWindow):
 
     def current_workspace(self) -> CaseWorkspace | None:
         widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, CaseWorkspace) else None
+        return widget if _is_workspace(widget) else None
 
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
         if widget is None or widget in self._pinned:
             return
-        if isinstance(widget, CaseWorkspace) and widget.has_unsaved_edits():
+        if _is_workspace(widget) and widget.has_unsaved_edits():
             answer = QMessageBox.question(
                 self,
                 "Unsaved changes",
@@ -368,7 +397,7 @@ class MainWindow(QMainWindow):
         unsaved = [
             w
             for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
-            if isinstance(w, CaseWorkspace) and w.has_unsaved_edits()
+            if _is_workspace(w) and w.has_unsaved_edits()
         ]
         if unsaved:
             answer = QMessageBox.question(
@@ -385,3 +414,10 @@ class MainWindow(QMainWindow):
         )
         self.tasks.wait(10_000)
         super().closeEvent(event)
+
+
+def _is_workspace(widget: QWidget | None) -> TypeGuard[CaseWorkspace]:
+    """A case's tab. The workspace module (and its panels) loads with the first case opened,
+    not at start-up."""
+    workspace = sys.modules.get("claimdesk.gui.workspace")
+    return workspace is not None and isinstance(widget, workspace.CaseWorkspace)

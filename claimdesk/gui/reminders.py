@@ -42,23 +42,25 @@ class Reminders(QObject):
         self.window = window
         saved = env.settings.value(LEAD_DAYS_KEY, "")
         try:
-            env.services.schedule.lead_days = (
-                lead_days_from(str(saved)) if saved else DEFAULT_LEAD_DAYS
-            )
+            self.lead_days = lead_days_from(str(saved)) if saved else DEFAULT_LEAD_DAYS
         except ValueError:
-            env.services.schedule.lead_days = DEFAULT_LEAD_DAYS
+            self.lead_days = DEFAULT_LEAD_DAYS
         self.tray: QSystemTrayIcon | None = None
+        self.shown: list[str] = []
+        self._timer = QTimer(self, interval=60 * 60 * 1000)
+        self._timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        """Once the window is on screen: the lead days, the tray icon, the hourly check."""
+        self.env.services.schedule.lead_days = self.lead_days
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(
                 QIcon(str(resources_dir() / "icons" / "claimdesk.svg")), self
             )
             self.tray.setToolTip("ClaimDesk")
             self.tray.show()
-        self.shown: list[str] = []
-        self._timer = QTimer(self, interval=60 * 60 * 1000)
-        self._timer.timeout.connect(self.check)
         self._timer.start()
-        QTimer.singleShot(2000, self.check)
+        QTimer.singleShot(2000, self, self.check)
 
     def check(self) -> None:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -29,7 +29,9 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.services import Change
-from claimdesk.services.schedule import AgendaItem
+
+if TYPE_CHECKING:
+    from claimdesk.services.schedule import AgendaItem
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Due", "When", "Case", "What", "Who must act", "Rule / source")
@@ -156,7 +158,9 @@ class TodayPage(QWidget):
         self._clock = QTimer(self, interval=30 * 60 * 1000)
         self._clock.timeout.connect(self.refresh)
         self._clock.start()
-        self.refresh()
+        # The first refresh is the window's to start, once it has painted: on a 2-core machine
+        # the worker's Python competes with the GUI thread for the interpreter.
+        self.summary.setText("Looking through your cases…")
 
     def refresh(self) -> None:
         """Work out the agenda off the GUI thread (a second or more for a big office)."""

@@ -1,0 +1,135 @@
+"""Start-up at office scale: the case list shows its first page and its length at once, the
+rest of the ids, Today's agenda and the filter lists follow once the window has painted."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from claimdesk.gui import case_list_model
+from claimdesk.gui.case_list_model import CLAIMANT, DAYS_LEFT, CaseListModel
+from claimdesk.gui.main_window import MainWindow
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.tasks import TaskRunner
+from claimdesk.services import ClaimInput, Services
+from claimdesk.services.caselist import CaseFilter, CaseSort
+
+TODAY = date.today()
+NAMES = ["Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
+
+
+def open_cases(services: Services, names: list[str]) -> list[int]:
+    return [
+        services.claims.open_case(
+            ClaimInput(
+                claimant_name=f"{name} Tester",
+                plan_type="erisa_group_health",
+                claim_type="health",
+                country="US",
+                region="TX" if n % 2 else "CA",
+                insurer_name="Acme Health Plan",
+                denial_received_date=TODAY - timedelta(days=10 + n),
+                denial_category="medical_necessity",
+                assigned_to="Bea Advocate" if n == 0 else "",
+            )
+        ).id
+        for n, name in enumerate(names)
+    ]
+
+
+def claimants(model: CaseListModel) -> list[str | None]:
+    return [model.index(row, CLAIMANT).data() for row in range(model.rowCount())]
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of three rows, so eight cases need the worker for the rest."""
+    monkeypatch.setattr(case_list_model, "PAGE", 3)
+
+
+def test_first_ids_give_the_top_of_the_list_and_its_length(services: Services) -> None:
+    open_cases(services, NAMES)
+    caselist = services.caselist
+    every = caselist.case_ids(CaseFilter(), CaseSort.CLAIMANT, descending=False)
+    assert caselist.first_ids(CaseFilter(), 3, CaseSort.CLAIMANT, descending=False) == (
+        every[:3],
+        len(NAMES),
+    )
+    only = CaseFilter(search="flo")
+    assert caselist.first_ids(only, 3) == (caselist.case_ids(only), 1)
+
+
+def test_a_row_shows_the_earliest_open_deadline(services: Services) -> None:
+    claim_id = open_cases(services, ["Ann"])[0]
+    services.deadlines.add_manual(claim_id, "Later", TODAY + timedelta(days=40))
+    services.deadlines.add_manual(claim_id, "Sooner", TODAY - timedelta(days=2))
+    (row,) = services.caselist.rows([claim_id])
+    assert row.next_deadline == TODAY - timedelta(days=2) and row.overdue(TODAY)
+    assert row.claimant_name == "Ann Tester" and row.insurer_name == "Acme Health Plan"
+
+
+def test_the_list_shows_its_length_at_once_and_the_rest_follows(
+    qtbot: QtBot, qtmodeltester, services: Services, small_pages: None  # type: ignore[no-untyped-def]
+) -> None:
+    open_cases(services, NAMES)
+    model = CaseListModel(services.caselist, tasks=TaskRunner())
+    model.sort(CLAIMANT)
+    assert model.rowCount() == len(NAMES)  # the scroll bar is right from the start
+    assert claimants(model)[:3] == ["Ann Tester", "Bo Tester", "Cy Tester"]
+    assert claimants(model)[3:] == [None] * 5 and not model.complete()
+    qtmodeltester.check(model)
+    model.start_fetching()
+    qtbot.waitUntil(model.complete, timeout=5000)
+    assert claimants(model) == [f"{name} Tester" for name in NAMES]
+    qtmodeltester.check(model)
+
+
+def test_a_filter_while_the_rest_is_on_its_way_wins(
+    qtbot: QtBot, services: Services, small_pages: None
+) -> None:
+    open_cases(services, NAMES)
+    model = CaseListModel(services.caselist, tasks=TaskRunner())
+    model.start_fetching()
+    model.set_filter(CaseFilter(jurisdiction="US-TX"))  # the first reload's worker is stale
+    qtbot.waitUntil(model.complete, timeout=5000)
+    qtbot.wait(50)  # any stale result has been delivered by now
+    assert sorted(claimants(model)) == ["Bo Tester", "Di Tester", "Flo Tester", "Hal Tester"]
+
+
+def test_cases_opened_between_the_two_reads_are_shown(
+    qtbot: QtBot, services: Services, small_pages: None
+) -> None:
+    open_cases(services, NAMES)
+    model = CaseListModel(services.caselist, tasks=TaskRunner())
+    model.reload()
+    assert model.rowCount() == len(NAMES)
+    open_cases(services, ["Ivy"])  # by another window, before the rest was read
+    model.start_fetching()
+    qtbot.waitUntil(lambda: model.rowCount() == len(NAMES) + 1 and model.complete(), timeout=5000)
+    assert "Ivy Tester" in claimants(model)
+
+
+def test_the_window_fills_today_and_the_filters_once_painted(
+    qtbot: QtBot, services: Services, tmp_path: Path, small_pages: None
+) -> None:
+    ids = open_cases(services, NAMES)
+    services.deadlines.add_manual(ids[-1], "Send the records", TODAY - timedelta(days=3))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(services, RecordingPrompts(), "test database", settings)
+    qtbot.addWidget(win)
+    page = win.cases_page
+    assert page.count.text() == "8 cases match the filters"  # open cases only
+    win.tabs.setCurrentWidget(page)
+    win.show()
+    qtbot.waitUntil(lambda: page.assignee.findText("Bea Advocate") > 0, timeout=5000)
+    assert page.jurisdiction.findText("US-TX") > 0
+    qtbot.waitUntil(page.model.complete, timeout=5000)
+    qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=5000)
+    assert "1 thing is overdue" in win.banner.text()
+    page.overdue.setChecked(True)
+    assert claimants(page.model) == ["Hal Tester"]
+    assert page.model.index(0, DAYS_LEFT).data() == "3 overdue"
