@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
-from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.panels.documents import (
@@ -276,8 +276,8 @@ def test_edit_a_documents_details_and_a_refused_title(panel: DocumentsPanel) -> 
         field(dialog, QLineEdit, "Title").setText(next(answers))  # type: ignore[attr-defined]
         kind = field(dialog, QComboBox, "Kind of document")
         kind.setCurrentIndex(kind.findData(DocumentKind.IME_REPORT))  # type: ignore[attr-defined]
-        date_edit = field(dialog, QWidget, "Date of the document")
-        date_edit.setDate(date_edit.minimumDate())  # type: ignore[attr-defined]  # "Not known"
+        known = field(dialog, QCheckBox, "Date of the document is known")
+        known.setChecked(False)  # type: ignore[attr-defined]  # the date is not known
 
     runs = iter([True, True])
     panel.run_dialog = lambda dialog: (fill(dialog), next(runs))[1]

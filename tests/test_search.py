@@ -70,9 +70,7 @@ def test_finds_the_text_inside_a_pdf_and_names_it(services: Services) -> None:
     )
     result = services.search.search("A-0489")
     hits = [h for case in result.cases for h in case.hits]
-    assert [(h.kind, h.title, h.panel) for h in hits] == [
-        ("document", "Reviewer's report", "documents")
-    ]
+    assert [(h.kind, h.title) for h in hits] == [("document", "Reviewer's report")]
     assert f"{HIT_START}A-0489{HIT_END}" in hits[0].snippet.replace(f"{HIT_END}-{HIT_START}", "-")
 
 
@@ -198,3 +196,14 @@ def test_a_case_written_behind_the_services_back_is_indexed_too(
         connection.execute("DELETE FROM search_entries WHERE claim_id = ?", (claim_id,))
     assert services.search.pending() == 1
     assert services.search.search("Dana Ortiz").cases
+
+
+def test_a_specialist_renamed_in_the_directory_is_found_by_the_new_name(
+    services: Services,
+) -> None:
+    claim_id = full_case(services)
+    [opinion] = services.opinions.opinions(claim_id)
+    services.search.refresh()
+    services.specialists.update(opinion.specialist_id, name="Dr. Ottoline Vasquez-Reed")
+    hits = services.search.search("Vasquez-Reed")
+    assert [(c.claim_id, h.kind) for c in hits.cases for h in c.hits] == [(claim_id, "opinion")]

@@ -65,17 +65,6 @@ CHOICES: dict[str, tuple[str, type[LabelledEnum]]] = {
     "clinicalAreaCombo": ("clinical_area", ClinicalArea),
     "categoryCombo": ("denial_category", DenialCategory),
 }
-# Where each field is, so an error about it can show its tab.
-TAB_OF_FIELD = {
-    **{f: "claimantTab" for f in ("claimant_name", "claimant_birth_date", "claimant_address")},
-    **{f: "claimantTab" for f in ("claimant_phone", "claimant_email", "assigned_to")},
-    **{f: "denialTab" for f in ("disputed_service", "amount", "currency", "urgent")},
-    **{f: "denialTab" for f in ("denial_letter_date", "denial_received_date", "denial_reason")},
-    **{f: "denialTab" for f in ("proof_of_receipt", "denial_category", "reviewer_name")},
-    **{f: "denialTab" for f in ("reviewer_credentials", "criteria_cited")},
-}
-
-
 def format_amount(minor: int | None) -> str:
     return "" if minor is None else f"{minor / 100:,.2f}"
 
@@ -179,22 +168,9 @@ class CaseDetailsDialog(QDialog):
             try:
                 self._save(changes)
             except ClaimDeskError as error:
-                self._show_field_of(str(error), changes)
                 self._prompts.error(self, "Cannot save the case details", str(error))
                 return  # stay open: nothing typed is lost
         super().accept()
-
-    def _show_field_of(self, message: str, changes: dict[str, Any]) -> None:
-        """Bring the tab with the field the message is about to the front, if it says."""
-        lowered = message.casefold()
-        for field in changes:
-            words = field.replace("_", " ").replace("claimant ", "").replace("denial ", "")
-            if words in lowered:
-                name = TAB_OF_FIELD.get(field, "planTab")
-                tab = self.findChild(QWidget, name)
-                if tab is not None:
-                    self.tabs.setCurrentWidget(tab)
-                return
 
     def reject(self) -> None:
         if self.has_unsaved_edits() and not self._prompts.confirm(

@@ -51,6 +51,19 @@ CLAIM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PANEL_ROLE = Qt.ItemDataRole.UserRole + 2
 SNIPPET_HTML_ROLE = Qt.ItemDataRole.UserRole + 3
 
+# Which workspace panel shows each kind of hit.
+PANEL_FOR_KIND = {
+    "claim": "overview",
+    "note": "overview",
+    "call": "calls",
+    "request": "requests",
+    "document": "documents",
+    "opinion": "specialists",
+    "ime": "appeals",
+    "appeal": "appeals",
+    "letter": "letters",
+}
+
 # Hit rows carry their case's row + 1 as internal id; case rows carry 0.
 _CASE_ROW = 0
 
@@ -119,7 +132,7 @@ class SearchResultsModel(QAbstractItemModel):
         if role == CLAIM_ID_ROLE:
             return case.claim_id
         if role == PANEL_ROLE:
-            return hit.panel if hit is not None else "overview"
+            return PANEL_FOR_KIND.get(hit.kind, "overview") if hit is not None else "overview"
         if hit is None:
             if role == Qt.ItemDataRole.DisplayRole:
                 if column == WHERE:

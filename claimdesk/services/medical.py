@@ -11,7 +11,7 @@ from claimdesk.models import Claim, IndependentMedicalExam, Organisation, Second
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import fields as f
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext
+from claimdesk.services.context import ServiceContext, mark_for_search
 from claimdesk.services.dto import ImeRecord, OpinionRecord, SpecialistRecord, copy_into
 
 SPECIALIST_FIELDS = {
@@ -102,6 +102,12 @@ class SpecialistService:
             changed = f.apply(specialist, converted)
             if changed:
                 unit.record("update", "specialist", specialist.id, None, changed)
+                # The directory belongs to no case, but the cases consulting this specialist
+                # show the name in their search entries.
+                consulted = select(SecondOpinion.claim_id).where(
+                    SecondOpinion.specialist_id == specialist.id
+                )
+                mark_for_search(unit.session, set(unit.session.scalars(consulted)))
             return copy_into(SpecialistRecord, specialist)
 
     def get(self, specialist_id: int) -> SpecialistRecord:

@@ -40,18 +40,6 @@ from claimdesk.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
-# Where a hit is shown in a case's workspace (gui/panels keys).
-PANEL_FOR_KIND = {
-    "claim": "overview",
-    "note": "overview",
-    "call": "calls",
-    "request": "requests",
-    "document": "documents",
-    "opinion": "specialists",
-    "ime": "appeals",
-    "appeal": "appeals",
-    "letter": "letters",
-}
 KIND_LABELS = {
     "claim": "Case",
     "note": "Note",
@@ -84,10 +72,6 @@ class SearchHit:
     record_id: int
     title: str
     snippet: str  # plain text, matched words between HIT_START and HIT_END
-
-    @property
-    def panel(self) -> str:
-        return PANEL_FOR_KIND.get(self.kind, "overview")
 
     @property
     def kind_label(self) -> str:

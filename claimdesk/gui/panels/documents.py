@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui.case_details_dialog import NO_DATE
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
+from claimdesk.gui.panels.specialists import optional_day
 from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.dto import DocumentInfo
@@ -403,21 +403,16 @@ class DocumentsPanel(CasePanel):
         kind = dialog.choice("Kind of document", [(k.label, k) for k in DocumentKind])
         kind.setCurrentIndex(kind.findData(document.kind))
         title = dialog.line("Title", document.title)
-        day = dialog.day("Date of the document", document.document_date)
-        day.setMinimumDate(NO_DATE)
-        if document.document_date is None:
-            day.setDate(NO_DATE)
-        day.setSpecialValueText("Not known")
+        day = optional_day(dialog, "Date of the document", document.document_date)
         description = dialog.text("Description", document.description)
         dialog.finish()
         while self.run_dialog(dialog):
-            chosen = day.date()
             try:
                 self.services.documents.update(
                     document.id,
                     kind=kind.currentData(),
                     title=title.text(),
-                    document_date=None if chosen == NO_DATE else picked(day),
+                    document_date=day.value(),
                     description=description.toPlainText(),
                 )
             except Exception as error:

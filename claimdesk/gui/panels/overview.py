@@ -49,6 +49,7 @@ class OverviewPanel(CasePanel):
         self.fields: dict[str, QLabel] = {}
         # Tests replace this so no modal dialog blocks them.
         self.run_dialog: Callable[[QDialog], bool] = run_dialog
+        self._claim: ClaimDetail | None = None
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
@@ -259,7 +260,7 @@ class OverviewPanel(CasePanel):
             return
 
     def edit_details(self) -> None:
-        claim = getattr(self, "_claim", None)
+        claim = self._claim
         if claim is None:
             return
         dialog = CaseDetailsDialog(
