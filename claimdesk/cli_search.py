@@ -9,7 +9,7 @@ from typing import Any
 
 from claimdesk.cli import _services
 from claimdesk.paths import AppPaths
-from claimdesk.services.search import HIT_END, HIT_START
+from claimdesk.services.dto import HIT_END, HIT_START
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
 

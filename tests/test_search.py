@@ -12,7 +12,8 @@ from fpdf import FPDF
 from claimdesk.errors import ValidationError
 from claimdesk.services import CallInput, Services
 from claimdesk.services import search as search_module
-from claimdesk.services.search import HIT_END, HIT_START, fts_phrase, make_snippet, query_terms
+from claimdesk.services.dto import HIT_END, HIT_START
+from claimdesk.services.search import fts_phrase, make_snippet, query_terms
 from claimdesk.storage import open_database
 from tests.builders import full_case
 

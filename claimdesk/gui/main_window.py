@@ -93,10 +93,23 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
-        """What the first paint need not wait for: reminders, Today's agenda, filter lists."""
-        self.reminders.start()
+        """What the first paint need not wait for: reminders, Today's agenda, filter lists,
+        and the services the case list did not need (with the models they build)."""
+        self.reminders.start()  # builds the schedule, and the models, on this thread
         self.cases_page.start()  # the shorter work first: the rest of the case ids
         self.today_page.refresh()
+        self._warm_up(self.services.unbuilt())
+
+    def _warm_up(self, names: list[str]) -> None:
+        """Build the remaining services one per turn of the event loop, so no click waits for
+        an import and the window answers in between (each takes at most a few tens of ms)."""
+        if names:
+            getattr(self.services, names.pop(0))
+            QTimer.singleShot(0, self, lambda: self._warm_up(names))
+
+    @property
+    def warmed_up(self) -> bool:
+        return not self.services.unbuilt()
 
     # ---- actions ---------------------------------------------------------------------------
 

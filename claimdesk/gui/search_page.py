@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from claimdesk.errors import ClaimDeskError, SearchCancelled
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.tasks import TaskControl
-from claimdesk.services.search import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
+from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -1,34 +1,41 @@
-"""The use cases the GUI and the CLI call. They validate, audit and return plain values."""
+"""The use cases the GUI and the CLI call. They validate, audit and return plain values.
+
+Each service's module is imported the first time it is asked for: the window paints its case
+list with only ``caselist`` loaded, and the rest (with the mapped classes they build) follows
+after the first paint (docs/architecture.md, "Start-up").
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from claimdesk.services.calendar import CalendarService
-from claimdesk.services.calls import CallInput, CallService, PromiseInput
-from claimdesk.services.caselist import CaseListService
-from claimdesk.services.claims import ClaimInput, ClaimService
 from claimdesk.services.context import Change, ChangeListener, ServiceContext
-from claimdesk.services.documents import DocumentService
-from claimdesk.services.exchange import ExchangeService
-from claimdesk.services.lettering import LetterWriter
-from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
-from claimdesk.services.packets import PacketService
-from claimdesk.services.process import (
-    AppealService,
-    AuditService,
-    DeadlineService,
-    LetterService,
-)
-from claimdesk.services.readiness import ReadinessService
-from claimdesk.services.requests import RequestService
-from claimdesk.services.schedule import ScheduleService
-from claimdesk.services.search import SearchService
-from claimdesk.services.timeline import TimelineService
 from claimdesk.storage.db import Database
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from claimdesk.services.calendar import CalendarService
+    from claimdesk.services.calls import CallInput, CallService, PromiseInput
+    from claimdesk.services.caselist import CaseListService
+    from claimdesk.services.claims import ClaimInput, ClaimService
+    from claimdesk.services.documents import DocumentService
+    from claimdesk.services.exchange import ExchangeService
+    from claimdesk.services.lettering import LetterWriter
+    from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
+    from claimdesk.services.packets import PacketService
+    from claimdesk.services.process import (
+        AppealService,
+        AuditService,
+        DeadlineService,
+        LetterService,
+    )
+    from claimdesk.services.readiness import ReadinessService
+    from claimdesk.services.requests import RequestService
+    from claimdesk.services.schedule import ScheduleService
+    from claimdesk.services.search import SearchService
+    from claimdesk.services.timeline import TimelineService
 
 __all__ = [
     "CallInput",
@@ -40,38 +47,36 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """The input records, re-exported from their modules when first asked for."""
+    if name in ("CallInput", "PromiseInput"):
+        from claimdesk.services import calls
+
+        return getattr(calls, name)
+    if name == "ClaimInput":
+        from claimdesk.services.claims import ClaimInput
+
+        return ClaimInput
+    raise AttributeError(f"module 'claimdesk.services' has no attribute {name!r}")
+
+
 class Services:
-    """Every service over one database, acting as one user."""
+    """Every service over one database, acting as one user, each built on first use."""
 
     def __init__(self, db: Database, user_name: str, data_dir: Path | None = None) -> None:
         """``data_dir`` holds the office's own letter templates and letterhead (in
         ``templates/``); without it only the bundled templates are used."""
         self.context = ServiceContext(db, user_name)
         self.db = db
-        self.claims = ClaimService(self.context)
-        self.caselist = CaseListService(self.context)
-        self.readiness = ReadinessService(self.context)
-        self.calls = CallService(self.context)
-        self.requests = RequestService(self.context)
-        self.documents = DocumentService(self.context)
-        self.specialists = SpecialistService(self.context)
-        self.opinions = OpinionService(self.context)
-        self.imes = ImeService(self.context)
-        self.appeals = AppealService(self.context)
-        self.deadlines = DeadlineService(self.context)
-        self.letters = LetterService(self.context)
-        self.audit = AuditService(self.context)
-        self.exchange = ExchangeService(self.context)
-        self.schedule = ScheduleService(self.context)
-        self.calendar = CalendarService(self.context, self.schedule)
-        self.timeline = TimelineService(self.context, self)
-        self.lettering = LetterWriter(self, data_dir / "templates" if data_dir else None)
-        self.packets = PacketService(self)
-        self.search = SearchService(self.context)
+        self._data_dir = data_dir
         # Subscribed first, so every other listener hears of a change to a case's dated
         # records only once its computed deadlines have followed (they write no notice of
-        # their own: their own changes are 'deadline' records, which it ignores).
-        self.context.subscribe(self.schedule.on_change)
+        # their own: their own changes are 'deadline' records, which it ignores). A change
+        # comes from a service, so by then the schedule's module is as good as loaded.
+        self.context.subscribe(self._recompute_deadlines)
+
+    def _recompute_deadlines(self, change: Change) -> None:
+        self.schedule.on_change(change)
 
     @property
     def user_name(self) -> str:
@@ -80,3 +85,132 @@ class Services:
     def subscribe(self, listener: ChangeListener) -> None:
         """Be told of every committed change (the GUI turns this into one Qt signal)."""
         self.context.subscribe(listener)
+
+    @cached_property
+    def claims(self) -> ClaimService:
+        from claimdesk.services.claims import ClaimService
+
+        return ClaimService(self.context)
+
+    @cached_property
+    def caselist(self) -> CaseListService:
+        from claimdesk.services.caselist import CaseListService
+
+        return CaseListService(self.context)
+
+    @cached_property
+    def readiness(self) -> ReadinessService:
+        from claimdesk.services.readiness import ReadinessService
+
+        return ReadinessService(self.context)
+
+    @cached_property
+    def calls(self) -> CallService:
+        from claimdesk.services.calls import CallService
+
+        return CallService(self.context)
+
+    @cached_property
+    def requests(self) -> RequestService:
+        from claimdesk.services.requests import RequestService
+
+        return RequestService(self.context)
+
+    @cached_property
+    def documents(self) -> DocumentService:
+        from claimdesk.services.documents import DocumentService
+
+        return DocumentService(self.context)
+
+    @cached_property
+    def specialists(self) -> SpecialistService:
+        from claimdesk.services.medical import SpecialistService
+
+        return SpecialistService(self.context)
+
+    @cached_property
+    def opinions(self) -> OpinionService:
+        from claimdesk.services.medical import OpinionService
+
+        return OpinionService(self.context)
+
+    @cached_property
+    def imes(self) -> ImeService:
+        from claimdesk.services.medical import ImeService
+
+        return ImeService(self.context)
+
+    @cached_property
+    def appeals(self) -> AppealService:
+        from claimdesk.services.process import AppealService
+
+        return AppealService(self.context)
+
+    @cached_property
+    def deadlines(self) -> DeadlineService:
+        from claimdesk.services.process import DeadlineService
+
+        return DeadlineService(self.context)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        from claimdesk.services.process import LetterService
+
+        return LetterService(self.context)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from claimdesk.services.process import AuditService
+
+        return AuditService(self.context)
+
+    @cached_property
+    def exchange(self) -> ExchangeService:
+        from claimdesk.services.exchange import ExchangeService
+
+        return ExchangeService(self.context)
+
+    @cached_property
+    def schedule(self) -> ScheduleService:
+        from claimdesk.services.schedule import ScheduleService
+
+        return ScheduleService(self.context)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        from claimdesk.services.calendar import CalendarService
+
+        return CalendarService(self.context, self.schedule)
+
+    @cached_property
+    def timeline(self) -> TimelineService:
+        from claimdesk.services.timeline import TimelineService
+
+        return TimelineService(self.context, self)
+
+    @cached_property
+    def lettering(self) -> LetterWriter:
+        from claimdesk.services.lettering import LetterWriter
+
+        return LetterWriter(self, self._data_dir / "templates" if self._data_dir else None)
+
+    @cached_property
+    def packets(self) -> PacketService:
+        from claimdesk.services.packets import PacketService
+
+        return PacketService(self)
+
+    @cached_property
+    def search(self) -> SearchService:
+        from claimdesk.services.search import SearchService
+
+        return SearchService(self.context)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The services, by attribute name."""
+        return [name for name, value in vars(cls).items() if isinstance(value, cached_property)]
+
+    def unbuilt(self) -> list[str]:
+        """The services not asked for yet (whose modules may not be imported yet)."""
+        return [name for name in self.names() if name not in self.__dict__]

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
+# The package, not its classes: the models are built on first use, so the case list can show
+# its first page before they are (docs/architecture.md, "Start-up").
+from claimdesk import models
 from claimdesk.errors import NotFoundError, ValidationError
-from claimdesk.models import AuditEvent, SearchPending, User
 from claimdesk.storage.db import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class Unit:
     ) -> None:
         """Write an audit event (field names only, never values) and queue a change notice."""
         self.session.add(
-            AuditEvent(
+            models.AuditEvent(
                 user_id=self.user_id,
                 action=action,
                 entity=entity,
@@ -95,9 +99,9 @@ class ServiceContext:
                 listener(change)
 
     def _user_id(self, session: Session) -> int:
-        user_id = session.scalar(select(User.id).where(User.name == self.user_name))
+        user_id = session.scalar(select(models.User.id).where(models.User.name == self.user_name))
         if user_id is None:
-            user = User(name=self.user_name)
+            user = models.User(name=self.user_name)
             session.add(user)
             session.flush()
             user_id = user.id
@@ -113,14 +117,16 @@ def mark_for_search(session: Session, claim_ids: set[int]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        session.execute(pg_insert(SearchPending).on_conflict_do_nothing(), rows)
+        session.execute(pg_insert(models.SearchPending).on_conflict_do_nothing(), rows)
     else:
-        session.execute(insert(SearchPending).prefix_with("OR IGNORE"), rows)
+        session.execute(insert(models.SearchPending).prefix_with("OR IGNORE"), rows)
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = session.execute(select(User.id, User.name).where(User.id.in_(wanted)))
+    rows = session.execute(
+        select(models.User.id, models.User.name).where(models.User.id.in_(wanted))
+    )
     return {row.id: row.name for row in rows}

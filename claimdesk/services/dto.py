@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -378,3 +378,60 @@ class AuditRecord:
     entity_id: int | None
     claim_id: int | None
     detail: str
+
+
+# Global search's results (services/search.py), here so the Search tab can be built before the
+# models are: the service itself needs them.
+KIND_LABELS = {
+    "claim": "Case",
+    "note": "Note",
+    "call": "Call",
+    "request": "Request",
+    "document": "Document",
+    "opinion": "Second opinion",
+    "ime": "IME",
+    "appeal": "Appeal",
+    "letter": "Letter",
+}
+
+# Marks around the matched words in a snippet; the GUI turns them into bold.
+HIT_START, HIT_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    record_id: int
+    title: str
+    snippet: str  # plain text, matched words between HIT_START and HIT_END
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind.title())
+
+    @property
+    def where(self) -> str:
+        """The title, said as what it is ("Document: Reviewer's report")."""
+        if self.title.startswith(self.kind_label):
+            return self.title
+        return f"{self.kind_label}: {self.title}"
+
+
+@dataclass(frozen=True)
+class CaseHits:
+    claim_id: int
+    case_number: str
+    claimant_name: str
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    cases: list[CaseHits]
+    total_hits: int
+    truncated: bool  # more matched than the limit; the user should narrow the search
+
+    @property
+    def empty(self) -> bool:
+        return not self.cases

@@ -14,7 +14,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, text
@@ -37,20 +37,9 @@ from claimdesk.models import (
     Specialist,
 )
 from claimdesk.services.context import ServiceContext
+from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
 
 log = logging.getLogger(__name__)
-
-KIND_LABELS = {
-    "claim": "Case",
-    "note": "Note",
-    "call": "Call",
-    "request": "Request",
-    "document": "Document",
-    "opinion": "Second opinion",
-    "ime": "IME",
-    "appeal": "Appeal",
-    "letter": "Letter",
-}
 
 # A document's text is for finding it, not for reading: the first pages say what it is.
 MAX_EXTRACT_PAGES = 200
@@ -60,49 +49,8 @@ MAX_QUERY_TERMS = 12
 BATCH = 100
 # 7 values a row, under SQLite's oldest limit of 999 variables a statement.
 ROWS_PER_INSERT = 140
-# Marks around the matched words in a snippet; the GUI turns them into bold.
-HIT_START, HIT_END = "\x02", "\x03"
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: str
-    record_id: int
-    title: str
-    snippet: str  # plain text, matched words between HIT_START and HIT_END
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind.title())
-
-    @property
-    def where(self) -> str:
-        """The title, said as what it is ("Document: Reviewer's report")."""
-        if self.title.startswith(self.kind_label):
-            return self.title
-        return f"{self.kind_label}: {self.title}"
-
-
-@dataclass(frozen=True)
-class CaseHits:
-    claim_id: int
-    case_number: str
-    claimant_name: str
-    hits: list[SearchHit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    cases: list[CaseHits]
-    total_hits: int
-    truncated: bool  # more matched than the limit; the user should narrow the search
-
-    @property
-    def empty(self) -> bool:
-        return not self.cases
 
 
 @dataclass

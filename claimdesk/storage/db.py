@@ -6,14 +6,17 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.errors import DatabaseBusyError, StorageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +32,20 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
-        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    # The ORM is imported at the first session, not at open: the case list's first page is
+    # read through Core before it (docs/architecture.md, "Start-up").
+    @cached_property
+    def _read_sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _write_sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self._write_engine, expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -58,6 +73,15 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection for queries, in one transaction rolled back at the end."""
+        with translate_errors(), self.engine.connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
