@@ -143,11 +143,13 @@ def main() -> int:
     modes = {"bare": "bare", "small": args.small, "large": args.large}
     for mode in modes.values():
         run_once(mode)  # warm the disk cache
-    # Interleaved, so a busy spell on a shared machine falls on all three alike.
+    # Interleaved, so a busy spell on a shared machine falls on all three alike, and rotated:
+    # a run straight after a ClaimDesk run came out slower, whichever database it opened.
     runs: dict[str, list[Run]] = {key: [] for key in modes}
-    for _ in range(args.runs):
-        for key, mode in modes.items():
-            runs[key].append(run_once(mode))
+    keys = list(modes)
+    for round_ in range(args.runs):
+        for key in keys[round_ % 3 :] + keys[: round_ % 3]:
+            runs[key].append(run_once(modes[key]))
     ready = {key: statistics.median(r.ready for r in found) for key, found in runs.items()}
     settled = {key: statistics.median(r.settled for r in found) for key, found in runs.items()}
     rss = {key: max(r.rss_mb for r in found) for key, found in runs.items()}
