@@ -79,6 +79,14 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
             print(file=sys.stderr)
     for path in result.paths:
         print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
+    for path in result.removed:
+        print(f"Removed {path} (a part of an older packet this one does not need)")
+    for path in result.stale:
+        print(
+            f"claimdesk: could not remove {path}, a part of an older packet; delete it before "
+            "sending the packet",
+            file=sys.stderr,
+        )
     print(f"{result.page_count} pages, {len(result.exhibits)} exhibits:")
     for item in result.exhibits:
         last = item.last_stamp[-6:] if item.last_stamp != item.first_stamp else ""

@@ -133,6 +133,9 @@ def test_packet_dialog_exports_with_the_appeal_letter(
     qtbot.addWidget(dialog)
     assert dialog.letter.currentData() == "latest"
     out = tmp_path / "packet.pdf"
+    # Parts of an earlier, split export to the same name: this one needs none of them.
+    for n in (1, 2):
+        (tmp_path / f"packet-part{n}.pdf").write_bytes(b"%PDF-1.4 old part")
     _prompts(env).answers.append(out)
     dialog.choose_and_export()
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=60_000)
@@ -142,6 +145,10 @@ def test_packet_dialog_exports_with_the_appeal_letter(
     claim = services.claims.get(claim_id)
     assert f"{claim.case_number}-000001" in reader.pages[0].extract_text()
     assert _prompts(env).shown[-1][1] == "Appeal packet written"
+    assert "Removed the older packet's extra parts: packet-part1.pdf, packet-part2.pdf" in (
+        _prompts(env).shown[-1][2]
+    )
+    assert not (tmp_path / "packet-part1.pdf").exists()
 
 
 def test_progress_dialog_cancels_the_work(qtbot: QtBot, services: Services,

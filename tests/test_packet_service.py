@@ -151,6 +151,8 @@ def test_cli_packet_with_a_letter_file_and_without_one(
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(letter_pdf(3))
     out = tmp_path / "packet.pdf"
+    stale = tmp_path / "packet-part2.pdf"  # from an earlier, split export to the same name
+    stale.write_bytes(b"%PDF-1.4 old part")
     db = f"sqlite:///{db_path}"
     code, printed, err = run_cli(
         monkeypatch, capsys, "--db", db, "packet", number, "--out", str(out),
@@ -158,6 +160,7 @@ def test_cli_packet_with_a_letter_file_and_without_one(
     )  # fmt: skip
     assert code == 0, err
     assert f"Wrote {out}" in printed and f"  A  {number}-000005" in printed
+    assert f"Removed {stale}" in printed and not stale.exists()
     assert "Request for internal appeal, page 3" in PdfReader(out).pages[2].extract_text()
     code, printed, err = run_cli(
         monkeypatch, capsys, "--db", db, "packet", number, "--out", str(out), "--zip",

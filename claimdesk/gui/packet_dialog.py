@@ -145,9 +145,20 @@ class PacketDialog(QDialog):
         omitted = ""
         if result.omitted:
             omitted = "\n\nLeft out:\n" + "\n".join(f"• {p.describe()}" for p in result.omitted)
+        replaced = ""
+        if result.removed:
+            names = ", ".join(p.name for p in result.removed)
+            replaced += f"\n\nRemoved the older packet's extra parts: {names}."
+        if result.stale:
+            names = ", ".join(p.name for p in result.stale)
+            replaced += (
+                f"\n\nThese parts of an older packet could not be removed (is one open in "
+                f"another program?): {names}. Delete them before you send the packet."
+            )
         self.env.prompts.info(
             self,
             "Appeal packet written",
-            f"{result.page_count} pages, {len(result.exhibits)} exhibits.\n\n{files}{omitted}",
+            f"{result.page_count} pages, {len(result.exhibits)} exhibits.\n\n"
+            f"{files}{omitted}{replaced}",
         )
         self.accept()

@@ -30,7 +30,7 @@ from claimdesk.packets.model import (
     stamp_text,
 )
 from claimdesk.packets.preflight import Unreadable, open_pdf, survey
-from claimdesk.packets.split import write_split
+from claimdesk.packets.split import old_parts, write_split
 from claimdesk.packets.streaming import OutputError, StreamingPdf
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -86,7 +86,9 @@ def export_packet(
             for p in pieces
             if p.kind == "exhibit"
         ]
-        return PacketResult(paths, total, ranges, omitted)
+        # Only now that the new packet is whole: a failed or cancelled export keeps the old one.
+        removed, stale = ([], []) if options.as_zip else _remove_old_parts(out, paths)
+        return PacketResult(paths, total, ranges, omitted, removed, stale)
 
 
 def _check_options(options: PacketOptions, out: Path) -> None:
@@ -179,6 +181,26 @@ def _write(
             f"Could not write {out}: {error.strerror or error}. Nothing was saved; check the "
             "disk has room and the folder can be written to."
         ) from None
+
+
+def _remove_old_parts(out: Path, written: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Delete NAME-partN files an earlier, longer export left; return (removed, still there)."""
+    removed: list[Path] = []
+    stale: list[Path] = []
+    try:
+        found = old_parts(out, written)
+    except OSError:
+        return removed, stale  # the folder cannot be listed: the new packet is saved all the same
+    for path in found:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            stale.append(path)
+        else:
+            removed.append(path)
+    return removed, stale
 
 
 def _write_single(

@@ -90,6 +90,10 @@ class PacketResult:
     page_count: int
     exhibits: list[ExhibitRange]
     omitted: list[ExhibitProblem]
+    # Parts of an earlier export to the same name that this one replaced with fewer files:
+    # removed, or (open in another program, say) still there and worth a warning.
+    removed: list[Path] = field(default_factory=list)
+    stale: list[Path] = field(default_factory=list)
 
 
 def exhibit_letter(index: int) -> str:

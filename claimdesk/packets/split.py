@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,14 +64,33 @@ def write_split(
         if all(p.stat().st_size <= limit for p in written):
             if len(written) == 1:
                 return [(written[0], out)]
-            return [
-                (path, out.with_name(f"{out.stem}-part{n}{out.suffix}"))
-                for n, path in enumerate(written, start=1)
-            ]
+            return [(path, part_path(out, n)) for n, path in enumerate(written, start=1)]
         budget *= 0.9
     raise PacketExportError(
         "The packet could not be split under the size limit; choose a larger limit."
     )
+
+
+def part_path(out: Path, number: int) -> Path:
+    """Where part ``number`` (from 1) of a packet saved as ``out`` goes: NAME-partN.pdf."""
+    return out.with_name(f"{out.stem}-part{number}{out.suffix}")
+
+
+def old_parts(out: Path, written: list[Path]) -> list[Path]:
+    """Parts of an earlier export to ``out`` that this one did not write, in part order.
+
+    Only names part_path could have given (no leading zeros, same case and suffix) and only
+    plain files: anything else beside the packet is the user's.
+    """
+    pattern = re.compile(re.escape(out.stem) + r"-part([1-9][0-9]*)" + re.escape(out.suffix))
+    keep = {path.name for path in written}
+    found: list[tuple[int, Path]] = []
+    with os.scandir(out.parent) as entries:
+        for entry in entries:
+            match = pattern.fullmatch(entry.name)
+            if match and entry.name not in keep and entry.is_file(follow_symlinks=False):
+                found.append((int(match.group(1)), Path(entry.path)))
+    return [path for _, path in sorted(found)]
 
 
 def _page_units(number: int, piece: Piece, path: Path, limit: int, prefix: str) -> list[Unit]:
