@@ -13,9 +13,13 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui import theme
+from claimdesk.gui.app import style_for_scheme
+from claimdesk.gui.case_list_model import DAYS_LEFT, CaseListModel
 from claimdesk.gui.letter_preview import LetterPreviewView
 from claimdesk.gui.panels.requests import STATUS, RequestsPanel
 from claimdesk.gui.panels.timeline import TimelinePanel
+from claimdesk.gui.today_page import WHEN, AgendaModel, TodayPage
+from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.models.enums import ContactMethod, RequestKind
 from claimdesk.services import Services
 from tests.gui_support import make_env, open_case
@@ -27,8 +31,13 @@ def light_palette() -> QPalette:
     """Fusion's light palette, as Qt builds it with no desktop theme."""
     window = QColor(239, 239, 239)
     return QPalette(
-        QColor("black"), window, window.lighter(150), window.darker(150), window.darker(130),
-        QColor("black"), QColor("white"),
+        QColor("black"),
+        window,
+        window.lighter(150),
+        window.darker(150),
+        window.darker(130),
+        QColor("black"),
+        QColor("white"),
     )
 
 
@@ -37,7 +46,12 @@ def dark_palette() -> QPalette:
     window = QColor(50, 50, 50)
     text = QColor(240, 240, 240)
     palette = QPalette(
-        text, window, window.lighter(150), window.darker(150), window.darker(130), text,
+        text,
+        window,
+        window.lighter(150),
+        window.darker(150),
+        window.darker(130),
+        text,
         window.darker(140),
     )
     palette.setColor(Role.AlternateBase, QColor("#2b2b2b"))
@@ -93,7 +107,9 @@ def test_a_switch_to_dark_recolours_the_requests_table(
 ) -> None:
     claim_id = open_case(services)
     services.requests.request_document(
-        claim_id, RequestKind.CLAIM_FILE, sent_on=date.today() - timedelta(days=40),
+        claim_id,
+        RequestKind.CLAIM_FILE,
+        sent_on=date.today() - timedelta(days=40),
         method=ContactMethod.FAX,
     )
     panel = RequestsPanel(make_env(services, tmp_path), claim_id)
@@ -111,9 +127,7 @@ def test_a_switch_to_dark_recolours_the_requests_table(
     assert (light, dark) == (theme.DANGER.light, theme.DANGER.dark)
 
 
-def test_a_followed_label_is_redone_when_the_theme_flips(
-    qtbot: QtBot, qapp: QApplication
-) -> None:
+def test_a_followed_label_is_redone_when_the_theme_flips(qtbot: QtBot, qapp: QApplication) -> None:
     label = QLabel()
     qtbot.addWidget(label)
     theme.follow(label, lambda: label.setStyleSheet(f"color: {theme.DANGER.hex(label.palette())}"))
@@ -151,3 +165,113 @@ def test_the_timeline_legend_uses_the_dark_colours(
     legend = next(label for label in panel.findChildren(QLabel) if "deadline" in label.text())
     assert theme.DANGER.dark in legend.text()
     assert theme.DANGER.light not in legend.text()
+
+
+def overdue_case(services: Services) -> int:
+    """A case with a deadline that passed two days ago."""
+    claim_id = open_case(services)
+    services.deadlines.add_manual(
+        claim_id, "Send the cardiology records", date.today() - timedelta(days=2)
+    )
+    return claim_id
+
+
+def test_the_case_subtitle_is_muted_but_readable_in_both_schemes(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    workspace = CaseWorkspace(make_env(services, tmp_path), open_case(services))
+    qtbot.addWidget(workspace)
+    heading = workspace.heading.text()
+    assert "Acme Health Plan" in heading
+    assert "palette(mid)" not in heading
+    assert f"color:{theme.MUTED.light}" in heading
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        qtbot.waitUntil(lambda: f"color:{theme.MUTED.dark}" in workspace.heading.text())
+        assert theme.MUTED.light not in workspace.heading.text()
+    finally:
+        qapp.setPalette(before)
+    qtbot.waitUntil(lambda: f"color:{theme.MUTED.light}" in workspace.heading.text())
+    for make in PALETTES.values():
+        palette = make()
+        ratio = theme.contrast(theme.MUTED.color(palette), palette.color(Role.Window))
+        assert ratio >= 4.5
+
+
+@pytest.mark.parametrize("scheme", PALETTES)
+def test_overdue_rows_are_red_for_the_palette_in_use(
+    services: Services, qapp: QApplication, scheme: str
+) -> None:
+    overdue_case(services)
+    today_model = AgendaModel()
+    today_model.set_items(services.schedule.agenda(date.today(), 14), date.today())
+    case_model = CaseListModel(services.caselist)
+    case_model.reload()
+    palette = PALETTES[scheme]()
+    before = QApplication.palette()
+    qapp.setPalette(palette)
+    try:
+        today_index = today_model.index(0, WHEN)
+        assert "overdue" in today_index.data()
+        case_index = case_model.index(0, DAYS_LEFT)
+        assert "overdue" in case_index.data()
+        for index in (today_index, case_index):
+            colour = index.data(Qt.ItemDataRole.ForegroundRole).color()
+            assert colour.name() == theme.DANGER.hex(palette)
+            for role in (Role.Base, Role.AlternateBase):
+                assert theme.contrast(colour, palette.color(role)) >= 4.5
+    finally:
+        qapp.setPalette(before)
+
+
+def test_todays_overdue_count_follows_the_theme(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    overdue_case(services)
+    page = TodayPage(make_env(services, tmp_path))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        page.refresh()
+    assert "1 overdue" in page.summary.text()
+    assert theme.DANGER.light in page.summary.text()
+    hint = next(label for label in page.findChildren(QLabel) if "Double-click" in label.text())
+    assert hint.isEnabled()  # a disabled label's grey is too faint to read
+    assert hint.palette().color(Role.WindowText).name() == theme.MUTED.light
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        qtbot.waitUntil(lambda: theme.DANGER.dark in page.summary.text())
+        assert "1 overdue" in page.summary.text()
+        qtbot.waitUntil(lambda: hint.palette().color(Role.WindowText).name() == theme.MUTED.dark)
+    finally:
+        qapp.setPalette(before)
+    qtbot.waitUntil(lambda: theme.DANGER.light in page.summary.text())
+    qtbot.waitUntil(lambda: hint.palette().color(Role.WindowText).name() == theme.MUTED.light)
+
+
+Scheme = Qt.ColorScheme
+
+
+@pytest.mark.parametrize(
+    ("platform", "scheme", "style", "expected"),
+    [
+        # Windows' native style ignores dark mode; Fusion takes the dark system palette.
+        ("win32", Scheme.Dark, "windowsvista", "Fusion"),
+        ("win32", Scheme.Dark, "WindowsVista", "Fusion"),
+        # A light or unknown scheme keeps the native look.
+        ("win32", Scheme.Light, "windowsvista", None),
+        ("win32", Scheme.Unknown, "windowsvista", None),
+        # Styles that follow the scheme themselves, or one already switched, are left alone.
+        ("win32", Scheme.Dark, "windows11", None),
+        ("win32", Scheme.Dark, "fusion", None),
+        # Other desktops hand Qt a dark palette their own way.
+        ("linux", Scheme.Dark, "fusion", None),
+        ("linux", Scheme.Dark, "windowsvista", None),
+        ("darwin", Scheme.Dark, "macos", None),
+    ],
+)
+def test_the_style_is_switched_only_for_a_dark_windows_vista_style(
+    platform: str, scheme: Qt.ColorScheme, style: str, expected: str | None
+) -> None:
+    assert style_for_scheme(platform, scheme, style) == expected

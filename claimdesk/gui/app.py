@@ -54,6 +54,33 @@ def check_display() -> None:
         )
 
 
+def style_for_scheme(platform: str, scheme: Qt.ColorScheme, style: str) -> str | None:
+    """The style to switch to so the app follows the desktop's colour scheme, or None to keep it.
+
+    Qt's "windowsvista" style paints its own light palette over a dark Windows desktop; Fusion
+    takes the system palette, light or dark. Once on Fusion the app stays there: it follows
+    a switch back to light as well.
+    """
+    if platform == "win32" and scheme == Qt.ColorScheme.Dark and style.lower() == "windowsvista":
+        return "Fusion"
+    return None
+
+
+def follow_color_scheme() -> None:
+    """Pick a style that honours the desktop's dark mode, now and whenever it changes."""
+    hints = QGuiApplication.styleHints()
+
+    def choose(scheme: Qt.ColorScheme) -> None:
+        current = QApplication.style().name()
+        wanted = style_for_scheme(sys.platform, scheme, current)
+        if wanted is not None:
+            log.info("dark colour scheme with the %s style: using %s", current, wanted)
+            QApplication.setStyle(wanted)
+
+    choose(hints.colorScheme())
+    hints.colorSchemeChanged.connect(choose)
+
+
 def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     check_display()
 
@@ -63,6 +90,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    follow_color_scheme()
     prompts = Prompts()
     try:
         db = open_database(database_url, backup_dir=paths.backup_dir)

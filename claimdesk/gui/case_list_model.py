@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont
 
+from claimdesk.gui import theme
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow, CaseSort
 
@@ -69,9 +69,7 @@ class CaseListModel(QAbstractTableModel):
             ids = self._caselist.case_ids(self._filter, sort, descending, self.today)
             total = len(ids)
         else:
-            ids, total = self._caselist.first_ids(
-                self._filter, PAGE, sort, descending, self.today
-            )
+            ids, total = self._caselist.first_ids(self._filter, PAGE, sort, descending, self.today)
         self.beginResetModel()
         self._ids = ids
         self._total = total
@@ -137,9 +135,7 @@ class CaseListModel(QAbstractTableModel):
         for claim_id in claim_ids:
             self._rows.pop(claim_id, None)
         if self._total:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1)
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
 
     def claim_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -197,7 +193,7 @@ class CaseListModel(QAbstractTableModel):
             return _display(row, column, self.today)
         overdue = row.overdue(self.today)
         if role == Qt.ItemDataRole.ForegroundRole and overdue:
-            return QBrush(_overdue_colour())
+            return theme.DANGER.brush()  # asked at paint time: follows a light/dark flip
         if role == Qt.ItemDataRole.FontRole and overdue and column in (NEXT_DEADLINE, DAYS_LEFT):
             font = QFont()
             font.setBold(True)
@@ -219,12 +215,6 @@ _ROLES = {
     Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.TextAlignmentRole,
 }
-
-
-def _overdue_colour() -> QColor:
-    """A red that reads on the light and the dark palette alike."""
-    base = QApplication.palette().color(QPalette.ColorRole.Base)
-    return QColor("#ff6b6b") if base.lightness() < 128 else QColor("#b3261e")
 
 
 def _display(row: CaseRow, column: int, today: date) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -12,10 +13,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.services import Change
@@ -86,8 +87,7 @@ class AgendaModel(RecordTableModel):
                 SOURCE: item.rule_id or SOURCE_LABEL.get(item.source, item.source),
             }[column]
         if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
-            base = QApplication.palette().color(QPalette.ColorRole.Base)
-            return QBrush(QColor("#ff6b6b") if base.lightness() < 128 else QColor("#b3261e"))
+            return theme.DANGER.brush()  # asked at paint time: follows a light/dark flip
         if role == Qt.ItemDataRole.FontRole and item.overdue and column == WHEN:
             font = QFont()
             font.setBold(True)
@@ -98,6 +98,16 @@ class AgendaModel(RecordTableModel):
                 parts.append(f"Confidence: {item.confidence.label}")
             return "\n".join(p for p in parts if p) or None
         return None
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """What the summary line counts."""
+
+    today: date
+    overdue: int
+    due_week: int
+    total: int
 
 
 class TodayPage(QWidget):
@@ -143,7 +153,8 @@ class TodayPage(QWidget):
         self.table.doubleClicked.connect(self._activated)
 
         hint = QLabel("Double-click or press Enter to open the case where it is dealt with.")
-        hint.setEnabled(False)
+        # Muted, not disabled: a disabled label's grey is too faint to read on a light theme.
+        theme.follow(hint, lambda: _tint(hint, theme.MUTED))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -160,7 +171,9 @@ class TodayPage(QWidget):
         self._clock.start()
         # The first refresh is the window's to start, once it has painted: on a 2-core machine
         # the worker's Python competes with the GUI thread for the interpreter.
-        self.summary.setText("Looking through your cases…")
+        self._tally: _Tally | None = None  # None while looking
+        # The overdue count's red is baked into the summary's HTML: redo it on a theme flip.
+        theme.follow(self.summary, self._write_summary)
 
     def refresh(self) -> None:
         """Work out the agenda off the GUI thread (a second or more for a big office)."""
@@ -169,7 +182,8 @@ class TodayPage(QWidget):
             return
         self._busy = True
         if not self.model.items:
-            self.summary.setText("Looking through your cases…")
+            self._tally = None
+            self._write_summary()
         today = date.today()
         days = self.horizon.currentData()
         self.env.tasks.run(
@@ -191,18 +205,29 @@ class TodayPage(QWidget):
             self.refresh()
             return
         self.model.set_items(items, today)
-        overdue = sum(1 for i in items if i.overdue)
-        due_week = sum(1 for i in items if not i.overdue and (i.due_on - today).days <= 7)
-        if not items:
+        self._tally = _Tally(
+            today=today,
+            overdue=sum(1 for i in items if i.overdue),
+            due_week=sum(1 for i in items if not i.overdue and (i.due_on - today).days <= 7),
+            total=len(items),
+        )
+        self._write_summary()
+        self.loaded.emit()
+
+    def _write_summary(self) -> None:
+        tally = self._tally
+        if tally is None:
+            self.summary.setText("Looking through your cases…")
+        elif not tally.total:
             self.summary.setText("Nothing is overdue or due soon. ✔")
         else:
             parts = []
-            if overdue:
-                parts.append(f"<b style='color:#c62828'>{overdue} overdue</b>")
-            parts.append(f"{due_week} due within a week")
-            parts.append(f"{len(items)} in all")
-            self.summary.setText(f"{today:%A %d %B %Y} — " + " · ".join(parts))
-        self.loaded.emit()
+            if tally.overdue:
+                red = theme.DANGER.hex(self.summary.palette())
+                parts.append(f"<b style='color:{red}'>{tally.overdue} overdue</b>")
+            parts.append(f"{tally.due_week} due within a week")
+            parts.append(f"{tally.total} in all")
+            self.summary.setText(f"{tally.today:%A %d %B %Y} — " + " · ".join(parts))
 
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)
@@ -215,3 +240,14 @@ class TodayPage(QWidget):
         if 0 <= index.row() < len(self.model.items):
             item = self.model.items[index.row()]
             self.open_item.emit(item.claim_id, PANEL_FOR.get(item.source, "overview"))
+
+
+def _tint(label: QLabel, tone: theme.Tone) -> None:
+    """Colour the label's text by setting that one palette role.
+
+    Not a style sheet: polishing one fixes the child's whole palette, so a later light/dark
+    switch of the application would no longer reach it.
+    """
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, tone.color(palette))
+    label.setPalette(palette)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.services import Change
@@ -40,6 +41,9 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.tabs, 1)
         env.bus.changed.connect(self._on_change)
         self.detail: ClaimDetail | None = None
+        self._gone = False
+        # The subtitle's colour is baked into the label's HTML: redo it when the theme flips.
+        theme.follow(self.heading, self._show_heading)
         self.refresh_heading()
         for panel in self.panels.values():
             panel.refresh()
@@ -47,14 +51,23 @@ class CaseWorkspace(QWidget):
     def refresh_heading(self) -> None:
         try:
             self.detail = self.env.services.claims.get(self.claim_id)
+            self._gone = False
         except ClaimDeskError:
+            self._gone = True
+        self._show_heading()
+
+    def _show_heading(self) -> None:
+        if self._gone:
             self.heading.setText("<b>This case no longer exists.</b>")
             return
         claim = self.detail
+        if claim is None:
+            return
         where = "-".join(p for p in (claim.country, claim.region) if p)
+        muted = theme.MUTED.hex(self.heading.palette())
         self.heading.setText(
             f"<span style='font-size:15pt; font-weight:600'>{_esc(claim.claimant_name)}</span>"
-            f"&nbsp;&nbsp;<span style='color:palette(mid)'>{_esc(claim.case_number)} · "
+            f"&nbsp;&nbsp;<span style='color:{muted}'>{_esc(claim.case_number)} · "
             f"{_esc(claim.insurer_name)} · {_esc(claim.plan_type.label)} · {where} · "
             f"{_esc(claim.stage.label)}</span>"
         )
