@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,7 +81,12 @@ def shown(panel: DocumentsPanel) -> list[tuple[str, str, str]]:
     return panel.env.prompts.shown  # type: ignore[attr-defined,no-any-return]
 
 
-def test_add_files_through_the_chooser(panel: DocumentsPanel, tmp_path: Path) -> None:
+def wait_attached(qtbot: QtBot, panel: DocumentsPanel) -> None:
+    """Until the files handed to the worker are kept and the panel has said so."""
+    qtbot.waitUntil(lambda: not panel.summary.text().startswith("Attaching"))
+
+
+def test_add_files_through_the_chooser(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> None:
     letter = tmp_path / "denial letter.pdf"
     letter.write_bytes(pdf_bytes(2))
     day = TODAY - timedelta(days=3)
@@ -95,6 +101,7 @@ def test_add_files_through_the_chooser(panel: DocumentsPanel, tmp_path: Path) ->
     panel.choose_files = lambda: [letter]
     panel.run_dialog = accept(fill)
     panel.add_button.click()
+    wait_attached(qtbot, panel)
     assert shown(panel) == []
     [document] = panel.services.documents.documents(panel.claim_id)
     assert document.kind == DocumentKind.DENIAL_LETTER
@@ -133,6 +140,7 @@ def test_drop_of_a_good_and_an_empty_file(
     )
     panel.dropEvent(event)
     qtbot.waitUntil(lambda: bool(panel.model.rows))
+    wait_attached(qtbot, panel)
     [document] = panel.services.documents.documents(panel.claim_id)
     assert document.original_name == "records.txt" and document.kind == DocumentKind.OTHER
     [(level, title, message)] = shown(panel)
@@ -142,11 +150,86 @@ def test_drop_of_a_good_and_an_empty_file(
     assert "Visit notes" in panel.preview_text()
 
 
-def test_a_folder_is_reported(panel: DocumentsPanel, tmp_path: Path) -> None:
+def test_a_folder_is_reported(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> None:
     panel.run_dialog = accept()
     panel.add_paths([tmp_path])
+    qtbot.waitUntil(lambda: bool(shown(panel)))
     [(_, _, message)] = shown(panel)
     assert "folder" in message
+
+
+def test_attaching_runs_on_the_task_runner(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan = tmp_path / "claim file.pdf"
+    scan.write_bytes(pdf_bytes(4))
+    documents = panel.services.documents
+    read_on: list[threading.Thread] = []
+    real = documents.attach_file
+
+    def spy(*args: object, **kwargs: object) -> object:
+        read_on.append(threading.current_thread())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents, "attach_file", spy)
+    panel.run_dialog = accept()
+    panel.add_paths([scan])
+    # The window is not held while the file is read: the list fills in when it is kept.
+    assert panel.summary.text().startswith("Attaching files…")
+    wait_attached(qtbot, panel)
+    assert read_on and read_on[0] is not threading.main_thread()
+    [document] = documents.documents(panel.claim_id)
+    assert document.original_name == "claim file.pdf" and document.pages == 4
+    assert panel.model.index(0, TITLE).data() == "claim file"
+    assert panel.selected() is not None and panel.selected().id == document.id  # type: ignore[union-attr]
+    assert panel.summary.text().startswith("1 document,")
+    assert shown(panel) == []
+
+
+def test_a_refused_file_is_reported_and_nothing_is_kept(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
+    moved = tmp_path / "moved away.pdf"  # chosen, then gone before it was read
+    empty = tmp_path / "blank scan.pdf"
+    empty.write_bytes(b"")
+    panel.run_dialog = accept()
+    panel.add_paths([moved, empty])
+    qtbot.waitUntil(lambda: len(shown(panel)) == 2)
+    assert shown(panel) == [
+        (
+            "error",
+            "Cannot attach moved away.pdf",
+            f"'{moved}' does not exist; it may have been moved.",
+        ),
+        (
+            "error",
+            "Cannot attach blank scan.pdf",
+            "'blank scan.pdf' is empty (0 bytes), so there is nothing to keep. Check the file "
+            "opens on your computer, then attach it again.",
+        ),
+    ]
+    assert panel.services.documents.documents(panel.claim_id) == []
+    assert panel.model.rows == []
+    assert panel.summary.text().startswith("No documents yet.")
+
+
+def test_an_unexpected_failure_is_not_swallowed(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("hello")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(panel.services.documents, "attach_file", broken)
+    panel.run_dialog = accept()
+    with qtbot.captureExceptions() as exceptions:
+        panel.add_paths([note])
+        qtbot.waitUntil(lambda: bool(exceptions))
+    assert isinstance(exceptions[0][1], OSError)
+    assert panel.services.documents.documents(panel.claim_id) == []
+    assert not panel.summary.text().startswith("Attaching")
 
 
 def test_packet_include_and_order(panel: DocumentsPanel) -> None:

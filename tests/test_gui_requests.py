@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -35,7 +37,7 @@ def open_case(services: Services) -> int:
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> RequestsPanel:
+def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[RequestsPanel]:
     claim_id = open_case(services)
     env = make_env(services, tmp_path)
     widget = RequestsPanel(env, claim_id)
@@ -43,7 +45,8 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> RequestsPanel:
     qtbot.addWidget(widget)
     widget.refresh()
     widget.show()
-    return widget
+    yield widget
+    env.tasks.wait(5000)
 
 
 def ask(services: Services, claim_id: int, days_ago: int = 10, **extra: object) -> int:
@@ -110,7 +113,9 @@ def test_overdue_request_shows_red_and_a_second_request_moves_it(panel: Requests
     assert model.index(0, DUE).data().startswith(later.strftime("%d %b %Y"))
 
 
-def test_mark_received_with_the_document_attached(panel: RequestsPanel, tmp_path: Path) -> None:
+def test_mark_received_with_the_document_attached(
+    qtbot: QtBot, panel: RequestsPanel, tmp_path: Path
+) -> None:
     ask(panel.services, panel.claim_id, kind="medical_reviewer_report")
     panel.refresh()
     panel.table.selectRow(0)
@@ -127,6 +132,7 @@ def test_mark_received_with_the_document_attached(panel: RequestsPanel, tmp_path
 
     panel.run_dialog = filler(fill)
     panel.received_button.click()
+    qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
     assert panel.env.prompts.shown == []  # type: ignore[attr-defined]
     [request] = panel.services.requests.requests(panel.claim_id)
     [document] = panel.services.documents.documents(panel.claim_id)
@@ -138,30 +144,149 @@ def test_mark_received_with_the_document_attached(panel: RequestsPanel, tmp_path
     assert not panel.received_button.isEnabled()
 
 
-def test_mark_received_without_a_file(panel: RequestsPanel) -> None:
+def test_mark_received_without_a_file(qtbot: QtBot, panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id)
     panel.refresh()
     panel.table.selectRow(0)
     panel.run_dialog = lambda dialog: True
     panel.received_button.click()
+    qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
     [request] = panel.services.requests.requests(panel.claim_id)
     assert request.received_on == TODAY and request.document_id is None
     assert panel.services.documents.documents(panel.claim_id) == []
 
 
-def test_an_impossible_date_is_explained(panel: RequestsPanel) -> None:
+def answers(*fills: Callable[[QDialog], None] | None) -> Callable[[QDialog], bool]:
+    """A run_dialog stand-in for a dialog shown several times: fill and press OK, in turn; a
+    None (or running out) presses Cancel."""
+    queue = list(fills)
+
+    def run(dialog: QDialog) -> bool:
+        fill = queue.pop(0) if queue else None
+        if fill is None:
+            return False
+        fill(dialog)
+        return True
+
+    return run
+
+
+def received_date(dialog: QDialog) -> QDateEdit:
+    edit = field(dialog, QDateEdit, "Date received")
+    assert isinstance(edit, QDateEdit)
+    return edit
+
+
+def test_an_impossible_date_is_explained(qtbot: QtBot, panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id, days_ago=3)
     panel.refresh()
     panel.table.selectRow(0)
-    panel.run_dialog = filler(
-        lambda d: field(d, QDateEdit, "Date received").setDate(  # type: ignore[attr-defined]
-            qdate(TODAY - timedelta(days=10))
-        )
+    panel.run_dialog = answers(
+        lambda d: received_date(d).setDate(qdate(TODAY - timedelta(days=10)))
     )
     panel.received_button.click()
     shown = panel.env.prompts.shown  # type: ignore[attr-defined]
-    assert shown and shown[0][0] == "error" and "before the request was sent" in shown[0][2]
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown[0][0] == "error" and "before the request was sent" in shown[0][2]
+    assert "enter the date it came" in shown[0][2]
     assert panel.services.requests.requests(panel.claim_id)[0].received_on is None
+
+
+def awaiting_ime_report(panel: RequestsPanel, tmp_path: Path) -> None:
+    """An IME report asked for three days ago and selected; the file that came is chosen."""
+    ask(panel.services, panel.claim_id, days_ago=3, kind="ime_report")
+    panel.refresh()
+    panel.table.selectRow(0)
+    report = tmp_path / "ime.pdf"
+    report.write_bytes(b"%PDF-1.4\n% IME report\n%%EOF")
+    panel.choose_file = lambda: report
+
+
+def test_a_refused_date_keeps_no_document_and_the_dialog_comes_back(
+    qtbot: QtBot, panel: RequestsPanel, tmp_path: Path
+) -> None:
+    awaiting_ime_report(panel, tmp_path)
+    too_early = TODAY - timedelta(days=10)
+    seen: list[tuple[QDate, str, list[tuple[str, str, str]]]] = []
+
+    def first(dialog: QDialog) -> None:
+        received_date(dialog).setDate(qdate(too_early))
+        field(dialog, QPushButton, "Choose the document that came").click()  # type: ignore[attr-defined]
+
+    def second(dialog: QDialog) -> None:
+        # The dialog comes back with what was entered, and nothing was kept meanwhile.
+        name = field(dialog, QLineEdit, "Document that came")
+        messages = list(panel.env.prompts.shown)  # type: ignore[attr-defined]
+        seen.append((received_date(dialog).date(), name.text(), messages))  # type: ignore[attr-defined]
+        assert panel.services.documents.documents(panel.claim_id) == []
+        assert panel.services.requests.requests(panel.claim_id)[0].received_on is None
+
+    panel.run_dialog = answers(first, second)
+    panel.received_button.click()
+    qtbot.waitUntil(lambda: bool(seen))
+    [(day, file_name, [(level, title, message)])] = seen
+    assert (day, file_name) == (qdate(too_early), "ime.pdf")
+    assert (level, title) == ("error", "Cannot mark the request received")
+    assert "before the request was sent" in message
+    # The second showing was accepted unchanged: refused again, then cancelled.
+    qtbot.waitUntil(lambda: len(panel.env.prompts.shown) == 2)  # type: ignore[attr-defined]
+    panel.env.tasks.wait(5000)
+    assert panel.services.documents.documents(panel.claim_id) == []
+    [request] = panel.services.requests.requests(panel.claim_id)
+    assert request.received_on is None and request.document_id is None
+    assert panel.model.index(0, STATUS).data() == "requested"
+    assert panel.received_button.isEnabled()
+
+
+def test_a_corrected_date_keeps_the_document_and_the_receipt(
+    qtbot: QtBot, panel: RequestsPanel, tmp_path: Path
+) -> None:
+    awaiting_ime_report(panel, tmp_path)
+    arrived = TODAY - timedelta(days=1)
+
+    def first(dialog: QDialog) -> None:
+        received_date(dialog).setDate(qdate(TODAY + timedelta(days=5)))  # refused: future
+        field(dialog, QPushButton, "Choose the document that came").click()  # type: ignore[attr-defined]
+
+    panel.run_dialog = answers(first, lambda d: received_date(d).setDate(qdate(arrived)))
+    panel.received_button.click()
+    qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
+    [(level, _, message)] = panel.env.prompts.shown  # type: ignore[attr-defined]
+    assert level == "error" and "in the future; check the date" in message
+    [document] = panel.services.documents.documents(panel.claim_id)
+    [request] = panel.services.requests.requests(panel.claim_id)
+    assert request.received_on == arrived and request.document_id == document.id
+    assert document.kind == DocumentKind.IME_REPORT and document.document_date == arrived
+    assert "ime" in panel.model.index(0, RECEIVED).data()
+
+
+def test_mark_received_saves_off_the_gui_thread(
+    qtbot: QtBot, panel: RequestsPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ask(panel.services, panel.claim_id)
+    panel.refresh()
+    panel.table.selectRow(0)
+    report = tmp_path / "claim file.pdf"
+    report.write_bytes(b"%PDF-1.4\n% claim file\n%%EOF")
+    panel.choose_file = lambda: report
+    requests = panel.services.requests
+    saved_on: list[threading.Thread] = []
+    real = requests.mark_received
+
+    def spy(*args: object, **kwargs: object) -> object:
+        saved_on.append(threading.current_thread())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(requests, "mark_received", spy)
+    panel.run_dialog = answers(
+        lambda d: field(d, QPushButton, "Choose the document that came").click()  # type: ignore[attr-defined]
+    )
+    panel.received_button.click()
+    assert not panel.received_button.isEnabled()  # no second receipt while this one is saved
+    qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
+    assert saved_on and saved_on[0] is not threading.main_thread()
+    [document] = panel.services.documents.documents(panel.claim_id)
+    assert requests.get(panel.model.rows[0].id).document_id == document.id
 
 
 def test_withdraw_greys_the_request(panel: RequestsPanel) -> None:

@@ -16,12 +16,11 @@ from claimdesk.models import Claim, Document, DocumentContent
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext
+from claimdesk.services.context import ServiceContext, Unit
 from claimdesk.services.dto import DocumentInfo, copy_into
 
 # Large enough for a scanned claim file of a few thousand pages; beyond it, split the scan.
 MAX_DOCUMENT_BYTES = 250 * 1024 * 1024
-
 
 
 class _Keep:
@@ -61,35 +60,12 @@ class DocumentService:
             media_type=media_type,
         )
         with self._ctx.unit() as unit:
-            unit.get(Claim, claim_id, "case")
-            document.created_by_id = unit.user_id
-            unit.session.add(document)
-            unit.session.flush()
-            touch(unit, claim_id)
-            unit.record("create", "document", document.id, claim_id)
+            store_document(unit, document)
             return copy_into(DocumentInfo, document)
 
     def attach_file(self, claim_id: int, path: Path, **metadata: object) -> DocumentInfo:
         """Attach a file from disk, with a clear message when it cannot be read."""
-        try:
-            size = path.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                raise DocumentError(
-                    f"'{path.name}' is {size / 2**20:.0f} MB; ClaimDesk keeps files up to "
-                    f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
-                )
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DocumentError(f"'{path}' does not exist; it may have been moved.") from None
-        except IsADirectoryError:
-            raise DocumentError(f"'{path}' is a folder; choose a file inside it.") from None
-        except PermissionError:
-            raise DocumentError(
-                f"You do not have permission to read '{path}'. Copy it somewhere you can read."
-            ) from None
-        except OSError as error:
-            raise DocumentError(f"'{path}' cannot be read: {error.strerror}.") from None
-        return self.attach(claim_id, path.name, data, **metadata)  # type: ignore[arg-type]
+        return self.attach(claim_id, path.name, read_file(path), **metadata)  # type: ignore[arg-type]
 
     def update(
         self,
@@ -171,6 +147,38 @@ class DocumentService:
             for position, document_id in enumerate(document_ids, start=1):
                 by_id[document_id].packet_position = position
             unit.record("reorder", "document", None, claim_id, ["packet_position"])
+
+
+def read_file(path: Path) -> bytes:
+    """A file's bytes, refused with a message saying what to do when it cannot be kept."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                f"'{path.name}' is {size / 2**20:.0f} MB; ClaimDesk keeps files up to "
+                f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"'{path}' does not exist; it may have been moved.") from None
+    except IsADirectoryError:
+        raise DocumentError(f"'{path}' is a folder; choose a file inside it.") from None
+    except PermissionError:
+        raise DocumentError(
+            f"You do not have permission to read '{path}'. Copy it somewhere you can read."
+        ) from None
+    except OSError as error:
+        raise DocumentError(f"'{path}' cannot be read: {error.strerror}.") from None
+
+
+def store_document(unit: Unit, document: Document) -> None:
+    """Save a document from ``build_document`` on its case, within the caller's unit."""
+    unit.get(Claim, document.claim_id, "case")
+    document.created_by_id = unit.user_id
+    unit.session.add(document)
+    unit.session.flush()
+    touch(unit, document.claim_id)
+    unit.record("create", "document", document.id, document.claim_id)
 
 
 def build_document(

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from claimdesk.errors import NotFoundError, ValidationError
 from claimdesk.models import Claim, Document, DocumentRequest, Organisation, RequestFollowUp
-from claimdesk.models.enums import ContactMethod, RequestKind
+from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
 from claimdesk.services.context import ServiceContext
+from claimdesk.services.documents import build_document, read_file, store_document
 from claimdesk.services.dto import FollowUpRecord, RequestRecord, copy_into
 
 # When nothing else is known, chase after 30 days: ERISA's plan-documents and HIPAA's records
 # periods are both 30 days (DOMAIN.md, US-ERISA-plan-docs and US-HIPAA-records).
 DEFAULT_RESPONSE_DAYS = 30
+# What the document that answers a request is, so it files under the right kind.
+DOCUMENT_KINDS = {
+    RequestKind.MEDICAL_REVIEWER_REPORT: DocumentKind.REVIEWER_REPORT,
+    RequestKind.CLINICAL_CRITERIA: DocumentKind.CLINICAL_CRITERIA,
+    RequestKind.CLAIM_FILE: DocumentKind.CLAIM_FILE,
+    RequestKind.IME_REPORT: DocumentKind.IME_REPORT,
+    RequestKind.PLAN_DOCUMENTS: DocumentKind.POLICY,
+    RequestKind.MEDICAL_RECORDS: DocumentKind.MEDICAL_RECORD,
+    RequestKind.OTHER: DocumentKind.CORRESPONDENCE,
+}
 
 
 class RequestService:
@@ -96,23 +108,51 @@ class RequestService:
         return self.get(request_id)
 
     def mark_received(
-        self, request_id: int, received_on: date | str, document_id: int | None = None
+        self,
+        request_id: int,
+        received_on: date | str,
+        document_id: int | None = None,
+        *,
+        file: Path | None = None,
+        kind: DocumentKind | str | None = None,
     ) -> RequestRecord:
-        """Record that what was asked for arrived, and which document it was."""
+        """Record that what was asked for arrived, and which document it was: one already kept
+        (``document_id``) or a ``file`` kept now, in the same unit of work, so a refused receipt
+        leaves no document behind. ``kind`` files it (by default, what the request asked for)."""
+        if document_id is not None and file is not None:
+            raise ValueError("give the document that came, or a file to keep, not both")
         received = v.not_future(v.required_date(received_on, "Date received"), "Date received")
-        with self._ctx.unit() as unit:
-            request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
-            v.ordered(
-                request.sent_on, received, "It cannot have arrived before the request was sent."
+        assert received is not None
+        document: Document | None = None
+        if file is not None:
+            # Checked before reading a file that may be large; checked again when saving.
+            request = self.get(request_id)
+            _check_arrival(request.sent_on, received)
+            document = build_document(
+                request.claim_id,
+                file.name,
+                read_file(file),
+                kind=kind or DOCUMENT_KINDS[request.kind],
+                document_date=received,
             )
-            if document_id is not None:
-                document: Document = unit.get(Document, document_id, "document")
-                if document.claim_id != request.claim_id:
-                    raise ValidationError("That document belongs to another case.")
-            request.received_on = received
-            request.document_id = document_id
-            touch(unit, request.claim_id)
-            unit.record("receive", "request", request.id, request.claim_id)
+        with self._ctx.unit() as unit:
+            row: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
+            _check_arrival(row.sent_on, received)
+            if document is not None:
+                document.claim_id = row.claim_id
+                store_document(unit, document)
+                document_id = document.id
+            elif document_id is not None:
+                kept: Document = unit.get(Document, document_id, "document")
+                if kept.claim_id != row.claim_id:
+                    raise ValidationError(
+                        "That document belongs to another case; choose one of this case's "
+                        "documents, or attach the file again here."
+                    )
+            row.received_on = received
+            row.document_id = document_id
+            touch(unit, row.claim_id)
+            unit.record("receive", "request", row.id, row.claim_id)
         return self.get(request_id)
 
     def withdraw(self, request_id: int) -> RequestRecord:
@@ -138,6 +178,15 @@ class RequestService:
                 .order_by(DocumentRequest.sent_on, DocumentRequest.id)
             )
             return [_record(r) for r in rows]
+
+
+def _check_arrival(sent_on: date, received: date) -> None:
+    v.ordered(
+        sent_on,
+        received,
+        f"It cannot have arrived before the request was sent ({sent_on:%d %b %Y}); "
+        "enter the date it came.",
+    )
 
 
 def _record(request: DocumentRequest) -> RequestRecord:

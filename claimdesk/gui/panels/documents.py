@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.dialogs import FormDialog, picked
@@ -293,6 +294,8 @@ class DocumentsPanel(CasePanel):
         self._page = 0
         self._pages = 0
         self._pixmap: QPixmap | None = None
+        self._attaching = 0  # batches of files being attached on a worker
+        self._summary = ""
         self._show_message(NOTHING_SELECTED)
         self._update_buttons()
 
@@ -309,13 +312,18 @@ class DocumentsPanel(CasePanel):
         if current is not None:
             self.select_document(current.id)
         included = sum(1 for r in rows if r.packet_position)
-        self.summary.setText(
+        self._summary = (
             f"{len(rows)} document{'s' if len(rows) != 1 else ''}, {included} in the appeal "
             "packet. Drop files here to attach them."
             if rows
             else "No documents yet. Use “Add files…” or drop files here to keep them with the case."
         )
+        self._show_summary()
         self._selection_moved()
+
+    def _show_summary(self) -> None:
+        busy = "Attaching files… " if self._attaching else ""
+        self.summary.setText(busy + self._summary)
 
     def selected(self) -> DocumentInfo | None:
         row = self.table.currentIndex().row()
@@ -379,21 +387,52 @@ class DocumentsPanel(CasePanel):
         dialog.finish()
         if not self.run_dialog(dialog):
             return
-        last = None
-        for path in paths:
-            try:
-                last = self.services.documents.attach_file(
-                    self.claim_id,
-                    path,
-                    kind=kind.currentData(),
-                    title=title.text().strip() if title is not None else "",
-                    document_date=picked(day),
-                )
-            except Exception as error:
-                self.report(f"Cannot attach {path.name}", error)
-        if last is not None:
+        # Read on the GUI thread; the worker only gets plain values.
+        metadata: dict[str, object] = {
+            "kind": kind.currentData(),
+            "title": title.text().strip() if title is not None else "",
+            "document_date": picked(day),
+        }
+        documents, claim_id = self.services.documents, self.claim_id
+        self._attaching += 1
+        self._show_summary()
+
+        def work() -> list[tuple[Path, DocumentInfo | ClaimDeskError]]:
+            # Reading, hashing and counting the pages of a big scan takes seconds.
+            results: list[tuple[Path, DocumentInfo | ClaimDeskError]] = []
+            for path in paths:
+                try:
+                    results.append((path, documents.attach_file(claim_id, path, **metadata)))
+                except ClaimDeskError as error:  # one bad file does not stop the rest
+                    results.append((path, error))
+            return results
+
+        self.env.tasks.run(work, self._attached, self._attach_failed)
+
+    def _attached(self, results: list[tuple[Path, DocumentInfo | ClaimDeskError]]) -> None:
+        # The case may have been closed meanwhile: what was refused is still said.
+        alive = isValid(self)
+        if alive:
+            self._attaching -= 1
+            kept = [r for _, r in results if isinstance(r, DocumentInfo)]
             self.refresh()
-            self.select_document(last.id)
+            if kept:
+                self.select_document(kept[-1].id)
+        for path, result in results:
+            if isinstance(result, ClaimDeskError):
+                self.env.prompts.error(
+                    self if alive else None, f"Cannot attach {path.name}", str(result)
+                )
+
+    def _attach_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            if not isinstance(error, ClaimDeskError):
+                raise error
+            self.env.prompts.error(None, "Cannot attach the files", str(error))
+            return
+        self._attaching -= 1
+        self.refresh()
+        self.report("Cannot attach the files", error)
 
     def edit_details(self) -> None:
         document = self.selected()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
@@ -27,7 +29,7 @@ from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services.dto import RequestRecord
-from claimdesk.services.requests import DEFAULT_RESPONSE_DAYS
+from claimdesk.services.requests import DEFAULT_RESPONSE_DAYS, DOCUMENT_KINDS
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("What", "Sent to", "Method", "Sent", "Due", "Status", "Received", "Reference")
@@ -37,16 +39,6 @@ STATUS_COLOURS = {
     "overdue": theme.DANGER,
     "received": theme.SUCCESS,
     "withdrawn": theme.MUTED,
-}
-# What the document that answers a request is, so it files under the right kind.
-DOCUMENT_KINDS = {
-    RequestKind.MEDICAL_REVIEWER_REPORT: DocumentKind.REVIEWER_REPORT,
-    RequestKind.CLINICAL_CRITERIA: DocumentKind.CLINICAL_CRITERIA,
-    RequestKind.CLAIM_FILE: DocumentKind.CLAIM_FILE,
-    RequestKind.IME_REPORT: DocumentKind.IME_REPORT,
-    RequestKind.PLAN_DOCUMENTS: DocumentKind.POLICY,
-    RequestKind.MEDICAL_RECORDS: DocumentKind.MEDICAL_RECORD,
-    RequestKind.OTHER: DocumentKind.CORRESPONDENCE,
 }
 
 
@@ -182,6 +174,7 @@ class RequestsPanel(CasePanel):
             d.exec() == QDialog.DialogCode.Accepted
         )
         self.choose_file: Callable[[], Path | None] = self._choose_file
+        self._receiving = False  # a receipt is being saved: no second one meanwhile
         self._update_buttons()
 
     def refresh(self) -> None:
@@ -214,9 +207,10 @@ class RequestsPanel(CasePanel):
 
     def _update_buttons(self) -> None:
         record = self.selected()
-        awaited = record is not None and record.status(self.model.today) in (
-            "requested",
-            "overdue",
+        awaited = (
+            not self._receiving
+            and record is not None
+            and record.status(self.model.today) in ("requested", "overdue")
         )
         self.follow_button.setEnabled(awaited)
         self.received_button.setEnabled(awaited)
@@ -312,20 +306,44 @@ class RequestsPanel(CasePanel):
         kind = dialog.choice("File it as", [(k.label, k) for k in DocumentKind])
         kind.setCurrentIndex(kind.findData(DOCUMENT_KINDS.get(record.kind, DocumentKind.OTHER)))
         dialog.finish()
-        if not self.run_dialog(dialog):
-            return
-        day = picked(received)
 
-        def work() -> None:
-            document_id = None
-            if chosen:
-                document = self.services.documents.attach_file(
-                    self.claim_id, chosen[0], kind=kind.currentData(), document_date=day
-                )
-                document_id = document.id
-            self.services.requests.mark_received(record.id, day, document_id)
+        def ask() -> None:
+            if not self.run_dialog(dialog):
+                return
+            # Read on the GUI thread; the worker only gets plain values.
+            requests, day = self.services.requests, picked(received)
+            file = chosen[0] if chosen else None
+            filed_as = kind.currentData() if file else None
+            self._receiving = True
+            self._update_buttons()
+            self.env.tasks.run(
+                # The file is read, checked and kept in the same unit as the receipt, so a
+                # refused date leaves no document behind.
+                lambda: requests.mark_received(record.id, day, file=file, kind=filed_as),
+                done,
+                refused,
+            )
 
-        self._act("Cannot mark the request received", work)
+        def done(_: object) -> None:
+            if isValid(self):  # the case may have been closed meanwhile
+                self._received()
+
+        def refused(error: BaseException) -> None:
+            title = "Cannot mark the request received"
+            if not isValid(self):
+                if not isinstance(error, ClaimDeskError):
+                    raise error
+                self.env.prompts.error(None, title, str(error))
+                return
+            self._received()
+            self.report(title, error)
+            ask()  # the dialog comes back as typed
+
+        ask()
+
+    def _received(self) -> None:
+        self._receiving = False
+        self.refresh()
 
     def withdraw(self) -> None:
         record = self.selected()
