@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui import theme
 from claimdesk.gui.app import style_for_scheme
 from claimdesk.gui.case_list_model import DAYS_LEFT, CaseListModel
+from claimdesk.gui.forms import child
 from claimdesk.gui.letter_preview import LetterPreviewView
+from claimdesk.gui.main_window import MainWindow
+from claimdesk.gui.packet_dialog import PacketDialog
+from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.panels.requests import STATUS, RequestsPanel
 from claimdesk.gui.panels.timeline import TimelinePanel
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.template_editor import LetterheadForm
 from claimdesk.gui.today_page import WHEN, AgendaModel, TodayPage
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.models.enums import ContactMethod, RequestKind
@@ -140,6 +148,151 @@ def test_a_followed_label_is_redone_when_the_theme_flips(qtbot: QtBot, qapp: QAp
     finally:
         qapp.setPalette(before)
     qtbot.waitUntil(lambda: theme.DANGER.light in label.styleSheet())
+
+
+@contextmanager
+def switched_to_dark(qapp: QApplication) -> Iterator[None]:
+    """The application palette turned dark for the block, and light again whatever happens."""
+    before = QApplication.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        yield
+    finally:
+        qapp.setPalette(before)
+
+
+def test_a_styled_label_inside_a_shown_window_follows_a_flip_both_ways(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    # Once the style-sheet style has polished a child, its palette no longer hears of the
+    # application's: the label must still be told, and pick the tone for the new scheme.
+    window = QWidget()
+    qtbot.addWidget(window)
+    label = QLabel("✖", window)
+    QVBoxLayout(window).addWidget(label)
+    theme.follow(label, lambda: label.setStyleSheet(f"color: {theme.DANGER.hex(label.palette())}"))
+    window.show()
+    qtbot.waitExposed(window)
+    assert theme.DANGER.light in label.styleSheet()
+    with switched_to_dark(qapp):
+        qtbot.waitUntil(lambda: theme.DANGER.dark in label.styleSheet())
+    qtbot.waitUntil(lambda: theme.DANGER.light in label.styleSheet())
+
+
+def readiness_marks(panel: OverviewPanel) -> dict[str, QLabel]:
+    """One passed and one failed readiness mark of the overview."""
+    marks = {mark.accessibleName(): mark for mark in panel.findChildren(QLabel)}
+    return {name: marks[name] for name in ("passed", "needs attention")}
+
+
+def test_the_readiness_marks_follow_a_flip_in_a_shown_overview(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    panel = OverviewPanel(make_env(services, tmp_path), open_case(services))
+    qtbot.addWidget(panel)
+    panel.refresh()
+    panel.show()
+    qtbot.waitExposed(panel)
+    marks = readiness_marks(panel)
+    tones = {"passed": theme.SUCCESS, "needs attention": theme.DANGER}
+
+    def coloured(variant: str) -> bool:
+        return all(
+            f"color: {getattr(tones[name], variant)};" in mark.styleSheet()
+            for name, mark in marks.items()
+        )
+
+    assert coloured("light")
+    with switched_to_dark(qapp):
+        qtbot.waitUntil(lambda: coloured("dark"))
+    qtbot.waitUntil(lambda: coloured("light"))
+
+
+def test_the_packet_dialogs_missing_letter_note_follows_a_flip(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    dialog = PacketDialog(make_env(services, tmp_path), open_case(services))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    note = child(dialog, QLabel, "noLetterNote")
+    assert note.isVisible() and theme.WARNING.light in note.styleSheet()
+    with switched_to_dark(qapp):
+        qtbot.waitUntil(lambda: theme.WARNING.dark in note.styleSheet())
+    qtbot.waitUntil(lambda: theme.WARNING.light in note.styleSheet())
+
+
+def test_the_letterhead_problem_follows_a_flip(qtbot: QtBot, qapp: QApplication) -> None:
+    form = LetterheadForm()
+    qtbot.addWidget(form)
+    form.problem.setText("The email address is not valid.")
+    form.problem.show()
+    form.show()
+    qtbot.waitExposed(form)
+    assert theme.DANGER.light in form.problem.styleSheet()
+    with switched_to_dark(qapp):
+        qtbot.waitUntil(lambda: theme.DANGER.dark in form.problem.styleSheet())
+    qtbot.waitUntil(lambda: theme.DANGER.light in form.problem.styleSheet())
+
+
+def banner_colours(banner: QLabel) -> tuple[str, str, str]:
+    """The banner's text, background and border colours, read from its style sheet."""
+    sheet = banner.styleSheet()
+    found = [re.search(rf"(?<![-\w]){prop}\s*(#[0-9a-f]{{6}})", sheet) for prop in PROPS]
+    assert all(found), sheet
+    return tuple(match.group(1) for match in found if match)  # type: ignore[return-value]
+
+
+PROPS = ("color:", "background:", "border: 1px solid")
+
+
+def test_the_open_window_follows_a_flip_and_back(
+    services: Services, tmp_path: Path, qtbot: QtBot, qapp: QApplication
+) -> None:
+    claim_id = overdue_case(services)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(services, RecordingPrompts(), "test database", settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.banner.isVisible, timeout=5000)
+    workspace = win.open_case(claim_id, "overview")
+    overview = workspace.panels["overview"]
+    assert isinstance(overview, OverviewPanel)
+    marks = readiness_marks(overview)
+    legend = next(
+        label
+        for label in workspace.panels["timeline"].findChildren(QLabel)
+        if "deadline" in label.text()
+    )
+    hint = next(
+        label for label in win.today_page.findChildren(QLabel) if "Double-click" in label.text()
+    )
+    qtbot.waitExposed(win)
+
+    def shows(variant: str) -> bool:
+        danger = getattr(theme.DANGER, variant)
+        return (
+            banner_colours(win.banner)
+            == (
+                danger,
+                getattr(theme.DANGER_BACKGROUND, variant),
+                getattr(theme.DANGER_BORDER, variant),
+            )
+            and danger in win.today_page.summary.text()
+            and f"color:{getattr(theme.MUTED, variant)}" in workspace.heading.text()
+            and danger in marks["needs attention"].styleSheet()
+            and danger in legend.text()
+            and hint.palette().color(Role.WindowText).name() == getattr(theme.MUTED, variant)
+        )
+
+    assert shows("light")
+    with switched_to_dark(qapp):
+        qtbot.waitUntil(lambda: shows("dark"))
+        dark_banner = banner_colours(win.banner)
+    qtbot.waitUntil(lambda: shows("light"))
+    # The banner's bold text reads on its own ground in either scheme (WCAG AA).
+    for text, ground, _ in (banner_colours(win.banner), dark_banner):
+        assert theme.contrast(QColor(text), QColor(ground)) >= 4.5
 
 
 def test_the_letter_stays_on_white_paper_in_dark(qtbot: QtBot, qapp: QApplication) -> None:

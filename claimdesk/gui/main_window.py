@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.tabs = self.form.mainTabs  # type: ignore[attr-defined]
         self.banner = self.form.banner  # type: ignore[attr-defined]
+        theme.follow(self.banner, self._colour_banner)
 
         self.today_page = TodayPage(self.env)
         self.today_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
@@ -243,7 +245,9 @@ class MainWindow(QMainWindow):
             return
         claim = self.services.claims.get(workspace.claim_id)
         path = self.prompts.save_path(
-            self, "Export the case", Path.home() / f"{claim.case_number}.json",
+            self,
+            "Export the case",
+            Path.home() / f"{claim.case_number}.json",
             "ClaimDesk case file (*.json)",
         )
         if path is None:
@@ -303,10 +307,16 @@ class MainWindow(QMainWindow):
             self.banner.setText(
                 f"⚠  {overdue} {noun} overdue across your cases. They are at the top of Today."
             )
-            self.banner.setStyleSheet(
-                "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-                " border-radius: 4px; padding: 6px 10px; font-weight: 600; }"
-            )
+
+    def _colour_banner(self) -> None:
+        # The window's palette: the banner's own carries the background its style sheet sets.
+        palette = self.palette()
+        self.banner.setStyleSheet(
+            f"QLabel {{ background: {theme.DANGER_BACKGROUND.hex(palette)};"
+            f" color: {theme.DANGER.hex(palette)};"
+            f" border: 1px solid {theme.DANGER_BORDER.hex(palette)};"
+            " border-radius: 4px; padding: 6px 10px; font-weight: 600; }"
+        )
 
     def export_calendar(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -3,7 +3,7 @@
 Which variant applies is read from the palette in use, so ClaimDesk follows whatever the desktop
 hands Qt: a system light/dark switch (QStyleHints.colorScheme) reaches widgets as a new palette,
 and so does a dark palette set by hand. Item models ask at paint time; widgets that bake a colour
-into a style sheet or HTML call ``follow`` to be redone when the palette flips.
+into a style sheet or HTML call ``follow`` to be redone when the application palette flips.
 
 Every text colour reads at WCAG AA (4.5:1) on the Base and Window of a light and a dark palette;
 tests/test_gui_theme.py checks it.
@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -86,27 +87,70 @@ def contrast(first: QColor, second: QColor) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+class _Scheme(QWidget):
+    """Hears of a new application palette and says when it has turned light or dark.
+
+    Qt sends ApplicationPaletteChange to windows only; a child hears of the new palette as a
+    PaletteChange handed down by its parent, and a child whose style sheet has been polished
+    hears nothing at all (the polish pins its whole palette). So one window, never shown,
+    listens for every follower.
+    """
+
+    flipped = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("claimdeskSchemeWatch")
+        self._dark = is_dark()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            # Announced once the event loop is back: by then every window has handed its new
+            # palette down to its children, so a follower reading one sees the new scheme.
+            QTimer.singleShot(0, self, self._announce)
+        return super().event(event)
+
+    def _announce(self) -> None:
+        dark = is_dark()
+        if dark != self._dark:
+            self._dark = dark
+            self.flipped.emit()
+
+
+_scheme: _Scheme | None = None
+
+
+def _scheme_watch() -> _Scheme:
+    global _scheme
+    if _scheme is None or not shiboken6.isValid(_scheme):  # a new QApplication deleted it
+        _scheme = _Scheme()
+    return _scheme
+
+
 class _Follower(QObject):
     def __init__(self, widget: QWidget, apply: Callable[[], None]) -> None:
-        super().__init__(widget)
+        super().__init__(widget)  # goes with the widget, and its connection with it
         self._widget = widget
         self._apply = apply
-        self._dark = is_dark(widget.palette())
-        widget.installEventFilter(self)
+        _scheme_watch().flipped.connect(self._redo)
         apply()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # PaletteChange arrives once the widget's palette is resolved (ApplicationPaletteChange
-        # comes before it). Only a flip between light and dark redoes the work, so a style
-        # sheet set by ``apply`` (which changes the palette again) cannot loop.
-        if watched is self._widget and event.type() == QEvent.Type.PaletteChange:
-            dark = is_dark(self._widget.palette())
-            if dark != self._dark:
-                self._dark = dark
-                self._apply()
-        return False
+    @Slot()
+    def _redo(self) -> None:
+        sheet = self._widget.styleSheet()
+        if sheet:
+            # The widget's palette is still the one its last polish pinned, the old scheme's.
+            # Setting the same sheet again repolishes it (Qt does not skip an unchanged sheet),
+            # which resolves the palette afresh from the parent's, so ``apply`` reads the new.
+            self._widget.setStyleSheet(sheet)
+        self._apply()
 
 
 def follow(widget: QWidget, apply: Callable[[], None]) -> None:
-    """Run ``apply`` now and again whenever the widget's palette turns light or dark."""
+    """Run ``apply`` now and again whenever the application's palette turns light or dark.
+
+    When ``apply`` runs, ``widget.palette()`` is the new scheme's, even for a widget with a
+    style sheet. A widget whose own sheet sets a background carries that background in its
+    palette, though: read its tone from the palette of the ground it sits on instead.
+    """
     _Follower(widget, apply)
