@@ -15,10 +15,9 @@ from claimdesk.letters.letterhead import Letterhead, load_letterhead, save_lette
 from claimdesk.letters.markup import Block, parse
 from claimdesk.letters.render import render_text
 from claimdesk.letters.templates import SUFFIX, TemplateInfo, TemplateStore
-from claimdesk.models import Claim, Letter
+from claimdesk.models import Letter
 from claimdesk.models.enums import DocumentKind
-from claimdesk.services.claims import touch
-from claimdesk.services.documents import build_document
+from claimdesk.services.documents import build_document, store_document
 from claimdesk.services.dto import DocumentInfo, LetterRecord, copy_into
 from claimdesk.services.letter_context import LetterOptions, Value, build_context
 
@@ -167,10 +166,7 @@ class LetterWriter:
             media_type=generated.media_type,
         )
         with self._ctx.unit() as unit:
-            unit.get(Claim, claim_id, "case")
-            document.created_by_id = unit.user_id
-            unit.session.add(document)
-            unit.session.flush()
+            store_document(unit, document)
             letter = Letter(
                 claim_id=claim_id,
                 kind=generated.kind,
@@ -182,8 +178,6 @@ class LetterWriter:
             )
             unit.session.add(letter)
             unit.session.flush()
-            touch(unit, claim_id)
-            unit.record("create", "document", document.id, claim_id)
             unit.record("create", "letter", letter.id, claim_id)
             return replace(
                 generated,
