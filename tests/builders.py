@@ -9,22 +9,6 @@ from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
 TODAY = date.today()
 
 
-def simple_case(services: Services, name: str = "Ann Tester") -> int:
-    """A just-opened case: a claimant, an insurer and a denial, nothing else."""
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name=name,
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            region="CA",
-            insurer_name="Acme Health Plan",
-            denial_received_date=TODAY - timedelta(days=10),
-            denial_category="medical_necessity",
-        )
-    ).id
-
-
 def full_case(services: Services, name: str = "Maria Lopez") -> int:
     """A case with at least one record of every kind the export carries."""
     claim = services.claims.open_case(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -64,3 +66,19 @@ def field(dialog: QDialog, kind: type[QWidget], name: str) -> QWidget:
     found = [w for w in dialog.findChildren(kind) if w.accessibleName() == name]
     assert found, f"no {kind.__name__} named {name!r}"
     return found[0]
+
+
+def threads_calling(
+    monkeypatch: pytest.MonkeyPatch, owner: object, method: str
+) -> list[threading.Thread]:
+    """Wrap ``owner.method`` so each call notes the thread it ran on (to show work left the GUI
+    thread); the call itself goes through unchanged."""
+    seen: list[threading.Thread] = []
+    real = getattr(owner, method)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, method, spy)
+    return seen

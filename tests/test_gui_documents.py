@@ -26,7 +26,7 @@ from claimdesk.gui.panels.documents import (
 )
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, follow_changes, make_env
+from tests.gui_support import field, follow_changes, make_env, threads_calling
 
 TODAY = date.today()
 
@@ -164,14 +164,7 @@ def test_attaching_runs_on_the_task_runner(
     scan = tmp_path / "claim file.pdf"
     scan.write_bytes(pdf_bytes(4))
     documents = panel.services.documents
-    read_on: list[threading.Thread] = []
-    real = documents.attach_file
-
-    def spy(*args: object, **kwargs: object) -> object:
-        read_on.append(threading.current_thread())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(documents, "attach_file", spy)
+    read_on = threads_calling(monkeypatch, documents, "attach_file")
     panel.run_dialog = accept()
     panel.add_paths([scan])
     # The window is not held while the file is read: the list fills in when it is kept.

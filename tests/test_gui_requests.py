@@ -16,7 +16,7 @@ from claimdesk.gui import theme
 from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestModel, RequestsPanel
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, filler, follow_changes, make_env, qdate
+from tests.gui_support import field, filler, follow_changes, make_env, qdate, threads_calling
 
 TODAY = date.today()
 
@@ -270,14 +270,7 @@ def test_mark_received_saves_off_the_gui_thread(
     report.write_bytes(b"%PDF-1.4\n% claim file\n%%EOF")
     panel.choose_file = lambda: report
     requests = panel.services.requests
-    saved_on: list[threading.Thread] = []
-    real = requests.mark_received
-
-    def spy(*args: object, **kwargs: object) -> object:
-        saved_on.append(threading.current_thread())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(requests, "mark_received", spy)
+    saved_on = threads_calling(monkeypatch, requests, "mark_received")
     panel.run_dialog = answers(
         lambda d: field(d, QPushButton, "Choose the document that came").click()  # type: ignore[attr-defined]
     )

@@ -22,7 +22,7 @@ from claimdesk import models
 from claimdesk.services import Services
 from claimdesk.services.caselist import TABLES
 from claimdesk.storage.db import Database
-from tests.builders import simple_case
+from tests.gui_support import open_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ print(json.dumps(found))
 def test_the_case_list_paints_before_the_models_are_built(
     services: Services, db_path: Path, tmp_path: Path
 ) -> None:
-    simple_case(services, "Ann Tester")
+    open_case(services)
     services.db.dispose()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
@@ -131,7 +131,7 @@ def test_a_change_recomputes_deadlines_though_the_schedule_was_never_asked_for(
     db: Database,
 ) -> None:
     services = Services(db, "Lazy Tester")
-    claim_id = simple_case(services, "Bo Tester")
+    claim_id = open_case(services)
     # Opening the case is a change; the forwarder subscribed first built the schedule for it.
     assert "schedule" not in services.unbuilt()
     assert services.deadlines.deadlines(claim_id), "opening a case computes its deadlines"
