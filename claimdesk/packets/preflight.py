@@ -8,33 +8,22 @@ from dataclasses import dataclass
 
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+from claimdesk import pdf
 from claimdesk.errors import ClaimDeskError, PacketCancelled
 from claimdesk.packets import convert
 from claimdesk.packets.model import Cancelled, Exhibit, ExhibitProblem, PacketSource, Progress
 
-# What a damaged PDF makes pypdf raise besides its own errors.
-PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-              OSError, RecursionError, AssertionError, ZeroDivisionError)  # fmt: skip
-
-PASSWORD = (
-    "it is password-protected; open it, save a copy without the password (or print it to a "
-    "new PDF) and attach that"
-)
-
-
-class Unreadable(Exception):
-    """One file cannot be used; ``reason`` says why, for an ExhibitProblem."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# Kept here too: the packet modules catch these around their own use of pypdf.
+PDF_ERRORS = pdf.PDF_ERRORS
+# One file cannot be used; ``reason`` says why, for an ExhibitProblem.
+Unreadable = pdf.PdfUnreadable
 
 
 @dataclass
 class Planned:
-    """An exhibit that passed the check: its kind, page count, and its pages if already drawn."""
+    """An exhibit that passed the check: its kind, page count, and its pages if already made
+    (drawn from a picture or a document, or a damaged PDF rebuilt)."""
 
     exhibit: Exhibit
     kind: str
@@ -43,38 +32,8 @@ class Planned:
 
 
 def open_pdf(data: bytes | io.BytesIO, *, check_pages: bool = True) -> PdfReader:
-    """A reader over ``data``, unlocked if it only has an empty password; raises Unreadable.
-
-    ``check_pages`` reads every page object now, so a broken one is found before anything is
-    written; the copy that follows a check does without. Pass a big file as ``BytesIO(load())``,
-    holding no other reference to its bytes: pypdf asks the stream for its buffer, and a
-    BytesIO whose bytes are referenced elsewhere answers with a copy of them.
-    """
-    stream = data if isinstance(data, io.BytesIO) else io.BytesIO(data)
-    if not stream.seek(0, io.SEEK_END):
-        raise Unreadable("the file is empty")
-    stream.seek(0)
-    try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise Unreadable(PASSWORD)
-            except (FileNotDecryptedError, DependencyError, NotImplementedError):
-                raise Unreadable(PASSWORD) from None
-        count = len(reader.pages)
-        if check_pages:
-            for page in reader.pages:
-                page.mediabox  # noqa: B018 - resolves every page object: a broken one fails now
-    except Unreadable:
-        raise
-    except PDF_ERRORS as error:
-        detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
-        why = f" ({detail})" if detail else ""
-        raise Unreadable(f"it is damaged or is not really a PDF{why}") from None
-    if count == 0:
-        raise Unreadable("it has no pages")
-    return reader
+    """A reader over ``data`` (see ``claimdesk.pdf.open_pdf``); raises Unreadable."""
+    return pdf.open_pdf(data, check_pages=check_pages).reader
 
 
 def load(exhibit: Exhibit) -> bytes:
@@ -102,7 +61,9 @@ def plan_exhibit(exhibit: Exhibit, paper: str) -> Planned:
     if kind == "pdf":
         stream = io.BytesIO(load(exhibit))  # nothing else holds the bytes: see open_pdf
         try:
-            return Planned(exhibit, kind, len(open_pdf(stream).pages))
+            opened = pdf.open_pdf(stream)
+            # A rebuilt copy is what the packet copies: the original is what pypdf cannot read.
+            return Planned(exhibit, kind, opened.pages, opened.repaired)
         finally:
             # The reader lingers in its reference cycles until the collector runs; the file's
             # bytes need not linger with it.

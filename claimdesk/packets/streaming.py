@@ -30,8 +30,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from claimdesk.packets.preflight import PDF_ERRORS
 from claimdesk.packets.stamp import FONT_KEY, OPENING, stamp_content, stamp_font
+from claimdesk.pdf import PDF_ERRORS
 
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 # Page keys not copied: the source's page tree, and article beads that point into its threads.
@@ -372,7 +372,9 @@ class PageCopier:
         if isinstance(target, StreamObject):
             data = target._data
             head = io.BytesIO()
-            self._put_dictionary(target, head, skip="/Length", tail=b"/Length %d" % len(data))
+            self._put_dictionary(
+                full_filter_names(target), head, skip="/Length", tail=b"/Length %d" % len(data)
+            )
             self._pdf.emit(number, head.getvalue(), b"\nstream\n", data, b"\nendstream")
         else:
             if isinstance(target, DictionaryObject) and target.get("/Subtype") == "/Link":
@@ -450,6 +452,37 @@ class PageCopier:
             out.write(b"\n")
         out.write(tail)
         out.write(b">>")
+
+
+# The short filter names the PDF standard allows only in inline images. Some scanners write them
+# on ordinary streams; PDFium and most viewers read them, pypdf 7 and strict readers do not.
+_SHORT_FILTERS = {
+    "/AHx": "/ASCIIHexDecode",
+    "/A85": "/ASCII85Decode",
+    "/LZW": "/LZWDecode",
+    "/Fl": "/FlateDecode",
+    "/RL": "/RunLengthDecode",
+    "/CCF": "/CCITTFaxDecode",
+    "/DCT": "/DCTDecode",
+}
+
+
+def _short(name: object) -> bool:
+    return isinstance(name, NameObject) and name in _SHORT_FILTERS
+
+
+def full_filter_names(stream: StreamObject) -> DictionaryObject:
+    """The stream's dictionary with any short filter name written out in full."""
+    filters = stream.get("/Filter")
+    if isinstance(filters, NameObject) and filters in _SHORT_FILTERS:
+        fixed: PdfObject = NameObject(_SHORT_FILTERS[filters])
+    elif isinstance(filters, ArrayObject) and any(_short(f) for f in filters):
+        fixed = ArrayObject(NameObject(_SHORT_FILTERS[f]) if _short(f) else f for f in filters)
+    else:
+        return stream
+    copy = DictionaryObject(stream)
+    copy[NameObject("/Filter")] = fixed
+    return copy
 
 
 _NAMES: dict[str, bytes] = {}

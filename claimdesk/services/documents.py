@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import mimetypes
 import re
 from datetime import date
@@ -255,16 +254,9 @@ def sniff_media_type(name: str, data: bytes) -> str:
 
 
 def count_pages(media_type: str, data: bytes) -> int | None:
-    """Pages of a PDF (None when it cannot be read: the packet export will say why)."""
+    """Pages of a PDF (None when no engine can read it: the packet export will say why)."""
     if media_type != "application/pdf":
         return 1 if media_type.startswith("image/") else None
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PyPdfError
+    from claimdesk.pdf import page_count
 
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            return None
-        return len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
-        return None
+    return page_count(data)

@@ -420,20 +420,10 @@ def extract_text(data: bytes, media_type: str) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
+    from claimdesk.pdf import pdf_text
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        return ""
-    parts: list[str] = []
-    size = 0
-    for page in reader.pages[:MAX_EXTRACT_PAGES]:
-        page_text = page.extract_text() or ""
-        parts.append(page_text)
-        size += len(page_text)
-        if size >= MAX_EXTRACT_CHARS:
-            break
-    return _cap("\n".join(parts))
+    # Unlocked if it has only an empty password, rebuilt through PDFium if pypdf cannot read it.
+    return _cap(pdf_text(data, MAX_EXTRACT_PAGES, MAX_EXTRACT_CHARS))
 
 
 def _cap(value: str) -> str:

@@ -133,6 +133,14 @@ class PreviewError(Exception):
 
 def render_pdf_page(data: bytes, index: int, width_px: int) -> RenderedPage:
     """Draw one page about ``width_px`` wide. Runs on a worker: no widgets here."""
+    from claimdesk.pdf import PDFIUM_LOCK
+
+    # PDFium may not run on two threads at once (an attach may be counting pages through it).
+    with PDFIUM_LOCK:
+        return _render_pdf_page(data, index, width_px)
+
+
+def _render_pdf_page(data: bytes, index: int, width_px: int) -> RenderedPage:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -397,19 +405,20 @@ class DocumentsPanel(CasePanel):
         self._attaching += 1
         self._show_summary()
 
-        def work() -> list[tuple[Path, DocumentInfo | ClaimDeskError]]:
+        def work() -> list[tuple[Path, DocumentInfo | Exception]]:
             # Reading, hashing and counting the pages of a big scan takes seconds.
-            results: list[tuple[Path, DocumentInfo | ClaimDeskError]] = []
+            results: list[tuple[Path, DocumentInfo | Exception]] = []
             for path in paths:
                 try:
                     results.append((path, documents.attach_file(claim_id, path, **metadata)))
-                except ClaimDeskError as error:  # one bad file does not stop the rest
+                except Exception as error:
+                    # One bad file does not stop the rest: _attached names it, or raises it.
                     results.append((path, error))
             return results
 
         self.env.tasks.run(work, self._attached, self._attach_failed)
 
-    def _attached(self, results: list[tuple[Path, DocumentInfo | ClaimDeskError]]) -> None:
+    def _attached(self, results: list[tuple[Path, DocumentInfo | Exception]]) -> None:
         # The case may have been closed meanwhile: what was refused is still said.
         alive = isValid(self)
         if alive:
@@ -418,11 +427,19 @@ class DocumentsPanel(CasePanel):
             self.refresh()
             if kept:
                 self.select_document(kept[-1].id)
+        unexpected: list[Exception] = []
         for path, result in results:
             if isinstance(result, ClaimDeskError):
                 self.env.prompts.error(
                     self if alive else None, f"Cannot attach {path.name}", str(result)
                 )
+            elif isinstance(result, Exception):
+                result.add_note(f"while attaching {path.name}")
+                unexpected.append(result)
+        if unexpected:
+            # A fault of ClaimDesk's own, not the file's: the rest of the batch is kept, and
+            # this goes to the exception hook (logged with its traceback, the user told).
+            raise unexpected[0]
 
     def _attach_failed(self, error: BaseException) -> None:
         if not isValid(self):
