@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 import threading
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,16 +31,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # What a damaged PDF makes pypdf raise besides its own errors. DependencyError: AES without
-# `cryptography`; DeprecationError: pypdf 7 refuses abbreviated filter names such as /Fl.
+# `cryptography`; DeprecationError: pypdf 7 refuses abbreviated filter names such as /Fl;
+# NotImplementedError (a RuntimeError): an encryption scheme pypdf does not know.
 PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-              OSError, RecursionError, AssertionError, ZeroDivisionError, DependencyError,
-              DeprecationError, LookupError, ArithmeticError)  # fmt: skip
+              OSError, RuntimeError, AssertionError, ArithmeticError, LookupError,
+              DependencyError, DeprecationError, zlib.error, struct.error)  # fmt: skip
 
 PDFIUM_LOCK = threading.RLock()
 
 LOCKED = (
     "it is password-protected; open it with its password, save an unlocked copy (or print it "
     "to a new PDF) and attach that copy"
+)
+CERTIFICATE = (
+    "it is locked with a certificate or a kind of protection ClaimDesk cannot open; open it "
+    "where it opens, save an unlocked copy (or print it to a new PDF) and attach that copy"
 )
 # Pages drawn when nothing else reads the file: sharp enough to read small print and stamps.
 DRAW_DPI = 150
@@ -92,6 +99,12 @@ def open_pdf(data: bytes | io.BytesIO, *, check_pages: bool = True) -> OpenedPdf
     return _repair(stream, first)
 
 
+def repaired(data: bytes | io.BytesIO) -> OpenedPdf:
+    """PDFium's copy of a file pypdf opened but could not copy whole (a broken stream, say)."""
+    stream = data if isinstance(data, io.BytesIO) else io.BytesIO(data)
+    return _repair(stream, None)
+
+
 def _read(stream: io.BytesIO, check_pages: bool) -> PdfReader:
     reader = PdfReader(stream, strict=False)
     if reader.is_encrypted:
@@ -117,17 +130,20 @@ def _detail(error: BaseException) -> str:
     return f" ({text.splitlines()[0][:120]})" if text else ""
 
 
-def _repair(stream: io.BytesIO, first: BaseException) -> OpenedPdf:
+def _repair(stream: io.BytesIO, first: BaseException | None) -> OpenedPdf:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    damaged = f"it is damaged or is not really a PDF{_detail(first)}"
+    detail = _detail(first) if first is not None else ""
+    damaged = f"it is damaged or is not really a PDF{detail}"
     with PDFIUM_LOCK:
         try:
             source = pdfium.PdfDocument(stream)
         except pdfium.PdfiumError as error:
             if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
                 raise PdfUnreadable(LOCKED, locked=True) from None
+            if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+                raise PdfUnreadable(CERTIFICATE, locked=True) from None
             raise PdfUnreadable(damaged) from None
         try:
             if len(source) == 0:
@@ -203,7 +219,8 @@ def _drawn(source: pdfium.PdfDocument) -> bytes:
 def page_count(data: bytes) -> int | None:
     """How many pages some engine reads in ``data``; None when none can (or it is locked)."""
     try:
-        return open_pdf(io.BytesIO(data), check_pages=False).pages
+        # Every page checked, as the packet will: the count is what the packet will hold.
+        return open_pdf(io.BytesIO(data)).pages
     except PdfUnreadable:
         return None
 

@@ -47,6 +47,12 @@ def _encrypted(user: str, algorithm: str, label: str) -> bytes:
     return out.getvalue()
 
 
+def certificate_protected() -> bytes:
+    """Encrypted for a recipient's certificate (/Adobe.PubSec), not with a password."""
+    data = _encrypted("", "RC4-128", "Certificate")
+    return data.replace(b"/Filter /Standard", b"/Filter /Adobe.PubSec", 1)
+
+
 def raw_pdf(objects: list[bytes], *, root: int = 1, header: bytes = b"%PDF-1.4") -> bytes:
     """A classic PDF with a correct cross-reference table; object n is ``objects[n - 1]``."""
     out = bytearray(header + b"\n%\xe2\xe3\xcf\xd3\n")
@@ -219,6 +225,7 @@ CORPUS: list[Sample] = [
            refusal="password"),
     Sample("rc4-user-password.pdf", lambda: _encrypted("s3cret", "RC4-128", "Locked"),
            refusal="password"),
+    Sample("certificate-protected.pdf", certificate_protected, refusal="certificate"),
     Sample("rc4-empty-password.pdf", lambda: _encrypted("", "RC4-128", "Arcfour"), 2,
            "Arcfour page 2"),
     Sample("rc4-40-empty-password.pdf", lambda: _encrypted("", "RC4-40", "Forty"), 2,
@@ -233,6 +240,6 @@ CORPUS: list[Sample] = [
     Sample("text-named.pdf", lambda: b"Dear claimant,\nthis is a plain text e-mail.\n" * 20,
            refusal="damaged"),
     Sample("pdf-2.0.pdf", pdf20, 2, "Version two page 2"),
-    Sample("350-pages.pdf", lambda: text_pdf(350, "Long file"), 350, "Long file page 350"),
+    Sample("350-pages.pdf", lambda: text_pdf(350, "Long file"), 350, "Long file page 117"),
     Sample("rotated.pdf", rotated, 2, "Rotated page 1"),
 ]  # fmt: skip

@@ -365,3 +365,76 @@ def test_edit_a_documents_details_and_a_refused_title(panel: DocumentsPanel) -> 
     assert updated.document_date is None
     assert updated.sha256 == document.sha256  # the file itself never changes
     assert panel.model.index(0, TITLE).data() == "IME report, Dr. Ames"
+
+
+def drop(panel: DocumentsPanel, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    panel.dropEvent(
+        QDropEvent(
+            QPointF(QPoint(10, 10)),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    )
+
+
+def four_files(tmp_path: Path) -> list[Path]:
+    """Four real-world files; the second is the one each test breaks."""
+    from tests.pdf_corpus import CORPUS
+
+    made = {s.name: s.make() for s in CORPUS}
+    paths = []
+    for name in ("aes256-empty-password.pdf", "second.pdf", "deep-page-tree.pdf"):
+        path = tmp_path / name
+        path.write_bytes(made.get(name, b""))
+        paths.append(path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Call with Acme, 3 March.\n")
+    return [*paths, notes]
+
+
+def test_a_bad_file_in_a_dropped_batch_is_named_and_the_rest_kept(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
+    paths = four_files(tmp_path)  # the second is empty
+    panel.run_dialog = accept()
+    drop(panel, paths)
+    qtbot.waitUntil(lambda: len(panel.model.rows) == 3)
+    wait_attached(qtbot, panel)
+    kept = {d.original_name: d.pages for d in panel.services.documents.documents(panel.claim_id)}
+    assert kept == {"aes256-empty-password.pdf": 2, "deep-page-tree.pdf": 3, "notes.txt": None}
+    [(level, title, message)] = shown(panel)
+    assert level == "error" and title == "Cannot attach second.pdf" and "empty" in message
+
+
+def test_a_fault_on_one_file_of_a_batch_keeps_the_others(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a missing `cryptography` did: an exception no one expected, on the 2nd file."""
+    from pypdf.errors import DependencyError
+
+    paths = four_files(tmp_path)
+    paths[1].write_bytes(pdf_bytes(1))
+    documents = panel.services.documents
+    attach_file = documents.attach_file
+
+    def failing(claim_id: int, path: Path, **metadata: object) -> object:
+        if path.name == "second.pdf":
+            raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+        return attach_file(claim_id, path, **metadata)
+
+    monkeypatch.setattr(documents, "attach_file", failing)
+    panel.run_dialog = accept()
+    with qtbot.captureExceptions() as exceptions:
+        drop(panel, paths)
+        qtbot.waitUntil(lambda: bool(exceptions))
+    # Not swallowed: it reaches the exception hook (logged, the user told), naming the file.
+    error = exceptions[0][1]
+    assert isinstance(error, DependencyError)
+    assert "while attaching second.pdf" in getattr(error, "__notes__", [])
+    names = {d.original_name for d in documents.documents(panel.claim_id)}
+    assert names == {"aes256-empty-password.pdf", "deep-page-tree.pdf", "notes.txt"}
+    assert len(panel.model.rows) == 3 and not panel.summary.text().startswith("Attaching")

@@ -29,7 +29,7 @@ from claimdesk.packets.model import (
     Progress,
     stamp_text,
 )
-from claimdesk.packets.preflight import Unreadable, open_pdf, survey
+from claimdesk.packets.preflight import Unreadable, open_pdf, retry_repaired, survey
 from claimdesk.packets.split import old_parts, write_split
 from claimdesk.packets.streaming import OutputError, StreamingPdf
 
@@ -64,6 +64,10 @@ def export_packet(
         try:
             paths = _write(pieces, out, options, progress, cancelled)
         except ExhibitFailed as failure:
+            plan = failure.piece.planned
+            if plan is not None and retry_repaired(plan):
+                failure.piece.data = plan.rendered  # PDFium's copy, the same pages
+                continue
             # Found only while copying pages: leave it out (with consent) and lay out again.
             if failure.piece.planned is None:  # the letter, or a page ClaimDesk drew
                 raise PacketExportError(

@@ -36,6 +36,24 @@ def open_pdf(data: bytes | io.BytesIO, *, check_pages: bool = True) -> PdfReader
     return pdf.open_pdf(data, check_pages=check_pages).reader
 
 
+def retry_repaired(planned: Planned) -> bool:
+    """A PDF that read at the check but broke while copied: use PDFium's copy of it instead,
+    if there is one with the same pages. False when there is nothing more to try."""
+    if planned.kind != "pdf" or planned.rendered is not None:
+        return False
+    stream = io.BytesIO(load(planned.exhibit))  # nothing else holds the bytes: see open_pdf
+    try:
+        opened = pdf.repaired(stream)
+    except Unreadable:
+        return False
+    finally:
+        stream.close()
+    if opened.repaired is None or opened.pages != planned.pages:
+        return False
+    planned.rendered = opened.repaired
+    return True
+
+
 def load(exhibit: Exhibit) -> bytes:
     """The exhibit's bytes; a loader's own error becomes the reason."""
     try:
