@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
@@ -81,7 +81,10 @@ class MainWindow(QMainWindow):
 
         self._connect_actions()
         self.location = location
-        self.statusBar().showMessage(f"Database: {location}   ·   Working as {services.user_name}")
+        # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
+        self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
+        self.where.setAccessibleName("Database and user")
+        self.statusBar().addPermanentWidget(self.where)
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
         self.today_page.loaded.connect(self.show_overdue_banner)
@@ -184,14 +187,18 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is None or widget in self._pinned:
             return
-        if _is_workspace(widget) and widget.has_unsaved_edits():
-            answer = QMessageBox.question(
+        # Cancel is the question's default button: Enter or Esc keeps the typing.
+        if (
+            _is_workspace(widget)
+            and widget.has_unsaved_edits()
+            and not self.prompts.confirm(
                 self,
                 "Unsaved changes",
                 "This case has typing that is not saved yet. Close it and lose that typing?",
+                "Close and discard",
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        ):
+            return
         self.tabs.removeTab(index)
         widget.deleteLater()
 
@@ -423,12 +430,13 @@ class MainWindow(QMainWindow):
             if _is_workspace(w) and w.has_unsaved_edits()
         ]
         if unsaved:
-            answer = QMessageBox.question(
+            noun = "case has" if len(unsaved) == 1 else "cases have"
+            if not self.prompts.confirm(
                 self,
                 "Unsaved changes",
-                f"{len(unsaved)} open case(s) have typing that is not saved. Quit anyway?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+                f"{len(unsaved)} open {noun} typing that is not saved. Quit and lose it?",
+                "Quit and discard",
+            ):
                 event.ignore()
                 return
         self.env.settings.setValue("window/geometry", self.saveGeometry())
