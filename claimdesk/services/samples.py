@@ -32,6 +32,12 @@ class SampleService:
             samples = session.scalar(select(func.count()).where(Claim.is_sample.is_(True))) or 0
         return CaseTally(cases=int(cases), samples=int(samples))
 
+    def ids(self) -> list[int]:
+        """The sample cases' ids (the window closes their tabs before removing them)."""
+        with self._ctx.db.read() as session:
+            query = select(Claim.id).where(Claim.is_sample.is_(True)).order_by(Claim.id)
+            return list(session.scalars(query))
+
     def mark(self, claim_id: int) -> None:
         """Mark a case as a sample (the demo loader does, right after opening each case)."""
         with self._ctx.unit() as unit:
