@@ -182,3 +182,14 @@ def test_the_status_bar_keeps_where_the_data_is(
     qtbot.wait(50)  # the message has come and gone
     assert window.statusBar().currentMessage() == ""
     assert window.where.isVisible() and "Working as Test Caseworker" in window.where.text()
+
+
+def test_devanagari_has_a_font_that_shapes_it(qtbot: QtBot) -> None:
+    """Without one, Qt logs 'OpenType support missing' for every installed font it tries."""
+    from PySide6.QtGui import QFontDatabase
+
+    from claimdesk.gui.app import add_script_fonts
+
+    add_script_fonts()
+    families = QFontDatabase.families(QFontDatabase.WritingSystem.Devanagari)
+    assert "Noto Serif Devanagari" in families
