@@ -10,11 +10,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError, ValidationError
 from claimdesk.logs import configure_logging
 from claimdesk.paths import AppPaths, resolve_paths
+
+if TYPE_CHECKING:
+    from claimdesk.services.samples import CaseTally
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("gui", help="open the ClaimDesk window (the default)")
-    demo = commands.add_parser("demo", help="add realistic sample cases to the database")
+    demo = commands.add_parser(
+        "demo", help="add realistic sample cases to the database (marked as samples)"
+    )
     demo.add_argument("--json", action="store_true", help="print the new cases as JSON")
+    demo.add_argument(
+        "--yes", action="store_true", help="add them even if the database already has cases"
+    )
+    demo.add_argument(
+        "--remove", action="store_true", help="remove the sample cases and all their records"
+    )
 
     claims = commands.add_parser("claims", help="list the cases")
     claims.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -145,6 +157,7 @@ def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
                         "id": r.id,
                         "case_number": r.case_number,
                         "claimant": r.claimant_name,
+                        "sample": r.is_sample,
                         "insurer": r.insurer_name,
                         "claim_type": r.claim_type.value,
                         "plan_type": r.plan_type.value,
@@ -165,7 +178,13 @@ def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
         print("No cases yet. 'claimdesk demo' adds sample cases; the window opens new ones.")
         return 0
     table = [
-        (r.case_number, r.claimant_name, r.insurer_name, r.claim_type.label, r.stage.label)
+        (
+            r.case_number,
+            f"{r.claimant_name} (sample)" if r.is_sample else r.claimant_name,
+            r.insurer_name,
+            r.claim_type.label,
+            r.stage.label,
+        )
         for r in rows
     ]
     header = ("Case", "Claimant", "Insurer", "Type", "Stage")
@@ -179,6 +198,18 @@ def cmd_demo(args: argparse.Namespace, paths: AppPaths) -> int:
     from claimdesk.services.demo import load_demo
 
     services = _services(args, paths)
+    if args.remove:
+        removed = services.samples.remove()
+        if args.json:
+            print(json.dumps({"removed": removed}, indent=2))
+        elif removed:
+            print(f"Removed {len(removed)} sample cases: {', '.join(removed)}")
+        else:
+            print("There are no sample cases to remove.")
+        return 0
+    if not args.yes and not _may_add_samples(services.samples.tally()):
+        print("No sample cases were added.")
+        return 0
     ids = load_demo(services)
     claims = [services.claims.get(claim_id) for claim_id in ids]
     if args.json:
@@ -188,6 +219,28 @@ def cmd_demo(args: argparse.Namespace, paths: AppPaths) -> int:
         for c in claims:
             print(f"  {c.case_number}  {c.claimant_name} ({c.plan_type.label}, {c.country})")
     return 0
+
+
+def _may_add_samples(tally: CaseTally) -> bool:
+    """Whether to add the samples: yes to an empty database, otherwise the user's answer."""
+    from claimdesk.services.demo import sample_case_count
+
+    if not tally.cases:
+        return True
+    what = f"{tally.cases} cases" if tally.cases != 1 else "1 case"
+    if tally.samples:
+        what += f", {tally.samples} of them samples"
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            f"This database already has {what}. Add --yes to add the sample cases anyway, or "
+            "use --data-dir for a separate database to explore in."
+        )
+    answer = input(
+        f"This database already has {what}. Add {sample_case_count()} fictional sample cases "
+        "to it? They are marked as samples; 'claimdesk demo --remove' takes them out again. "
+        "[y/N] "
+    )
+    return answer.strip().lower() in ("y", "yes")
 
 
 def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:

@@ -24,6 +24,27 @@ make_venv() {
   local venv=$1
   if [[ ! -x $venv/bin/python ]]; then
     python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade pip
   fi
-  "$venv/bin/python" -m pip install -q --upgrade pip
+}
+
+# Install the checkout into the virtualenv, editable, so a change to the code needs no new
+# install. Only a change to pyproject.toml (dependencies, packages, entry points) or to the
+# Python does: a stamp in the virtualenv remembers what the last install was made from.
+install_checkout() {
+  local venv=$1 extras=${2-}
+  local stamp=$venv/.claimdesk-install
+  local wanted
+  wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$venv/bin/python" -V 2>&1) [$extras]"
+  if [[ -x $venv/bin/claimdesk && -f $stamp && $(<"$stamp") == "$wanted" ]]; then
+    return 0
+  fi
+  echo "Installing ClaimDesk into $venv (pyproject.toml changed or first start)…" >&2
+  local log=$venv/install.log
+  if ! "$venv/bin/python" -m pip install -q -e ".$extras" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "The install failed; the whole log is in $log" >&2
+    return 1
+  fi
+  echo "$wanted" >"$stamp"
 }

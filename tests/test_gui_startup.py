@@ -68,12 +68,15 @@ def test_a_row_shows_the_earliest_open_deadline(services: Services) -> None:
     services.deadlines.add_manual(claim_id, "Later", TODAY + timedelta(days=40))
     services.deadlines.add_manual(claim_id, "Sooner", TODAY - timedelta(days=2))
     (row,) = services.caselist.rows([claim_id])
-    assert row.next_deadline == TODAY - timedelta(days=2) and row.overdue(TODAY)
+    assert row.next_deadline == TODAY - timedelta(days=2) and row.overdue
     assert row.claimant_name == "Ann Tester" and row.insurer_name == "Acme Health Plan"
 
 
 def test_the_list_shows_its_length_at_once_and_the_rest_follows(
-    qtbot: QtBot, qtmodeltester, services: Services, small_pages: None  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    qtmodeltester,
+    services: Services,
+    small_pages: None,  # type: ignore[no-untyped-def]
 ) -> None:
     open_cases(services, NAMES)
     model = CaseListModel(services.caselist, tasks=TaskRunner())

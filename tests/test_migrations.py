@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,7 +136,8 @@ def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
         create = connection.exec_driver_sql(
             "SELECT sql FROM sqlite_master WHERE name = 'claims'"
         ).scalar()
-        connection.exec_driver_sql(create.replace("CREATE TABLE claims", "CREATE TABLE _new", 1))
+        # A table an earlier batch rebuild renamed into place has its name quoted.
+        connection.exec_driver_sql(re.sub(r'CREATE TABLE "?claims"?', "CREATE TABLE _new", create))
         connection.exec_driver_sql("INSERT INTO _new SELECT * FROM claims")
         connection.exec_driver_sql("DROP TABLE claims")
         connection.exec_driver_sql("ALTER TABLE _new RENAME TO claims")

@@ -118,7 +118,7 @@ def test_services_are_built_when_first_asked_for(db: Database) -> None:
     services = Services(db, "Lazy Tester")
     assert set(services.unbuilt()) == set(Services.names())
     assert set(Services.names()) == {
-        *("claims", "caselist", "readiness", "calls", "requests", "documents"),
+        *("claims", "caselist", "samples", "readiness", "calls", "requests", "documents"),
         *("specialists", "opinions", "imes", "appeals", "deadlines", "letters", "audit"),
         *("exchange", "schedule", "calendar", "timeline", "lettering", "packets", "search"),
     }

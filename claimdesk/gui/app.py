@@ -15,13 +15,13 @@ from claimdesk.storage import open_database
 
 # isort: split
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import Prompts
-from claimdesk.paths import APP_NAME, AppPaths
+from claimdesk.paths import APP_NAME, AppPaths, resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,19 @@ def follow_color_scheme() -> None:
     hints.colorSchemeChanged.connect(choose)
 
 
+def add_script_fonts() -> None:
+    """Give Qt a font for Devanagari, which desktops often lack.
+
+    A claimant's name or address may be written in it (the demo's Pune case is). With no
+    system font that shapes it, Qt tries every installed font in turn and logs "OpenType
+    support missing" for each, some twenty lines a start. ClaimDesk ships Noto Serif
+    Devanagari for its letters; registered here, the window draws the text with it too.
+    """
+    for path in sorted((resources_dir() / "fonts").glob("NotoSerifDevanagari-*.ttf")):
+        if QFontDatabase.addApplicationFont(str(path)) < 0:
+            log.warning("could not load the bundled font %s", path.name)
+
+
 def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     check_display()
 
@@ -91,6 +104,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     follow_color_scheme()
+    add_script_fonts()
     prompts = Prompts()
     try:
         db = open_database(database_url, backup_dir=paths.backup_dir)

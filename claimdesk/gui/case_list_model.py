@@ -153,7 +153,7 @@ class CaseListModel(QAbstractTableModel):
         if claim_id not in self._rows:
             start = position - position % PAGE
             page = [i for i in self._ids[start : start + PAGE] if i not in self._rows]
-            for row in self._caselist.rows(page):
+            for row in self._caselist.rows(page, self.today):
                 self._rows[row.id] = row
         return self._rows.get(claim_id)
 
@@ -191,16 +191,26 @@ class CaseListModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column, self.today)
-        overdue = row.overdue(self.today)
-        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
             return theme.DANGER.brush()  # asked at paint time: follows a light/dark flip
-        if role == Qt.ItemDataRole.FontRole and overdue and column in (NEXT_DEADLINE, DAYS_LEFT):
-            font = QFont()
-            font.setBold(True)
-            return font
+        if role == Qt.ItemDataRole.FontRole:
+            days = row.days_left(self.today)
+            if days is not None and days < 0 and column in (NEXT_DEADLINE, DAYS_LEFT):
+                font = QFont()
+                font.setBold(True)
+                return font
+            if row.is_sample and column == CLAIMANT:
+                font = QFont()
+                font.setItalic(True)
+                return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            if overdue:
-                return "Overdue: a deadline on this case has passed."
+            if row.overdue:
+                return (
+                    "Overdue: a deadline, a document request or a promise made on a call "
+                    "on this case is past due. Today lists each one."
+                )
+            if row.is_sample and column == CLAIMANT:
+                return "A fictional sample case: File ▸ Remove sample cases takes them all out."
             if column == CLAIM_TYPE:
                 return row.plan_type.label
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DAYS_LEFT:
@@ -221,7 +231,7 @@ def _display(row: CaseRow, column: int, today: date) -> str:
     if column == CASE:
         return row.case_number
     if column == CLAIMANT:
-        return row.claimant_name
+        return f"{row.claimant_name} (sample)" if row.is_sample else row.claimant_name
     if column == INSURER:
         return row.insurer_name
     if column == CLAIM_TYPE:

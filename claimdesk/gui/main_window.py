@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
@@ -80,8 +80,13 @@ class MainWindow(QMainWindow):
         self._hide_close_buttons()
 
         self._connect_actions()
+        # Read when the menu opens (a count of cases), not at start-up: the models load later.
+        self.form.menuFile.aboutToShow.connect(self.update_sample_action)  # type: ignore[attr-defined]
         self.location = location
-        self.statusBar().showMessage(f"Database: {location}   ·   Working as {services.user_name}")
+        # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
+        self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
+        self.where.setAccessibleName("Database and user")
+        self.statusBar().addPermanentWidget(self.where)
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
         self.today_page.loaded.connect(self.show_overdue_banner)
@@ -98,6 +103,7 @@ class MainWindow(QMainWindow):
         """What the first paint need not wait for: reminders, Today's agenda, filter lists,
         and the services the case list did not need (with the models they build)."""
         self.reminders.start()  # builds the schedule, and the models, on this thread
+        self.update_sample_action()
         self.cases_page.start()  # the shorter work first: the rest of the case ids
         self.today_page.refresh()
         self._warm_up(self.services.unbuilt())
@@ -126,6 +132,7 @@ class MainWindow(QMainWindow):
             "actionAbout": self.show_about,
             "actionShortcuts": self.show_shortcuts,
             "actionLoadDemo": self.load_demo,
+            "actionRemoveSamples": self.remove_samples,
             "actionCases": lambda: self.tabs.setCurrentWidget(self.cases_page),
             "actionFindCase": self._find_case,
             "actionSearchAll": self._search_all,
@@ -184,14 +191,18 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is None or widget in self._pinned:
             return
-        if _is_workspace(widget) and widget.has_unsaved_edits():
-            answer = QMessageBox.question(
+        # Cancel is the question's default button: Enter or Esc keeps the typing.
+        if (
+            _is_workspace(widget)
+            and widget.has_unsaved_edits()
+            and not self.prompts.confirm(
                 self,
                 "Unsaved changes",
                 "This case has typing that is not saved yet. Close it and lose that typing?",
+                "Close and discard",
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        ):
+            return
         self.tabs.removeTab(index)
         widget.deleteLater()
 
@@ -347,16 +358,68 @@ class MainWindow(QMainWindow):
     # ---- long work -------------------------------------------------------------------------
 
     def load_demo(self) -> None:
-        from claimdesk.services.demo import load_demo
+        """Add the sample cases; to a database that has cases already, only when asked to."""
+        from claimdesk.services.demo import load_demo, sample_case_count
 
+        tally = self.services.samples.tally()
+        if tally.cases:
+            what = f"{tally.cases} case" + ("s" if tally.cases != 1 else "")
+            if tally.samples:
+                what += f", {tally.samples} of them samples"
+            question = (
+                f"This database already has {what}. Add {sample_case_count()} fictional sample "
+                "cases to it?\n\nThey are marked “(sample)” in the case list, and File ▸ Remove "
+                "sample cases takes them all out again."
+            )
+            if not self.prompts.confirm(self, "Load sample cases", question, "Add sample cases"):
+                return
         self.statusBar().showMessage("Adding sample cases…")
         self.tasks.run(
             lambda: load_demo(self.services),
-            on_done=lambda ids: self.statusBar().showMessage(
-                f"Added {len(ids)} sample cases.", 8000
-            ),
-            on_error=lambda error: self.show_error("Could not add the sample cases", error),
+            on_done=lambda ids: self._samples_changed(f"Added {len(ids)} sample cases."),
+            on_error=lambda error: self._samples_failed("Could not add the sample cases", error),
         )
+
+    def remove_samples(self) -> None:
+        """Remove every sample case with all its records, once the user has confirmed."""
+        tally = self.services.samples.tally()
+        if not tally.samples:
+            self.update_sample_action()
+            self.statusBar().showMessage("There are no sample cases to remove.", 6000)
+            return
+        own = f"{tally.own_cases} case" + ("s" if tally.own_cases != 1 else "")
+        question = (
+            f"Remove the {tally.samples} sample cases and everything recorded on them (calls, "
+            f"documents, requests, deadlines, letters)? Their open tabs close.\n\nYour own "
+            f"{own} stay as they are. The audit trail keeps a record of the removal."
+        )
+        if not self.prompts.confirm(self, "Remove sample cases", question, "Remove sample cases"):
+            return
+        samples = set(self.services.samples.ids())
+        for index in reversed(range(self.tabs.count())):
+            widget = self.tabs.widget(index)
+            if _is_workspace(widget) and widget.claim_id in samples:
+                self.tabs.removeTab(index)  # fictional typing: the question said the tabs close
+                widget.deleteLater()
+        self.statusBar().showMessage("Removing the sample cases…")
+        self.tasks.run(
+            self.services.samples.remove,
+            on_done=lambda gone: self._samples_changed(f"Removed {len(gone)} sample cases."),
+            on_error=lambda error: self._samples_failed("The sample cases were not removed", error),
+        )
+
+    def _samples_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self.update_sample_action()
+
+    def _samples_failed(self, title: str, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        self.update_sample_action()
+        self.show_error(title, error)
+
+    def update_sample_action(self) -> None:
+        """File ▸ Remove sample cases is there to use only when there are samples."""
+        self.action("actionRemoveSamples").setEnabled(bool(self.services.samples.tally().samples))
 
     def backup(self) -> None:
         from claimdesk.storage.backup import backup
@@ -423,12 +486,13 @@ class MainWindow(QMainWindow):
             if _is_workspace(w) and w.has_unsaved_edits()
         ]
         if unsaved:
-            answer = QMessageBox.question(
+            noun = "case has" if len(unsaved) == 1 else "cases have"
+            if not self.prompts.confirm(
                 self,
                 "Unsaved changes",
-                f"{len(unsaved)} open case(s) have typing that is not saved. Quit anyway?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+                f"{len(unsaved)} open {noun} typing that is not saved. Quit and lose it?",
+                "Quit and discard",
+            ):
                 event.ignore()
                 return
         self.env.settings.setValue("window/geometry", self.saveGeometry())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -27,6 +27,9 @@ class Claim(Base):
     """A denied claim being fought: the denial, the plan, and where the fight stands."""
 
     __tablename__ = "claims"
+    # SQLite would otherwise hand a removed case's id to the next new case, and with it the
+    # removed case's audit events (which outlive it, keyed by the case's id).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The office's own case number (CD-2026-0001); the insurer's is insurer_claim_number.
@@ -84,6 +87,10 @@ class Claim(Base):
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome), default=Outcome.PENDING)
     assigned_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # A fictional case from 'claimdesk demo': shown as such, and removed in one step.
+    is_sample: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
     )
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

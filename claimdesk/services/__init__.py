@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from claimdesk.services.readiness import ReadinessService
     from claimdesk.services.requests import RequestService
+    from claimdesk.services.samples import SampleService
     from claimdesk.services.schedule import ScheduleService
     from claimdesk.services.search import SearchService
     from claimdesk.services.timeline import TimelineService
@@ -97,6 +98,12 @@ class Services:
         from claimdesk.services.caselist import CaseListService
 
         return CaseListService(self.context)
+
+    @cached_property
+    def samples(self) -> SampleService:
+        from claimdesk.services.samples import SampleService
+
+        return SampleService(self.context)
 
     @cached_property
     def readiness(self) -> ReadinessService:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, String, column, func, or_, select, table
+from sqlalchemy import Boolean, Date, Integer, Select, String, column, func, or_, select, table
 
 from claimdesk.models.enums import ClaimStatus, ClaimType, DeadlineStatus, PlanType, Stage
+from claimdesk.services import overdue
 from claimdesk.services.context import ServiceContext
+from claimdesk.services.overdue import overdue_claim_ids, overdue_items
 from claimdesk.storage.types import UTCDateTime, enum_column
 
 
@@ -58,12 +60,12 @@ class CaseRow:
     assigned_to: str
     next_deadline: date | None
     updated_at: datetime
+    # Something on the case is overdue (services/overdue.py: a deadline, request or promise).
+    overdue: bool = False
+    is_sample: bool = False
 
     def days_left(self, today: date) -> int | None:
         return None if self.next_deadline is None else (self.next_deadline - today).days
-
-    def overdue(self, today: date) -> bool:
-        return self.next_deadline is not None and self.next_deadline < today
 
     @property
     def jurisdiction(self) -> str:
@@ -80,9 +82,10 @@ class CaseListService:
         sort: CaseSort = CaseSort.LAST_ACTIVITY,
         descending: bool = True,
         today: date | None = None,
+        now: datetime | None = None,
     ) -> list[int]:
         """The ids of the matching cases, in display order."""
-        query = self._ordered(case_filter, sort, descending, today or date.today())
+        query = self._ordered(case_filter, sort, descending, today or date.today(), now)
         # Core, not the ORM: at 50,000 cases the ORM's per-row loading was most of the
         # query's time, and plain ids need none of it.
         with self._ctx.db.read_connection() as connection:
@@ -95,6 +98,7 @@ class CaseListService:
         sort: CaseSort = CaseSort.LAST_ACTIVITY,
         descending: bool = True,
         today: date | None = None,
+        now: datetime | None = None,
     ) -> tuple[list[int], int]:
         """The first ``limit`` ids in display order, and how many cases match in all.
 
@@ -103,8 +107,8 @@ class CaseListService:
         a few milliseconds where every id takes a hundred.
         """
         today = today or date.today()
-        query = self._ordered(case_filter, sort, descending, today).limit(limit)
-        matching, _ = self._query(case_filter, today, select(_CLAIMS.c.id), full=False)
+        query = self._ordered(case_filter, sort, descending, today, now).limit(limit)
+        matching, _ = self._query(case_filter, today, now, select(_CLAIMS.c.id), full=False)
         with self._ctx.db.read_connection() as connection:
             ids = list(connection.execute(query).scalars())
             if len(ids) < limit:
@@ -113,10 +117,15 @@ class CaseListService:
         return ids, int(total or 0)
 
     def _ordered(
-        self, case_filter: CaseFilter, sort: CaseSort, descending: bool, today: date
+        self,
+        case_filter: CaseFilter,
+        sort: CaseSort,
+        descending: bool,
+        today: date,
+        now: datetime | None,
     ) -> Select[Any]:
         query, columns = self._query(
-            case_filter, today, select(_CLAIMS.c.id), full=False, sort=sort
+            case_filter, today, now, select(_CLAIMS.c.id), full=False, sort=sort
         )
         key = columns[sort]
         # Cases without a deadline sort after those with one, whichever the direction.
@@ -125,14 +134,20 @@ class CaseListService:
         tie = _CLAIMS.c.id.desc() if descending else _CLAIMS.c.id.asc()
         return query.order_by(*nulls, order, tie)
 
-    def rows(self, ids: Sequence[int]) -> list[CaseRow]:
+    def rows(
+        self, ids: Sequence[int], today: date | None = None, now: datetime | None = None
+    ) -> list[CaseRow]:
         """The rows for these ids, in the same order (ids no longer present are skipped)."""
         if not ids:
             return []
+        today = today or date.today()
+        now = now or datetime.now(UTC)
         found: dict[int, CaseRow] = {}
         with self._ctx.db.read_connection() as connection:
             for start in range(0, len(ids), _ROWS_AT_ONCE):
                 chunk = list(ids[start : start + _ROWS_AT_ONCE])
+                late = overdue_items(today, now, chunk).subquery()
+                overdue = set(connection.execute(select(late.c.claim_id).distinct()).scalars())
                 for row in connection.execute(_row_query().where(_CLAIMS.c.id.in_(chunk))):
                     found[row.id] = CaseRow(
                         id=row.id,
@@ -148,6 +163,8 @@ class CaseListService:
                         assigned_to=row.assigned_to or "",
                         next_deadline=row.next_due,
                         updated_at=row.updated_at,
+                        overdue=row.id in overdue,
+                        is_sample=bool(row.is_sample),
                     )
         return [found[i] for i in ids if i in found]
 
@@ -182,6 +199,7 @@ class CaseListService:
         self,
         case_filter: CaseFilter,
         today: date,
+        now: datetime | None,
         base: Select[Any],
         full: bool = True,
         sort: CaseSort | None = None,
@@ -192,7 +210,7 @@ class CaseListService:
         next_due = _next_deadlines()
         text = case_filter.search.strip()
         query = base
-        if full or case_filter.overdue_only or sort == CaseSort.NEXT_DEADLINE:
+        if full or sort == CaseSort.NEXT_DEADLINE:
             query = query.outerjoin(next_due, next_due.c.claim_id == claims.id)
         if full or text or sort == CaseSort.INSURER:
             query = query.outerjoin(_INSURERS, insurers.id == claims.insurer_id)
@@ -222,7 +240,8 @@ class CaseListService:
             if region:
                 query = query.where(claims.region == region)
         if case_filter.overdue_only:
-            query = query.where(next_due.c.next_due < today)
+            late = overdue_claim_ids(today, now or datetime.now(UTC))
+            query = query.where(claims.id.in_(late))
         columns: dict[CaseSort, Any] = {
             CaseSort.CASE_NUMBER: claims.case_number,
             CaseSort.CLAIMANT: func.lower(claims.claimant_name),
@@ -257,6 +276,7 @@ _CLAIMS = table(
     column("status", enum_column(ClaimStatus)),
     column("assigned_user_id", Integer),
     column("updated_at", UTCDateTime),
+    column("is_sample", Boolean),
 )
 _DEADLINES = table(
     "deadlines",
@@ -266,7 +286,7 @@ _DEADLINES = table(
 )
 _USERS = table("users", column("id", Integer), column("name", String))
 _INSURERS = table("organisations", column("id", Integer), column("name", String))
-TABLES = (_CLAIMS, _DEADLINES, _USERS, _INSURERS)
+TABLES = (_CLAIMS, _DEADLINES, _USERS, _INSURERS, *overdue.TABLES)
 # Ids per IN (...) when fetching rows: the model asks for a page of 200 at a time.
 _ROWS_AT_ONCE = 500
 
@@ -310,6 +330,7 @@ def _row_query() -> Select[Any]:
             _USERS.c.name.label("assigned_to"),
             next_due.label("next_due"),
             claims.updated_at,
+            claims.is_sample,
         )
         .outerjoin(_INSURERS, _INSURERS.c.id == claims.insurer_id)
         .outerjoin(_USERS, _USERS.c.id == claims.assigned_user_id)

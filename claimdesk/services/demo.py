@@ -342,8 +342,14 @@ PACKET_ORDER = (
 )
 
 
+def sample_case_count() -> int:
+    """How many cases ``load_demo`` adds (for the question asked before adding them)."""
+    return len(list((demo_dir() / "cases").glob("*.json")))
+
+
 def load_demo(services: Services) -> list[int]:
-    """Add the sample cases (and any specialists not yet in the directory); return new case ids."""
+    """Add the sample cases, marked as samples (and any specialists not yet in the directory);
+    return the new case ids."""
     folder = demo_dir()
     today = date.today()
     specialists = _load_specialists(services, _read(folder / "specialists.json"), today)
@@ -403,6 +409,9 @@ class _CaseLoader:
         country = claim_data["country"]
         dates_only = _Fields({}, self.today, country)
         claim = self.s.claims.open_case(ClaimInput(**fill(claim_data, dates_only)))
+        # Marked before anything else is added, so even a load that fails halfway leaves
+        # nothing 'claimdesk demo --remove' cannot take out again.
+        self.s.samples.mark(claim.id)
         self.orgs = {"insurer": claim.insurer_id, "administrator": claim.plan_administrator_id}
         data = fill(data, _Fields(_case_fields(claim), self.today, country))
         page = PAGE_LETTER if country in ("US", "CA") else PAGE_A4

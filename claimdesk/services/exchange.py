@@ -65,9 +65,10 @@ class Section:
     refs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # column -> (json, space)
     users: Mapping[str, str] = field(default_factory=dict)  # column -> json field (a user name)
     children: Sequence[Section] = ()
+    local: tuple[str, ...] = ()  # columns that stay in this database, not in the file
 
     def columns(self) -> list[Column[Any]]:
-        skip = {"id", self.parent, *self.refs, *self.users}
+        skip = {"id", self.parent, *self.refs, *self.users, *self.local}
         return [c for c in self.model.__table__.columns if c.key not in skip]
 
 
@@ -146,6 +147,8 @@ CLAIM = Section(
         "plan_administrator_id": ("plan_administrator", "org"),
     },
     users={"assigned_user_id": "assigned_to"},
+    # Format 1 stays as it was (older ClaimDesks read it); an imported case is the office's own.
+    local=("is_sample",),
 )
 
 
