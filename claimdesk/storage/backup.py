@@ -119,6 +119,7 @@ def restore(database: Database, source: Path, backup_dir: Path) -> RestoreResult
     with checking_folder(target.parent) as work:
         candidate = work / "candidate.sqlite"
         copy_sqlite(source, candidate)
+        verify.check_links(candidate, source.name)
         upgraded = verify.bring_to_head(candidate, source.name)
         verify.check_candidate(candidate, source.name, verify.reference_schema(work))
         kept = _keep_current(target, backup_dir)

@@ -75,15 +75,32 @@ def check_candidate(copy: Path, name: str, expected: Schema) -> None:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             raise StorageError(f"{name} is damaged ({integrity}). {UNTOUCHED}")
-        broken = connection.execute("PRAGMA foreign_key_check").fetchone()
-        if broken is not None:
-            raise StorageError(
-                f"{name} has records that point at records it does not hold (a row of "
-                f"'{broken[0]}' refers to a missing row of '{broken[2]}'). {UNTOUCHED}"
-            )
+        _check_links(connection, name)
         _check_documents(connection, name)
     finally:
         connection.close()
+
+
+def check_links(copy: Path, name: str) -> None:
+    """Raise StorageError if a record of ``copy`` points at a record it does not hold.
+
+    Checked before upgrading too, so the message names the broken link rather than the
+    upgrade that stumbled on it.
+    """
+    connection = sqlite3.connect(read_only_uri(copy), uri=True)
+    try:
+        _check_links(connection, name)
+    finally:
+        connection.close()
+
+
+def _check_links(connection: sqlite3.Connection, name: str) -> None:
+    broken = connection.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:
+        raise StorageError(
+            f"{name} has records that point at records it does not hold (a row of "
+            f"'{broken[0]}' refers to a missing row of '{broken[2]}'). {UNTOUCHED}"
+        )
 
 
 def read_schema(path: Path) -> Schema:
