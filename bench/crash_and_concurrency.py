@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select, text
 
 from claimdesk.models import CallLogEntry, Claim
+from claimdesk.paths import sqlite_url
 from claimdesk.services import CallInput, ClaimInput, Services
 from claimdesk.storage import Database, open_database
 from tests.workers.harness import Worker
@@ -72,7 +73,7 @@ def round_and_seq(summary: str) -> tuple[int, int]:
 
 def crash(folder: Path, rounds: int, rng: random.Random) -> None:
     db_path = folder / "crash.sqlite"
-    url = f"sqlite:///{db_path}"
+    url = sqlite_url(db_path)
     db = open_database(url)
     claim_id = new_case(Services(db, "Bench"), "Crash Claimant")
     db.dispose()
@@ -174,7 +175,7 @@ def crash(folder: Path, rounds: int, rng: random.Random) -> None:
 
 
 def concurrency(folder: Path, writers: int, seconds: float) -> None:
-    url = f"sqlite:///{folder / 'concurrent.sqlite'}"
+    url = sqlite_url(folder / "concurrent.sqlite")
     go = folder / "go"
     db = open_database(url)
     services = Services(db, "Bench Reader")
@@ -253,7 +254,7 @@ def first_run(folder: Path, openers: int, attempts: int) -> None:
     for attempt in range(attempts):
         sub = folder / f"first{attempt}"
         sub.mkdir()
-        url = f"sqlite:///{sub / 'new.sqlite'}"
+        url = sqlite_url(sub / "new.sqlite")
         go = sub / "go"
         workers = [
             Worker("open_new.py", [url, str(go), f"W{n}"], sub / f"W{n}.err")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from claimdesk.paths import sqlite_url
 from claimdesk.storage import open_database
 
 FIRST = ["Maria", "Ravi", "Chen", "Aisha", "John", "Sofia", "Liam", "Priya", "Omar", "Grace"]
@@ -52,7 +53,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     args.out.unlink(missing_ok=True)
     started = time.perf_counter()
-    open_database(f"sqlite:///{args.out}").dispose()
+    open_database(sqlite_url(args.out)).dispose()
     con = sqlite3.connect(args.out)
     now = datetime.now(UTC).replace(tzinfo=None)
     today = date.today()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from claimdesk.paths import sqlite_url
 from claimdesk.services import CallInput, Services
 from claimdesk.storage import open_database
 
@@ -36,7 +37,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "search.sqlite"
         shutil.copy(args.database, copy)
-        db = open_database(f"sqlite:///{copy}", backup_dir=Path(folder))
+        db = open_database(sqlite_url(copy), backup_dir=Path(folder))
         services = Services(db, "Bench")
         started = time.perf_counter()
         cases = services.search.rebuild()

@@ -62,7 +62,9 @@ import resource, sys, time
 import claimdesk.gui.app as gui_app
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
+from pathlib import Path
 from claimdesk import cli
+from claimdesk.paths import sqlite_url
 
 def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -97,7 +99,7 @@ class Painted(QObject):
 
 Watched._watcher = Painted()
 gui_app.MainWindow = Watched
-sys.exit(cli.main(["--data-dir", sys.argv[2], "--db", f"sqlite:///{sys.argv[1]}", "gui"]))
+sys.exit(cli.main(["--data-dir", sys.argv[2], "--db", sqlite_url(Path(sys.argv[1])), "gui"]))
 """
 
 

@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from claimdesk.errors import StorageError
+from claimdesk.partials import new_partial, remove_stale_partials
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file beside it, then rename it into place.
 
     On any failure the temporary file is removed and an existing ``path`` is left as it was.
+    The file is readable by the user only (it holds health records), as is its temporary.
     """
     path = Path(path)
+    remove_stale_partials(path)
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".claimdesk-",
-                                             suffix=".partial")
+        partial = new_partial(path)
     except OSError as error:
         raise StorageError(_message(path, error)) from None
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with open(partial.fd, "wb", closefd=False) as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        partial.replace(path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        partial.discard()
         raise StorageError(_message(path, error)) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        partial.discard()
         raise
 
 

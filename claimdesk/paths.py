@@ -56,7 +56,14 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+    """The SQLAlchemy URL of a SQLite file, escaped so any folder name survives the round trip.
+
+    A path pasted into "sqlite:///..." loses everything after a '?' (read as options), turns
+    '%25' into '%' and breaks at '#'; SQLAlchemy's URL object quotes what needs quoting.
+    """
+    from sqlalchemy.engine import URL  # imported here: resolving paths needs no SQLAlchemy
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def _bundled_dir(installed_name: str, checkout_name: str) -> Path:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +30,7 @@ from claimdesk.packets.model import (
 from claimdesk.packets.preflight import Unreadable, open_pdf, retry_repaired, survey
 from claimdesk.packets.split import old_parts, write_split
 from claimdesk.packets.streaming import OutputError, StreamingPdf
+from claimdesk.partials import Partial, new_partial, remove_stale_partials
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -48,6 +47,8 @@ def export_packet(
     if options.as_zip and out.suffix.lower() != ".zip":
         out = out.with_suffix(".zip")
     _check_options(options, out)
+    # Partials of an export of this name that was killed outright (claimdesk/partials.py).
+    remove_stale_partials(out)
     letter_pages = _letter_pages(source.letter_pdf)
     planned, problems = survey(source, options.paper, cancelled, progress)
     if problems and not options.omit_unreadable:
@@ -135,21 +136,31 @@ def _letter_pages(letter: bytes | None) -> int:
 
 
 @contextmanager
-def temporary_files() -> Iterator[list[Path]]:
-    """Paths to clean up: every one still there on the way out is removed."""
-    made: list[Path] = []
+def temporary_files() -> Iterator[list[Partial]]:
+    """Temporary files to clean up: every one not moved into place is removed on the way out."""
+    made: list[Partial] = []
     try:
         yield made
     finally:
-        for path in made:
-            path.unlink(missing_ok=True)
+        for partial in made:
+            partial.discard()
 
 
-def temp_path(out: Path, made: list[Path]) -> Path:
-    """A hidden file beside ``out`` (same disk, so os.replace is atomic), recorded in ``made``."""
-    path = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
-    made.append(path)
-    return path
+def temp_path(out: Path, made: list[Partial]) -> Path:
+    """A hidden, private file beside ``out`` (same disk, so the rename is atomic), in ``made``.
+
+    Locked while this export runs, so an export killed outright leaves partials the next
+    export of ``out`` can tell from another window's and remove (claimdesk/partials.py).
+    """
+    partial = new_partial(out)
+    made.append(partial)
+    return partial.path
+
+
+def _move_into_place(made: list[Partial], finished: list[tuple[Path, Path]]) -> None:
+    by_path = {partial.path: partial for partial in made}
+    for path, final in finished:
+        by_path[path].replace(final)
 
 
 def _write(
@@ -176,8 +187,7 @@ def _write(
             if cancelled is not None and cancelled():
                 raise PacketCancelled()
             tick("Saving")
-            for partial, final in finished:
-                os.replace(partial, final)
+            _move_into_place(made, finished)
             return [final for _, final in finished]
     except (OSError, OutputError) as failure:
         error = failure.error if isinstance(failure, OutputError) else failure

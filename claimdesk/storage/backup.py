@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
-from claimdesk.storage.db import Database
+from claimdesk.partials import new_partial, sweep_stale_partials
+from claimdesk.storage import verify
+from claimdesk.storage.db import Database, read_only_uri
 from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_schema
 
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_WORK_PREFIX = ".restore-check-"
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ def inspect_file(path: Path) -> int:
             "Choose a backup written by 'claimdesk backup'."
         )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
             if integrity != "ok":
@@ -98,19 +105,68 @@ def inspect_file(path: Path) -> int:
 
 
 def restore(database: Database, source: Path, backup_dir: Path) -> RestoreResult:
-    """Replace the database's content with ``source``, keeping the current one as a backup."""
+    """Replace the database's content with ``source``, keeping the current one as a backup.
+
+    ``source`` is copied, brought to the code's schema and checked whole (tables, columns,
+    links, every document's SHA-256) before anything of the current database is touched; the
+    checked copy, not ``source`` again, is what replaces it.
+    """
     target = _sqlite_file(database, "restore")
     source = source.expanduser()
     inspect_file(source)
     if source.resolve() == target.resolve():
         raise StorageError("That file is the database in use; choose a backup file.")
+    with checking_folder(target.parent) as work:
+        candidate = work / "candidate.sqlite"
+        copy_sqlite(source, candidate)
+        verify.check_links(candidate, source.name)
+        upgraded = verify.bring_to_head(candidate, source.name)
+        verify.check_candidate(candidate, source.name, verify.reference_schema(work))
+        kept = _keep_current(target, backup_dir)
+        database.dispose()
+        _replace_content(candidate, target, kept)
+    result = ensure_schema(database, backup_dir=backup_dir)  # at the head already: a safety net
+    with database.engine.connect() as connection:
+        claims = connection.exec_driver_sql("SELECT count(*) FROM claims").scalar_one()
+    return RestoreResult(source, kept, int(claims), upgraded=upgraded or result.changed)
+
+
+@contextmanager
+def checking_folder(beside: Path) -> Iterator[Path]:
+    """A private folder beside the database (same disk, none of it world-readable) for the
+    copy being checked; removed afterwards, or at the next restore if this one is killed."""
+    _remove_abandoned_folders(beside)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=beside))
+    marker = new_partial(work / "restore")  # locked while this restore runs
+    try:
+        yield work
+    finally:
+        marker.discard()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_abandoned_folders(beside: Path) -> None:
+    try:
+        folders = [p for p in beside.glob(_WORK_PREFIX + "*") if p.is_dir()]
+    except OSError:
+        return
+    for folder in folders:
+        # Only a folder whose restore is dead: its lock marker was free to take (and remove).
+        if sweep_stale_partials(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _keep_current(target: Path, backup_dir: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = backup_dir / f"{target.stem}-before-restore-{stamp}.sqlite"
     copy_sqlite(target, kept)
     log.info("kept the current database at %s before restoring", kept)
-    database.dispose()
+    return kept
+
+
+def _replace_content(candidate: Path, target: Path, kept: Path) -> None:
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(read_only_uri(candidate), uri=True)
         dst = sqlite3.connect(target, timeout=30)
         try:
             # The backup API writes the pages under the destination's own lock, so another
@@ -123,7 +179,3 @@ def restore(database: Database, source: Path, backup_dir: Path) -> RestoreResult
         raise StorageError(
             f"The restore failed ({error}); the previous database is kept at {kept}."
         ) from error
-    result = ensure_schema(database, backup_dir=backup_dir)
-    with database.engine.connect() as connection:
-        claims = connection.exec_driver_sql("SELECT count(*) FROM claims").scalar_one()
-    return RestoreResult(source, kept, int(claims), upgraded=result.changed)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from claimdesk.errors import DatabaseBusyError, StorageError
+from claimdesk.private import private_dir, private_file
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -101,6 +102,15 @@ class Database:
         self.engine.dispose()
 
 
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI opening ``path`` read-only, whatever characters its name holds.
+
+    Pasted into "file:...?mode=ro", a '?' or '#' in the name ends the file name early: a
+    backup named "backup #2.sqlite" was opened as "backup " and created there, empty.
+    """
+    return path.resolve().as_uri() + "?mode=ro"
+
+
 @contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn driver errors a user can cause or fix into StorageError with advice."""
@@ -181,11 +191,20 @@ def create_database_engine(url: str) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database).expanduser()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
         except OSError as error:
             raise StorageError(
                 f"Cannot create the data folder {path.parent}: {error.strerror}. "
                 "Choose another folder with --data-dir."
+            ) from error
+        try:
+            # Made here, not by SQLite, so it is the user's alone (SQLite would make it 0644);
+            # its -wal and -shm files take the database file's permissions.
+            private_file(path)
+        except OSError as error:
+            raise StorageError(
+                f"Cannot create the database file {path}: {error.strerror}. Check that you may "
+                "write to its folder, or choose another folder with --data-dir."
             ) from error
         parsed = parsed.set(database=str(path))
     engine = create_engine(

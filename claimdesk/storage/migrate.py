@@ -17,7 +17,8 @@ from sqlalchemy import Connection, inspect
 
 from claimdesk import paths
 from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
-from claimdesk.storage.db import Database
+from claimdesk.private import private_dir, private_file
+from claimdesk.storage.db import Database, read_only_uri
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,11 @@ class MigrationResult:
 
 def alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(paths.migrations_dir()))
+    # Alembic's options go through ConfigParser interpolation: a '%' in the install folder's
+    # name must be doubled. The database is never named here: it arrives as a live connection
+    # (config.attributes["connection"]), so its path needs no escaping for Alembic.
+    location = str(paths.migrations_dir()).replace("%", "%%")
+    config.set_main_option("script_location", location)
     return config
 
 
@@ -79,8 +84,12 @@ def check_compatible(revision: str | None, table_names: set[str]) -> None:
         )
 
 
-def ensure_schema(database: Database, backup_dir: Path | None = None) -> MigrationResult:
+def ensure_schema(
+    database: Database, backup_dir: Path | None = None, *, back_up: bool = True
+) -> MigrationResult:
     """Upgrade the database to the code's head, backing up a SQLite file before changing it.
+
+    ``back_up=False`` is for a throwaway copy (a restore checks one), which needs no backup.
 
     Safe when several processes open the same database at once: the upgrade holds the write
     lock and decides what to do only once it has it.
@@ -92,10 +101,12 @@ def ensure_schema(database: Database, backup_dir: Path | None = None) -> Migrati
     check_compatible(revision, tables)
     if revision == head:
         return MigrationResult(before=revision, after=head, backup=None)
-    return _upgrade(database, head, backup_dir)
+    return _upgrade(database, head, backup_dir, back_up)
 
 
-def _upgrade(database: Database, head: str, backup_dir: Path | None) -> MigrationResult:
+def _upgrade(
+    database: Database, head: str, backup_dir: Path | None, back_up: bool
+) -> MigrationResult:
     config = alembic_config()
     with database.write_connection() as connection:
         raw: Any = None
@@ -116,7 +127,7 @@ def _upgrade(database: Database, head: str, backup_dir: Path | None) -> Migratio
             if revision == head:
                 connection.commit()
                 return MigrationResult(before=revision, after=head, backup=None)
-            backup = _backup_before_upgrade(database, revision, backup_dir)
+            backup = _backup_before_upgrade(database, revision, backup_dir) if back_up else None
             config.attributes["connection"] = connection
             command.upgrade(config, head)
             if database.is_sqlite:
@@ -150,12 +161,17 @@ def _backup_before_upgrade(
 
 
 def copy_sqlite(source: Path, destination: Path) -> None:
-    """Copy a live SQLite database with the online backup API (consistent under writers)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    """Copy a live SQLite database with the online backup API (consistent under writers).
+
+    The copy, like the database, is readable by the user only.
+    """
     partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        private_dir(destination.parent)
+        partial.unlink(missing_ok=True)
+        # Created before SQLite opens it, so it is 0600 whatever the umask.
+        private_file(partial)
+        src = sqlite3.connect(read_only_uri(source), uri=True, timeout=30)
         try:
             dst = sqlite3.connect(partial)
             try:
