@@ -84,8 +84,10 @@ def _position(value: Any) -> int | None:
 
 
 def _sha256(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 64 or not all(
-        c in "0123456789abcdef" for c in value
+    if (
+        not isinstance(value, str)
+        or len(value) != 64
+        or not all(c in "0123456789abcdef" for c in value)
     ):
         raise ValidationError("A SHA-256 is 64 lower-case hexadecimal digits.")
     return value
@@ -258,8 +260,7 @@ def cross_checks(row: Any) -> None:
         v.ordered(
             row.denial_letter_date,
             row.denial_received_date,
-            "The denial cannot have been received before the date on the letter; "
-            "check both dates.",
+            "The denial cannot have been received before the date on the letter; check both dates.",
         )
     elif isinstance(row, DocumentRequest):
         v.ordered(

@@ -512,7 +512,12 @@ def make_snippet(value: str, terms: list[str], width: int = 120) -> str:
     if needles:
         pattern = re.compile("|".join(re.escape(n) for n in needles))
         for hit in pattern.finditer(folded_piece):
-            marked += [piece[done : hit.start()], HIT_START, piece[hit.start() : hit.end()], HIT_END]
+            marked += [
+                piece[done : hit.start()],
+                HIT_START,
+                piece[hit.start() : hit.end()],
+                HIT_END,
+            ]
             done = hit.end()
     marked.append(piece[done:])
     return ("…" if start else "") + "".join(marked) + ("…" if start + width < len(flat) else "")
