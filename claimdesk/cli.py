@@ -159,10 +159,9 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and _SURROGATE.search(item):
-                option = "--" + name.replace("_", "-")
                 raise ValidationError(
-                    f"{option}: the text given is not valid UTF-8; retype it, or check the "
-                    "terminal's character encoding."
+                    f"What was given as {name.replace('_', ' ')} is not valid UTF-8 text; retype "
+                    "it, or check the terminal's character encoding."
                 )
 
 
@@ -181,21 +180,32 @@ def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
 
 
 def user_name(args: argparse.Namespace) -> str:
-    if args.user:
-        return str(args.user)
-    if os.environ.get(USER_ENV):
-        return os.environ[USER_ENV]
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "ClaimDesk user"
+    """Who is working: --user, $CLAIMDESK_USER or the login name, kept as any name is kept."""
+    from claimdesk.services.validate import line
+
+    typed = args.user or os.environ.get(USER_ENV)
+    if not typed:
+        try:
+            typed = getpass.getuser()
+        except (OSError, KeyError):
+            typed = ""
+    return line(typed, "User", max_length=10_000) or "ClaimDesk user"
 
 
 def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import ArgumentError
+
     from claimdesk.services import Services
     from claimdesk.storage import open_database
 
-    db = open_database(database_url(args, paths), backup_dir=paths.backup_dir)
+    url = database_url(args, paths)
+    try:
+        db = open_database(url, backup_dir=paths.backup_dir)
+    except ArgumentError:  # --db typed wrong: not a URL, or a database with no driver here
+        raise ValidationError(
+            f"--db: '{shown(url[:80])}' is not a database URL ClaimDesk can open; write it as "
+            "sqlite:///path/to/claimdesk.sqlite."
+        ) from None
     return Services(db, user_name(args), paths.data_dir)
 
 

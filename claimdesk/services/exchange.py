@@ -50,7 +50,12 @@ from claimdesk.models.base import UTCDateTime
 from claimdesk.services import validate as v
 from claimdesk.services.claims import next_case_number
 from claimdesk.services.context import ServiceContext
-from claimdesk.services.documents import MAX_DOCUMENT_BYTES, count_pages, sniff_media_type
+from claimdesk.services.documents import (
+    _SIGNATURES,
+    MAX_DOCUMENT_BYTES,
+    count_pages,
+    sniff_media_type,
+)
 from claimdesk.services.import_rules import cross_checks, rule_for
 
 FORMAT_NAME = "claimdesk-case"
@@ -500,11 +505,20 @@ def document_values(values: dict[str, Any], data: bytes, path: str) -> None:
         )
     name = values.get("original_name") or "document"
     values["title"] = values.get("title") or Path(name).stem or name
-    values["media_type"] = sniff_media_type(name, data)
+    values["media_type"] = media_type(name, data)
     values["pages"] = count_pages(values["media_type"], data)
     values["size_bytes"] = len(data)
     values["sha256"] = digest
     values["content"] = DocumentContent(data=data)
+
+
+def media_type(name: str, data: bytes) -> str:
+    """What the bytes are; a name ending .pdf does not make 24 bytes of anything a PDF."""
+    by_name = sniff_media_type(name, data)
+    claimed = {kind for _, kind in _SIGNATURES}
+    if by_name in claimed and not any(data.startswith(sig) for sig, _ in _SIGNATURES):
+        return "application/octet-stream"
+    return by_name
 
 
 def checked(section: Section, column: Column[Any], value: Any, path: str) -> Any:
