@@ -272,7 +272,9 @@ def hostile_database(tmp_path: Path) -> Path:
             text("UPDATE call_log_entries SET summary = :s"), {"s": "word \x1b[31mred\x1b[0m"}
         )
         session.execute(text("UPDATE deadlines SET title = title || ' \x1b[5m'"))
-        session.execute(text("INSERT OR IGNORE INTO search_pending (claim_id) VALUES (:i)"), {"i": claim_id})
+        session.execute(
+            text("INSERT OR IGNORE INTO search_pending (claim_id) VALUES (:i)"), {"i": claim_id}
+        )
     services.db.dispose()
     return data
 
