@@ -7,10 +7,11 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError, ValidationError
@@ -27,10 +28,52 @@ USER_ENV = "CLAIMDESK_USER"
 # Exit codes: 1 for an error the user can fix, 70 for a bug (EX_SOFTWARE), 130 for Ctrl-C.
 EXIT_ERROR = 1
 EXIT_BUG = 70
+EXIT_USAGE = 2  # argparse's: the command line itself is wrong
+
+# What must never reach a terminal raw: C0 and C1 controls (ESC, CSI: colours, cursor moves,
+# a cleared screen, a rewritten title), DEL, bidirectional overrides and isolates (text shown
+# reordered), line and paragraph separators, and lone surrogates (which cannot be printed).
+_OTHER_UNSAFE = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE_LINE = re.compile(rf"[\x00-\x1f{_OTHER_UNSAFE}]")
+_UNSAFE_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f{_OTHER_UNSAFE}]")  # newline and tab kept
+_UNSAFE_JSON = re.compile(rf"[{_OTHER_UNSAFE}]")  # json.dumps escapes the C0 controls itself
+
+
+def shown(value: object, *, multiline: bool = False) -> str:
+    """``value`` safe to print: every control character written out as an escape (\\x1b).
+
+    Every CLI print of what a user or a case file typed goes through here (or json_text).
+    ``multiline`` keeps newlines and tabs (a letter's text); otherwise they are escaped too.
+    """
+    pattern = _UNSAFE_TEXT if multiline else _UNSAFE_LINE
+    return pattern.sub(_escape, str(value))
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON that is safe to print (and still valid JSON)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(error: BaseException) -> str:
+    """An error's message as one safe line."""
+    return shown(" ".join(str(error).split()))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its usage errors said in one line (sub-commands inherit it)."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"{self.prog}: {shown(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="claimdesk",
         description="ClaimDesk: keep the record of an insurance denial and fight it. "
         "With no command, the ClaimDesk window opens.",
@@ -90,19 +133,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal that cannot show a character gets an escape, not a UnicodeEncodeError.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
-    paths = resolve_paths(args.data_dir)
-    log_file = configure_logging(paths.log_dir)
     command = args.command or "gui"
+    log_file: Path | None = None
     try:
+        _check_text_arguments(args)
+        paths = resolve_paths(args.data_dir)
+        log_file = configure_logging(paths.log_dir)
         if command == "gui":
             from claimdesk.gui.app import run_gui
 
             return run_gui(database_url(args, paths), user_name(args), paths)
         return COMMANDS[command](args, paths)
     except ClaimDeskError as error:
-        print(f"claimdesk: {error}", file=sys.stderr)
+        print(f"claimdesk: {one_line(error)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("claimdesk: interrupted", file=sys.stderr)
@@ -114,26 +164,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse an argument that is not text: bytes invalid in UTF-8 arrive as lone surrogates,
+    which no database column or terminal can take. (File names are paths, not checked.)"""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _SURROGATE.search(item):
+                raise ValidationError(
+                    f"What was given as {name.replace('_', ' ')} is not valid UTF-8 text; retype "
+                    "it, or check the terminal's character encoding."
+                )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def record_number(value: int | None, option: str) -> int | None:
+    """A record number from the command line, within what the database can hold."""
+    if value is not None and not 1 <= value < 2**63:
+        raise ValidationError(f"{option}: there is no record number {str(value)[:20]}.")
+    return value
+
+
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
     return str(args.db) if args.db else paths.database_url
 
 
 def user_name(args: argparse.Namespace) -> str:
-    if args.user:
-        return str(args.user)
-    if os.environ.get(USER_ENV):
-        return os.environ[USER_ENV]
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "ClaimDesk user"
+    """Who is working: --user, $CLAIMDESK_USER or the login name, kept as any name is kept."""
+    from claimdesk.services.validate import line
+
+    typed = args.user or os.environ.get(USER_ENV)
+    if not typed:
+        try:
+            typed = getpass.getuser()
+        except (OSError, KeyError):
+            typed = ""
+    return line(typed, "User", max_length=10_000) or "ClaimDesk user"
 
 
 def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import ArgumentError
+
     from claimdesk.services import Services
     from claimdesk.storage import open_database
 
-    db = open_database(database_url(args, paths), backup_dir=paths.backup_dir)
+    url = database_url(args, paths)
+    try:
+        db = open_database(url, backup_dir=paths.backup_dir)
+    except ArgumentError:  # --db typed wrong: not a URL, or a database with no driver here
+        raise ValidationError(
+            f"--db: '{shown(url[:80])}' is not a database URL ClaimDesk can open; write it as "
+            "sqlite:///path/to/claimdesk.sqlite."
+        ) from None
     return Services(db, user_name(args), paths.data_dir)
 
 
@@ -141,9 +224,12 @@ def _claim_id(services, text: str) -> int:  # type: ignore[no-untyped-def]
     found = services.claims.find_by_case_number(text)
     if found is not None:
         return int(found.id)
-    if text.isdigit():
+    # ASCII digits only ('²' is a digit to isdigit), and few enough for a database id.
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         return int(services.claims.get(int(text)).id)
-    raise ValidationError(f"There is no case '{text}'. 'claimdesk claims' lists the cases.")
+    raise ValidationError(
+        f"There is no case '{shown(text[:40])}'. 'claimdesk claims' lists the cases."
+    )
 
 
 def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -151,7 +237,7 @@ def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
     rows = services.claims.list_claims(search=args.search)
     if args.json:
         print(
-            json.dumps(
+            json_text(
                 [
                     {
                         "id": r.id,
@@ -168,9 +254,7 @@ def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
                         "last_activity": r.updated_at.isoformat(),
                     }
                     for r in rows
-                ],
-                indent=2,
-                ensure_ascii=False,
+                ]
             )
         )
         return 0
@@ -178,12 +262,15 @@ def cmd_claims(args: argparse.Namespace, paths: AppPaths) -> int:
         print("No cases yet. 'claimdesk demo' adds sample cases; the window opens new ones.")
         return 0
     table = [
-        (
-            r.case_number,
-            f"{r.claimant_name} (sample)" if r.is_sample else r.claimant_name,
-            r.insurer_name,
-            r.claim_type.label,
-            r.stage.label,
+        tuple(
+            shown(cell)
+            for cell in (
+                r.case_number,
+                f"{r.claimant_name} (sample)" if r.is_sample else r.claimant_name,
+                r.insurer_name,
+                r.claim_type.label,
+                r.stage.label,
+            )
         )
         for r in rows
     ]
@@ -213,11 +300,14 @@ def cmd_demo(args: argparse.Namespace, paths: AppPaths) -> int:
     ids = load_demo(services)
     claims = [services.claims.get(claim_id) for claim_id in ids]
     if args.json:
-        print(json.dumps([{"id": c.id, "case_number": c.case_number} for c in claims], indent=2))
+        print(json_text([{"id": c.id, "case_number": c.case_number} for c in claims]))
     else:
         print(f"Added {len(claims)} sample cases:")
         for c in claims:
-            print(f"  {c.case_number}  {c.claimant_name} ({c.plan_type.label}, {c.country})")
+            print(
+                f"  {shown(c.case_number)}  {shown(c.claimant_name)} "
+                f"({c.plan_type.label}, {shown(c.country)})"
+            )
     return 0
 
 
@@ -247,7 +337,7 @@ def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     claim_id = _claim_id(services, args.claim)
     case_number = services.exchange.write_case_file(claim_id, args.out)
-    print(f"Wrote {case_number} to {args.out}")
+    print(f"Wrote {shown(case_number)} to {shown(args.out)}")
     return 0
 
 
@@ -255,7 +345,7 @@ def cmd_import(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     claim_id = services.exchange.read_case_file(args.file)
     claim = services.claims.get(claim_id)
-    print(f"Imported {claim.case_number} ({claim.claimant_name})")
+    print(f"Imported {shown(claim.case_number)} ({shown(claim.claimant_name)})")
     return 0
 
 
@@ -264,7 +354,7 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
 
     services = _services(args, paths)
     result = backup(services.db, args.out)
-    print(f"Backed up {result.claims} cases to {result.path} ({result.size_bytes:,} bytes)")
+    print(f"Backed up {result.claims} cases to {shown(result.path)} ({result.size_bytes:,} bytes)")
     return 0
 
 
@@ -274,8 +364,8 @@ def cmd_restore(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     result = restore(services.db, args.file, paths.backup_dir)
     print(
-        f"Restored {result.claims} cases from {result.restored_from}. "
-        f"The database as it was is kept at {result.previous_kept_at}."
+        f"Restored {result.claims} cases from {shown(result.restored_from)}. "
+        f"The database as it was is kept at {shown(result.previous_kept_at)}."
     )
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from claimdesk.cli import _services, write_atomically
+from claimdesk.cli import _services, json_text, shown, write_atomically
 from claimdesk.deadlines import (
     CONFIDENCES,
     Computation,
@@ -109,7 +108,7 @@ def cmd_rules(args: argparse.Namespace, paths: AppPaths) -> int:
     if getattr(args, "rules_command", None) == "calc":
         return _calc(args, book.get(args.rule_id))
     if args.json:
-        print(json.dumps([_rule_json(r) for r in book], indent=2, ensure_ascii=False))
+        print(json_text([_rule_json(r) for r in book]))
         return 0
     rows = [
         (
@@ -157,7 +156,7 @@ def _calc(args: argparse.Namespace, rule: Rule) -> int:
         trigger = TriggerDates(dated=day, received=other, at=moment)
     result = compute(rule, trigger, assume_extensions=args.extension)
     if args.json:
-        print(json.dumps(_result_json(result, args.trigger), indent=2, ensure_ascii=False))
+        print(json_text(_result_json(result, args.trigger)))
         return 0
     _print_result(result)
     return 0
@@ -185,10 +184,10 @@ def _trigger(text: str, zone: str | None) -> tuple[date, datetime | None]:
             )
         try:
             moment = moment.replace(tzinfo=ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             raise DeadlineRuleError(
-                f"--tz: '{zone[:40]}' is not a time zone ClaimDesk knows; use a name such as "
-                "America/New_York or Europe/London."
+                f"--tz: '{shown(zone[:40])}' is not a time zone ClaimDesk knows; use a name "
+                "such as America/New_York or Europe/London."
             ) from None
     return moment.date(), moment
 
@@ -217,9 +216,9 @@ def _print_result(result: Computation) -> None:
         lines.append(("Base date", day_text(result.base, weekday=True)))
     lines += [("How", result.derivation), ("Citation", rule.citation), ("Confidence", conf)]
     width = max(len(label) for label, _ in lines[1:]) + 2
-    print(f"{lines[0][0]}  {lines[0][1]}")
+    print(f"{shown(lines[0][0])}  {shown(lines[0][1])}")
     for label, value in lines[1:]:
-        print(f"{label + ':':<{width}}{value}")
+        print(f"{label + ':':<{width}}{shown(value)}")
 
 
 def _result_json(result: Computation, trigger: str) -> dict[str, Any]:
@@ -278,7 +277,7 @@ def cmd_due(args: argparse.Namespace, paths: AppPaths) -> int:
     overdue = [i for i in items if i.overdue]
     if args.json:
         print(
-            json.dumps(
+            json_text(
                 [
                     {
                         **{k: v for k, v in asdict(i).items() if k not in ("party", "confidence")},
@@ -291,9 +290,7 @@ def cmd_due(args: argparse.Namespace, paths: AppPaths) -> int:
                         else None,
                     }
                     for i in items
-                ],
-                indent=2,
-                ensure_ascii=False,
+                ]
             )
         )
         return EXIT_OVERDUE if overdue else 0
@@ -337,11 +334,13 @@ def cmd_ics(args: argparse.Namespace, paths: AppPaths) -> int:
         if args.details
         else "case numbers and kinds of deadline only; --details adds names and titles"
     )
-    print(f"Wrote {export.events} open deadlines to {args.out} ({what}).")
+    print(f"Wrote {export.events} open deadlines to {shown(args.out)} ({what}).")
     return 0
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
+    """Columns padded to their widest cell; every cell escaped (titles, names are typed)."""
+    rows = [tuple(shown(c) for c in row) for row in rows]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
         cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=True)]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from claimdesk.cli import _claim_id, _services, write_atomically
+from claimdesk.cli import _claim_id, _services, record_number, shown, write_atomically
 from claimdesk.errors import LetterCheckError, ValidationError
 from claimdesk.paths import AppPaths
 
@@ -30,12 +30,19 @@ def register(subparsers: Any) -> dict[str, Handler]:
     letter.add_argument("kind", nargs="?", help="kind of letter, as 'letter --list' shows")
     letter.add_argument("--list", action="store_true", help="list the letter templates")
     letter.add_argument("--out", type=Path, help="the file to write: .docx or .pdf")
-    letter.add_argument("--check", action="store_true",
-                        help="only run the language check and print the letter's text")
-    letter.add_argument("--force", action="store_true",
-                        help="write the letter even if the language check found something")
-    letter.add_argument("--no-record", action="store_true",
-                        help="write the file only; do not keep it on the case")
+    letter.add_argument(
+        "--check",
+        action="store_true",
+        help="only run the language check and print the letter's text",
+    )
+    letter.add_argument(
+        "--force",
+        action="store_true",
+        help="write the letter even if the language check found something",
+    )
+    letter.add_argument(
+        "--no-record", action="store_true", help="write the file only; do not keep it on the case"
+    )
     letter.add_argument("--call", type=int, help="the call a confirmation letter is about")
     letter.add_argument("--opinion", type=int, help="the second opinion the letter is about")
     return {"letter": cmd_letter}
@@ -49,7 +56,7 @@ def cmd_letter(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.list:
         for info in writer.templates():
             origin = " (office's own)" if info.origin == "office" else ""
-            print(f"{info.kind:<30} {info.title}{origin}")
+            print(f"{shown(info.kind):<30} {shown(info.title)}{origin}")
         return 0
     if not args.claim or not args.kind:
         raise ValidationError(
@@ -57,21 +64,24 @@ def cmd_letter(args: argparse.Namespace, paths: AppPaths) -> int:
             "records_request --out letter.pdf'; 'claimdesk letter --list' lists the kinds."
         )
     claim_id = _claim_id(services, args.claim)
-    options = LetterOptions(call_id=args.call, opinion_id=args.opinion)
+    options = LetterOptions(
+        call_id=record_number(args.call, "--call"),
+        opinion_id=record_number(args.opinion, "--opinion"),
+    )
     if args.check:
         preview = writer.preview(claim_id, args.kind, options)
         from claimdesk.letters.markup import plain_text
 
-        print(plain_text(list(preview.blocks)))
+        print(shown(plain_text(list(preview.blocks)), multiline=True))
         for finding in preview.findings:
-            print(f"check: {finding.message}", file=sys.stderr)
+            print(f"check: {shown(finding.message)}", file=sys.stderr)
         return 1 if preview.findings else 0
     if args.out is None:
         raise ValidationError("Say where to write the letter: --out FILE.docx or FILE.pdf.")
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("docx", "pdf"):
         raise ValidationError(
-            f"'{args.out.name}' must end in .docx or .pdf; that decides the letter's format."
+            f"'{shown(args.out.name)}' must end in .docx or .pdf; that decides the letter's format."
         )
     try:
         generated = writer.generate(
@@ -79,14 +89,14 @@ def cmd_letter(args: argparse.Namespace, paths: AppPaths) -> int:
         )
     except LetterCheckError as error:
         for finding in error.findings:
-            print(f"check: {finding}", file=sys.stderr)
+            print(f"check: {shown(finding)}", file=sys.stderr)
         raise
     write_atomically(args.out, generated.data)
     for finding in generated.findings:
-        print(f"check (forced): {finding.message}", file=sys.stderr)
+        print(f"check (forced): {shown(finding.message)}", file=sys.stderr)
     if not args.no_record:
         generated = writer.keep(claim_id, generated)
-        print(f"Wrote {args.out} and kept it on the case as '{generated.title}'.")
+        print(f"Wrote {shown(args.out)} and kept it on the case as '{shown(generated.title)}'.")
     else:
-        print(f"Wrote {args.out}.")
+        print(f"Wrote {shown(args.out)}.")
     return 0

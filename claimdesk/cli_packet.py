@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from claimdesk.cli import _claim_id, _services
+from claimdesk.cli import _claim_id, _services, shown
 from claimdesk.errors import PacketExportError
 from claimdesk.paths import AppPaths
 
@@ -78,22 +78,22 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
         if show:
             print(file=sys.stderr)
     for path in result.paths:
-        print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
+        print(f"Wrote {shown(path)} ({path.stat().st_size / 1_000_000:.1f} MB)")
     for path in result.removed:
-        print(f"Removed {path} (a part of an older packet this one does not need)")
+        print(f"Removed {shown(path)} (a part of an older packet this one does not need)")
     for path in result.stale:
         print(
-            f"claimdesk: could not remove {path}, a part of an older packet; delete it before "
-            "sending the packet",
+            f"claimdesk: could not remove {shown(path)}, a part of an older packet; delete it "
+            "before sending the packet",
             file=sys.stderr,
         )
     print(f"{result.page_count} pages, {len(result.exhibits)} exhibits:")
     for item in result.exhibits:
         last = item.last_stamp[-6:] if item.last_stamp != item.first_stamp else ""
         stamps = f"{item.first_stamp} – {last}" if last else item.first_stamp
-        print(f"  {item.letter:>2}  {stamps:<28}  {item.title}")
+        print(f"  {item.letter:>2}  {shown(stamps):<28}  {shown(item.title)}")
     for problem in result.omitted:
-        print(f"Left out (unreadable): {problem.describe()}")
+        print(f"Left out (unreadable): {shown(problem.describe())}")
     return 0
 
 
@@ -103,13 +103,13 @@ def _letter(args: argparse.Namespace, packets: Any, claim_id: int) -> bytes | No
             return bytes(args.letter.read_bytes())
         except OSError as error:
             raise PacketExportError(
-                f"The letter {args.letter} cannot be read: {error.strerror or error}."
+                f"The letter {shown(args.letter)} cannot be read: {error.strerror or error}."
             ) from None
     found = packets.latest_appeal_letter(claim_id)
     if found is None:
         print(
             "claimdesk: warning: no appeal letter on this case, so the packet starts with the "
-            f"index. Generate it first: claimdesk letter {args.claim} internal_appeal "
+            f"index. Generate it first: claimdesk letter {shown(args.claim)} internal_appeal "
             "--out letter.pdf, then add --letter letter.pdf.",
             file=sys.stderr,
         )
@@ -120,5 +120,5 @@ def _letter(args: argparse.Namespace, packets: Any, claim_id: int) -> bytes | No
 def _progress(done: int, total: int, what: str) -> None:
     width = 28
     filled = width * done // max(total, 1)
-    line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what[:40]:<40}"
+    line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {shown(what[:40]):<40}"
     print(line, end="", file=sys.stderr, flush=True)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from claimdesk.cli import _services
+from claimdesk.cli import _services, shown
 from claimdesk.paths import AppPaths
 from claimdesk.services.dto import HIT_END, HIT_START
 
@@ -38,17 +38,29 @@ def cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"Indexed {services.search.rebuild()} cases.", file=sys.stderr)
     elif services.search.pending() > 50:
         print("Indexing the cases changed since the last search…", file=sys.stderr)
-    result = services.search.search(" ".join(args.words), limit=max(1, args.limit))
+    result = services.search.search(" ".join(args.words), limit=args.limit)
     if result.empty:
-        print(f"Nothing found for {result.query!r}.")
+        print(f"Nothing found for '{shown(result.query)}'.")
         return 1
     bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
     for case in result.cases:
-        print(f"{case.case_number}  {case.claimant_name}")
+        print(f"{shown(case.case_number)}  {shown(case.claimant_name)}")
         for hit in case.hits:
-            print(f"  {hit.where}")
-            print(f"      {hit.snippet.replace(HIT_START, bold).replace(HIT_END, plain)}")
+            print(f"  {shown(hit.where)}")
+            print(f"      {_highlighted(hit.snippet, bold, plain)}")
     hits = f"{result.total_hits} hit{'s' if result.total_hits != 1 else ''}"
     more = " (more matched: add words to narrow the search)" if result.truncated else ""
     print(f"{hits} in {len(result.cases)} case{'s' if len(result.cases) != 1 else ''}{more}.")
     return 0
+
+
+def _highlighted(snippet: str, bold: str, plain: str) -> str:
+    """The snippet escaped, its matches between our own bold and plain (the only escapes)."""
+    parts = []
+    for index, piece in enumerate(snippet.split(HIT_START)):
+        match, found, rest = piece.partition(HIT_END)
+        if index and found:
+            parts.append(f"{bold}{shown(match)}{plain}{shown(rest)}")
+        else:
+            parts.append(shown(piece))
+    return "".join(parts)

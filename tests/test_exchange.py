@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from claimdesk.errors import ImportFormatError
 from claimdesk.services import Services
+from claimdesk.services.validate import line
 from claimdesk.storage import open_database
 from tests.builders import full_case
 
@@ -190,7 +191,9 @@ def test_any_mutated_file_imports_whole_or_not_at_all(
         assert counts(target) == before
     else:
         assert counts(target)[0] == before[0] + 1
-        assert target.claims.get(new_id).claimant_name == document["claim"]["claimant_name"]
+        # Stored as the new-case form would store it: one line, trimmed, no control characters.
+        typed = document["claim"]["claimant_name"]
+        assert target.claims.get(new_id).claimant_name == line(typed, "name", max_length=200)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,7 +1,9 @@
 """Export one whole case to a versioned JSON document, and import it back (docs/case-format.md).
 
-The format follows the models' columns: every value is checked against its column's type, so a
-malformed file is refused with the path of the first bad value, and nothing is written.
+The format follows the models' columns: every value is checked against its column's type, then
+against the rule the service that writes it applies (import_rules), so a malformed or hostile
+file is refused with the path of the first bad value, and nothing is written. A document's
+size, media type, pages and checksum are taken from its bytes, never from the file's say-so.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column
 
 from claimdesk import __version__
-from claimdesk.errors import ImportFormatError, NotFoundError
+from claimdesk.errors import ImportFormatError, NotFoundError, ValidationError
 from claimdesk.files import write_atomically
 from claimdesk.models import (
     Appeal,
@@ -45,8 +47,16 @@ from claimdesk.models import (
     User,
 )
 from claimdesk.models.base import UTCDateTime
+from claimdesk.services import validate as v
 from claimdesk.services.claims import next_case_number
 from claimdesk.services.context import ServiceContext
+from claimdesk.services.documents import (
+    _SIGNATURES,
+    MAX_DOCUMENT_BYTES,
+    count_pages,
+    sniff_media_type,
+)
+from claimdesk.services.import_rules import cross_checks, rule_for
 
 FORMAT_NAME = "claimdesk-case"
 FORMAT_VERSION = 1
@@ -192,6 +202,12 @@ class ExchangeService:
             document = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise ImportFormatError(f"{path.name} is not a text (UTF-8) file.") from None
+        except RecursionError:
+            # No case file nests more than a few levels; thousands are a damaged or hostile one.
+            raise ImportFormatError(
+                f"{path.name} nests lists or objects too deeply to be a ClaimDesk case file; "
+                "nothing was imported."
+            ) from None
         except json.JSONDecodeError as error:
             raise ImportFormatError(
                 f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
@@ -403,10 +419,11 @@ class _Importer:
         expect_keys(record, allowed, path)
         values: dict[str, Any] = {}
         for column in columns:
+            where = f"{path}.{column.key}"
             if column.key in record:
-                values[column.key] = decode(column, record[column.key], f"{path}.{column.key}")
+                values[column.key] = checked(section, column, record[column.key], where)
             elif not column.nullable and column.default is None:
-                raise ImportFormatError(f"{path}.{column.key}: this field is missing.")
+                raise ImportFormatError(f"{where}: this field is missing.")
         table = section.model.__table__
         for attribute, (name, space) in section.refs.items():
             target = self.resolve(record.get(name), space, f"{path}.{name}")
@@ -416,15 +433,13 @@ class _Importer:
         for attribute, name in section.users.items():
             values[attribute] = self.user(record.get(name), f"{path}.{name}")
         if section.model is Document:
-            data = content(record, path)
-            if hashlib.sha256(data).hexdigest() != values.get("sha256"):
-                raise ImportFormatError(
-                    f"{path}: the file's content does not match its sha256; the case file is "
-                    "damaged or was edited by hand."
-                )
-            values["size_bytes"] = len(data)
-            values["content"] = DocumentContent(data=data)
-        return section.model(**values)
+            document_values(values, content(record, path), path)
+        row = section.model(**values)
+        try:
+            cross_checks(row)
+        except ValidationError as error:
+            raise ImportFormatError(f"{path}: {error}") from None
+        return row
 
     def remember(self, record: dict[str, Any], path: str, section: Section, new_id: int) -> None:
         key = record.get("key")
@@ -447,8 +462,12 @@ class _Importer:
     def user(self, value: Any, path: str) -> int | None:
         if value is None:
             return None
-        name = " ".join(value.split()) if isinstance(value, str) else ""
-        if not name or len(name) > 120:
+        try:
+            # The rule of ServiceContext and "Assigned to": one line, at most 120 characters.
+            name = v.line(value, "User", max_length=120) if isinstance(value, str) else ""
+        except ValidationError:
+            name = ""
+        if not name:
             raise ImportFormatError(f"{path}: expected a user's name (1 to 120 characters).")
         if name not in self.users:
             user_id = self.session.scalar(select(User.id).where(User.name == name))
@@ -465,10 +484,56 @@ def content(record: dict[str, Any], path: str) -> bytes:
     raw = record.get("content_base64")
     if not isinstance(raw, str):
         raise ImportFormatError(f"{path}.content_base64: the document's content is missing.")
+    if len(raw) > (MAX_DOCUMENT_BYTES + 2) // 3 * 4:
+        raise ImportFormatError(
+            f"{path}.content_base64: the file is larger than the "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB ClaimDesk keeps."
+        )
     try:
-        return base64.b64decode(raw, validate=True)
+        data = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         raise ImportFormatError(f"{path}.content_base64: not valid base64.") from None
+    if not data:
+        raise ImportFormatError(f"{path}.content_base64: the file is empty (0 bytes).")
+    return data
+
+
+def document_values(values: dict[str, Any], data: bytes, path: str) -> None:
+    """What a document is, from its bytes, as attaching the file would find it."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != values.get("sha256"):
+        raise ImportFormatError(
+            f"{path}: the file's content does not match its sha256; the case file is "
+            "damaged or was edited by hand."
+        )
+    name = values.get("original_name") or "document"
+    values["title"] = values.get("title") or Path(name).stem or name
+    values["media_type"] = media_type(name, data)
+    values["pages"] = count_pages(values["media_type"], data)
+    values["size_bytes"] = len(data)
+    values["sha256"] = digest
+    values["content"] = DocumentContent(data=data)
+
+
+def media_type(name: str, data: bytes) -> str:
+    """What the bytes are; a name ending .pdf does not make 24 bytes of anything a PDF."""
+    by_name = sniff_media_type(name, data)
+    claimed = {kind for _, kind in _SIGNATURES}
+    if by_name in claimed and not any(data.startswith(sig) for sig, _ in _SIGNATURES):
+        return "application/octet-stream"
+    return by_name
+
+
+def checked(section: Section, column: Column[Any], value: Any, path: str) -> Any:
+    """A JSON value decoded for its column, then held to the service's rule for the field."""
+    decoded = decode(column, value, path)
+    rule = rule_for(section.model, column)
+    if rule is None or (decoded is None and column.nullable):
+        return decoded
+    try:
+        return rule(decoded)
+    except ValidationError as error:
+        raise ImportFormatError(f"{path}: {error}") from None
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:
@@ -549,7 +614,10 @@ def _instant(column: Column[Any], value: Any, path: str) -> datetime:
             f"{path}: expected a date and time with its UTC offset, such as "
             "2026-03-02T14:30:00+00:00."
         )
-    return parsed.astimezone(UTC)
+    try:
+        return v.utc_instant(parsed, path)
+    except ValidationError as error:
+        raise ImportFormatError(str(error)) from None
 
 
 def _choice(column: Column[Any], value: Any, path: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,13 @@ log = logging.getLogger(__name__)
 MAX_EXTRACT_PAGES = 200
 MAX_EXTRACT_CHARS = 200_000
 MAX_QUERY_TERMS = 12
+# What one entry may cost. A legacy row from before the services' limits (a 1 MB call summary)
+# is indexed up to this many characters of its text; what lies beyond is not found.
+MAX_ENTRY_CHARS = 200_000
+# FTS5's snippet() takes time quadratic in the matches within a row (a 1 MB summary with 55,000
+# matches took 24 s); past this length the snippet is cut in Python, in linear time.
+FTS_SNIPPET_CHARS = 2_000
+MAX_LIMIT = 10_000
 # Cases indexed per transaction: few enough that a search waits little for the write lock.
 BATCH = 100
 # 7 values a row, under SQLite's oldest limit of 999 variables a statement.
@@ -84,6 +92,8 @@ class SearchService:
         terms = query_terms(query)
         if not terms:
             raise ValidationError("Type a word, a name or a reference number to search for.")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationError(f"Ask for between 1 and {MAX_LIMIT:,} results.")
         self.refresh(progress, cancelled)
         with self.context.db.read() as session:
             if self._use_fts(session):
@@ -115,19 +125,31 @@ class SearchService:
 
     def _fts_rows(self, session: Session, terms: list[str], limit: int) -> list[tuple[Any, ...]]:
         match = " AND ".join(fts_phrase(t) for t in terms)
+        size = "length(e.title) + length(e.body) + length(e.extracted)"
         statement = text(
             "SELECT e.claim_id, e.kind, e.record_id, e.title, "
-            f"snippet(search_fts, -1, '{HIT_START}', '{HIT_END}', '…', 16) "
+            f"CASE WHEN {size} <= :small THEN "
+            f"snippet(search_fts, -1, '{HIT_START}', '{HIT_END}', '…', 16) END, "
+            f"CASE WHEN {size} > :small THEN e.body END, "
+            f"CASE WHEN {size} > :small THEN e.extracted END "
             "FROM search_fts JOIN search_entries AS e ON e.id = search_fts.rowid "
             "WHERE search_fts MATCH :match "
             "ORDER BY bm25(search_fts, 4.0, 2.0, 1.0) LIMIT :limit"
         )
-        rows = session.execute(statement, {"match": match, "limit": limit}).all()
+        found = session.execute(
+            statement, {"match": match, "limit": limit, "small": FTS_SNIPPET_CHARS}
+        ).all()
+        rows = [
+            (claim_id, kind, record_id, title, snippet)
+            if snippet is not None
+            else (claim_id, kind, record_id, title, make_snippet(_join(title, body, extra), terms))
+            for claim_id, kind, record_id, title, snippet, body, extra in found
+        ]
         # Group by case in the order of each case's best hit, keeping each case's own order.
         best: dict[int, int] = {}
         for position, row in enumerate(rows):
             best.setdefault(row[0], position)
-        return sorted((tuple(r) for r in rows), key=lambda r: best[r[0]])
+        return sorted(rows, key=lambda r: best[r[0]])
 
     def _like_rows(self, session: Session, terms: list[str], limit: int) -> list[tuple[Any, ...]]:
         """Without FTS5 (PostgreSQL, or a Python built without it): every term, anywhere."""
@@ -232,7 +254,7 @@ class SearchService:
             # A case removed meanwhile has nothing to index.
             alive = set(session.scalars(select(Claim.id).where(Claim.id.in_(claim_ids))))
             rows = [
-                {"claim_id": claim_id, **vars(entry)}
+                {"claim_id": claim_id, **vars(entry), "body": entry.body[:MAX_ENTRY_CHARS]}
                 for claim_id in claim_ids
                 if claim_id in alive
                 for entry in entries.get(claim_id, [])
@@ -462,13 +484,48 @@ def _like_escape(term: str) -> str:
 
 
 def make_snippet(value: str, terms: list[str], width: int = 120) -> str:
-    """A stretch of ``value`` around the first match, the matches marked (the LIKE path)."""
+    """A stretch of ``value`` around the first match, the matches marked.
+
+    Linear in ``value``; case and accents are ignored, as the index ignores them.
+    """
     flat = " ".join(value.split())
-    lowered = flat.casefold()
-    positions = [lowered.find(t.casefold()) for t in terms]
-    found = [p for p in positions if p >= 0]
-    start = max(0, min(found) - width // 3) if found else 0
-    piece = flat[start : start + width]
-    pattern = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    piece = re.sub(pattern, lambda m: f"{HIT_START}{m.group(0)}{HIT_END}", piece, flags=re.I)
-    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+    folded = fold(flat)
+    needles = sorted({fold(t) for t in terms} - {""}, key=len, reverse=True)
+    positions = [p for p in (folded.find(n) for n in needles) if p >= 0]
+    if not positions:  # a phrase written with other punctuation: look for its words
+        needles = sorted({fold(w) for t in terms for w in re.findall(r"\w+", t)}, key=len)[::-1]
+        positions = [p for p in (folded.find(n) for n in needles) if p >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    piece, folded_piece = flat[start : start + width], folded[start : start + width]
+    marked: list[str] = []
+    done = 0
+    if needles:
+        pattern = re.compile("|".join(re.escape(n) for n in needles))
+        for hit in pattern.finditer(folded_piece):
+            marked += [
+                piece[done : hit.start()],
+                HIT_START,
+                piece[hit.start() : hit.end()],
+                HIT_END,
+            ]
+            done = hit.end()
+    marked.append(piece[done:])
+    return ("…" if start else "") + "".join(marked) + ("…" if start + width < len(flat) else "")
+
+
+class _Folding(dict[int, str]):
+    """Each character's lower-case letter without its accents, one character for one."""
+
+    def __missing__(self, code: int) -> str:
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        lower = base.lower()
+        self[code] = folded = lower if len(lower) == 1 else base
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def fold(value: str) -> str:
+    """``value`` for matching: case and accents dropped, every position kept."""
+    return value.lower() if value.isascii() else value.translate(_FOLDING)

@@ -17,7 +17,12 @@ LATEST_YEARS_AHEAD = 10
 
 E = TypeVar("E", bound=LabelledEnum)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters (an ESC or CSI can drive a terminal) and lone surrogates (not
+# text at all: they cannot even be stored as UTF-8). Tab, newline and carriage return stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates: in a name or a one-line field they only
+# serve to make text display as something else ("exe.fdp" shown as "pdf.exe").
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def text(value: str | None, label: str, *, max_length: int, required: bool = False) -> str:
@@ -34,7 +39,7 @@ def text(value: str | None, label: str, *, max_length: int, required: bool = Fal
 
 def line(value: str | None, label: str, *, max_length: int = 200, required: bool = False) -> str:
     """A single line of text: newlines and tabs become spaces."""
-    flat = " ".join((value or "").split())
+    flat = " ".join(_BIDI.sub("", value or "").split())
     return text(flat, label, max_length=max_length, required=required)
 
 
@@ -102,12 +107,31 @@ def parse_datetime(value: str | datetime | None, label: str, *, zone: str = "UTC
     return value
 
 
+def utc_instant(value: datetime, label: str) -> datetime:
+    """An aware datetime in UTC, within the dates ClaimDesk accepts.
+
+    9999-12-31T23:00-05:00 is a valid time whose UTC value is past year 9999 (OverflowError).
+    """
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None:
+        raise ValidationError(
+            f"{label}: {value.isoformat()[:40]} is outside the dates ClaimDesk accepts; "
+            "check the year.",
+            field=label,
+        )
+    parse_date(moment.date(), label)
+    return moment
+
+
 def time_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise ValidationError(
-            f"'{name}' is not a time zone ClaimDesk knows; use a name such as "
+            f"'{name[:40]}' is not a time zone ClaimDesk knows; use a name such as "
             "America/New_York or Europe/London.",
             field="time zone",
         ) from None
