@@ -17,7 +17,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
-from claimdesk.letters.limits import MAX_DEPTH, MAX_NESTING
+from claimdesk.letters.limits import MAX_DEPTH, MAX_LOOPS, MAX_NESTING
 
 # Statements whose body sits inside them.
 _BLOCKS = (
@@ -126,28 +126,31 @@ def parse(environment: Any, source: str, name: str | None, filename: str | None)
 
 
 def check_nesting(tree: nodes.Template, name: str | None, filename: str | None) -> None:
-    """Refuse blocks nested more than MAX_NESTING deep, or anything more than MAX_DEPTH."""
+    """Refuse loops nested more than MAX_LOOPS deep, blocks more than MAX_NESTING, or
+    anything more than MAX_DEPTH."""
     # Walked with a list, not recursion: the tree may be nearly as deep as Python allows.
-    pending: list[tuple[nodes.Node, int, int]] = [(tree, 0, 0)]
+    pending: list[tuple[nodes.Node, int, int, int]] = [(tree, 0, 0, 0)]
     while pending:
-        node, blocks, depth = pending.pop()
-        if blocks > MAX_NESTING:
-            raise TemplateSyntaxError(
+        node, loops, blocks, depth = pending.pop()
+        if loops > MAX_LOOPS:
+            # Each {% for %} is a Python for loop, and Python compiles at most 20 inside one
+            # another ("too many statically nested blocks").
+            problem = f"{{% for %}} loops are nested more than {MAX_LOOPS} deep here"
+        elif blocks > MAX_NESTING:
+            problem = (
                 f"blocks such as {{% for %}} and {{% if %}} are nested more than "
-                f"{MAX_NESTING} deep here",
-                node.lineno,
-                name,
-                filename,
+                f"{MAX_NESTING} deep here"
             )
-        if depth > MAX_DEPTH:
-            raise TemplateSyntaxError(
-                f"brackets and blocks are nested more than {MAX_DEPTH} deep here",
-                node.lineno,
-                name,
-                filename,
-            )
+        elif depth > MAX_DEPTH:
+            problem = f"brackets and blocks are nested more than {MAX_DEPTH} deep here"
+        else:
+            problem = ""
+        if problem:
+            raise TemplateSyntaxError(problem, node.lineno, name, filename)
+        inner_loops = loops + 1 if isinstance(node, nodes.For) else loops
         inner = blocks + 1 if isinstance(node, _BLOCKS) else blocks
         elifs = {id(branch) for branch in node.elif_} if isinstance(node, nodes.If) else set()
         for child in node.iter_child_nodes():
             # An {% elif %} is a branch of its {% if %}, not a block inside it.
-            pending.append((child, blocks if id(child) in elifs else inner, depth + 1))
+            level = blocks if id(child) in elifs else inner
+            pending.append((child, inner_loops, level, depth + 1))
