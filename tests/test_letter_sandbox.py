@@ -97,6 +97,7 @@ HOSTILE: list[tuple[str, str, str]] = [
     ("if_31", "{% if 1 %}" * 31 + "x" + "{% endif %}" * 31, "nested more than 30 deep"),
     ("deep_brackets", "{{ " + "(" * 500 + "1" + ")" * 500 + " }}", "too deeply"),
     ("long_sum", "{{ " + " + ".join(["1"] * 150) + " }}", "nested more than 100 deep"),
+    ("include_twice", "{% include 't.jinja' %}{% include 't.jinja' %}", "calls itself"),
     ("fromkeys", "{{ {}.fromkeys(range(10**8)) }}", "repeats too much"),
 ]
 
