@@ -172,6 +172,15 @@ def test_an_ordinary_template_still_works_with_everything_the_limits_watch() -> 
     )
 
 
+def test_a_template_may_list_all_of_a_very_big_case_but_not_repeat_it() -> None:
+    # 3,000 calls with long notes: over 5,000,000 characters' worth, the usual list limit.
+    calls = [{"notes": "n" * 2000} for _ in range(3000)]
+    assert _render("{{ calls|selectattr('notes')|list|length }}", {"calls": calls}) == "3000"
+    with pytest.raises(TemplateRenderError) as caught:
+        _render("{{ ([calls|list] * 3)|length }}", {"calls": calls})
+    assert "repeating a list with *" in str(caught.value)
+
+
 def test_the_time_limit_stops_a_render_that_stays_within_the_other_limits(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

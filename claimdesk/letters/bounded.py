@@ -21,7 +21,6 @@ from jinja2.sandbox import SandboxedFormatter
 from claimdesk.letters.limits import (
     MAX_INT_BITS,
     MAX_TEXT,
-    MAX_VALUE,
     Counted,
     TemplateLimitError,
     budget,
@@ -85,8 +84,9 @@ def _check_repeat(left: Any, right: Any) -> None:
         if len(sequence) * count > MAX_TEXT:
             raise TemplateLimitError(too_long("repeating text with *"))
     elif isinstance(sequence, (list, tuple)):
-        contents = weight(sequence, MAX_VALUE // count + 2) - 2  # less its own brackets
-        if contents * count > MAX_VALUE:
+        limit = budget().value_limit
+        contents = weight(sequence, limit // count + 2) - 2  # less its own brackets
+        if contents * count > limit:
             raise TemplateLimitError(too_big("repeating a list with *"))
 
 
@@ -97,7 +97,7 @@ def _check_add(left: Any, right: Any) -> None:
     elif (
         isinstance(left, (list, tuple))
         and isinstance(right, (list, tuple))
-        and weight(left, MAX_VALUE) + weight(right, MAX_VALUE) > MAX_VALUE
+        and weight(left, limit := budget().value_limit) + weight(right, limit) > limit
     ):
         raise TemplateLimitError(too_big("joining lists with +"))
 
@@ -241,8 +241,8 @@ class Ticking:
         for item in self._source:
             spend.tick()
             if weighed and not isinstance(item, (int, float)) and item is not None:
-                handed += weight(item, MAX_VALUE - handed)
-                if handed > MAX_VALUE:
+                handed += weight(item, spend.value_limit - handed)
+                if handed > spend.value_limit:
                     raise TemplateLimitError(too_big(self._what))
             yield item
 

@@ -18,7 +18,9 @@ from typing import Any
 MAX_STEPS = 200_000  # loop iterations, calls, filters and operators, all together
 MAX_SECONDS = 5.0
 MAX_TEXT = 1_000_000  # characters in any one string, in anything printed, and in the letter
-MAX_VALUE = 5_000_000  # a list or table the template builds, in characters as it would print
+# A list or table the template builds, in characters as it would print (or twice the case's
+# own data, if that is more: a template may list all of a very big case's calls).
+MAX_VALUE = 5_000_000
 MAX_BUILT = 20_000_000  # characters and list items a render may build in all
 MAX_INT_BITS = 100_000  # about 30,000 digits; Python will not even print past 4,300
 MAX_TEMPLATE = 200_000  # characters of template source
@@ -45,6 +47,7 @@ class Budget:
     # Sizes of the case's own lists and tables, worked out once when the context is prepared,
     # so weighing a value that refers to them does not walk the whole case every time.
     known: dict[int, int] = field(default_factory=dict)
+    value_limit: int = MAX_VALUE
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
@@ -189,7 +192,8 @@ def check_value(value: Any, what: str) -> Any:
             raise TemplateLimitError(too_long(what))
         budget().build(len(value))
     elif isinstance(value, (list, tuple, dict, set, frozenset)):
-        if weight(value, MAX_VALUE) > MAX_VALUE:
+        limit = budget().value_limit
+        if weight(value, limit) > limit:
             raise TemplateLimitError(too_big(what))
         budget().build(len(value))
     elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
@@ -202,7 +206,8 @@ def too_long(what: str) -> str:
 
 
 def too_big(what: str) -> str:
-    return f"{what} would make a list or table of over {MAX_VALUE:,} characters' worth"
+    limit = budget().value_limit
+    return f"{what} would make a list or table of over {limit:,} characters' worth"
 
 
 def too_many_digits(what: str) -> str:

@@ -31,6 +31,7 @@ from claimdesk.letters import bounded, codegen
 from claimdesk.letters.limits import (
     MAX_TEMPLATE,
     MAX_TEXT,
+    MAX_VALUE,
     Counted,
     TemplateLimitError,
     budget,
@@ -221,7 +222,10 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
 def prepare(value: Any, path: str = "") -> Any:
     """The context as the template sees it: empties become named Blanks, lists are counted,
     text is escaped out of the markup."""
-    return _prepare(value, path, budget().known)[0]
+    spend = budget()
+    prepared, size = _prepare(value, path, spend.known)
+    spend.value_limit = max(MAX_VALUE, 2 * size)
+    return prepared
 
 
 def _prepare(value: Any, path: str, known: dict[int, int]) -> tuple[Any, int]:
