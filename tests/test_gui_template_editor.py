@@ -144,6 +144,22 @@ def test_the_preview_recovers_when_the_error_is_corrected(
     assert editor.editor.error_line is None
 
 
+def test_a_template_that_would_fill_the_memory_is_named_and_the_preview_stays_live(
+    qtbot: QtBot, opened: Opened
+) -> None:
+    editor = opened.editor
+    bundled = editor.editor.toPlainText()
+    line = line_of(bundled, MARKER)
+    type_after(qtbot, editor, MARKER, " {{ ('a' * 100000)|replace('a', 'b' * 100000) }}")
+    qtbot.waitUntil(lambda: not editor.error.isHidden(), timeout=WAIT)
+    assert f"line {line}" in editor.error.text().lower()
+    assert "replace filter" in editor.error.text()
+    # The next edit is previewed as usual.
+    editor.editor.setPlainText(bundled.replace(MARKER, MARKER + " at once"))
+    qtbot.waitUntil(lambda: "appeal at once" in editor.view.toPlainText(), timeout=WAIT)
+    assert editor.error.isHidden()
+
+
 def test_use_the_bundled_version_asks_then_removes_the_office_version(
     qtbot: QtBot, opened: Opened
 ) -> None:

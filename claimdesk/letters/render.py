@@ -1,19 +1,19 @@
 """Rendering a letter template safely: a Jinja2 sandbox over plain values, with limits.
 
-The sandbox refuses attribute access to Python internals; on top of it every loop and call
-draws on one budget, strings may not be multiplied or concatenated past a size, and the whole
-render has a time limit, so a template written by mistake (or with ill intent) ends in a
-message naming its line instead of a frozen or exhausted machine.
+The sandbox refuses attribute access to Python internals. On top of it every loop turn, call,
+filter and operator draws on one budget of steps that also watches a time limit, and every
+operation that can allocate (repeating, powers, padding, replacing, joining, formatting,
+slicing) is bounded before it runs (limits.py, bounded.py, codegen.py), so a template written
+by mistake or with ill intent ends in a message naming its line instead of a frozen or
+exhausted machine.
 """
 
 from __future__ import annotations
 
 import contextvars
-import operator
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import Any
 
 from jinja2 import (
@@ -22,47 +22,69 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
 )
+from jinja2 import nodes as jinja_nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from claimdesk.errors import TemplateRenderError
+from claimdesk.letters import bounded, codegen
+from claimdesk.letters.limits import (
+    MAX_TEMPLATE,
+    MAX_TEXT,
+    MAX_VALUE,
+    Counted,
+    TemplateLimitError,
+    budget,
+    check_printable,
+    check_value,
+    end_budget,
+    start_budget,
+    weight,
+)
 from claimdesk.letters.markup import escape
-
-MAX_STEPS = 200_000  # loop iterations and calls, all together
-MAX_SECONDS = 5.0
-MAX_TEXT = 1_000_000  # characters in any one string and in the letter
-MAX_TEMPLATE = 200_000  # characters of template source
 
 # Filters a letter needs; the rest (format, center, indent, wordwrap, xmlattr, tojson...) can
 # build huge strings from a small expression or are of no use in a letter.
 _FILTERS = (
-    "capitalize", "count", "default", "d", "first", "join", "last", "length", "list", "lower",
-    "map", "max", "min", "reject", "rejectattr", "replace", "reverse", "round", "select",
-    "selectattr", "sort", "string", "sum", "title", "trim", "truncate", "unique", "upper",
-    "wordcount", "abs", "int", "float", "batch", "slice", "groupby", "dictsort", "items",
+    "capitalize",
+    "count",
+    "default",
+    "d",
+    "first",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "reject",
+    "rejectattr",
+    "replace",
+    "reverse",
+    "round",
+    "select",
+    "selectattr",
+    "sort",
+    "string",
+    "sum",
+    "title",
+    "trim",
+    "truncate",
+    "unique",
+    "upper",
+    "wordcount",
+    "abs",
+    "int",
+    "float",
+    "batch",
+    "slice",
+    "groupby",
+    "dictsort",
+    "items",
 )
 
-
-@dataclass
-class _Budget:
-    steps: int = 0
-    started: float = 0.0
-
-    def tick(self, count: int = 1) -> None:
-        self.steps += count
-        if self.steps > MAX_STEPS:
-            raise TemplateLimitError(
-                f"the template repeats too much (over {MAX_STEPS:,} steps of loops and calls)"
-            )
-        if self.steps % 256 == 0 and time.monotonic() - self.started > MAX_SECONDS:
-            raise TemplateLimitError(f"the template took longer than {MAX_SECONDS:.0f} seconds")
-
-
-class TemplateLimitError(Exception):
-    """A render went past one of the limits above."""
-
-
-_budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("letter_budget")
 _blanks: contextvars.ContextVar[list[str]] = contextvars.ContextVar("letter_blanks")
 
 
@@ -85,41 +107,11 @@ class Blank(ChainableUndefined):
         return iter(())
 
 
-class _Counted(Sequence[Any]):
-    """A list in a template: iterating it draws on the render's budget."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: list[Any]) -> None:
-        self._items = items
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._items[index]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[Any]:
-        budget = _budget.get()
-        for item in self._items:
-            budget.tick()
-            yield item
-
-    def __bool__(self) -> bool:
-        return bool(self._items)
-
-
 def _counted_range(*args: int) -> Iterator[int]:
-    budget = _budget.get()
+    spend = budget()
     for number in range(*args):
-        budget.tick()
+        spend.tick()
         yield number
-
-
-def _check_size(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
-        raise TemplateLimitError(f"the template built a text longer than {MAX_TEXT:,} characters")
-    return value
 
 
 def _clause(value: Any) -> Any:
@@ -149,6 +141,14 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox letters render in."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = codegen.LetterCodeGenerator
+    # What the compiled template calls for a macro's or a block's text, for ~, for a
+    # {% for %} turn, a slice, a list written out and an {% include %} (see codegen.py).
+    concat = staticmethod(bounded.concat)
+    tilde = staticmethod(bounded.tilde)
+    loop_items = staticmethod(bounded.loop_items)
+    sliced = staticmethod(bounded.sliced)
+    literal = staticmethod(bounded.literal)
 
     def __init__(self, loader: BaseLoader) -> None:
         super().__init__(
@@ -160,10 +160,15 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
             autoescape=False,
             finalize=self._finalize,
         )
-        self.filters = {name: self.filters[name] for name in _FILTERS if name in self.filters}
-        self.filters.update(clause=_clause, inline=_inline, lower_first=_lower_first)
+        filters = {name: self.filters[name] for name in _FILTERS if name in self.filters}
+        filters.update(clause=_clause, inline=_inline, lower_first=_lower_first)
+        self.filters = {name: bounded.bounded_filter(name, f) for name, f in filters.items()}
         self.tests = dict(self.tests)
         self.globals = {"range": _counted_range}
+
+    @staticmethod
+    def tick() -> None:
+        budget().tick()
 
     @staticmethod
     def _finalize(value: Any) -> Any:
@@ -178,49 +183,81 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
             return Blank(name="an empty field")
         if isinstance(value, bool):
             return "yes" if value else "no"
+        check_printable(value, "printing this value")
         return value
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja_nodes.Template:
+        return codegen.parse(self, source, name, filename)
+
+    def _compile(self, source: str, filename: str) -> CodeType:
+        try:
+            return super()._compile(source, filename)
+        except (SyntaxError, RecursionError, MemoryError):
+            # Python's own limits (a hundred indents, two hundred brackets); the nesting
+            # check in codegen.py should refuse such a template first, with its line.
+            raise TemplateLimitError("the template nests brackets or blocks too deeply") from None
+
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        _budget.get().tick()
-        if operator_name == "%" and isinstance(left, str):
-            raise SecurityError("'%' formatting is not available in letters; use ~ to join text")
-        if operator_name == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise TemplateLimitError("the template raised a number to too high a power")
-        if operator_name == "*":
-            count = right if isinstance(left, (str, list, tuple)) else left
-            item = left if isinstance(left, (str, list, tuple)) else right
-            if isinstance(item, (str, list, tuple)) and isinstance(count, int):
-                _check_size(range(len(item) * max(count, 0)))
-        if operator_name == "+" and isinstance(left, (str, list, tuple)):
-            _check_size(range(len(left) + len(right)))
-        result = {
-            "*": operator.mul,
-            "**": operator.pow,
-            "+": operator.add,
-            "%": operator.mod,
-        }[operator_name](left, right)
-        return _check_size(result)
+        return bounded.binop(operator_name, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        _budget.get().tick()
+        budget().tick()
         for argument in (*args, *kwargs.values()):
-            _check_size(argument)
-        return _check_size(super().call(__context, __obj, *args, **kwargs))
+            if isinstance(argument, str) and len(argument) > MAX_TEXT:
+                raise TemplateLimitError(f"a text of over {MAX_TEXT:,} characters was passed on")
+        args = bounded.check_method(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        name = getattr(__obj, "__name__", "the call")
+        return check_value(result, f"{name}()")
+
+    def wrap_str_format(self, value: Any) -> Any:
+        return bounded.format_method(self, value)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, slice):
+            return bounded.sliced(obj, argument.start, argument.stop, argument.step)
+        return super().getitem(obj, argument)
 
 
 def prepare(value: Any, path: str = "") -> Any:
     """The context as the template sees it: empties become named Blanks, lists are counted,
     text is escaped out of the markup."""
+    spend = budget()
+    prepared, size = _prepare(value, path, spend.known)
+    spend.value_limit = max(MAX_VALUE, 2 * size)
+    return prepared
+
+
+def _prepare(value: Any, path: str, known: dict[int, int]) -> tuple[Any, int]:
+    """The prepared value and about how many characters it prints as.
+
+    The size of each of the case's lists and tables is noted in ``known`` as it is built, so
+    the limits can weigh a value that refers to them without walking the whole case again.
+    """
     if isinstance(value, dict):
-        return {k: prepare(v, f"{path}.{k}" if path else k) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return _Counted([prepare(v, f"{path}[{i}]") for i, v in enumerate(value)])
-    if value is None or value == "":
-        return Blank(name=path)
-    if isinstance(value, str):
+        prepared: Any = {}
+        size = 2
+        for key, item in value.items():
+            prepared[key], item_size = _prepare(item, f"{path}.{key}" if path else key, known)
+            size += 4 + (len(key) if isinstance(key, str) else 24) + item_size
+    elif isinstance(value, (list, tuple)):
+        items = []
+        size = 2
+        for index, item in enumerate(value):
+            prepared_item, item_size = _prepare(item, f"{path}[{index}]", known)
+            items.append(prepared_item)
+            size += 2 + item_size
+        prepared = Counted(items)
+    elif value is None or value == "":
+        return Blank(name=path), 24
+    elif isinstance(value, str):
         # Escaped once, here, so case text can never become markup, wherever it is printed.
-        return escape(value)
-    return value
+        text = escape(value)
+        return text, len(text) + 2
+    else:
+        return value, weight(value, 1 << 62)
+    known[id(prepared)] = size
+    return prepared, size
 
 
 @dataclass(frozen=True)
@@ -233,7 +270,7 @@ def render_text(
     environment: LetterEnvironment, template_name: str, context: dict[str, Any]
 ) -> Rendered:
     """The template's markup, or TemplateRenderError naming the template's line."""
-    budget_token = _budget.set(_Budget(started=time.monotonic()))
+    budget_token = start_budget()
     blanks_token = _blanks.set([])
     try:
         template = environment.get_template(template_name)
@@ -242,21 +279,28 @@ def render_text(
         for piece in template.generate(prepare(context)):
             length += len(piece)
             if length > MAX_TEXT:
-                raise TemplateLimitError(
-                    f"the letter grew past {MAX_TEXT:,} characters"
-                )
+                raise TemplateLimitError(f"the letter grew past {MAX_TEXT:,} characters")
             pieces.append(piece)
         return Rendered("".join(pieces), tuple(_blanks.get()))
     except TemplateSyntaxError as error:
         raise TemplateRenderError(
             error.name or template_name, error.lineno, _describe(error)
         ) from None
-    except (TemplateError, TemplateLimitError, RecursionError, ArithmeticError, TypeError,
-            ValueError, AttributeError, KeyError, IndexError) as error:
+    except (
+        TemplateError,
+        TemplateLimitError,
+        RuntimeError,
+        MemoryError,
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        LookupError,
+    ) as error:
         name, line = _template_position(error.__traceback__, environment, template_name)
         raise TemplateRenderError(name, line, _describe(error)) from None
     finally:
-        _budget.reset(budget_token)
+        end_budget(budget_token)
         _blanks.reset(blanks_token)
 
 
@@ -269,11 +313,19 @@ def check_syntax(environment: LetterEnvironment, source: str, name: str) -> None
         environment.compile(source, name=name)
     except TemplateSyntaxError as error:
         raise TemplateRenderError(name, error.lineno, _describe(error)) from None
+    except TemplateLimitError as error:
+        raise TemplateRenderError(name, None, _describe(error)) from None
 
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "the template calls itself without end"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return "a number is too long to print (over 4,300 digits)"
+    if isinstance(error, OverflowError):
+        return "a number grew too large"
+    if isinstance(error, MemoryError):
+        return "the template needs more memory than this computer can give it"
     if isinstance(error, SecurityError):
         return f"not allowed in a letter template ({error})"
     text = str(error) or type(error).__name__
@@ -293,4 +345,3 @@ def _template_position(
             found = (fallback, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
