@@ -397,8 +397,12 @@ class LetterService:
 
     def letters(self, claim_id: int) -> list[LetterRecord]:
         with self._ctx.db.read() as session:
+            # The id breaks a tie: two letters can share an instant (a coarse or pinned clock),
+            # and the packet takes the last as the newest.
             rows = session.scalars(
-                select(Letter).where(Letter.claim_id == claim_id).order_by(Letter.generated_at)
+                select(Letter)
+                .where(Letter.claim_id == claim_id)
+                .order_by(Letter.generated_at, Letter.id)
             )
             return [copy_into(LetterRecord, letter) for letter in rows]
 
