@@ -40,7 +40,7 @@ class Unit:
 
     session: Session
     user_id: int | None
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock
     changes: list[Change] = field(default_factory=list)
 
     def record(
