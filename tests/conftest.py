@@ -32,6 +32,14 @@ def db(db_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(autouse=True)
+def pinned_default_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Services built without a clock (the CLI, run in-process) get a pinned one too, so no
+    test reads the wall clock: `claimdesk demo` in a test numbers its cases CD-2026-...
+    whatever year the machine says it is."""
+    monkeypatch.setattr("claimdesk.services.context.SystemClock", pinned_clock)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     """The test's clock: 2026-11-04 10:00 at UTC-5 (tests/pinned.py) until the test moves it."""
