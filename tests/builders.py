@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
 
-TODAY = date.today()
-
 
 def full_case(services: Services, name: str = "Maria Lopez") -> int:
-    """A case with at least one record of every kind the export carries."""
+    """A case with at least one record of every kind the export carries, dated from the
+    services' own clock (the tests pin it)."""
+    today, now = services.clock.today(), services.clock.now()
     claim = services.claims.open_case(
         ClaimInput(
             claimant_name=name,
@@ -20,8 +20,8 @@ def full_case(services: Services, name: str = "Maria Lopez") -> int:
             region="CA",
             insurer_name="Acme Health Plan",
             plan_administrator_name="Benefit Admin Co",
-            denial_letter_date=TODAY - timedelta(days=60),
-            denial_received_date=TODAY - timedelta(days=55),
+            denial_letter_date=today - timedelta(days=60),
+            denial_received_date=today - timedelta(days=55),
             denial_reason="The requested ablation is not medically necessary.",
             denial_category="medical_necessity",
             reviewer_name="Dr. R. Reviewer",
@@ -35,21 +35,21 @@ def full_case(services: Services, name: str = "Maria Lopez") -> int:
     first = services.calls.log_call(
         claim.id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(days=50),
+            occurred_at=now - timedelta(days=50),
             time_zone="America/Los_Angeles",
             person_name="Dana",
             person_staff_id="E-4471",
             call_reference="REF-1",
             summary="Asked for the claim file. Zoë said “yes” — ok.",
             organisation_id=org.id,
-            promises=[PromiseInput("Mail the claim file", TODAY - timedelta(days=20))],
+            promises=[PromiseInput("Mail the claim file", today - timedelta(days=20))],
             refusal_detail="Would not name the reviewer",
         ),
     )
     services.calls.amend_call(
         first.id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(days=50),
+            occurred_at=now - timedelta(days=50),
             person_name="Dana Ortiz",
             summary="Asked for the claim file.",
         ),
@@ -60,7 +60,7 @@ def full_case(services: Services, name: str = "Maria Lopez") -> int:
         "denial letter.pdf",
         b"%PDF-1.4\n% fake\n%%EOF",
         kind="denial_letter",
-        document_date=TODAY - timedelta(days=60),
+        document_date=today - timedelta(days=60),
     )
     image = services.documents.attach(
         claim.id, "scan.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -68,12 +68,12 @@ def full_case(services: Services, name: str = "Maria Lopez") -> int:
     request = services.requests.request_document(
         claim.id,
         "claim_file",
-        sent_on=TODAY - timedelta(days=45),
+        sent_on=today - timedelta(days=45),
         method="fax",
         recipient_id=org.id,
     )
-    services.requests.follow_up(request.id, sent_on=TODAY - timedelta(days=10), method="letter")
-    services.requests.mark_received(request.id, TODAY - timedelta(days=2), image.id)
+    services.requests.follow_up(request.id, sent_on=today - timedelta(days=10), method="letter")
+    services.requests.mark_received(request.id, today - timedelta(days=2), image.id)
     specialist = services.specialists.add(
         name="Dr. Amara Osei",
         specialty="Cardiology",
@@ -86,15 +86,15 @@ def full_case(services: Services, name: str = "Maria Lopez") -> int:
         status="report_received",
         report_document_id=pdf.id,
         billed_minor="600.00",
-        appointment_at=datetime.now(UTC) - timedelta(days=9),
+        appointment_at=now - timedelta(days=9),
     )
-    services.imes.record(claim.id, exam_date=TODAY - timedelta(days=30), examiner_name="Dr. X")
-    appeal = services.appeals.record(claim.id, "internal_1", filed_on=TODAY - timedelta(days=20))
+    services.imes.record(claim.id, exam_date=today - timedelta(days=30), examiner_name="Dr. X")
+    appeal = services.appeals.record(claim.id, "internal_1", filed_on=today - timedelta(days=20))
     services.appeals.add_event(
-        claim.id, "extension_notice", TODAY - timedelta(days=3), appeal_id=appeal.id
+        claim.id, "extension_notice", today - timedelta(days=3), appeal_id=appeal.id
     )
-    deadline = services.deadlines.add_manual(claim.id, "Appeal due", TODAY + timedelta(days=30))
-    services.deadlines.override(deadline.id, TODAY + timedelta(days=25), "Early")
+    deadline = services.deadlines.add_manual(claim.id, "Appeal due", today + timedelta(days=30))
+    services.deadlines.override(deadline.id, today + timedelta(days=25), "Early")
     services.letters.record(
         claim.id, kind="records_request", template_name="records", document_id=pdf.id
     )

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh database in a temp folder, and services acting as a test user."""
+"""Shared fixtures: a fresh database in a temp folder, a pinned clock, and services acting as a
+test user on that clock."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 # GUI tests draw off screen; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from claimdesk.clock import FixedClock
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
+from tests.pinned import pinned_clock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +32,20 @@ def db(db_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(autouse=True)
+def pinned_default_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Services built without a clock (the CLI, run in-process) get a pinned one too, so no
+    test reads the wall clock: `claimdesk demo` in a test numbers its cases CD-2026-...
+    whatever year the machine says it is."""
+    monkeypatch.setattr("claimdesk.services.context.SystemClock", pinned_clock)
+
+
 @pytest.fixture
-def services(db: Database) -> Services:
-    return Services(db, "Test Caseworker")
+def clock() -> FixedClock:
+    """The test's clock: 2026-11-04 10:00 at UTC-5 (tests/pinned.py) until the test moves it."""
+    return pinned_clock()
+
+
+@pytest.fixture
+def services(db: Database, clock: FixedClock) -> Services:
+    return Services(db, "Test Caseworker", clock=clock)

@@ -17,8 +17,6 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import ClaimInput, Services
 
-TODAY = date.today()
-
 
 def make_env(services: Services, tmp_path: Path) -> GuiEnv:
     """Services behind recording prompts and a throwaway settings file."""
@@ -27,7 +25,8 @@ def make_env(services: Services, tmp_path: Path) -> GuiEnv:
 
 
 def open_case(services: Services) -> int:
-    """A California ERISA medical-necessity denial received 40 days ago."""
+    """A California ERISA medical-necessity denial received 40 days ago (by the services'
+    clock)."""
     return services.claims.open_case(
         ClaimInput(
             claimant_name="Maria Lopez",
@@ -36,7 +35,7 @@ def open_case(services: Services) -> int:
             country="US",
             region="CA",
             insurer_name="Acme Health Plan",
-            denial_received_date=TODAY - timedelta(days=40),
+            denial_received_date=services.clock.today() - timedelta(days=40),
             denial_category="medical_necessity",
         )
     ).id

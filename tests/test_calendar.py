@@ -14,12 +14,13 @@ from claimdesk.models.enums import DeadlineStatus
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
+from tests.pinned import NOW, TODAY, pinned_clock
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('ics') / 'demo.sqlite'}")
-    services = Services(database, "Test Caseworker")
+    services = Services(database, "Test Caseworker", clock=pinned_clock())
     load_demo(services)
     yield services
     database.dispose()
@@ -52,7 +53,7 @@ def test_every_open_deadline_is_an_event_with_alarms(demo: Services) -> None:
 
 def test_uids_are_stable_across_exports_and_unique(demo: Services) -> None:
     first = parse(demo.calendar.export_ics().data)
-    second = parse(demo.calendar.export_ics(now=datetime.now(UTC) + timedelta(hours=5)).data)
+    second = parse(demo.calendar.export_ics(now=NOW + timedelta(hours=5)).data)
     uids = {e.uid for e in first.events}
     assert uids == {e.uid for e in second.events}
     assert len(uids) == len(first.events)
@@ -121,8 +122,8 @@ def test_closed_and_met_deadlines_are_left_out(services: Services) -> None:
             currency="GBP",
         )
     )
-    kept = services.deadlines.add_manual(claim.id, "Send the GP records", date.today())
-    done = services.deadlines.add_manual(claim.id, "Send the form", date.today())
+    kept = services.deadlines.add_manual(claim.id, "Send the GP records", TODAY)
+    done = services.deadlines.add_manual(claim.id, "Send the form", TODAY)
     services.deadlines.set_status(done.id, "met")
     assert services.calendar.export_ics().events == 1
     assert kept.id

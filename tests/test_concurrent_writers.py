@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from claimdesk.models import CallLogEntry, Claim
 from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import Database, open_database
+from tests.pinned import pinned_clock
 from tests.workers.harness import Worker, stopped_after
 
 WRITERS = ("A", "B")
@@ -49,7 +50,7 @@ class Writer(Worker):
 
 def _seed(db: Database) -> int:
     return (
-        Services(db, "Test Caseworker")
+        Services(db, "Test Caseworker", clock=pinned_clock())
         .claims.open_case(
             ClaimInput(
                 claimant_name="Shared Claimant",
@@ -102,7 +103,7 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
     # Created here first, so the writers never race to create the schema.
     db = open_database(url)
     try:
-        services = Services(db, "Test Caseworker")
+        services = Services(db, "Test Caseworker", clock=pinned_clock())
         shared_id = _seed(db)
         writers = [
             Writer(

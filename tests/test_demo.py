@@ -6,7 +6,7 @@ import io
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ from claimdesk.services.demo import (
 )
 from claimdesk.services.dto import ClaimDetail
 from claimdesk.storage import open_database
+from tests.pinned import NOW, TODAY, pinned_clock
 
 CLAIMANT_ZONES = {
     "America/Los_Angeles",
@@ -46,7 +47,7 @@ CLAIMANT_ZONES = {
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """One demo database shared by the tests that only read it (a load takes a second or two)."""
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
-    shared = Services(database, "Test Caseworker")
+    shared = Services(database, "Test Caseworker", clock=pinned_clock())
     load_demo(shared)
     yield shared
     database.dispose()
@@ -79,7 +80,7 @@ def test_demo_covers_the_six_plan_types_and_countries(
     for claim in demo:
         assert claim.denial_reason and claim.reviewer_name and claim.criteria_cited
         assert claim.denial_letter_date is not None and claim.denial_received_date is not None
-        assert claim.denial_letter_date <= claim.denial_received_date <= date.today()
+        assert claim.denial_letter_date <= claim.denial_received_date <= TODAY
         assert "{" not in claim.denial_reason + claim.proof_of_receipt  # placeholders filled
 
 
@@ -115,7 +116,7 @@ def test_attached_pdfs_are_real_and_name_the_claimant_or_insurer(
 def test_requests_are_overdue_received_and_still_in_time(
     loaded: Services, demo: list[ClaimDetail]
 ) -> None:
-    today = date.today()
+    today = TODAY
     requests = [r for c in demo for r in loaded.requests.requests(c.id)]
     statuses = {r.status(today) for r in requests}
     assert {"overdue", "received", "requested"} <= statuses
@@ -127,7 +128,7 @@ def test_requests_are_overdue_received_and_still_in_time(
 
 
 def test_a_corrected_call_keeps_the_original(loaded: Services, demo: list[ClaimDetail]) -> None:
-    now = datetime.now(UTC)
+    now = NOW
     calls = [call for c in demo for call in loaded.calls.calls(c.id)]
     superseded = [c for c in calls if c.superseded]
     assert superseded
@@ -141,7 +142,7 @@ def test_a_corrected_call_keeps_the_original(loaded: Services, demo: list[ClaimD
 
 
 def test_the_demo_looks_alive_whenever_it_is_run(loaded: Services, demo: list[ClaimDetail]) -> None:
-    today = date.today()
+    today = TODAY
     soon = loaded.deadlines.open_until(today + timedelta(days=14))
     assert any(d.due_on >= today for d in soon)
     recent = [

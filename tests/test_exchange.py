@@ -17,10 +17,13 @@ from claimdesk.services import Services
 from claimdesk.services.validate import line
 from claimdesk.storage import open_database
 from tests.builders import full_case
+from tests.pinned import pinned_clock
 
 
 def fresh_services(folder: Path) -> Services:
-    return Services(open_database(f"sqlite:///{folder / 'other.sqlite'}"), "Importer")
+    return Services(
+        open_database(f"sqlite:///{folder / 'other.sqlite'}"), "Importer", clock=pinned_clock()
+    )
 
 
 def counts(services: Services) -> tuple[int, int, int]:
@@ -157,14 +160,18 @@ def leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("source")
-    source = Services(open_database(f"sqlite:///{folder / 'source.sqlite'}"), "Fuzzer")
+    source = Services(
+        open_database(f"sqlite:///{folder / 'source.sqlite'}"), "Fuzzer", clock=pinned_clock()
+    )
     return source.exchange.export_case(full_case(source))
 
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Services:
     folder = tmp_path_factory.mktemp("target")
-    return Services(open_database(f"sqlite:///{folder / 'target.sqlite'}"), "Fuzzer")
+    return Services(
+        open_database(f"sqlite:///{folder / 'target.sqlite'}"), "Fuzzer", clock=pinned_clock()
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

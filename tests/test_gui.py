@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.services import Services
 from tests.builders import full_case
+from tests.pinned import TODAY
 
 
 def make_window(qtbot: QtBot, services: Services, tmp_path: Path) -> MainWindow:
@@ -58,7 +59,7 @@ def test_search_filters_the_list(qtbot: QtBot, window: MainWindow) -> None:
 def test_overdue_cases_stand_out_and_filter(qtbot: QtBot, window: MainWindow) -> None:
     services = window.services
     late = services.claims.list_claims(search="Ravi")[0].id
-    services.deadlines.add_manual(late, "Send the records", date.today() - timedelta(days=3))
+    services.deadlines.add_manual(late, "Send the records", TODAY - timedelta(days=3))
     qtbot.waitUntil(lambda: window.cases_page.model.row_of(late) is not None, timeout=3000)
     model = window.cases_page.model
     qtbot.waitUntil(

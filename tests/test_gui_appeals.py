@@ -21,8 +21,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import AppealLevel, ContactMethod, EventKind, Outcome
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, filler, follow_changes, make_env, qdate
-
-TODAY = date.today()
+from tests.pinned import TODAY
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -16,8 +16,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.reminders import lead_days_from
 from claimdesk.gui.today_page import AgendaModel, when_text
 from claimdesk.services import ClaimInput, Services
-
-TODAY = date.today()
+from tests.pinned import TODAY
 
 
 def make_window(qtbot: QtBot, services: Services, tmp_path: Path) -> MainWindow:
@@ -136,7 +135,7 @@ def test_moving_a_deadline_without_a_reason_is_refused(
 
 def test_models_are_well_behaved(qtmodeltester, services: Services) -> None:  # type: ignore[no-untyped-def]
     claim_id = erisa_case(services)
-    deadlines = DeadlineModel()
+    deadlines = DeadlineModel(services.clock)
     deadlines.set_rows(services.deadlines.deadlines(claim_id))
     qtmodeltester.check(deadlines)
     agenda = AgendaModel()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,8 +27,7 @@ from claimdesk.gui.panels.documents import (
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, follow_changes, make_env, threads_calling
-
-TODAY = date.today()
+from tests.pinned import TODAY
 
 
 def open_case(services: Services) -> int:

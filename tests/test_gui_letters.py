@@ -22,12 +22,13 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.gui_support import filler, follow_changes, make_env
+from tests.pinned import pinned_clock
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Services, list[int]]]:
     database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
-    services = Services(database, "Letter Tester", tmp_path)
+    services = Services(database, "Letter Tester", tmp_path, clock=pinned_clock())
     yield services, load_demo(services)
     database.dispose()
 
@@ -86,8 +87,7 @@ def test_a_broken_template_shows_its_line_in_the_preview(
     services, ids = demo
     folder = tmp_path / "templates" / "letters"
     folder.mkdir(parents=True)
-    (folder / "records_request.jinja").write_text("fine\n{{ claim.x | nope }}\n",
-                                                  encoding="utf-8")
+    (folder / "records_request.jinja").write_text("fine\n{{ claim.x | nope }}\n", encoding="utf-8")
     env = make_env(services, tmp_path)
     dialog = WriteLetterDialog(env, ids[0], kind="records_request")
     qtbot.addWidget(dialog)
@@ -145,14 +145,14 @@ def test_packet_dialog_exports_with_the_appeal_letter(
     claim = services.claims.get(claim_id)
     assert f"{claim.case_number}-000001" in reader.pages[0].extract_text()
     assert _prompts(env).shown[-1][1] == "Appeal packet written"
-    assert "Removed the older packet's extra parts: packet-part1.pdf, packet-part2.pdf" in (
-        _prompts(env).shown[-1][2]
+    assert (
+        "Removed the older packet's extra parts: packet-part1.pdf, packet-part2.pdf"
+        in (_prompts(env).shown[-1][2])
     )
     assert not (tmp_path / "packet-part1.pdf").exists()
 
 
-def test_progress_dialog_cancels_the_work(qtbot: QtBot, services: Services,
-                                          tmp_path: Path) -> None:
+def test_progress_dialog_cancels_the_work(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
     env = make_env(services, tmp_path)
     outcome: list[object] = []
 
@@ -166,8 +166,14 @@ def test_progress_dialog_cancels_the_work(qtbot: QtBot, services: Services,
             time.sleep(0.001)
         return "finished"
 
-    dialog = run_with_progress(None, env, "Working…", work, outcome.append,  # type: ignore[arg-type]
-                               outcome.append)
+    dialog = run_with_progress(
+        None,
+        env,
+        "Working…",
+        work,
+        outcome.append,  # type: ignore[arg-type]
+        outcome.append,
+    )
     qtbot.waitUntil(lambda: dialog.maximum() == 10_000, timeout=5_000)
     dialog.canceled.emit()  # what the Cancel button does
     qtbot.waitUntil(lambda: bool(outcome), timeout=10_000)

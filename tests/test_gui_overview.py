@@ -14,7 +14,8 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import DenialCategory
 from claimdesk.services import Services
-from tests.gui_support import TODAY, follow_changes, make_env, open_case, qdate
+from tests.gui_support import follow_changes, make_env, open_case, qdate
+from tests.pinned import TODAY
 
 
 def make_panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPanel:

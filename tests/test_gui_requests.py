@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,7 @@ from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestMo
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, filler, follow_changes, make_env, qdate, threads_calling
-
-TODAY = date.today()
+from tests.pinned import TODAY
 
 
 def open_case(services: Services) -> int:
@@ -299,7 +298,7 @@ def test_request_model_is_a_well_behaved_model(qtmodeltester, services: Services
     ask(services, claim_id, days_ago=40)
     second = ask(services, claim_id, kind="plan_documents")
     services.requests.follow_up(second, sent_on=TODAY, method="letter")
-    model = RequestModel()
+    model = RequestModel(services.clock)
     model.set_rows(services.requests.requests(claim_id))
     assert model.rowCount() == 2
     qtmodeltester.check(model)

@@ -4,7 +4,6 @@ is overdue; the safe answer as the default; the status bar keeps where the data 
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,6 @@ from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.services import Services
 from tests.builders import full_case
 from tests.test_gui import make_window, visible_claimants
-
-PINNED = date(2025, 6, 2)
-
-
-class PinnedDate(date):
-    """date.today() on the pinned day (the window and the demo read the day this way)."""
-
-    @classmethod
-    def today(cls) -> date:
-        return PINNED
 
 
 def asked(window: MainWindow) -> list[tuple[str, str, str]]:
@@ -102,10 +91,9 @@ def test_an_empty_database_gets_the_samples_without_a_question(
 
 
 def test_banner_today_and_the_overdue_filter_count_the_same_things(
-    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
-    for module in ("services.demo", "gui.today_page", "gui.case_list_model"):
-        monkeypatch.setattr(f"claimdesk.{module}.date", PinnedDate)
+    """The demo's dates, the agenda and the case list all follow the services' pinned clock."""
     from claimdesk.services.demo import load_demo
 
     load_demo(services)

@@ -24,8 +24,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, filler, follow_changes, make_env
-
-TODAY = date.today()
+from tests.pinned import TODAY
 
 
 def cardiac_case(services: Services, country: str = "US") -> int:

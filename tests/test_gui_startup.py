@@ -3,7 +3,7 @@ rest of the ids, Today's agenda and the filter lists follow once the window has 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import ClaimInput, Services
 from claimdesk.services.caselist import CaseFilter, CaseSort
+from tests.pinned import TODAY
 
-TODAY = date.today()
 NAMES = ["Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
 
 
@@ -74,9 +74,9 @@ def test_a_row_shows_the_earliest_open_deadline(services: Services) -> None:
 
 def test_the_list_shows_its_length_at_once_and_the_rest_follows(
     qtbot: QtBot,
-    qtmodeltester,
+    qtmodeltester,  # type: ignore[no-untyped-def]
     services: Services,
-    small_pages: None,  # type: ignore[no-untyped-def]
+    small_pages: None,
 ) -> None:
     open_cases(services, NAMES)
     model = CaseListModel(services.caselist, tasks=TaskRunner())

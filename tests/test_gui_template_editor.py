@@ -19,6 +19,7 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.gui_support import make_env
+from tests.pinned import pinned_clock
 
 WAIT = 10_000
 KIND = "records_request"
@@ -32,8 +33,9 @@ class Asker:
     answers: list[str | None] = field(default_factory=list)
     asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
-    def __call__(self, parent: object, title: str, question: str,
-                 answers: tuple[str, ...]) -> str | None:
+    def __call__(
+        self, parent: object, title: str, question: str, answers: tuple[str, ...]
+    ) -> str | None:
         self.asked.append((question, answers))
         return self.answers.pop(0) if self.answers else "Discard"
 
@@ -50,7 +52,7 @@ class Opened:
 @pytest.fixture
 def opened(qtbot: QtBot, tmp_path: Path) -> Iterator[Opened]:
     database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
-    services = Services(database, "Template Tester", tmp_path)
+    services = Services(database, "Template Tester", tmp_path, clock=pinned_clock())
     load_demo(services)
     env = make_env(services, tmp_path)
     editor = TemplateEditor(env)
@@ -85,8 +87,9 @@ def prompts(env: GuiEnv) -> RecordingPrompts:
 
 
 def test_lists_the_letters_then_the_layout(opened: Opened) -> None:
-    names = [opened.editor.templates.item(row).text()
-             for row in range(opened.editor.templates.count())]
+    names = [
+        opened.editor.templates.item(row).text() for row in range(opened.editor.templates.count())
+    ]
     assert names[0] == opened.services.lettering.templates()[0].title
     assert names[-1] == "Layout shared by all letters"
     assert opened.editor.kind() == KIND
@@ -109,9 +112,7 @@ def test_a_typed_change_is_previewed_and_saved_as_the_office_version(
     assert not editor.is_dirty()
 
 
-def test_a_broken_template_shows_its_line_and_is_not_saved(
-    qtbot: QtBot, opened: Opened
-) -> None:
+def test_a_broken_template_shows_its_line_and_is_not_saved(qtbot: QtBot, opened: Opened) -> None:
     editor = opened.editor
     type_after(qtbot, editor, MARKER, " promptly")
     assert editor.save()
@@ -131,9 +132,7 @@ def test_a_broken_template_shows_its_line_and_is_not_saved(
     assert editor.is_dirty()
 
 
-def test_the_preview_recovers_when_the_error_is_corrected(
-    qtbot: QtBot, opened: Opened
-) -> None:
+def test_the_preview_recovers_when_the_error_is_corrected(qtbot: QtBot, opened: Opened) -> None:
     editor = opened.editor
     bundled = editor.editor.toPlainText()
     type_after(qtbot, editor, MARKER, " {% if %}")
@@ -181,9 +180,7 @@ def test_use_the_bundled_version_asks_then_removes_the_office_version(
     assert len(opened.asker.asked) == 2
 
 
-def test_unsaved_edits_are_not_lost_when_switching_or_closing(
-    qtbot: QtBot, opened: Opened
-) -> None:
+def test_unsaved_edits_are_not_lost_when_switching_or_closing(qtbot: QtBot, opened: Opened) -> None:
     editor = opened.editor
     type_after(qtbot, editor, MARKER, " promptly")
 
@@ -207,14 +204,11 @@ def test_unsaved_edits_are_not_lost_when_switching_or_closing(
     assert [answers for _, answers in opened.asker.asked] == [("Save", "Discard")] * 3
 
 
-def test_editing_the_layout_previews_a_letter_through_it(
-    qtbot: QtBot, opened: Opened
-) -> None:
+def test_editing_the_layout_previews_a_letter_through_it(qtbot: QtBot, opened: Opened) -> None:
     editor = opened.editor
     assert editor.select("_letter")
     type_after(qtbot, editor, "Dear Sir or Madam", " of the appeals team")
-    qtbot.waitUntil(lambda: "Madam of the appeals team" in editor.view.toPlainText(),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "Madam of the appeals team" in editor.view.toPlainText(), timeout=WAIT)
     assert editor.preview_note.isVisibleTo(editor)
 
 
@@ -273,8 +267,10 @@ def test_the_letterhead_is_saved_and_used(qtbot: QtBot, opened: Opened, tmp_path
 
 
 def test_blocks_become_escaped_html_with_lists_grouped() -> None:
-    blocks = parse("# Subject\n\nDear <Sir>,\nline two\n\n- one\n- **two**\n\n1. first\n"
-                   "1. *second*\n\n> quoted")
+    blocks = parse(
+        "# Subject\n\nDear <Sir>,\nline two\n\n- one\n- **two**\n\n1. first\n"
+        "1. *second*\n\n> quoted"
+    )
     html = blocks_to_html(blocks)
     assert "<h3>Subject</h3>" in html
     assert "<p>Dear &lt;Sir&gt;,<br>line two</p>" in html

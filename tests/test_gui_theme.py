@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.models.enums import ContactMethod, RequestKind
 from claimdesk.services import Services
 from tests.gui_support import make_env, open_case
+from tests.pinned import TODAY
 
 Role = QPalette.ColorRole
 
@@ -117,7 +118,7 @@ def test_a_switch_to_dark_recolours_the_requests_table(
     services.requests.request_document(
         claim_id,
         RequestKind.CLAIM_FILE,
-        sent_on=date.today() - timedelta(days=40),
+        sent_on=TODAY - timedelta(days=40),
         method=ContactMethod.FAX,
     )
     panel = RequestsPanel(make_env(services, tmp_path), claim_id)
@@ -324,7 +325,7 @@ def overdue_case(services: Services) -> int:
     """A case with a deadline that passed two days ago."""
     claim_id = open_case(services)
     services.deadlines.add_manual(
-        claim_id, "Send the cardiology records", date.today() - timedelta(days=2)
+        claim_id, "Send the cardiology records", TODAY - timedelta(days=2)
     )
     return claim_id
 
@@ -358,7 +359,7 @@ def test_overdue_rows_are_red_for_the_palette_in_use(
 ) -> None:
     overdue_case(services)
     today_model = AgendaModel()
-    today_model.set_items(services.schedule.agenda(date.today(), 14), date.today())
+    today_model.set_items(services.schedule.agenda(TODAY, 14), TODAY)
     case_model = CaseListModel(services.caselist)
     case_model.reload()
     palette = PALETTES[scheme]()

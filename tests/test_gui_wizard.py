@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings
@@ -15,6 +15,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.models.enums import ClinicalArea, DenialCategory, PlanType
 from claimdesk.services import Services
+from tests.pinned import TODAY
 
 
 def make_wizard(qtbot: QtBot, services: Services, tmp_path: Path) -> NewCaseWizard:
@@ -31,7 +32,7 @@ def fill(qtbot: QtBot, wizard: NewCaseWizard) -> None:
     qtbot.keyClicks(wizard.insurer, "Acme Health Plan")
     wizard.plan_type.setCurrentIndex(wizard.plan_type.findData(PlanType.ERISA_GROUP_HEALTH))
     wizard.region.setText("CA")
-    received = date.today() - timedelta(days=10)
+    received = TODAY - timedelta(days=10)
     wizard.letter_date.setDate(QDate(received.year, received.month, received.day).addDays(-4))
     wizard.received_date.setDate(QDate(received.year, received.month, received.day))
     wizard.category.setCurrentIndex(wizard.category.findData(DenialCategory.MEDICAL_NECESSITY))

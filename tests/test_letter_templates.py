@@ -18,17 +18,31 @@ from claimdesk.services.demo import load_demo
 from claimdesk.services.letter_context import build_context
 from claimdesk.services.lettering import quoted_texts
 from claimdesk.storage import open_database
+from tests.pinned import pinned_clock
 
 KINDS = (
-    "records_request", "records_second_request", "specialist_briefing", "internal_appeal",
-    "peer_to_peer_request", "second_opinion_authorization", "network_gap_exception",
-    "ime_report_request", "call_confirmation", "external_review_request",
-    "complaint_uk_fos", "complaint_au_afca", "complaint_ca_olhi", "complaint_in_ombudsman",
+    "records_request",
+    "records_second_request",
+    "specialist_briefing",
+    "internal_appeal",
+    "peer_to_peer_request",
+    "second_opinion_authorization",
+    "network_gap_exception",
+    "ime_report_request",
+    "call_confirmation",
+    "external_review_request",
+    "complaint_uk_fos",
+    "complaint_au_afca",
+    "complaint_ca_olhi",
+    "complaint_in_ombudsman",
 )
 DEMO_CASES = range(6)
 OFFICE = Letterhead(
-    organisation="Northside Patient Advocacy", signatory="Dana Whitfield", role="Caseworker",
-    address="12 Mill Street\nSpringfield", email="help@example.org",
+    organisation="Northside Patient Advocacy",
+    signatory="Dana Whitfield",
+    role="Caseworker",
+    address="12 Mill Street\nSpringfield",
+    email="help@example.org",
 )
 CLAIMANT = Letterhead()
 
@@ -36,8 +50,15 @@ CLAIMANT = Letterhead()
 # truly needs (no IME on file, a second opinion not yet reported, no treating doctor's
 # statement in the packet...). Anything else empty is a template bug.
 NEEDED_FACTS = {
-    "ime", "opinion", "opinion.conclusion", "opinion.examined_on", "opinion.cpt_code",
-    "treating_physician_statement", "call", "request_to_chase", "complaint_to_insurer",
+    "ime",
+    "opinion",
+    "opinion.conclusion",
+    "opinion.examined_on",
+    "opinion.cpt_code",
+    "treating_physician_statement",
+    "call",
+    "request_to_chase",
+    "complaint_to_insurer",
     "grievance_to_insurer",
 }
 
@@ -45,7 +66,7 @@ NEEDED_FACTS = {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('letters') / 'demo.sqlite'}")
-    services = Services(database, "Test Caseworker")
+    services = Services(database, "Test Caseworker", clock=pinned_clock())
     load_demo(services)
     yield services
     database.dispose()
@@ -100,13 +121,15 @@ def test_letter_carries_the_case_facts(
     findings = check_letter(blocks, blanks, quoted_texts(ctx))
     wording = [f for f in findings if f.kind == "wording"]
     assert not wording, wording
-    unexpected = [f.subject for f in findings if f.kind == "empty"
-                  and f.subject not in NEEDED_FACTS]
+    unexpected = [
+        f.subject for f in findings if f.kind == "empty" and f.subject not in NEEDED_FACTS
+    ]
     assert not unexpected, unexpected
 
     for bad in ("[None]", "None", "..", ".,", " ,", " .", ",,"):
         assert bad not in outside_quotes(blocks).replace("Inc.,", "Inc,").replace(
-            "Ltd.,", "Ltd,"), bad
+            "Ltd.,", "Ltd,"
+        ), bad
     if office:
         assert "Northside Patient Advocacy" in text and "Dana Whitfield" in text
         assert f"On behalf of {ctx['claimant']['name']}" in text
@@ -164,8 +187,11 @@ def test_enclosures_are_listed_under_their_own_heading(
 ) -> None:
     ctx = context(demo, claim_ids[0], CLAIMANT)
     ctx["enclosures"] = [
-        {"title": "Second-opinion report (electrophysiology)", "date": "November 15, 2026",
-         "kind": "Second-opinion report"},
+        {
+            "title": "Second-opinion report (electrophysiology)",
+            "date": "November 15, 2026",
+            "kind": "Second-opinion report",
+        },
         {"title": "Specialist's CV", "date": None, "kind": "Specialist's CV"},
     ]
     for kind in ("internal_appeal", "external_review_request", "complaint_uk_fos"):
@@ -173,8 +199,10 @@ def test_enclosures_are_listed_under_their_own_heading(
         subheadings = [b.text for b in blocks if b.kind == "subheading"]
         assert subheadings[-1] == "Enclosures", kind
         items = [b.text for b in blocks if b.kind == "number"][-2:]
-        assert items == ["Second-opinion report (electrophysiology) (November 15, 2026)",
-                         "Specialist's CV"], kind
+        assert items == [
+            "Second-opinion report (electrophysiology) (November 15, 2026)",
+            "Specialist's CV",
+        ], kind
         findings = check_letter(blocks, blanks, quoted_texts(ctx))
         assert not [f for f in findings if f.kind == "wording"]
 
@@ -185,8 +213,13 @@ def test_a_treating_doctors_statement_in_the_packet_is_referred_to(
     ctx = context(demo, claim_ids[0], CLAIMANT)
     _, blanks = render("second_opinion_authorization", ctx)
     assert "treating_physician_statement" in blanks
-    ctx["enclosures"] = [{"title": "Letter of Dr. Velasquez-Lund", "date": "October 2, 2026",
-                          "kind": "Treating physician's letter"}]
+    ctx["enclosures"] = [
+        {
+            "title": "Letter of Dr. Velasquez-Lund",
+            "date": "October 2, 2026",
+            "kind": "Treating physician's letter",
+        }
+    ]
     blocks, blanks = render("second_opinion_authorization", ctx)
     assert not blanks
     assert "Letter of Dr. Velasquez-Lund" in plain_text(blocks)
@@ -274,8 +307,7 @@ def test_every_letter_is_written_in_both_formats_with_the_case_in_it(
             if fmt == "docx":
                 document = docx.Document(io.BytesIO(made.data))
                 text = "\n".join(p.text for p in document.paragraphs)
-                text += "\n".join(p.text for p in document.sections[0].first_page_header
-                                  .paragraphs)
+                text += "\n".join(p.text for p in document.sections[0].first_page_header.paragraphs)
             else:
                 reader = PdfReader(io.BytesIO(made.data))
                 text = "\n".join(page.extract_text() for page in reader.pages)

@@ -23,13 +23,14 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.builders import full_case
+from tests.pinned import pinned_clock
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, list[int], Path]]:
     folder = tmp_path_factory.mktemp("letters")
     database = open_database(f"sqlite:///{folder / 'claimdesk.sqlite'}")
-    services = Services(database, "Letter Tester", folder)
+    services = Services(database, "Letter Tester", folder, clock=pinned_clock())
     ids = load_demo(services)
     yield services, ids, folder
     database.dispose()
@@ -124,8 +125,16 @@ def test_markup_blocks() -> None:
     )
     blocks = parse(text)
     assert [b.kind for b in blocks] == [
-        "heading", "paragraph", "paragraph", "number", "number", "paragraph", "number",
-        "bullet", "quote", "paragraph",
+        "heading",
+        "paragraph",
+        "paragraph",
+        "number",
+        "number",
+        "paragraph",
+        "number",
+        "bullet",
+        "quote",
+        "paragraph",
     ]
     assert blocks[2].text == "First line\nsecond line"
     assert [b.number for b in blocks if b.kind == "number"] == [1, 2, 1]
@@ -166,8 +175,7 @@ def test_pdf_letter_embeds_fonts_and_carries_the_case(
 ) -> None:
     services, ids, _ = demo
     claim = services.claims.get(ids[0])
-    made = services.lettering.generate(ids[0], "records_request", "pdf", force=True,
-                                       record=False)
+    made = services.lettering.generate(ids[0], "records_request", "pdf", force=True, record=False)
     reader = PdfReader(io.BytesIO(made.data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert claim.claimant_name in text
@@ -188,11 +196,11 @@ def test_devanagari_address_uses_the_devanagari_font(
 ) -> None:
     services, ids, _ = demo
     india = next(i for i in ids if services.claims.get(i).country == "IN")
-    made = services.lettering.generate(india, "records_request", "pdf", force=True,
-                                       record=False)
+    made = services.lettering.generate(india, "records_request", "pdf", force=True, record=False)
     reader = PdfReader(io.BytesIO(made.data))
-    names = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"]
-             .values()}
+    names = {
+        str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()
+    }
     assert any("Devanagari" in name for name in names)
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 outside the US
 
@@ -200,8 +208,7 @@ def test_devanagari_address_uses_the_devanagari_font(
 def test_docx_letter_has_real_structure(demo: tuple[Services, list[int], Path]) -> None:
     services, ids, _ = demo
     claim = services.claims.get(ids[0])
-    made = services.lettering.generate(ids[0], "records_request", "docx", force=True,
-                                       record=False)
+    made = services.lettering.generate(ids[0], "records_request", "docx", force=True, record=False)
     document = docx.Document(io.BytesIO(made.data))
     styles = [p.style.name for p in document.paragraphs]
     assert "Heading 1" in styles
@@ -231,7 +238,7 @@ def test_generated_letter_is_kept_on_the_case(demo: tuple[Services, list[int], P
 def test_a_check_finding_refuses_the_letter_and_keeps_nothing(
     tmp_path: Path, services: Services
 ) -> None:
-    writer = Services(services.db, "Letter Tester", tmp_path).lettering
+    writer = Services(services.db, "Letter Tester", tmp_path, clock=services.clock).lettering
     claim_id = full_case(services)
     services.claims.update_case(claim_id, policy_number="")
     documents_before = services.documents.documents(claim_id)
@@ -269,8 +276,9 @@ def test_preview_uses_unsaved_editor_text(demo: tuple[Services, list[int], Path]
     services, ids, _ = demo
     source = services.lettering.store.source("records_request")
     edited = source.replace("{% block body %}", "{% block body %}\nEDITED IN THE EDITOR\n", 1)
-    preview = services.lettering.preview(ids[0], "records_request",
-                                         unsaved={"records_request": edited})
+    preview = services.lettering.preview(
+        ids[0], "records_request", unsaved={"records_request": edited}
+    )
     assert "EDITED IN THE EDITOR" in plain_text(list(preview.blocks))
     assert services.lettering.store.info("records_request").origin == "bundled"
 
@@ -278,12 +286,17 @@ def test_preview_uses_unsaved_editor_text(demo: tuple[Services, list[int], Path]
 def test_office_letterhead_signs_on_behalf(demo: tuple[Services, list[int], Path]) -> None:
     services, ids, _ = demo
     services.lettering.save_letterhead(
-        Letterhead(organisation="Northside Patient Advocacy", signatory="Dana Whitfield",
-                   role="Caseworker", address="12 Mill Street\nSpringfield")
+        Letterhead(
+            organisation="Northside Patient Advocacy",
+            signatory="Dana Whitfield",
+            role="Caseworker",
+            address="12 Mill Street\nSpringfield",
+        )
     )
     try:
-        made = services.lettering.generate(ids[0], "records_request", "docx", force=True,
-                                           record=False)
+        made = services.lettering.generate(
+            ids[0], "records_request", "docx", force=True, record=False
+        )
         document = docx.Document(io.BytesIO(made.data))
         header = document.sections[0].first_page_header.paragraphs[0].text
         assert header == "Northside Patient Advocacy"
@@ -304,14 +317,17 @@ def test_cli_lists_and_writes_letters(tmp_path: Path, capsys: pytest.CaptureFixt
     listed = capsys.readouterr().out
     assert "records_request" in listed
     out = tmp_path / "letter.pdf"
-    code = main([*data, "letter", "CD-2026-0001", "records_request", "--out", str(out),
-                 "--force"])
+    code = main([*data, "letter", "CD-2026-0001", "records_request", "--out", str(out), "--force"])
     assert code == 0 and out.read_bytes().startswith(b"%PDF")
-    assert main([*data, "letter", "CD-2026-0001", "records_request", "--out",
-                 str(tmp_path / "x.txt")]) == 1
+    assert (
+        main([*data, "letter", "CD-2026-0001", "records_request", "--out", str(tmp_path / "x.txt")])
+        == 1
+    )
     assert "must end in .docx or .pdf" in capsys.readouterr().err
-    assert main([*data, "letter", "CD-2026-0001", "no_such_kind", "--out",
-                 str(tmp_path / "x.pdf")]) == 1
+    assert (
+        main([*data, "letter", "CD-2026-0001", "no_such_kind", "--out", str(tmp_path / "x.pdf")])
+        == 1
+    )
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -329,8 +345,10 @@ def test_cli_refuses_a_flagged_letter_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "flagged.docx"
-    source = ('{% extends "_letter.jinja" %}{% block subject %}Request{% endblock %}'
-              "{% block body %}This experimental request.{% endblock %}")
+    source = (
+        '{% extends "_letter.jinja" %}{% block subject %}Request{% endblock %}'
+        "{% block body %}This experimental request.{% endblock %}"
+    )
     assert _office_template_run(tmp_path, source, out) == 1
     assert "experimental" in capsys.readouterr().err
     assert not out.exists()
@@ -347,15 +365,21 @@ def test_cli_reports_a_template_error_with_its_line(
 
 
 def test_super_and_macros_keep_their_markup_while_data_stays_escaped() -> None:
-    environment = LetterEnvironment(DictLoader({
-        "base.jinja": "{% block refs %}**Ref:** {{ ref }}{% endblock %}",
-        "t.jinja": '{% extends "base.jinja" %}{% macro b(x) %}**{{ x }}**{% endmacro %}'
-                   "{% block refs %}{{ super() }} and {{ b(ref) }}{% endblock %}",
-    }))
+    environment = LetterEnvironment(
+        DictLoader(
+            {
+                "base.jinja": "{% block refs %}**Ref:** {{ ref }}{% endblock %}",
+                "t.jinja": '{% extends "base.jinja" %}{% macro b(x) %}**{{ x }}**{% endmacro %}'
+                "{% block refs %}{{ super() }} and {{ b(ref) }}{% endblock %}",
+            }
+        )
+    )
     text = render_text(environment, "t.jinja", {"ref": "*A-1*"}).text
     runs = parse(text)[0].runs
     assert [(r.text, r.bold) for r in runs] == [
-        ("Ref:", True), (" *A-1* and ", False), ("*A-1*", True)
+        ("Ref:", True),
+        (" *A-1* and ", False),
+        ("*A-1*", True),
     ]
 
 

@@ -17,6 +17,7 @@ from claimdesk.models import Base
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
 from claimdesk.storage.migrate import code_head, include_name
+from tests.pinned import pinned_clock
 
 SAMPLES = sorted((Path(__file__).parent / "resources" / "schema").glob("*.sqlite"))
 
@@ -124,7 +125,7 @@ def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
 
     path = tmp_path / "claimdesk.sqlite"
     db = open_database(f"sqlite:///{path}")
-    full_case(Services(db, "Before"))
+    full_case(Services(db, "Before", clock=pinned_clock()))
     db.dispose()
     with sqlite3.connect(path) as connection:
         children_before = connection.execute("SELECT count(*) FROM call_log_entries").fetchone()

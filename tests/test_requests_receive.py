@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +11,8 @@ from claimdesk.errors import DocumentError, NotFoundError, ValidationError
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import Change, ClaimInput, Services
 from claimdesk.services import requests as requests_module
+from tests.pinned import TODAY
 
-TODAY = date.today()
 SENT = TODAY - timedelta(days=10)
 
 

@@ -20,8 +20,7 @@ from claimdesk.services.demo import load_demo
 from claimdesk.services.dto import ClaimDetail, DeadlineRecord
 from claimdesk.services.schedule import rule_book
 from claimdesk.storage import open_database
-
-TODAY = date.today()
+from tests.pinned import NOW, TODAY, pinned_clock
 
 
 def ago(days: int) -> date:
@@ -313,7 +312,9 @@ def test_an_imported_case_keeps_its_computed_deadlines_and_overrides(
     decision = computed(services, claim_id)["US-ERISA-appeal-pre"]
     services.deadlines.override(decision.id, TODAY + timedelta(days=5), "Plan promised sooner")
     document = services.exchange.export_case(claim_id)
-    other = Services(open_database(f"sqlite:///{tmp_path / 'other.sqlite'}"), "Importer")
+    other = Services(
+        open_database(f"sqlite:///{tmp_path / 'other.sqlite'}"), "Importer", clock=services.clock
+    )
     new_id = other.exchange.import_case(document)
     imported = computed(other, new_id)
     assert imported["US-ERISA-appeal-pre"].due_on == TODAY + timedelta(days=5)
@@ -333,7 +334,7 @@ def test_the_agenda_lists_deadlines_promises_and_requests(services: Services) ->
     services.calls.log_call(
         claim_id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(days=3),
+            occurred_at=NOW - timedelta(days=3),
             person_name="Dana",
             summary="Promised the claim file.",
             promises=[PromiseInput("Mail the claim file", TODAY + timedelta(days=2))],
@@ -367,7 +368,7 @@ def test_a_corrected_call_lists_its_promise_once(services: Services) -> None:
     call = services.calls.log_call(
         claim_id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(days=3),
+            occurred_at=NOW - timedelta(days=3),
             person_name="Dana",
             summary="Promised a callback.",
             promises=[PromiseInput("Call back", TODAY)],
@@ -376,7 +377,7 @@ def test_a_corrected_call_lists_its_promise_once(services: Services) -> None:
     services.calls.amend_call(
         call.id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(days=3),
+            occurred_at=NOW - timedelta(days=3),
             person_name="Dana Ortiz",
             summary="Promised a callback.",
             promises=[PromiseInput("Call back", TODAY)],
@@ -415,7 +416,7 @@ def test_reminders_from_lead_times(services: Services) -> None:
 @pytest.fixture(scope="module")
 def demo_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
-    shared = Services(database, "Test Caseworker")
+    shared = Services(database, "Test Caseworker", clock=pinned_clock())
     load_demo(shared)
     yield shared
     database.dispose()

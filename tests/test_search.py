@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from claimdesk.services.dto import HIT_END, HIT_START
 from claimdesk.services.search import fts_phrase, make_snippet, query_terms
 from claimdesk.storage import open_database
 from tests.builders import full_case
+from tests.pinned import NOW
 
 SAMPLE_0001 = Path(__file__).parent / "resources" / "schema" / "0001.sqlite"
 
@@ -87,7 +88,7 @@ def test_every_change_is_searchable_at_once(services: Services) -> None:
     call = services.calls.log_call(
         claim_id,
         CallInput(
-            occurred_at=datetime.now(UTC) - timedelta(hours=1),
+            occurred_at=NOW - timedelta(hours=1),
             person_name="Ines Quillfeather",
             call_reference="QX-99812",
             summary="Promised the medical director's notes",

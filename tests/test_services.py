@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,8 +16,7 @@ from claimdesk.models.enums import (
     Stage,
 )
 from claimdesk.services import CallInput, Change, ClaimInput, PromiseInput, Services
-
-TODAY = date.today()
+from tests.pinned import NOW, TODAY
 
 
 def new_case(services: Services, **overrides: object) -> int:
@@ -40,7 +39,7 @@ def new_case(services: Services, **overrides: object) -> int:
 
 def a_call(**overrides: object) -> CallInput:
     values: dict[str, object] = {
-        "occurred_at": datetime.now(UTC) - timedelta(days=2),
+        "occurred_at": NOW - timedelta(days=2),
         "person_name": "Dana (claims)",
         "person_staff_id": "E-4471",
         "summary": "Asked for the reviewer's report.",
@@ -109,7 +108,7 @@ def test_update_case_records_only_what_changed(services: Services) -> None:
 
 def test_call_log_is_chronological_and_amendments_keep_the_original(services: Services) -> None:
     claim_id = new_case(services)
-    now = datetime.now(UTC)
+    now = NOW
     later = services.calls.log_call(claim_id, a_call(occurred_at=now - timedelta(hours=1)))
     earlier = services.calls.log_call(
         claim_id,
@@ -147,7 +146,7 @@ def test_call_times_keep_their_zone(services: Services) -> None:
     with pytest.raises(ValidationError, match="not a time zone"):
         services.calls.log_call(claim_id, a_call(time_zone="Mars/Olympus"))
     with pytest.raises(ValidationError, match="in the future"):
-        services.calls.log_call(claim_id, a_call(occurred_at=datetime.now(UTC) + timedelta(days=5)))
+        services.calls.log_call(claim_id, a_call(occurred_at=NOW + timedelta(days=5)))
     with pytest.raises(ValidationError, match="Who you spoke to is required"):
         services.calls.log_call(claim_id, a_call(person_name=""))
 

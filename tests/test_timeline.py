@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -15,6 +15,7 @@ from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
 from claimdesk.services.timeline import CALLS, DEADLINES, DECISIONS, REQUESTS
 from tests.builders import full_case
+from tests.pinned import TODAY
 
 
 def test_marks_cover_the_case_in_date_order(services: Services) -> None:
@@ -32,7 +33,7 @@ def test_marks_cover_the_case_in_date_order(services: Services) -> None:
 
 def test_overdue_deadline_is_marked_late(services: Services) -> None:
     claim_id = full_case(services)
-    services.deadlines.add_manual(claim_id, "Late thing", date.today() - timedelta(days=2))
+    services.deadlines.add_manual(claim_id, "Late thing", TODAY - timedelta(days=2))
     late = [m for m in services.timeline.marks(claim_id) if "Late thing" in m.label]
     assert late and late[0].state == "late"
 

@@ -49,7 +49,7 @@ class CaseListModel(QAbstractTableModel):
         self._rows: dict[int, CaseRow] = {}
         self._filter = CaseFilter()
         self._sort = (CaseSort.LAST_ACTIVITY, True)
-        self.today = date.today()
+        self.today = caselist.today()
         self._loaded = False
         self._generation = 0  # which reload a worker's ids belong to
         self._fetching = False  # whether the rest may be fetched yet (see start_fetching)
@@ -62,7 +62,7 @@ class CaseListModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Query the ids again (after a filter, sort or data change); rows refetch lazily."""
-        self.today = date.today()
+        self.today = self._caselist.today()
         self._generation += 1
         sort, descending = self._sort
         if self._tasks is None:

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 from claimdesk.gui.forms import child, fit_height, load_form
 
 
-def date_edit(value: date | None = None, name: str = "") -> QDateEdit:
+def date_edit(value: date | None = None, name: str = "", *, today: date | None = None) -> QDateEdit:
+    """A date field showing ``value``, else ``today`` (the services' clock's, given by the
+    caller; the computer's only for a caller without one)."""
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd MMM yyyy")
     edit.setAccessibleName(name)
-    day = value or date.today()
+    day = value or today or date.today()
     edit.setDate(QDate(day.year, day.month, day.day))
     return edit
 
@@ -40,14 +42,20 @@ class FormDialog(QDialog):
 
     The frame comes from ``ui/form_dialog.ui``; a dialog with fixed rows of its own (Settings)
     passes its own form, which must also lay out a ``formLayout`` and a ``buttonBox``. Rows
-    added in code go below the form's own.
+    added in code go below the form's own. ``today`` is what an empty date row shows: the
+    panel passes its clock's (GuiEnv.clock).
     """
 
     def __init__(
-        self, title: str | None = None, parent: QWidget | None = None,
+        self,
+        title: str | None = None,
+        parent: QWidget | None = None,
         form: str = "form_dialog.ui",
+        *,
+        today: date | None = None,
     ) -> None:
         super().__init__(parent)
+        self.today = today
         load_form(form, base=self)
         if title:
             self.setWindowTitle(title)
@@ -85,7 +93,7 @@ class FormDialog(QDialog):
         return edit
 
     def day(self, label: str, value: date | None = None) -> QDateEdit:
-        edit = date_edit(value, label)
+        edit = date_edit(value, label, today=self.today)
         self.form.addRow(f"{label}:", edit)
         return edit
 

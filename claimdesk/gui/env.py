@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from claimdesk.clock import Clock
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
@@ -29,3 +30,8 @@ class GuiEnv:
     tasks: TaskRunner
     bus: ChangeBus
     settings: QSettings
+
+    @property
+    def clock(self) -> Clock:
+        """The services' clock: the window's "today" is the one the services count from."""
+        return self.services.clock

@@ -87,7 +87,7 @@ class NewCaseWizard(QWizard):
         self.letter_date = child(self, QDateEdit, "letterDateEdit")
         self.received_date = child(self, QDateEdit, "receivedDateEdit")
         for edit in (self.letter_date, self.received_date):
-            set_day(edit, date.today())
+            set_day(edit, env.clock.today())
         self.proof = child(self, QLineEdit, "proofEdit")
         self.category = _fill(child(self, QComboBox, "categoryCombo"), DenialCategory)
         self.category.setCurrentIndex(self.category.findData(DenialCategory.OTHER))
@@ -122,10 +122,13 @@ class NewCaseWizard(QWizard):
         lines = [
             f"<b>{escape(self.claimant.text().strip())}</b> against "
             f"<b>{escape(self.insurer.text().strip())}</b>",
-            escape(" · ".join(
-                p for p in (self.plan_type.currentText(), self.claim_type.currentText(), where)
-                if p
-            )),
+            escape(
+                " · ".join(
+                    p
+                    for p in (self.plan_type.currentText(), self.claim_type.currentText(), where)
+                    if p
+                )
+            ),
             f"Denied: {escape(self.category.currentText())}",
         ]
         if area != ClinicalArea.OTHER:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -64,7 +63,7 @@ class Reminders(QObject):
 
     def check(self) -> None:
         try:
-            due = self.env.services.schedule.reminders_due(date.today(), unseen_only=True)
+            due = self.env.services.schedule.reminders_due(self.env.clock.today(), unseen_only=True)
         except ClaimDeskError:
             log.warning("could not read reminders", exc_info=True)
             return

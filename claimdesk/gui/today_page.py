@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -40,6 +40,9 @@ DUE, WHEN, CASE, WHAT, PARTY, SOURCE = range(6)
 # Which workspace panel shows each kind of item.
 PANEL_FOR = {"deadline": "deadlines", "promise": "calls", "request": "requests"}
 SOURCE_LABEL = {"deadline": "Deadline", "promise": "Promised on a call", "request": "Request"}
+# The midnight timer fires this long after the clock's midnight, so the clock surely reads the
+# new day when the agenda is read again.
+AFTER_MIDNIGHT = timedelta(seconds=2)
 WATCHED = frozenset({"deadline", "call", "promise", "request", "claim", "appeal", "event"})
 
 
@@ -60,7 +63,7 @@ class AgendaModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[AgendaItem] = []
-        self.today = date.today()
+        self.today = date.min  # set with the rows: the day their "overdue" was worked out on
 
     @property
     def items(self) -> list[AgendaItem]:
@@ -165,10 +168,17 @@ class TodayPage(QWidget):
         self._busy = False
         self._again = False
         env.bus.changed.connect(self._on_change)
-        # The date moves on even when nothing changes: look again every half hour.
-        self._clock = QTimer(self, interval=30 * 60 * 1000)
-        self._clock.timeout.connect(self.refresh)
-        self._clock.start()
+        # Deadlines with an hour become overdue during the day: look again every half hour.
+        self._half_hourly = QTimer(self, interval=30 * 60 * 1000)
+        self._half_hourly.timeout.connect(self.refresh)
+        self._half_hourly.start()
+        # And the day itself turns at local midnight: "due tomorrow" becomes "due today" then,
+        # not up to half an hour later. Precise, because a coarse timer may be 5% out, which
+        # over fourteen hours is forty minutes.
+        self.midnight = QTimer(self, singleShot=True)
+        self.midnight.setTimerType(Qt.TimerType.PreciseTimer)
+        self.midnight.timeout.connect(self._new_day)
+        self._arm_midnight()
         # The first refresh is the window's to start, once it has painted: on a 2-core machine
         # the worker's Python competes with the GUI thread for the interpreter.
         self._tally: _Tally | None = None  # None while looking
@@ -184,13 +194,27 @@ class TodayPage(QWidget):
         if not self.model.items:
             self._tally = None
             self._write_summary()
-        today = date.today()
+        today = self.env.clock.today()
         days = self.horizon.currentData()
         self.env.tasks.run(
             lambda: self.env.services.schedule.agenda(today, days),
             on_done=lambda items: self._show(items, today),
             on_error=self._failed,
         )
+
+    def _arm_midnight(self) -> None:
+        wait = self.env.clock.until_tomorrow() + AFTER_MIDNIGHT
+        # At most a day (QTimer takes a 32-bit count of milliseconds; a clock moved by hand
+        # cannot make it wait longer than that).
+        self.midnight.start(int(min(wait, timedelta(days=1)).total_seconds() * 1000))
+
+    def _new_day(self) -> None:
+        """Past midnight: read the agenda for the new day, and wait for the next midnight.
+
+        Each wait is measured from the clock again, so a timer that fired early (the clock
+        was set back by hand) costs only one more read of the same day."""
+        self._arm_midnight()
+        self.refresh()
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False

@@ -79,7 +79,8 @@ def lay_out(
     pieces += [index, *exhibits]
     chronology = None
     if options.include_chronology:
-        chronology = Piece("exhibit", "", CHRONOLOGY_TITLE, date.today().isoformat(), 1)
+        prepared = source.prepared_on or date.today()
+        chronology = Piece("exhibit", "", CHRONOLOGY_TITLE, prepared.isoformat(), 1)
         pieces.append(chronology)
     for number, piece in enumerate(p for p in pieces if p.kind == "exhibit"):
         piece.label = exhibit_letter(number)

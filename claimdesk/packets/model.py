@@ -45,6 +45,9 @@ class PacketSource:
     letter_pdf: bytes | None
     exhibits: list[Exhibit]
     chronology: list[ChronologyEntry]
+    # The day the packet is made, which dates its chronology: the services' clock's today
+    # (None, for a caller without one: the computer's).
+    prepared_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from claimdesk.storage.db import Database
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from claimdesk.clock import Clock
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
@@ -64,10 +65,18 @@ def __getattr__(name: str) -> Any:
 class Services:
     """Every service over one database, acting as one user, each built on first use."""
 
-    def __init__(self, db: Database, user_name: str, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        user_name: str,
+        data_dir: Path | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
         """``data_dir`` holds the office's own letter templates and letterhead (in
-        ``templates/``); without it only the bundled templates are used."""
-        self.context = ServiceContext(db, user_name)
+        ``templates/``); without it only the bundled templates are used. ``clock`` is the
+        one source of "now" and "today" (the system's unless a test pins it)."""
+        self.context = ServiceContext(db, user_name, clock)
         self.db = db
         self._data_dir = data_dir
         # Subscribed first, so every other listener hears of a change to a case's dated
@@ -82,6 +91,10 @@ class Services:
     @property
     def user_name(self) -> str:
         return self.context.user_name
+
+    @property
+    def clock(self) -> Clock:
+        return self.context.clock
 
     def subscribe(self, listener: ChangeListener) -> None:
         """Be told of every committed change (the GUI turns this into one Qt signal)."""

@@ -54,7 +54,7 @@ class CalendarService:
         now: datetime | None = None,
     ) -> CalendarExport:
         """Every open deadline of every case not closed, each with alarms before it."""
-        stamp = (now or datetime.now(UTC)).astimezone(UTC)
+        stamp = (now or self._ctx.clock.now()).astimezone(UTC)
         import icalendar  # imported when exporting: it costs a second at start-up
 
         calendar = icalendar.Calendar()

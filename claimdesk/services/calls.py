@@ -78,15 +78,14 @@ class CallService:
         self, promise_id: int, status: PromiseStatus | str, on: date | str | None = None
     ) -> PromiseRecord:
         chosen = v.choice(PromiseStatus, status, "Promise status")
-        resolved = (
-            v.not_future(v.parse_date(on, "Date"), "Date") if chosen != PromiseStatus.OPEN else None
-        )
+        today = self._ctx.clock.today()
+        resolved = None
+        if chosen != PromiseStatus.OPEN:
+            resolved = v.not_future(v.parse_date(on, "Date", today=today), "Date", today=today)
         with self._ctx.unit() as unit:
             promise: CallPromise = unit.get(CallPromise, promise_id, "promise")
             promise.status = chosen
-            promise.resolved_on = resolved or (
-                date.today() if chosen != PromiseStatus.OPEN else None
-            )
+            promise.resolved_on = (resolved or today) if chosen != PromiseStatus.OPEN else None
             unit.record("update", "promise", promise.id, promise.call.claim_id, ["status"])
             return copy_into(PromiseRecord, promise)
 
@@ -111,8 +110,9 @@ class CallService:
     def _new_entry(self, unit: Unit, claim_id: int, data: CallInput) -> CallLogEntry:
         zone = data.time_zone or "UTC"
         v.time_zone(zone)
-        occurred = v.parse_datetime(data.occurred_at, "Time of the call", zone=zone)
-        v.not_future(occurred.date(), "Time of the call")
+        today = self._ctx.clock.today()
+        occurred = v.parse_datetime(data.occurred_at, "Time of the call", zone=zone, today=today)
+        v.not_future(occurred.date(), "Time of the call", today=today)
         if data.organisation_id is not None:
             unit.get(Organisation, data.organisation_id, "organisation")
         entry = CallLogEntry(
@@ -139,7 +139,7 @@ class CallService:
                     description=v.text(
                         promise.description, "What was promised", max_length=5000, required=True
                     ),
-                    due_date=v.parse_date(promise.due_date, "Promised by"),
+                    due_date=v.parse_date(promise.due_date, "Promised by", today=today),
                 )
             )
         unit.session.add(entry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -76,6 +76,10 @@ class CaseListService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    def today(self) -> date:
+        """The day "days left" and "overdue" count from: the services' clock's."""
+        return self._ctx.clock.today()
+
     def case_ids(
         self,
         case_filter: CaseFilter,
@@ -85,7 +89,7 @@ class CaseListService:
         now: datetime | None = None,
     ) -> list[int]:
         """The ids of the matching cases, in display order."""
-        query = self._ordered(case_filter, sort, descending, today or date.today(), now)
+        query = self._ordered(case_filter, sort, descending, today or self._ctx.clock.today(), now)
         # Core, not the ORM: at 50,000 cases the ORM's per-row loading was most of the
         # query's time, and plain ids need none of it.
         with self._ctx.db.read_connection() as connection:
@@ -106,7 +110,7 @@ class CaseListService:
         and fetch the rest with ``case_ids``: at 50,000 cases the count and the first page take
         a few milliseconds where every id takes a hundred.
         """
-        today = today or date.today()
+        today = today or self._ctx.clock.today()
         query = self._ordered(case_filter, sort, descending, today, now).limit(limit)
         matching, _ = self._query(case_filter, today, now, select(_CLAIMS.c.id), full=False)
         with self._ctx.db.read_connection() as connection:
@@ -140,8 +144,8 @@ class CaseListService:
         """The rows for these ids, in the same order (ids no longer present are skipped)."""
         if not ids:
             return []
-        today = today or date.today()
-        now = now or datetime.now(UTC)
+        today = today or self._ctx.clock.today()
+        now = now or self._ctx.clock.now()
         found: dict[int, CaseRow] = {}
         with self._ctx.db.read_connection() as connection:
             for start in range(0, len(ids), _ROWS_AT_ONCE):
@@ -240,7 +244,7 @@ class CaseListService:
             if region:
                 query = query.where(claims.region == region)
         if case_filter.overdue_only:
-            late = overdue_claim_ids(today, now or datetime.now(UTC))
+            late = overdue_claim_ids(today, now or self._ctx.clock.now())
             query = query.where(claims.id.in_(late))
         columns: dict[CaseSort, Any] = {
             CaseSort.CASE_NUMBER: claims.case_number,

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from claimdesk.errors import NotFoundError, ValidationError
 from claimdesk.models import Claim, Contact, Note, Organisation, User
-from claimdesk.models.base import utcnow
 from claimdesk.models.enums import (
     ClaimStatus,
     ClaimType,
@@ -87,9 +86,11 @@ class ClaimService:
 
     def open_case(self, data: ClaimInput) -> ClaimDetail:
         """Create a case from the new-case form."""
-        values = _validated(data)
+        today = self._ctx.clock.today()
+        values = _validated(data, today)
         with self._ctx.unit() as unit:
-            claim = Claim(case_number=next_case_number(unit.session), **_columns(unit, values))
+            number = next_case_number(unit.session, today)
+            claim = Claim(case_number=number, **_columns(unit, values))
             unit.session.add(claim)
             unit.session.flush()
             unit.record("create", "claim", claim.id, claim.id, values)
@@ -107,7 +108,7 @@ class ClaimService:
             status = changes.pop("status", claim.status)
             outcome = changes.pop("outcome", claim.outcome)
             merged = ClaimInput(**{**current, **changes})
-            values = _validated(merged)
+            values = _validated(merged, self._ctx.clock.today())
             columns = _columns(unit, values)
             columns["status"] = v.choice(ClaimStatus, status, "Status")
             columns["outcome"] = v.choice(Outcome, outcome, "Outcome")
@@ -115,7 +116,7 @@ class ClaimService:
             for key in changed:
                 setattr(claim, key, columns[key])
             if changed:
-                claim.updated_at = utcnow()
+                claim.updated_at = unit.clock.now()
                 unit.record("update", "claim", claim.id, claim.id, changed)
         return self.get(claim_id)
 
@@ -247,7 +248,7 @@ def touch(unit: Unit, claim_id: int) -> None:
     """Mark a case as just worked on (the case list's 'last activity')."""
     claim = unit.session.get(Claim, claim_id)
     if claim is not None:
-        claim.updated_at = utcnow()
+        claim.updated_at = unit.clock.now()
 
 
 def find_or_create_organisation(
@@ -279,7 +280,7 @@ def find_or_create_user(session: Session, name: str) -> User | None:
     return user
 
 
-def _validated(data: ClaimInput) -> dict[str, Any]:
+def _validated(data: ClaimInput, today: date) -> dict[str, Any]:
     """Check every field of the form; return the values in their database form."""
     values: dict[str, Any] = {
         "claimant_name": v.line(data.claimant_name, "Claimant's name", required=True),
@@ -290,7 +291,9 @@ def _validated(data: ClaimInput) -> dict[str, Any]:
         "insurer_name": v.line(data.insurer_name, "Insurer", required=True),
         "plan_administrator_name": v.line(data.plan_administrator_name, "Plan administrator"),
         "claimant_birth_date": v.not_future(
-            v.parse_date(data.claimant_birth_date, "Date of birth"), "Date of birth"
+            v.parse_date(data.claimant_birth_date, "Date of birth", today=today),
+            "Date of birth",
+            today=today,
         ),
         "claimant_address": v.text(data.claimant_address, "Address", max_length=2000),
         "claimant_phone": v.line(data.claimant_phone, "Phone", max_length=60),
@@ -308,12 +311,14 @@ def _validated(data: ClaimInput) -> dict[str, Any]:
         "currency": v.currency(data.currency),
         "urgent": bool(data.urgent),
         "denial_letter_date": v.not_future(
-            v.parse_date(data.denial_letter_date, "Date on the denial letter"),
+            v.parse_date(data.denial_letter_date, "Date on the denial letter", today=today),
             "Date on the denial letter",
+            today=today,
         ),
         "denial_received_date": v.not_future(
-            v.parse_date(data.denial_received_date, "Date the denial was received"),
+            v.parse_date(data.denial_received_date, "Date the denial was received", today=today),
             "Date the denial was received",
+            today=today,
         ),
         "proof_of_receipt": v.text(data.proof_of_receipt, "Proof of receipt", max_length=2000),
         "denial_reason": v.text(data.denial_reason, "Denial reason", max_length=50_000),
@@ -375,8 +380,10 @@ def _detail(session: Session, claim: Claim) -> ClaimDetail:
     )
 
 
-def next_case_number(session: Session) -> str:
-    year = date.today().year
+def next_case_number(session: Session, today: date | None = None) -> str:
+    """The next free number of ``today``'s year (the context clock's; the wall clock only
+    for a caller that has none)."""
+    year = (today or date.today()).year
     prefix = f"CD-{year}-"
     # Longest first, then highest: CD-2026-10000 comes after CD-2026-9999.
     latest = session.scalar(

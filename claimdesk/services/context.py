@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, inspect, select
 
 # The package, not its classes: the models are built on first use, so the case list can show
 # its first page before they are (docs/architecture.md, "Start-up").
 from claimdesk import models
+from claimdesk.clock import Clock, SystemClock
 from claimdesk.errors import NotFoundError, ValidationError
 from claimdesk.storage.db import Database
+from claimdesk.storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ class Unit:
 
     session: Session
     user_id: int | None
+    clock: Clock
     changes: list[Change] = field(default_factory=list)
 
     def record(
@@ -69,9 +72,9 @@ class Unit:
 
 
 class ServiceContext:
-    """Shared by the services of one open database and one acting user."""
+    """Shared by the services of one open database, one acting user and one clock."""
 
-    def __init__(self, db: Database, user_name: str) -> None:
+    def __init__(self, db: Database, user_name: str, clock: Clock | None = None) -> None:
         name = " ".join(user_name.split())
         if not name:
             raise ValidationError("Enter your name, so your work is attributed to you.")
@@ -79,6 +82,8 @@ class ServiceContext:
             raise ValidationError("A user name can be at most 120 characters.")
         self.db = db
         self.user_name = name
+        # The one source of "now" and "today" for every service (claimdesk/clock.py).
+        self.clock: Clock = clock or SystemClock()
         self._listeners: list[ChangeListener] = []
 
     def subscribe(self, listener: ChangeListener) -> None:
@@ -88,10 +93,28 @@ class ServiceContext:
         self._listeners.remove(listener)
 
     @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction whose new records take their timestamps from this clock."""
+        with self.db.write() as session:
+            event.listen(session, "before_flush", self._stamp_new)
+            yield session
+
+    def _stamp_new(self, session: Session, *_: object) -> None:
+        # The models' utcnow defaults stay as a fallback for writes outside the services;
+        # here a record made "now" (a letter's generated_at, a note's created_at, the audit
+        # row's occurred_at) is made at the context clock's now, which a timeline, the notes
+        # and the audit trail show beside dates that came from the same clock.
+        now = self.clock.now()
+        for obj in session.new:
+            for key in _clock_stamped(type(obj)):
+                if getattr(obj, key) is None:
+                    setattr(obj, key, now)
+
+    @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A write transaction; its changes are announced only once it has committed."""
-        with self.db.write() as session:
-            unit = Unit(session=session, user_id=self._user_id(session))
+        with self.write() as session:
+            unit = Unit(session=session, user_id=self._user_id(session), clock=self.clock)
             yield unit
             mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
         for change in unit.changes:
@@ -106,6 +129,26 @@ class ServiceContext:
             session.flush()
             user_id = user.id
         return user_id
+
+
+_stamped: dict[type, tuple[str, ...]] = {}
+
+
+def _clock_stamped(model: type) -> tuple[str, ...]:
+    """The timestamp attributes a model fills in itself when a record is made."""
+    keys = _stamped.get(model)
+    if keys is None:
+        mapper: Any = inspect(model)
+        keys = tuple(
+            attr.key
+            for attr in mapper.column_attrs
+            if any(
+                isinstance(c.type, UTCDateTime) and c.default is not None and c.default.is_callable
+                for c in attr.columns
+            )
+        )
+        _stamped[model] = keys
+    return keys
 
 
 def mark_for_search(session: Session, claim_ids: set[int]) -> None:

@@ -351,7 +351,7 @@ def load_demo(services: Services) -> list[int]:
     """Add the sample cases, marked as samples (and any specialists not yet in the directory);
     return the new case ids."""
     folder = demo_dir()
-    today = date.today()
+    today = services.clock.today()
     specialists = _load_specialists(services, _read(folder / "specialists.json"), today)
     case_files = sorted((folder / "cases").glob("*.json"))
     if not case_files:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from claimdesk.errors import ValidationError
@@ -21,9 +23,21 @@ def text(label: str, max_length: int = 20_000) -> Converter:
 
 
 def day(label: str, past: bool = False) -> Converter:
-    if past:
-        return lambda value: v.not_future(v.parse_date(value, label), label)
-    return lambda value: v.parse_date(value, label)
+    """A date; with ``past``, one that has already happened."""
+    return _Day(label, past)
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A date converter checked against the caller's today (convert_all passes the context
+    clock's), not the wall clock."""
+
+    label: str
+    past: bool
+
+    def __call__(self, value: Any, today: date | None = None) -> date | None:
+        parsed = v.parse_date(value, self.label, today=today)
+        return v.not_future(parsed, self.label, today=today) if self.past else parsed
 
 
 def instant(label: str) -> Converter:
@@ -66,13 +80,21 @@ def one_of(enum_cls: type[LabelledEnum], label: str, optional: bool = False) -> 
 
 
 def convert_all(
-    specs: Mapping[str, Converter], values: Mapping[str, Any], what: str
+    specs: Mapping[str, Converter],
+    values: Mapping[str, Any],
+    what: str,
+    *,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Validate every given value by its spec; unknown names are a programming error."""
     unknown = set(values) - set(specs)
     if unknown:
         raise ValidationError(f"A {what} has no field named {', '.join(sorted(unknown))}.")
-    return {name: specs[name](value) for name, value in values.items()}
+    converted: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = specs[name]
+        converted[name] = spec(value, today) if isinstance(spec, _Day) else spec(value)
+    return converted
 
 
 def apply(obj: Any, converted: Mapping[str, Any]) -> list[str]:

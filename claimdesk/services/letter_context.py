@@ -51,8 +51,13 @@ _FREE_RECORDS_RIGHT = {
 }
 _ERISA = {PlanType.ERISA_GROUP_HEALTH, PlanType.ERISA_DISABILITY, PlanType.ERISA_OTHER_WELFARE}
 
-_COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "AU": "Australia",
-                  "CA": "Canada", "IN": "India"}
+_COUNTRY_NAMES = {
+    "US": "United States",
+    "GB": "United Kingdom",
+    "AU": "Australia",
+    "CA": "Canada",
+    "IN": "India",
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def build_context(
 ) -> dict[str, Value]:
     """Every fact a letter about this case may use, as plain values."""
     options = options or LetterOptions()
-    today = options.today or date.today()
+    today = options.today or services.clock.today()
     claim = services.claims.get(claim_id)
     country = claim.country
     organisations = {o.id: o for o in services.claims.organisations()}
@@ -103,8 +108,9 @@ def build_context(
     )
     calls = [c for c in services.calls.calls(claim_id) if not c.superseded]
     requests = [r for r in services.requests.requests(claim_id) if not r.withdrawn]
-    opinions = [o for o in services.opinions.opinions(claim_id)
-                if o.status is not OpinionStatus.DECLINED]
+    opinions = [
+        o for o in services.opinions.opinions(claim_id) if o.status is not OpinionStatus.DECLINED
+    ]
     opinion = _chosen(opinions, options.opinion_id, "second opinion")
     call = _chosen(calls, options.call_id, "call")
     overdue = [r for r in requests if r.status(today) == "overdue"]

@@ -120,7 +120,7 @@ class LetterWriter:
         document = self._document(preview, context)
         data = _write(document, fmt)
         claim = self._services.claims.get(claim_id)
-        today = (options.today if options else None) or date.today()
+        today = (options.today if options else None) or self._services.clock.today()
         file_name = f"{claim.case_number} {preview.title} {today:%Y-%m-%d}.{fmt}"
         file_name = re.sub(r"[^\w .,()-]+", "-", file_name)
         recipient = context.get("recipient") or {}
@@ -190,8 +190,11 @@ def quoted_texts(context: dict[str, Value]) -> tuple[str, ...]:
     """Others' words a letter may repeat without adopting them: the insurer's reasons and
     decisions, and the titles of the documents it encloses (a denial letter's own title)."""
     claim = context["claim"]
-    texts = [claim.get("denial_reason"), claim.get("criteria_cited"),
-             claim.get("denial_category_label")]
+    texts = [
+        claim.get("denial_reason"),
+        claim.get("criteria_cited"),
+        claim.get("denial_category_label"),
+    ]
     texts += [a.get("decision_summary") for a in context.get("appeals") or []]
     texts += [e.get("title") for e in context.get("enclosures") or []]
     return tuple(str(t) for t in texts if t)

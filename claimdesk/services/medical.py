@@ -84,7 +84,9 @@ class SpecialistService:
         self._ctx = ctx
 
     def add(self, **values: Any) -> SpecialistRecord:
-        converted = f.convert_all(SPECIALIST_FIELDS, values, "specialist")
+        converted = f.convert_all(
+            SPECIALIST_FIELDS, values, "specialist", today=self._ctx.clock.today()
+        )
         for required in ("name", "specialty"):
             if required not in converted:
                 raise ValidationError(f"A specialist's {required} is required.", field=required)
@@ -96,7 +98,9 @@ class SpecialistService:
             return copy_into(SpecialistRecord, specialist)
 
     def update(self, specialist_id: int, **values: Any) -> SpecialistRecord:
-        converted = f.convert_all(SPECIALIST_FIELDS, values, "specialist")
+        converted = f.convert_all(
+            SPECIALIST_FIELDS, values, "specialist", today=self._ctx.clock.today()
+        )
         with self._ctx.unit() as unit:
             specialist = unit.get(Specialist, specialist_id, "specialist")
             changed = f.apply(specialist, converted)
@@ -142,7 +146,9 @@ class OpinionService:
         self._ctx = ctx
 
     def start(self, claim_id: int, specialist_id: int, **values: Any) -> OpinionRecord:
-        converted = f.convert_all(OPINION_FIELDS, values, "second opinion")
+        converted = f.convert_all(
+            OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
+        )
         with self._ctx.unit() as unit:
             claim: Claim = unit.get(Claim, claim_id, "case")
             unit.get(Specialist, specialist_id, "specialist")
@@ -157,7 +163,9 @@ class OpinionService:
         return self.get(opinion_id)
 
     def update(self, opinion_id: int, **values: Any) -> OpinionRecord:
-        converted = f.convert_all(OPINION_FIELDS, values, "second opinion")
+        converted = f.convert_all(
+            OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
+        )
         with self._ctx.unit() as unit:
             opinion: SecondOpinion = unit.get(SecondOpinion, opinion_id, "second opinion")
             changed = f.apply(opinion, converted)
@@ -206,7 +214,7 @@ class ImeService:
         self._ctx = ctx
 
     def record(self, claim_id: int, **values: Any) -> ImeRecord:
-        converted = f.convert_all(IME_FIELDS, values, "IME")
+        converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
             if converted.get("examiner_organisation_id") is not None:
@@ -219,7 +227,7 @@ class ImeService:
             return copy_into(ImeRecord, ime)
 
     def update(self, ime_id: int, **values: Any) -> ImeRecord:
-        converted = f.convert_all(IME_FIELDS, values, "IME")
+        converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
         with self._ctx.unit() as unit:
             ime: IndependentMedicalExam = unit.get(IndependentMedicalExam, ime_id, "IME")
             changed = f.apply(ime, converted)

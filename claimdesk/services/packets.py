@@ -49,7 +49,12 @@ class PacketService:
             for d in placed
         ]
         return PacketSource(
-            claim.case_number, claim.claimant_name, letter_pdf, exhibits, self.chronology(claim)
+            claim.case_number,
+            claim.claimant_name,
+            letter_pdf,
+            exhibits,
+            self.chronology(claim),
+            prepared_on=self._s.clock.today(),
         )
 
     def options(self, claim_id: int, **choices: object) -> PacketOptions:

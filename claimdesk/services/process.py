@@ -67,7 +67,9 @@ class AppealService:
 
     def record(self, claim_id: int, level: AppealLevel | str, **values: Any) -> AppealRecord:
         """Record a review level (an appeal filed, a peer-to-peer asked for, an IMR...)."""
-        converted = f.convert_all(APPEAL_FIELDS, {"level": level, **values}, "review level")
+        converted = f.convert_all(
+            APPEAL_FIELDS, {"level": level, **values}, "review level", today=self._ctx.clock.today()
+        )
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
             appeal = Appeal(claim_id=claim_id, **converted)
@@ -79,7 +81,9 @@ class AppealService:
             return copy_into(AppealRecord, appeal)
 
     def update(self, appeal_id: int, **values: Any) -> AppealRecord:
-        converted = f.convert_all(APPEAL_FIELDS, values, "review level")
+        converted = f.convert_all(
+            APPEAL_FIELDS, values, "review level", today=self._ctx.clock.today()
+        )
         with self._ctx.unit() as unit:
             appeal: Appeal = unit.get(Appeal, appeal_id, "review level")
             changed = f.apply(appeal, converted)
@@ -128,7 +132,12 @@ class AppealService:
     ) -> EventRecord:
         """A dated event that starts, stops or extends a clock (an extension notice...)."""
         chosen = v.choice(EventKind, kind, "Event")
-        day = v.not_future(v.required_date(occurred_on, "Date of the event"), "Date of the event")
+        today = self._ctx.clock.today()
+        day = v.not_future(
+            v.required_date(occurred_on, "Date of the event", today=today),
+            "Date of the event",
+            today=today,
+        )
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
             if appeal_id is not None:
@@ -183,7 +192,7 @@ class DeadlineService:
         notes: str = "",
         lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS,
     ) -> DeadlineRecord:
-        due = v.required_date(due_on, "Due date")
+        due = v.required_date(due_on, "Due date", today=self._ctx.clock.today())
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
             deadline = Deadline(
@@ -249,7 +258,7 @@ class DeadlineService:
 
         Recomputing never moves an overridden date back; the reminders follow the new date.
         """
-        due = v.required_date(due_on, "New due date")
+        due = v.required_date(due_on, "New due date", today=self._ctx.clock.today())
         why = v.text(reason, "Reason for the change", max_length=2000, required=True)
         with self._ctx.unit() as unit:
             deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
@@ -303,8 +312,10 @@ class DeadlineService:
             if chosen == DeadlineStatus.OPEN:
                 deadline.completed_on = None
             else:
+                today = unit.clock.today()
                 deadline.completed_on = (
-                    v.not_future(v.parse_date(on, "Date"), "Date") or date.today()
+                    v.not_future(v.parse_date(on, "Date", today=today), "Date", today=today)
+                    or today
                 )
             touch(unit, deadline.claim_id)
             unit.record("update", "deadline", deadline.id, deadline.claim_id, ["status"])
@@ -372,7 +383,10 @@ class LetterService:
     def mark_sent(
         self, letter_id: int, sent_on: date | str, method: ContactMethod | str
     ) -> LetterRecord:
-        day = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
+        today = self._ctx.clock.today()
+        day = v.not_future(
+            v.required_date(sent_on, "Date sent", today=today), "Date sent", today=today
+        )
         with self._ctx.unit() as unit:
             letter: Letter = unit.get(Letter, letter_id, "letter")
             letter.sent_on = day
@@ -383,8 +397,12 @@ class LetterService:
 
     def letters(self, claim_id: int) -> list[LetterRecord]:
         with self._ctx.db.read() as session:
+            # The id breaks a tie: two letters can share an instant (a coarse or pinned clock),
+            # and the packet takes the last as the newest.
             rows = session.scalars(
-                select(Letter).where(Letter.claim_id == claim_id).order_by(Letter.generated_at)
+                select(Letter)
+                .where(Letter.claim_id == claim_id)
+                .order_by(Letter.generated_at, Letter.id)
             )
             return [copy_into(LetterRecord, letter) for letter in rows]
 

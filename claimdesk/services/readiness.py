@@ -46,7 +46,7 @@ class ReadinessService:
 
     def check(self, claim_id: int, today: date | None = None) -> list[ReadinessItem]:
         """Every check, passed or not, in the order a caseworker would fix them."""
-        today = today or date.today()
+        today = today or self._ctx.clock.today()
         with self._ctx.db.read() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:

@@ -51,9 +51,14 @@ class RequestService:
         notes: str = "",
     ) -> RequestRecord:
         """Record that something was asked for; due in 30 days unless a date is given."""
-        sent = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
+        today = self._ctx.clock.today()
+        sent = v.not_future(
+            v.required_date(sent_on, "Date sent", today=today), "Date sent", today=today
+        )
         assert sent is not None
-        due = v.parse_date(due_on, "Due date") or sent + timedelta(days=DEFAULT_RESPONSE_DAYS)
+        due = v.parse_date(due_on, "Due date", today=today) or sent + timedelta(
+            days=DEFAULT_RESPONSE_DAYS
+        )
         v.ordered(sent, due, "The due date cannot be before the date the request was sent.")
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
@@ -88,8 +93,11 @@ class RequestService:
         notes: str = "",
     ) -> RequestRecord:
         """Record a second request for something late."""
-        sent = v.not_future(v.required_date(sent_on, "Date sent"), "Date sent")
-        new_due = v.parse_date(new_due_on, "New due date")
+        today = self._ctx.clock.today()
+        sent = v.not_future(
+            v.required_date(sent_on, "Date sent", today=today), "Date sent", today=today
+        )
+        new_due = v.parse_date(new_due_on, "New due date", today=today)
         v.ordered(sent, new_due, "The new due date cannot be before the follow-up was sent.")
         with self._ctx.unit() as unit:
             request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
@@ -121,7 +129,10 @@ class RequestService:
         leaves no document behind. ``kind`` files it (by default, what the request asked for)."""
         if document_id is not None and file is not None:
             raise ValueError("give the document that came, or a file to keep, not both")
-        received = v.not_future(v.required_date(received_on, "Date received"), "Date received")
+        today = self._ctx.clock.today()
+        received = v.not_future(
+            v.required_date(received_on, "Date received", today=today), "Date received", today=today
+        )
         assert received is not None
         document: Document | None = None
         if file is not None:

@@ -12,7 +12,7 @@ import logging
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import exists, select
@@ -154,8 +154,8 @@ class ScheduleService:
         if change.claim_id is None or change.entity not in TRIGGER_ENTITIES:
             return
         try:
-            with self._ctx.db.write() as session:
-                self._sync(session, change.claim_id, date.today())
+            with self._ctx.write() as session:
+                self._sync(session, change.claim_id, self._ctx.clock.today())
             self._stale.discard(change.claim_id)
         except Exception:
             log.exception("recomputing the deadlines of case %s failed", change.claim_id)
@@ -165,7 +165,7 @@ class ScheduleService:
         """Bring one case's computed deadlines up to date (audited and announced)."""
         with self._ctx.unit() as unit:
             unit.get(Claim, claim_id, "case")
-            changed, problems = self._sync(unit.session, claim_id, today or date.today())
+            changed, problems = self._sync(unit.session, claim_id, today or unit.clock.today())
             for action, row, fields in changed:
                 unit.record(action, "deadline", row.id, claim_id, fields)
         self._stale.discard(claim_id)
@@ -237,8 +237,8 @@ class ScheduleService:
         self, today: date | None = None, days: int = 14, now: datetime | None = None
     ) -> list[AgendaItem]:
         """What is overdue or due within ``days`` on every case not closed, soonest first."""
-        today = today or date.today()
-        now = now or datetime.now(UTC)
+        today = today or self._ctx.clock.today()
+        now = now or self._ctx.clock.now()
         for claim_id in sorted(self._stale):
             self.recompute(claim_id, today)
         until = today + timedelta(days=days)
@@ -312,7 +312,7 @@ class ScheduleService:
         self, today: date | None = None, *, unseen_only: bool = False
     ) -> list[ReminderItem]:
         """Open deadlines with a reminder on or before ``today`` not yet dismissed."""
-        today = today or date.today()
+        today = today or self._ctx.clock.today()
         query = (
             select(Reminder, Deadline, Claim.case_number)
             .join(Deadline, Reminder.deadline_id == Deadline.id)
@@ -368,7 +368,7 @@ class ScheduleService:
             ).all()
             for row in rows:
                 if action == "shown":
-                    row.shown_at = row.shown_at or datetime.now(UTC)
+                    row.shown_at = row.shown_at or unit.clock.now()
                 else:
                     row.dismissed = True
             for deadline_id, claim_id in sorted(

@@ -34,7 +34,7 @@ class TimelineService:
 
     def marks(self, claim_id: int, today: date | None = None) -> list[TimelineMark]:
         """Everything dated on the case, in date order."""
-        today = today or date.today()
+        today = today or self._ctx.clock.today()
         s = self._services
         claim = s.claims.get(claim_id)
         marks: list[TimelineMark] = []

@@ -43,8 +43,13 @@ def line(value: str | None, label: str, *, max_length: int = 200, required: bool
     return text(flat, label, max_length=max_length, required=required)
 
 
-def parse_date(value: str | date | None, label: str, *, required: bool = False) -> date | None:
-    """A date from a date or an ISO text (YYYY-MM-DD), within a plausible range."""
+def parse_date(
+    value: str | date | None, label: str, *, required: bool = False, today: date | None = None
+) -> date | None:
+    """A date from a date or an ISO text (YYYY-MM-DD), within a plausible range.
+
+    ``today`` comes from the caller's clock (ServiceContext.clock); the wall clock is only a
+    fallback for callers that have none."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ValidationError(f"{label} is required (YYYY-MM-DD).", field=label)
@@ -61,7 +66,9 @@ def parse_date(value: str | date | None, label: str, *, required: bool = False) 
                 "for example 2026-03-02.",
                 field=label,
             ) from None
-    latest = date.today().replace(year=date.today().year + LATEST_YEARS_AHEAD)
+    # The end of that year, as the message says (and a 29 February has no same day ten
+    # years on, which replace(year=...) turned into a crash).
+    latest = date((today or date.today()).year + LATEST_YEARS_AHEAD, 12, 31)
     if not EARLIEST_DATE <= value <= latest:
         raise ValidationError(
             f"{label}: {value.isoformat()} is outside the dates ClaimDesk accepts "
@@ -71,8 +78,8 @@ def parse_date(value: str | date | None, label: str, *, required: bool = False) 
     return value
 
 
-def required_date(value: str | date | None, label: str) -> date:
-    parsed = parse_date(value, label, required=True)
+def required_date(value: str | date | None, label: str, *, today: date | None = None) -> date:
+    parsed = parse_date(value, label, required=True, today=today)
     assert parsed is not None
     return parsed
 
@@ -87,7 +94,9 @@ def not_future(value: date | None, label: str, *, today: date | None = None) -> 
     return value
 
 
-def parse_datetime(value: str | datetime | None, label: str, *, zone: str = "UTC") -> datetime:
+def parse_datetime(
+    value: str | datetime | None, label: str, *, zone: str = "UTC", today: date | None = None
+) -> datetime:
     """An aware datetime; a naive one is read in ``zone`` (the user's time zone)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(f"{label} is required (YYYY-MM-DD HH:MM).", field=label)
@@ -103,7 +112,7 @@ def parse_datetime(value: str | datetime | None, label: str, *, zone: str = "UTC
             ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=time_zone(zone))
-    parse_date(value.astimezone(UTC).date(), label)
+    parse_date(value.astimezone(UTC).date(), label, today=today)
     return value
 
 

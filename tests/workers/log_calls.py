@@ -18,6 +18,7 @@ import traceback
 
 from claimdesk.services import CallInput, PromiseInput, Services
 from claimdesk.storage import open_database
+from tests.pinned import pinned_clock
 from tests.workers.common import emit
 
 
@@ -34,7 +35,7 @@ def call_for(round_no: int, seq: int) -> CallInput:
 
 def main(argv: list[str]) -> int:
     url, claim_id, round_no = argv[0], int(argv[1]), int(argv[2])
-    services = Services(open_database(url), "Crash Worker")
+    services = Services(open_database(url), "Crash Worker", clock=pinned_clock())
     emit("ready")
     seq = 0
     while True:

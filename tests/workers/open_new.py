@@ -13,6 +13,7 @@ from pathlib import Path
 
 from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import open_database
+from tests.pinned import pinned_clock
 from tests.workers.common import emit, run, wait_for
 
 
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
     wait_for(go_file, poll=0.001)
     db = open_database(url)
     try:
-        case = Services(db, f"Window {name}").claims.open_case(
+        case = Services(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
             ClaimInput(
                 claimant_name=f"{name} claimant",
                 plan_type="erisa_group_health",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -231,7 +230,7 @@ class AppealsPanel(CasePanel):
     # Acting
 
     def record_appeal(self) -> None:
-        dialog = FormDialog("Record a review level", self)
+        dialog = FormDialog("Record a review level", self, today=self.env.clock.today())
         level = dialog.choice("Level", [(a.label, a) for a in AppealLevel])
         body = dialog.line("Reviewing body")
         body.setPlaceholderText("e.g. the plan's appeals unit, the IRO")
@@ -268,12 +267,12 @@ class AppealsPanel(CasePanel):
         record = self.selected_appeal()
         if record is None:
             return
-        dialog = FormDialog("Record the decision", self)
+        dialog = FormDialog("Record the decision", self, today=self.env.clock.today())
         filed = f", filed {day_text(record.filed_on)}" if record.filed_on else ""
         dialog.form.addRow(QLabel(f"<b>{record.level.label}</b>{filed}"))
         decided = dialog.day("Decided on", record.decided_on)
         received = optional_day(
-            dialog, "Decision received on", record.decision_received_on or date.today()
+            dialog, "Decision received on", record.decision_received_on or self.env.clock.today()
         )
         outcome = dialog.choice("Outcome", [(o.label, o) for o in Outcome if o != Outcome.PENDING])
         if record.outcome != Outcome.PENDING:
@@ -294,7 +293,7 @@ class AppealsPanel(CasePanel):
         )
 
     def record_ime(self) -> None:
-        dialog = FormDialog("Record an IME", self)
+        dialog = FormDialog("Record an IME", self, today=self.env.clock.today())
         exam_date = dialog.day("Examination date")
         examiner = dialog.line("Examiner")
         specialty = dialog.line("Examiner's specialty")
@@ -334,7 +333,7 @@ class AppealsPanel(CasePanel):
         )
 
     def add_event(self) -> None:
-        dialog = FormDialog("Add a clock event", self)
+        dialog = FormDialog("Add a clock event", self, today=self.env.clock.today())
         kind = dialog.choice("Event", [(k.label, k) for k in EventKind])
         kind.setCurrentIndex(kind.findData(EventKind.EXTENSION_NOTICE))
         occurred = dialog.day("Date")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.clock import Clock
 from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -162,8 +163,9 @@ class CallModel(RecordTableModel):
 class CallForm(QGroupBox):
     """The inline form for a new call or a correction; Enter / Ctrl+Enter saves, Esc cancels."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__("Log a call", parent)
+        self.clock = clock
         self.correcting: CallRecord | None = None
         self.zone = local_zone()
         form = QFormLayout(self)
@@ -285,7 +287,8 @@ class CallForm(QGroupBox):
         if call is None:
             self.setTitle("Log a call")
             self.zone = local_zone()
-            self.when.setDateTime(QDateTime.currentDateTime())
+            now = self.clock.now().astimezone(ZoneInfo(self.zone))
+            self.when.setDateTime(QDateTime(now.year, now.month, now.day, now.hour, now.minute, 0))
             self.direction.setCurrentIndex(self.direction.findData(CallDirection.OUTGOING))
         else:
             self.setTitle(f"Correct the call of {when_text(call)}")
@@ -406,7 +409,7 @@ class CallsPanel(CasePanel):
         split.addWidget(below)
         split.setSizes([400, 140])
 
-        self.form = CallForm()
+        self.form = CallForm(env.clock)
         self.form.hide()
         for edit in self.form.lines():
             edit.returnPressed.connect(self.save_form)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.clock import Clock
 from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
@@ -37,15 +38,16 @@ def _day(value: date | None) -> str:
 class DeadlineModel(RecordTableModel):
     headers = HEADERS
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, clock: Clock, parent: Any = None) -> None:
         super().__init__(parent)
+        self.clock = clock
         self.rows: list[DeadlineRecord] = []
-        self.today = date.today()
+        self.today = clock.today()
 
     def set_rows(self, rows: list[DeadlineRecord]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
-        self.today = date.today()
+        self.today = self.clock.today()
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -91,7 +93,7 @@ class DeadlinesPanel(CasePanel):
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
-        self.model = DeadlineModel(self)
+        self.model = DeadlineModel(self.env.clock, self)
         self.table = record_table(
             self.model,
             "Deadlines of this case",
@@ -207,7 +209,7 @@ class DeadlinesPanel(CasePanel):
         self.reopen_button.setEnabled(record is not None and not is_open)
 
     def add_deadline(self) -> None:
-        dialog = FormDialog("Add a deadline", self)
+        dialog = FormDialog("Add a deadline", self, today=self.env.clock.today())
         title = dialog.line("What is due")
         due = dialog.day("Due on")
         party = dialog.choice("Who must act", [(p.label, p) for p in Party])
@@ -229,7 +231,7 @@ class DeadlinesPanel(CasePanel):
         record = self.selected()
         if record is None:
             return
-        dialog = FormDialog("Move the date", self)
+        dialog = FormDialog("Move the date", self, today=self.env.clock.today())
         dialog.form.addRow(QLabel(f"<b>{record.title}</b>, due {_day(record.due_on)}"))
         due = dialog.day("New date", record.due_on)
         reason = dialog.text("Why (kept in the record)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +55,9 @@ class LettersPanel(CasePanel):
         super().__init__(env, claim_id, parent)
         self.model = LetterModel(self)
         self.model.titles = {t.kind: t.title for t in self.services.lettering.templates()}
-        self.view = record_table(self.model, "Letters written on this case",
-                                 stretch=(LETTER, RECIPIENT))
+        self.view = record_table(
+            self.model, "Letters written on this case", stretch=(LETTER, RECIPIENT)
+        )
         self.view.doubleClicked.connect(lambda *_: self.open_letter())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
@@ -130,7 +130,8 @@ class LettersPanel(CasePanel):
             self.refresh()
             self.view.selectRow(0)
             self.env.prompts.info(
-                self, "Letter kept on the case",
+                self,
+                "Letter kept on the case",
                 f"'{dialog.generated.title}' is kept on the case. Open it to print or send it, "
                 "then use Mark sent… to record when and how it went.",
             )
@@ -161,8 +162,9 @@ class LettersPanel(CasePanel):
         try:
             path.write_bytes(data)
         except OSError as error:
-            self.env.prompts.error(self, "Cannot open the letter",
-                                   f"'{path}' cannot be written: {error.strerror}.")
+            self.env.prompts.error(
+                self, "Cannot open the letter", f"'{path}' cannot be written: {error.strerror}."
+            )
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
@@ -174,24 +176,27 @@ class LettersPanel(CasePanel):
         data, name = found
         suffix = Path(name).suffix.lower()
         filters = "PDF (*.pdf)" if suffix == ".pdf" else "Word document (*.docx)"
-        path = self.env.prompts.save_path(self, "Save a copy of the letter",
-                                          Path.home() / name, filters)
+        path = self.env.prompts.save_path(
+            self, "Save a copy of the letter", Path.home() / name, filters
+        )
         if path is None:
             return
         try:
             path.write_bytes(data)
         except OSError as error:
-            self.env.prompts.error(self, "Cannot save the copy",
-                                   f"'{path}' cannot be written: {error.strerror}.")
+            self.env.prompts.error(
+                self, "Cannot save the copy", f"'{path}' cannot be written: {error.strerror}."
+            )
 
     def mark_sent(self) -> None:
         letter = self.selected()
         if letter is None:
             return
-        dialog = FormDialog("Mark the letter sent", self)
-        sent = dialog.day("Sent on", letter.sent_on or date.today())
-        method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod
-                                                   if m is not ContactMethod.PHONE])
+        dialog = FormDialog("Mark the letter sent", self, today=self.env.clock.today())
+        sent = dialog.day("Sent on", letter.sent_on or self.env.clock.today())
+        method = dialog.choice(
+            "How it was sent", [(m.label, m) for m in ContactMethod if m is not ContactMethod.PHONE]
+        )
         if letter.sent_method is not None:
             method.setCurrentIndex(max(0, method.findData(letter.sent_method)))
         dialog.finish()

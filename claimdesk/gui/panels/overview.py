@@ -234,7 +234,8 @@ class OverviewPanel(CasePanel):
             empty = QLabel("No notes yet.")
             empty.setEnabled(False)
             self.notes.addWidget(empty)
-        for note in sorted(notes, key=lambda n: n.created_at, reverse=True):
+        # The id breaks a tie: two notes can share an instant (a coarse clock, a pinned one).
+        for note in sorted(notes, key=lambda n: (n.created_at, n.id), reverse=True):
             when = note.created_at.astimezone().strftime("%d %b %Y %H:%M")
             label = QLabel(
                 f"<b>{html.escape(when)}</b> · {html.escape(note.created_by)}<br>"

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
@@ -49,12 +50,13 @@ def _day(value: date | None) -> str:
 class RequestModel(RecordTableModel):
     headers = HEADERS
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, clock: Clock, parent: Any = None) -> None:
         super().__init__(parent)
+        self.clock = clock
         self.rows: list[RequestRecord] = []
         self.organisations: dict[int, str] = {}
         self.documents: dict[int, str] = {}
-        self.today = date.today()
+        self.today = clock.today()
 
     def set_rows(
         self,
@@ -66,7 +68,7 @@ class RequestModel(RecordTableModel):
         self.rows = list(rows)
         self.organisations = dict(organisations or {})
         self.documents = dict(documents or {})
-        self.today = date.today()
+        self.today = self.clock.today()
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -129,7 +131,7 @@ class RequestsPanel(CasePanel):
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
-        self.model = RequestModel(self)
+        self.model = RequestModel(self.env.clock, self)
         self.table = record_table(
             self.model,
             "Requests of this case",
@@ -217,7 +219,7 @@ class RequestsPanel(CasePanel):
         self.withdraw_button.setEnabled(awaited)
 
     def new_request(self) -> None:
-        dialog = FormDialog("New request", self)
+        dialog = FormDialog("New request", self, today=self.env.clock.today())
         kind = dialog.choice("What was requested", [(k.label, k) for k in RequestKind])
         description = dialog.line("Description")
         description.setPlaceholderText("Optional: exactly what you asked for")
@@ -226,7 +228,7 @@ class RequestsPanel(CasePanel):
         method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod])
         sent = dialog.day("Date sent")
         reference = dialog.line("Reference")
-        due = dialog.day("Due by", date.today() + timedelta(days=DEFAULT_RESPONSE_DAYS))
+        due = dialog.day("Due by", self.env.clock.today() + timedelta(days=DEFAULT_RESPONSE_DAYS))
         sent.dateChanged.connect(lambda day: due.setDate(day.addDays(DEFAULT_RESPONSE_DAYS)))
         dialog.finish()
         if self.run_dialog(dialog):
@@ -248,12 +250,14 @@ class RequestsPanel(CasePanel):
         record = self.selected()
         if record is None:
             return
-        dialog = FormDialog("Second request", self)
+        dialog = FormDialog("Second request", self, today=self.env.clock.today())
         dialog.form.addRow(_heading(record))
         sent = dialog.day("Date sent")
         method = dialog.choice("How it was sent", [(m.label, m) for m in ContactMethod])
         method.setCurrentIndex(method.findData(record.method))
-        due = dialog.day("New due date", date.today() + timedelta(days=DEFAULT_RESPONSE_DAYS))
+        due = dialog.day(
+            "New due date", self.env.clock.today() + timedelta(days=DEFAULT_RESPONSE_DAYS)
+        )
         notes = dialog.text("Notes")
         dialog.finish()
         if self.run_dialog(dialog):
@@ -270,9 +274,9 @@ class RequestsPanel(CasePanel):
 
     def mark_received(self) -> None:
         record = self.selected()
-        if record is None or record.status(date.today()) not in ("requested", "overdue"):
+        if record is None or record.status(self.model.today) not in ("requested", "overdue"):
             return
-        dialog = FormDialog("Mark received", self)
+        dialog = FormDialog("Mark received", self, today=self.env.clock.today())
         dialog.setMinimumWidth(560)
         dialog.form.addRow(_heading(record))
         received = dialog.day("Date received")

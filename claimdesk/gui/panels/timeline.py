@@ -38,7 +38,7 @@ class TimelineCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.marks: list[TimelineMark] = []
-        self.today = date.today()
+        self.today = date.min  # set with the marks, by the panel from its clock
         self.first = self.last = self.today
         self._hits: list[tuple[QRectF, str]] = []
         self.setMinimumHeight(TOP + LANE_HEIGHT * len(LANES) + 30)
@@ -177,9 +177,10 @@ class TimelinePanel(CasePanel):
         layout.addWidget(legend)
 
     def refresh(self) -> None:
+        today = self.env.clock.today()
         try:
-            marks = self.services.timeline.marks(self.claim_id)
+            marks = self.services.timeline.marks(self.claim_id, today)
         except Exception as error:
             self.report("Cannot draw the timeline", error)
             return
-        self.canvas.set_marks(marks, date.today())
+        self.canvas.set_marks(marks, today)
