@@ -15,6 +15,7 @@ Windows a file open in another process cannot be deleted, which serves as the lo
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import re
@@ -159,3 +160,41 @@ def _remove_if_stale(path: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+# Where packets were exported to, so the partials of an export killed outright are removed at
+# the next start even if that name is never exported again. Folder paths only, newest first.
+MAX_REMEMBERED = 20
+EXPORT_FOLDERS_FILE = "export-folders.json"  # in the data folder
+
+
+def remember_export_folder(record: Path, folder: Path) -> None:
+    """Note ``folder`` in ``record`` (a small private JSON list); a failure only costs a sweep."""
+    folders = [str(folder.resolve())]
+    folders += [f for f in _remembered(record) if f != folders[0]]
+    try:
+        fresh = record.with_name(record.name + ".new")
+        fresh.unlink(missing_ok=True)  # left by a crash between these two steps
+        with os.fdopen(open_private(fresh), "wb") as handle:
+            handle.write(json.dumps(folders[:MAX_REMEMBERED]).encode())
+        os.replace(fresh, record)
+    except OSError as error:
+        log.warning("could not note the export folder: %s", error.strerror)
+
+
+def sweep_remembered(record: Path, *also: Path) -> list[Path]:
+    """At start: remove stale partials in the folders of ``also`` and those noted in ``record``."""
+    removed: list[Path] = []
+    for folder in [*also, *(Path(f) for f in _remembered(record))]:
+        removed += sweep_stale_partials(folder)
+    return removed
+
+
+def _remembered(record: Path) -> list[str]:
+    try:
+        folders = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(folders, list):
+        return []
+    return [f for f in folders if isinstance(f, str)]

@@ -363,3 +363,18 @@ def test_a_letter_for_an_impossible_call_number_is_refused(tmp_path: Path) -> No
     with pytest.raises(ValidationError, match="--call: there is no record number"):
         record_number(10**20, "--call")
     assert record_number(None, "--call") is None and record_number(7, "--call") == 7
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+05:00"])
+def test_logging_a_call_at_the_end_of_time_is_refused_with_a_message(
+    services: Services, moment: str
+) -> None:
+    """The window and the CLI log calls through the service: its check must not overflow."""
+    from claimdesk.errors import ValidationError
+    from claimdesk.services.calls import CallInput
+
+    claim_id = full_case(services, "Maria Lopez")
+    before = len(services.calls.calls(claim_id))
+    with pytest.raises(ValidationError, match="outside the dates ClaimDesk accepts"):
+        services.calls.log_call(claim_id, CallInput(moment, person_name="Ann", summary="x"))
+    assert len(services.calls.calls(claim_id)) == before

@@ -6,6 +6,7 @@ waits; the test kills it with SIGKILL there, so no cleanup code of its own can r
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -20,12 +21,20 @@ from claimdesk.errors import StorageError
 from claimdesk.files import write_atomically
 from claimdesk.packets import export_packet
 from claimdesk.partials import (
+    EXPORT_FOLDERS_FILE,
+    MAX_REMEMBERED,
     new_partial,
     partial_pattern,
+    remember_export_folder,
     remove_stale_partials,
+    sweep_remembered,
     sweep_stale_partials,
 )
+from claimdesk.services import Services
+from claimdesk.storage import Database
+from tests.builders import full_case
 from tests.conftest import REPO_ROOT
+from tests.pinned import pinned_clock
 from tests.test_packet_reexport import LIMIT, scans
 from tests.test_packets import options, source
 
@@ -154,3 +163,40 @@ def test_sweep_skips_links_and_folders(tmp_path: Path) -> None:
     (tmp_path / ".b.pdf.0123abcd.partial").mkdir()
     assert sweep_stale_partials(tmp_path) == []
     assert target.read_bytes() == b"keep"
+
+
+@posix_only
+def test_the_next_start_sweeps_the_folders_packets_went_to(db: Database, tmp_path: Path) -> None:
+    """A packet exported once and never again: its killed export's partials still go at start."""
+    data = tmp_path / "data"
+    data.mkdir()
+    services = Services(db, "Test Caseworker", data, clock=pinned_clock())
+    case = full_case(services, "Maria Lopez")
+    exports = tmp_path / "Maria's appeal"
+    exports.mkdir()
+    services.packets.export(case, exports / "packet.pdf", None, services.packets.options(case))
+    out = exports / "other name.pdf"
+    dead = new_partial(out)
+    os.close(dead.fd)  # killed: the lock is gone, the file stays
+    in_data = new_partial(data / "case.json")
+    os.close(in_data.fd)
+    live = new_partial(out)  # another window exporting right now
+    try:
+        removed = sweep_remembered(data / EXPORT_FOLDERS_FILE, data)
+        assert set(removed) == {dead.path, in_data.path}
+        assert live.path.exists() and (exports / "packet.pdf").exists()
+    finally:
+        live.discard()
+
+
+def test_the_noted_export_folders_survive_damage_and_stay_few(tmp_path: Path) -> None:
+    record = tmp_path / EXPORT_FOLDERS_FILE
+    record.write_text("not json")
+    assert sweep_remembered(record) == []
+    for n in range(MAX_REMEMBERED + 5):
+        (tmp_path / f"f{n}").mkdir()
+        remember_export_folder(record, tmp_path / f"f{n}")
+    remember_export_folder(record, tmp_path / "f3")  # again: moves to the front, no duplicate
+    noted = json.loads(record.read_text())
+    assert len(noted) == MAX_REMEMBERED and noted[0] == str((tmp_path / "f3").resolve())
+    assert len(set(noted)) == len(noted)

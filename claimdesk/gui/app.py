@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -94,6 +95,17 @@ def add_script_fonts() -> None:
             log.warning("could not load the bundled font %s", path.name)
 
 
+def sweep_partials_in_background(paths: AppPaths) -> None:
+    """Remove what exports killed outright left (hidden ``.NAME.xxxxxxxx.partial`` files of
+    health records) in the data folder and the folders packets went to; off the GUI thread."""
+    from claimdesk.partials import EXPORT_FOLDERS_FILE, sweep_remembered
+
+    record = paths.data_dir / EXPORT_FOLDERS_FILE
+    threading.Thread(
+        target=sweep_remembered, args=(record, paths.data_dir), name="sweep", daemon=True
+    ).start()
+
+
 def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     check_display()
 
@@ -116,6 +128,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     location = str(db.sqlite_path or db.url)
     window = MainWindow(services, prompts, location)
     window.show()
+    sweep_partials_in_background(paths)
     code = app.exec()
     db.dispose()
     return int(code)

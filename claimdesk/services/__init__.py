@@ -216,9 +216,11 @@ class Services:
 
     @cached_property
     def packets(self) -> PacketService:
+        from claimdesk.partials import EXPORT_FOLDERS_FILE
         from claimdesk.services.packets import PacketService
 
-        return PacketService(self)
+        folders = self._data_dir / EXPORT_FOLDERS_FILE if self._data_dir else None
+        return PacketService(self, folders)
 
     @cached_property
     def search(self) -> SearchService:

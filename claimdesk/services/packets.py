@@ -15,6 +15,7 @@ from claimdesk.packets.model import (
     PacketResult,
     PacketSource,
 )
+from claimdesk.partials import remember_export_folder
 from claimdesk.services.dto import CallRecord, ClaimDetail, LetterRecord
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ def is_appeal_letter(kind: str) -> bool:
 
 
 class PacketService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, export_folders: Path | None = None) -> None:
+        """``export_folders``: where to note the folders packets go to, so the partials of an
+        export killed outright are removed at the next start (claimdesk/partials.py)."""
         self._s = services
+        self._export_folders = export_folders
 
     def source(self, claim_id: int, letter_pdf: bytes | None) -> PacketSource:
         """The packet's contents: the documents placed in the packet, in their order."""
@@ -91,6 +95,8 @@ class PacketService:
         """Write the claim's packet to ``out``; see export_packet for what it raises."""
         from claimdesk.packets.export import export_packet  # heavy: imported when used
 
+        if self._export_folders is not None:
+            remember_export_folder(self._export_folders, out.parent)
         return export_packet(self.source(claim_id, letter_pdf), out, options, progress, cancelled)
 
     def chronology(self, claim: ClaimDetail) -> list[ChronologyEntry]:

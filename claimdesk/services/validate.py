@@ -112,11 +112,11 @@ def parse_datetime(
             ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=time_zone(zone))
-    parse_date(value.astimezone(UTC).date(), label, today=today)
+    utc_instant(value, label, today=today)
     return value
 
 
-def utc_instant(value: datetime, label: str) -> datetime:
+def utc_instant(value: datetime, label: str, *, today: date | None = None) -> datetime:
     """An aware datetime in UTC, within the dates ClaimDesk accepts.
 
     9999-12-31T23:00-05:00 is a valid time whose UTC value is past year 9999 (OverflowError).
@@ -131,7 +131,7 @@ def utc_instant(value: datetime, label: str) -> datetime:
             "check the year.",
             field=label,
         )
-    parse_date(moment.date(), label)
+    parse_date(moment.date(), label, today=today)
     return moment
 
 
