@@ -72,7 +72,7 @@ class CasesPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((112, 180, 210, 95, 160, 105, 80, 110, 125)):
+        for column, width in enumerate((112, 250, 210, 95, 160, 105, 80, 110, 125)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)
