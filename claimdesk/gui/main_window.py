@@ -80,6 +80,11 @@ class MainWindow(QMainWindow):
         self._hide_close_buttons()
 
         self._connect_actions()
+        # The welcome's buttons are the File menu's actions, so both stay one behaviour.
+        welcome = self.today_page.welcome
+        welcome.start_case.connect(self.action("actionNewCase").trigger)
+        welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
+        welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
         self.form.menuFile.aboutToShow.connect(self.update_sample_action)  # type: ignore[attr-defined]
         self.location = location
@@ -106,6 +111,7 @@ class MainWindow(QMainWindow):
         self.update_sample_action()
         self.cases_page.start()  # the shorter work first: the rest of the case ids
         self.today_page.refresh()
+        self.today_page.stack.check()
         self._warm_up(self.services.unbuilt())
 
     def _warm_up(self, names: list[str]) -> None:

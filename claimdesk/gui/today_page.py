@@ -29,6 +29,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
+from claimdesk.gui.welcome import WelcomeStack
 from claimdesk.services import Change
 
 if TYPE_CHECKING:
@@ -158,10 +159,16 @@ class TodayPage(QWidget):
         hint = QLabel("Double-click or press Enter to open the case where it is dealt with.")
         # Muted, not disabled: a disabled label's grey is too faint to read on a light theme.
         theme.follow(hint, lambda: _tint(hint, theme.MUTED))
-        layout = QVBoxLayout(self)
+        agenda = QWidget()
+        layout = QVBoxLayout(agenda)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
+        # With no case at all the page welcomes instead (claimdesk/gui/welcome.py).
+        self.stack = WelcomeStack(env, agenda)
+        self.welcome = self.stack.welcome
+        QVBoxLayout(self).addWidget(self.stack)
 
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self.refresh)
