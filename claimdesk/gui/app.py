@@ -126,7 +126,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
         return 1
     install_exception_hook(prompts)
     location = str(db.sqlite_path or db.url)
-    window = MainWindow(services, prompts, location)
+    window = MainWindow(services, prompts, location, data_dir=paths.data_dir)
     window.show()
     sweep_partials_in_background(paths)
     code = app.exec()

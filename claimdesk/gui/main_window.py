@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
@@ -46,9 +47,19 @@ class MainWindow(QMainWindow):
         prompts: Prompts,
         location: str,
         settings: QSettings | None = None,
+        *,
+        data_dir: Path | None = None,
     ) -> None:
+        """``data_dir`` is the data folder (About names it; backups/ in it keeps the database
+        a restore replaces); without it, the database file's own folder."""
         super().__init__()
         self.services = services
+        sqlite = services.db.sqlite_path
+        self.data_dir = data_dir or (sqlite.parent if sqlite is not None else None)
+        # Tests replace this to look at a dialog instead of showing it.
+        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
+            d.exec() == QDialog.DialogCode.Accepted
+        )
         self.prompts = prompts
         self.tasks = TaskRunner(self)
         self.bus = ChangeBus(services, self)
@@ -459,21 +470,18 @@ class MainWindow(QMainWindow):
     # ---- help ------------------------------------------------------------------------------
 
     def show_about(self) -> None:
-        self.prompts.info(
-            self,
-            "About ClaimDesk",
-            f"ClaimDesk {__version__}\n\nKeeps the record of an insurance denial and helps you "
-            "fight it. Everything stays on this computer.",
-        )
+        from claimdesk.gui.help import AboutDialog
+
+        dialog = AboutDialog(__version__, self.data_dir, self)
+        self.run_dialog(dialog)
+        dialog.deleteLater()
 
     def show_shortcuts(self) -> None:
-        lines = []
-        for action in self.form.findChildren(QAction):
-            if action.shortcut().isEmpty() or not action.isEnabled():
-                continue
-            keys = action.shortcut().toString(action.shortcut().SequenceFormat.NativeText)
-            lines.append(f"{keys:<12} {action.text().replace('&', '').rstrip('…')}")
-        self.prompts.info(self, "Keyboard shortcuts", "\n".join(sorted(lines)))
+        from claimdesk.gui.help import ShortcutsDialog, shortcut_rows
+
+        dialog = ShortcutsDialog(shortcut_rows(self.form.findChildren(QAction)), self)
+        self.run_dialog(dialog)
+        dialog.deleteLater()
 
     # ---- layout ----------------------------------------------------------------------------
 
