@@ -28,6 +28,7 @@ from claimdesk.services import Services
 
 if TYPE_CHECKING:
     from claimdesk.gui.workspace import CaseWorkspace
+    from claimdesk.storage.backup import RestoreResult
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
             "actionSearchAll": self._search_all,
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": self.backup,
+            "actionRestore": self.restore_backup,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": self.export_calendar,
             "actionSettings": self.show_settings,
@@ -454,6 +456,85 @@ class MainWindow(QMainWindow):
             ),
             on_error=lambda error: self.show_error("The backup failed", error),
         )
+
+    def restore_backup(self) -> None:
+        """Replace the database with a backup, the current one kept in backups/ first.
+
+        The restore happens under the open services, so every view, cache and case tab would
+        show the old data: afterwards the window closes and the user starts ClaimDesk again,
+        which reads the restored database from scratch.
+        """
+        if self.data_dir is None:
+            self.prompts.error(
+                self,
+                "Restore from a backup",
+                "ClaimDesk can restore only its own SQLite file. For a PostgreSQL server use "
+                "pg_restore.",
+            )
+            return
+        if any(_is_workspace(w) and w.has_unsaved_edits() for w in self._tabs()):
+            self.prompts.error(
+                self,
+                "Restore from a backup",
+                "An open case has typing that is not saved yet. Save it or close its tab, "
+                "then restore.",
+            )
+            return
+        path = self.prompts.open_path(
+            self, "Restore from a backup", "ClaimDesk backup (*.sqlite);;All files (*)"
+        )
+        if path is None:
+            return
+        kept_in = self.data_dir / "backups"
+        question = (
+            f"Replace everything in ClaimDesk with what the backup {path.name} holds?\n\n"
+            "Every case, call, document and letter in the database now is replaced. The "
+            f"database as it is now is kept first, in {kept_in}, so restoring that copy "
+            "undoes this.\n\nWhen the restore is done ClaimDesk closes; start it again to "
+            "work with the restored cases."
+        )
+        if not self.prompts.confirm(self, "Restore from a backup", question, "Replace with backup"):
+            return
+        for index in reversed(range(self.tabs.count())):
+            widget = self.tabs.widget(index)
+            if _is_workspace(widget):  # none has unsaved typing (asked above)
+                self.tabs.removeTab(index)
+                widget.deleteLater()
+        # Nothing may be typed into the database while it is being replaced.
+        self.centralWidget().setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.statusBar().showMessage("Checking the backup and restoring it…")
+        self.tasks.run(
+            lambda: self._restore(path, kept_in),
+            on_done=self._restored,
+            on_error=self._restore_failed,
+        )
+
+    def _restore(self, path: Path, kept_in: Path) -> RestoreResult:
+        from claimdesk.storage import backup
+
+        return backup.restore(self.services.db, path, kept_in)
+
+    def _restored(self, result: RestoreResult) -> None:
+        self.statusBar().clearMessage()
+        noun = "case" if result.claims == 1 else "cases"
+        self.prompts.info(
+            self,
+            "Restored",
+            f"Restored {result.claims} {noun} from {result.restored_from}. The database as it "
+            f"was is kept at {result.previous_kept_at}.\n\nClaimDesk closes now: start it "
+            "again to work with the restored cases.",
+        )
+        self.close()
+
+    def _restore_failed(self, error: BaseException) -> None:
+        self.centralWidget().setEnabled(True)
+        self.menuBar().setEnabled(True)
+        self.statusBar().clearMessage()
+        self.show_error("The backup was not restored", error)
+
+    def _tabs(self) -> list[QWidget]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
 
     def show_error(self, title: str, error: BaseException) -> None:
         if isinstance(error, ClaimDeskError):
