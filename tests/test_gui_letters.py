@@ -178,3 +178,31 @@ def test_progress_dialog_cancels_the_work(qtbot: QtBot, services: Services, tmp_
     dialog.canceled.emit()  # what the Cancel button does
     qtbot.waitUntil(lambda: bool(outcome), timeout=10_000)
     assert isinstance(outcome[0], PacketCancelled)
+
+
+def test_work_that_ends_while_the_bar_is_updating_ends_once(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    """QProgressDialog.setValue() runs the event loop while modal, so the end of the work can be
+    delivered inside it (under load it was: a segfault). The dialog must outlive that call and
+    the end be told once, after it."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    env = make_env(services, tmp_path)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    outcome: list[object] = []
+    dialog = run_with_progress(
+        parent, env, "Working…", lambda control: "finished", outcome.append, outcome.append
+    )
+    dialog.forceShow()  # as after its minimum duration: from now on setValue runs the event loop
+    [signals] = env.tasks._running
+    assert env.tasks.wait(10_000)  # the work is over: its end waits in the queue
+    assert outcome == []
+    signals.progressed.emit(1, 2, "step 1")  # a step, and inside its setValue the end arrives
+    assert shiboken6.isValid(dialog)
+    assert outcome == ["finished"]
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5_000)  # deleted later
+    assert outcome == ["finished"]

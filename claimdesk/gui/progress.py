@@ -34,29 +34,50 @@ def run_with_progress(
     dialog.setMinimumWidth(460)
     dialog.setAccessibleName(title)
 
+    # QProgressDialog.setValue() runs the event loop itself while the dialog is modal, so the
+    # work's end can be delivered *inside* setValue: closing and deleting the dialog there
+    # deleted it under its own method (a segfault under load). The end waits for setValue.
+    state: dict[str, Any] = {"updating": False, "ended": False, "pending": None}
+
     def progressed(done: int, total: int, text: str) -> None:
-        if control.cancelled():
-            return
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)
+        if control.cancelled() or state["ended"] or state["updating"]:
+            return  # (a step delivered inside setValue: the next one will show)
         if text:
             dialog.setLabelText(text)
+        state["updating"] = True
+        try:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+        finally:
+            state["updating"] = False
+        pending, state["pending"] = state["pending"], None
+        if pending is not None:
+            pending()
 
     def cancel() -> None:
+        if state["ended"]:
+            return
         control.cancel()
         dialog.setLabelText("Cancelling… (removing anything half-written)")
         dialog.setCancelButtonText("Cancelling…")
         dialog.show()
 
-    def finished(result: Any) -> None:
+    def end(tell: Callable[[], None]) -> None:
+        if state["updating"]:
+            state["pending"] = lambda: end(tell)
+            return
+        if state["ended"]:
+            return
+        state["ended"] = True
         dialog.close()
         dialog.deleteLater()
-        on_done(result)
+        tell()
+
+    def finished(result: Any) -> None:
+        end(lambda: on_done(result))
 
     def failed(error: BaseException) -> None:
-        dialog.close()
-        dialog.deleteLater()
-        on_error(error)
+        end(lambda: on_error(error))
 
     control = env.tasks.run_controlled(work, finished, failed, progressed)
     dialog.canceled.connect(cancel)
