@@ -39,7 +39,6 @@ HEADERS = ("Due", "When", "Case", "What", "Who must act", "Rule / source")
 DUE, WHEN, CASE, WHAT, PARTY, SOURCE = range(6)
 # Which workspace panel shows each kind of item.
 PANEL_FOR = {"deadline": "deadlines", "promise": "calls", "request": "requests"}
-SOURCE_LABEL = {"deadline": "Deadline", "promise": "Promised on a call", "request": "Request"}
 # The midnight timer fires this long after the clock's midnight, so the clock surely reads the
 # new day when the agenda is read again.
 AFTER_MIDNIGHT = timedelta(seconds=2)
@@ -55,6 +54,13 @@ def when_text(due: date, today: date) -> str:
     if days == 1:
         return "tomorrow"
     return f"in {days} days"
+
+
+def case_text(item: AgendaItem) -> str:
+    """The case as a person knows it: its number and whose it is."""
+    if not item.claimant_name:
+        return item.case_number
+    return f"{item.case_number} · {item.claimant_name}"
 
 
 class AgendaModel(RecordTableModel):
@@ -84,10 +90,10 @@ class AgendaModel(RecordTableModel):
             return {
                 DUE: item.due_on.strftime("%a %d %b %Y"),
                 WHEN: when_text(item.due_on, self.today),
-                CASE: item.case_number,
+                CASE: case_text(item),
                 WHAT: item.title,
                 PARTY: item.party.label,
-                SOURCE: item.rule_id or SOURCE_LABEL.get(item.source, item.source),
+                SOURCE: item.basis,
             }[column]
         if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
             return theme.DANGER.brush()  # asked at paint time: follows a light/dark flip
@@ -150,7 +156,7 @@ class TodayPage(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DUE, 125), (WHEN, 125), (CASE, 115), (PARTY, 130), (SOURCE, 190)):
+        for column, width in ((DUE, 125), (WHEN, 125), (CASE, 260), (PARTY, 130), (SOURCE, 230)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)
