@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.services import Change
@@ -88,7 +89,7 @@ class AgendaModel(RecordTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                DUE: item.due_on.strftime("%a %d %b %Y"),
+                DUE: day_text(item.due_on),
                 WHEN: when_text(item.due_on, self.today),
                 CASE: case_text(item),
                 WHAT: item.title,
