@@ -51,7 +51,12 @@ class ReadinessService:
             claim = session.get(Claim, claim_id)
             if claim is None:
                 raise NotFoundError(f"There is no case number {claim_id}.")
-            calls = session.scalar(select(func.count()).where(CallLogEntry.claim_id == claim_id))
+            # A correction is a new entry for the same call: count the calls, not the entries.
+            calls = session.scalar(
+                select(func.count()).where(
+                    CallLogEntry.claim_id == claim_id, CallLogEntry.amends_id.is_(None)
+                )
+            )
             opinions = session.execute(
                 select(SecondOpinion, Specialist)
                 .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
@@ -85,7 +90,7 @@ class ReadinessService:
                     "call_log",
                     bool(calls),
                     "A chronological call log",
-                    f"{calls} calls logged."
+                    f"{calls} call{'s' if calls != 1 else ''} logged."
                     if calls
                     else "No calls are logged. Every call to the "
                     "insurer belongs in the record a reviewer or court will see.",
