@@ -539,7 +539,11 @@ def _request_items(
             overdue=(REQUEST, row.id) in late,
             party=Party.INSURER,
             claimant_name=claimant,
-            basis=f"Request: {_in_sentence(row.kind.label)}",
+            basis=(
+                "Request: other document"
+                if row.kind == RequestKind.OTHER
+                else f"Request: {_in_sentence(row.kind.label)}"
+            ),
         )
 
 
