@@ -205,7 +205,7 @@ def test_the_computed_date_and_the_confidence_read_in_words(
     tip = str(model.index(row, CONFIDENCE).data(Qt.ItemDataRole.ToolTipRole))
     assert "secondary source" in tip and "29 CFR 2560.503-1" in tip
     manual = next(i for i, r in enumerate(model.rows) if r.title == "Send the ECG tracings")
-    assert model.index(manual, COMPUTED).data() == "entered by hand"
+    assert model.index(manual, COMPUTED).data() == "by hand"
     assert model.index(manual, CONFIDENCE).data() == "Entered by hand"
     # Every computed deadline fills the column.
     assert all(model.index(i, COMPUTED).data() for i in range(model.rowCount()))

@@ -46,7 +46,7 @@ def _day(value: date | None) -> str:
 def computed_text(row: DeadlineRecord) -> str:
     """The date the rule gives (beside a date moved by hand it shows what was moved)."""
     if row.source != DeadlineSource.COMPUTED:
-        return "entered by hand"
+        return "by hand"
     return _day(row.computed_due_on or row.due_on)
 
 
