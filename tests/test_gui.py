@@ -152,7 +152,7 @@ def test_ctrl_l_logs_a_call_from_anywhere_in_a_case(qtbot: QtBot, window: MainWi
     assert focused is not None
     qtbot.keyClicks(focused, "Jordan at Acme")
     qtbot.keyClick(focused, Qt.Key.Key_Tab)
-    for _ in range(3):  # their ID, reference, direction
+    for _ in range(4):  # their ID, organisation, reference, direction
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
     qtbot.keyClicks(window.focusWidget(), "Asked for the claim file again.")
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

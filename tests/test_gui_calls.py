@@ -8,9 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.panels.calls import PROMISED, SUMMARY, WHEN, WHO, CallModel, CallsPanel
+from claimdesk.gui.panels.calls import (
+    NO_ORGANISATION,
+    ORGANISATION,
+    PROMISED,
+    SUMMARY,
+    WHEN,
+    WHO,
+    CallModel,
+    CallsPanel,
+)
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services import CallInput, PromiseInput, Services
 from tests.gui_support import follow_changes, make_env, open_case
@@ -58,6 +68,9 @@ def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPane
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     qtbot.keyClicks(focused(), "E-4471")
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.organisation
+    assert form.organisation.currentText() == "Acme Health Plan (this case's insurer)"
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     qtbot.keyClicks(focused(), "REF-99")
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is form.direction
@@ -83,6 +96,7 @@ def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPane
     [call] = panel.services.calls.calls(panel.claim_id)
     assert call.person_name == "Dana Ortiz"
     assert call.person_staff_id == "E-4471"
+    assert call.organisation_name == "Acme Health Plan"
     assert call.call_reference == "REF-99"
     assert call.direction == CallDirection.INCOMING
     assert call.summary == "Asked for the claim file.\nShe will post it."
@@ -93,6 +107,7 @@ def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPane
     assert call.promises[0].due_date is not None
     assert not form.isVisible() and not panel.has_unsaved_edits()
     assert panel.model.index(0, WHO).data() == "Dana Ortiz (E-4471)"
+    assert panel.model.index(0, ORGANISATION).data() == "Acme Health Plan"
 
 
 def test_enter_in_a_line_saves_and_escape_cancels(qtbot: QtBot, panel: CallsPanel) -> None:
@@ -182,3 +197,35 @@ def test_call_model_is_a_well_behaved_model(qtmodeltester, services: Services) -
     model.set_rows(services.calls.calls(claim_id))
     assert model.rowCount() == 2
     qtmodeltester.check(model)
+
+
+def test_the_organisation_can_be_another_or_none_and_a_correction_keeps_it(
+    qtbot: QtBot, panel: CallsPanel
+) -> None:
+    panel.start_new_call()
+    form = panel.form
+    names = [form.organisation.itemText(i) for i in range(form.organisation.count())]
+    assert names[:2] == [NO_ORGANISATION, "Acme Health Plan (this case's insurer)"]
+    form.organisation.setCurrentIndex(0)
+    form.who.setText("Sam")
+    form.summary.setPlainText("Left a message.")
+    panel.save_form()
+    [call] = panel.services.calls.calls(panel.claim_id)
+    assert call.organisation_id is None and panel.model.index(0, ORGANISATION).data() == ""
+
+    insurer = form.organisation.itemData(1)
+    log(panel.services, panel.claim_id, organisation_id=insurer)
+    row = next(i for i, c in enumerate(panel.model.rows) if c.organisation_id == insurer)
+    panel.table.selectRow(row)
+    panel.correct_call()
+    assert form.organisation.currentData() == insurer  # the corrected call's, not a default
+    form.reason.setText("Her name")
+    form.who.setText("Dana Ortiz")
+    panel.save_form()
+    latest = next(c for c in panel.services.calls.calls(panel.claim_id) if c.amends_id)
+    assert latest.organisation_name == "Acme Health Plan"
+
+
+def test_the_promises_list_has_a_label(panel: CallsPanel) -> None:
+    labels = [w for w in panel.findChildren(QLabel) if w.buddy() is panel.promises]
+    assert labels and "Promises made on this call" in labels[0].text().replace("&", "")

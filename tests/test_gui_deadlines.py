@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.dialogs import date_edit
 from claimdesk.gui.main_window import MainWindow, _write_calendar
-from claimdesk.gui.panels.deadlines import DeadlineModel, DeadlinesPanel
+from claimdesk.gui.panels.deadlines import COMPUTED, CONFIDENCE, DeadlineModel, DeadlinesPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.reminders import lead_days_from
 from claimdesk.gui.today_page import AgendaModel, when_text
 from claimdesk.services import ClaimInput, Services
+from tests.gui_support import make_env
 from tests.pinned import TODAY
 
 
@@ -185,3 +186,29 @@ def test_when_text() -> None:
     assert when_text(TODAY, TODAY) == "today"
     assert when_text(TODAY - timedelta(days=1), TODAY) == "1 day overdue"
     assert when_text(TODAY + timedelta(days=5), TODAY) == "in 5 days"
+
+
+def test_the_computed_date_and_the_confidence_read_in_words(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    claim_id = erisa_case(services)
+    services.deadlines.add_manual(claim_id, "Send the ECG tracings", TODAY + timedelta(days=3))
+    panel = DeadlinesPanel(make_env(services, tmp_path), claim_id)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    model = panel.model
+    rules = [r.rule_id for r in model.rows]
+    row = rules.index("US-ERISA-appeal-file")
+    record = model.rows[row]
+    assert model.index(row, COMPUTED).data() == record.due_on.strftime("%d %b %Y")
+    assert model.index(row, CONFIDENCE).data() == "Secondary source"
+    tip = str(model.index(row, CONFIDENCE).data(Qt.ItemDataRole.ToolTipRole))
+    assert "secondary source" in tip and "29 CFR 2560.503-1" in tip
+    manual = next(i for i, r in enumerate(model.rows) if r.title == "Send the ECG tracings")
+    assert model.index(manual, COMPUTED).data() == "by hand"
+    assert model.index(manual, CONFIDENCE).data() == "Entered by hand"
+    # Every computed deadline fills the column.
+    assert all(model.index(i, COMPUTED).data() for i in range(model.rowCount()))
+    panel.table.selectRow(row)
+    assert "from a reliable secondary source" in panel.detail.text()
+    assert "(S)" not in panel.detail.text()

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QLabel, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.case_details_dialog import NO_DATE, CaseDetailsDialog
@@ -14,8 +14,9 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import DenialCategory
 from claimdesk.services import Services
+from claimdesk.services.calls import CallInput
 from tests.gui_support import follow_changes, make_env, open_case, qdate
-from tests.pinned import TODAY
+from tests.pinned import NOW, TODAY
 
 
 def make_panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPanel:
@@ -141,3 +142,29 @@ def test_notes_are_added_and_listed_newest_first(
     assert "Dr. Lee" in texts[0] and "SPD" in texts[1]
     assert "Test Caseworker" in texts[0]
     assert [n.body for n in services.claims.notes(panel.claim_id)][-1].startswith("Asked Dr. Lee")
+
+
+def test_a_corrected_call_counts_once_in_the_readiness_check(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    panel = make_panel(qtbot, services, tmp_path)
+    first = CallInput(occurred_at=NOW, person_name="Dana", summary="Asked for the file.")
+    call = services.calls.log_call(panel.claim_id, first)
+    services.calls.amend_call(
+        call.id,
+        CallInput(occurred_at=NOW, person_name="Dana Ortiz", summary="Asked for the file."),
+        "Her surname",
+    )
+    services.calls.log_call(panel.claim_id, first)
+    panel.refresh()
+    texts = [label.text() for label in panel.readiness_box.findChildren(QLabel)]
+    assert any("2 calls logged, and 1 correction." in text for text in texts), texts
+
+
+def test_one_call_is_one_call_not_one_calls(services: Services) -> None:
+    claim_id = open_case(services)
+    services.calls.log_call(
+        claim_id, CallInput(occurred_at=NOW, person_name="Dana", summary="Asked for the file.")
+    )
+    detail = {i.key: i.detail for i in services.readiness.check(claim_id)}
+    assert detail["call_log"] == "1 call logged."

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from claimdesk.gui.dates import readable_dates
 from claimdesk.gui.search_page import (
     CLAIM_ID_ROLE,
     FOUND,
@@ -16,8 +18,10 @@ from claimdesk.gui.search_page import (
     SearchResultsModel,
 )
 from claimdesk.services import Services
+from claimdesk.services.calls import CallInput
 from tests.builders import full_case
-from tests.gui_support import make_env
+from tests.gui_support import make_env, open_case
+from tests.pinned import ZONE
 
 
 def make_page(qtbot: QtBot, services: Services, tmp_path: Path) -> SearchPage:
@@ -127,3 +131,32 @@ def test_ctrl_shift_f_in_the_window_searches_and_opens_the_case(
     assert workspace is not None and workspace.claim_id == claim_id
     assert workspace.tabs.currentWidget() is workspace.panels["calls"]
     window.tasks.wait(5000)
+
+
+def test_hits_write_days_as_the_rest_of_the_app_does(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    claim_id = open_case(services)
+    services.calls.log_call(
+        claim_id,
+        CallInput(
+            occurred_at=datetime(2026, 7, 8, 10, 0, tzinfo=ZONE),
+            person_name="Quillon Abernathy",
+            summary="Said the file went to review on 2026-07-01.",
+        ),
+    )
+    page = make_page(qtbot, services, tmp_path)
+    search(qtbot, page, "quillon")
+    hit = page.model.index(0, 0, page.model.index(0, 0))
+    assert str(hit.data()).startswith("Call Wed 08 Jul 2026 with Quillon Abernathy")
+    assert "Wed 08 Jul 2026" in str(hit.data(Qt.ItemDataRole.ToolTipRole))
+    search(qtbot, page, "review")
+    found = page.model.index(0, FOUND, page.model.index(0, 0))
+    assert "Wed 01 Jul 2026" in str(found.data())
+    assert "Wed 01 Jul 2026" in str(found.data(SNIPPET_HTML_ROLE))
+    assert "2026-07" not in str(found.data()) + str(found.data(SNIPPET_HTML_ROLE))
+
+
+def test_readable_dates_leaves_what_is_not_a_day() -> None:
+    assert readable_dates("due 2026-11-04, ref 2026-13-40") == "due Wed 04 Nov 2026, ref 2026-13-40"
+    assert readable_dates("policy 12026-11-04-7") == "policy 12026-11-04-7"

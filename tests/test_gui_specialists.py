@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui import theme
@@ -25,6 +34,7 @@ from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, filler, follow_changes, make_env
 from tests.pinned import TODAY
+from tests.test_gui_theme import PALETTES
 
 
 def cardiac_case(services: Services, country: str = "US") -> int:
@@ -275,3 +285,22 @@ def test_models_pass_the_model_tester(qtmodeltester, panel: SpecialistsPanel) ->
     qtmodeltester.check(panel.opinions)
     qtmodeltester.check(SpecialistModel())
     qtmodeltester.check(OpinionModel())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_search_hint_reads_in_either_scheme(
+    qtbot: QtBot, qapp: QApplication, panel: SpecialistsPanel, scheme: str
+) -> None:
+    before = QApplication.palette()
+    qapp.setPalette(PALETTES[scheme]())
+    try:
+        hint = theme.MUTED.dark if scheme == "dark" else theme.MUTED.light
+        qtbot.waitUntil(
+            lambda: panel.search.palette().color(QPalette.ColorRole.PlaceholderText).name() == hint
+        )
+        palette = panel.search.palette()
+        shown = palette.color(QPalette.ColorRole.PlaceholderText)
+        assert shown.alpha() == 255
+        assert theme.contrast(shown, palette.color(QPalette.ColorRole.Base)) >= 4.5
+    finally:
+        qapp.setPalette(before)

@@ -33,6 +33,15 @@ LIST_ENTITIES = frozenset(
 )
 
 
+def count_text(rows: int, filtered: bool) -> str:
+    """ "1 case matches the filters", "2 cases match the filters", "1 case"."""
+    noun = "case" if rows == 1 else "cases"
+    if not filtered:
+        return f"{rows:,} {noun}"
+    verb = "matches" if rows == 1 else "match"
+    return f"{rows:,} {noun} {verb} the filters"
+
+
 class CasesPage(QWidget):
     open_case = Signal(int)
 
@@ -147,8 +156,7 @@ class CasesPage(QWidget):
         no_cases_at_all = rows == 0 and not self.env.services.caselist.any_cases()
         self.empty.setVisible(no_cases_at_all)
         self.table.setVisible(not no_cases_at_all)
-        noun = "case" if rows == 1 else "cases"
-        self.count.setText(f"{rows:,} {noun}" + (" match the filters" if filtered else ""))
+        self.count.setText(count_text(rows, filtered))
 
     def _activated(self, index: QModelIndex) -> None:
         claim_id = self.model.claim_id(index.row())

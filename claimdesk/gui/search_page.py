@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.errors import ClaimDeskError, SearchCancelled
+from claimdesk.gui.dates import readable_dates
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.tasks import TaskControl
 from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
@@ -70,7 +71,7 @@ _CASE_ROW = 0
 
 def snippet_html(snippet: str) -> str:
     """The snippet escaped, its matched words in bold."""
-    escaped = html.escape(snippet)
+    escaped = html.escape(readable_dates(snippet))
     return escaped.replace(HIT_START, "<b>").replace(HIT_END, "</b>")
 
 
@@ -148,12 +149,13 @@ class SearchResultsModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == WHERE:
-                return hit.where
-            return hit.snippet.replace(HIT_START, "").replace(HIT_END, "")
+                return readable_dates(hit.where)
+            return readable_dates(hit.snippet.replace(HIT_START, "").replace(HIT_END, ""))
         if role == SNIPPET_HTML_ROLE and column == FOUND:
             return snippet_html(hit.snippet)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.kind_label}: {hit.title}\nDouble-click or press Enter to open it."
+            title = readable_dates(hit.title)
+            return f"{hit.kind_label}: {title}\nDouble-click or press Enter to open it."
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

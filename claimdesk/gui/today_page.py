@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.gui.welcome import WelcomeStack
@@ -40,7 +41,6 @@ HEADERS = ("Due", "When", "Case", "What", "Who must act", "Rule / source")
 DUE, WHEN, CASE, WHAT, PARTY, SOURCE = range(6)
 # Which workspace panel shows each kind of item.
 PANEL_FOR = {"deadline": "deadlines", "promise": "calls", "request": "requests"}
-SOURCE_LABEL = {"deadline": "Deadline", "promise": "Promised on a call", "request": "Request"}
 # The midnight timer fires this long after the clock's midnight, so the clock surely reads the
 # new day when the agenda is read again.
 AFTER_MIDNIGHT = timedelta(seconds=2)
@@ -56,6 +56,13 @@ def when_text(due: date, today: date) -> str:
     if days == 1:
         return "tomorrow"
     return f"in {days} days"
+
+
+def case_text(item: AgendaItem) -> str:
+    """The case as a person knows it: its number and whose it is."""
+    if not item.claimant_name:
+        return item.case_number
+    return f"{item.case_number} · {item.claimant_name}"
 
 
 class AgendaModel(RecordTableModel):
@@ -83,12 +90,12 @@ class AgendaModel(RecordTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                DUE: item.due_on.strftime("%a %d %b %Y"),
+                DUE: day_text(item.due_on),
                 WHEN: when_text(item.due_on, self.today),
-                CASE: item.case_number,
+                CASE: case_text(item),
                 WHAT: item.title,
                 PARTY: item.party.label,
-                SOURCE: item.rule_id or SOURCE_LABEL.get(item.source, item.source),
+                SOURCE: item.basis,
             }[column]
         if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
             return theme.DANGER.brush()  # asked at paint time: follows a light/dark flip
@@ -151,7 +158,7 @@ class TodayPage(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DUE, 125), (WHEN, 125), (CASE, 115), (PARTY, 130), (SOURCE, 190)):
+        for column, width in ((DUE, 125), (WHEN, 125), (CASE, 260), (PARTY, 130), (SOURCE, 230)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)

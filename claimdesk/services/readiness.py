@@ -51,7 +51,13 @@ class ReadinessService:
             claim = session.get(Claim, claim_id)
             if claim is None:
                 raise NotFoundError(f"There is no case number {claim_id}.")
-            calls = session.scalar(select(func.count()).where(CallLogEntry.claim_id == claim_id))
+            # A correction is a new entry for the same call: count the calls, not the entries.
+            calls, corrections = session.execute(
+                select(
+                    func.count().filter(CallLogEntry.amends_id.is_(None)),
+                    func.count(CallLogEntry.amends_id),
+                ).where(CallLogEntry.claim_id == claim_id)
+            ).one()
             opinions = session.execute(
                 select(SecondOpinion, Specialist)
                 .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
@@ -85,7 +91,7 @@ class ReadinessService:
                     "call_log",
                     bool(calls),
                     "A chronological call log",
-                    f"{calls} calls logged."
+                    _calls_text(calls, corrections)
                     if calls
                     else "No calls are logged. Every call to the "
                     "insurer belongs in the record a reviewer or court will see.",
@@ -212,3 +218,11 @@ def _what(request: DocumentRequest) -> str:
         text = request.description
         return text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
     return request.kind.label
+
+
+def _calls_text(calls: int, corrections: int) -> str:
+    """ "6 calls logged, and 1 correction." (a correction is not another call)"""
+    text = f"{calls} call{'s' if calls != 1 else ''} logged"
+    if corrections:
+        text += f", and {corrections} correction{'s' if corrections != 1 else ''}"
+    return text + "."

@@ -100,6 +100,10 @@ class AgendaItem:
     rule_id: str = ""
     derivation: str = ""
     trigger_ref: str = ""
+    claimant_name: str = ""
+    # Where the item comes from, in words: the rule's id, "Request: plan documents",
+    # "Promised on a call".
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,7 @@ class ScheduleService:
                 d.id,
                 d.claim_id,
                 Claim.__table__.c.case_number,
+                Claim.__table__.c.claimant_name,
                 d.rule_id,
                 d.title,
                 d.party,
@@ -304,6 +309,8 @@ class ScheduleService:
                 rule_id=row.rule_id,
                 derivation=row.derivation,
                 trigger_ref=row.trigger_ref,
+                claimant_name=row.claimant_name,
+                basis=row.rule_id or "Deadline set by hand",
             )
 
     # ---- reminders -----------------------------------------------------------------------------
@@ -454,7 +461,13 @@ def _promise_items(
     """Open promises with a date, except those on a call that a correction superseded."""
     correction = aliased(CallLogEntry)
     rows = session.execute(
-        select(CallPromise, CallLogEntry.claim_id, Claim.case_number)
+        select(
+            CallPromise,
+            CallLogEntry.claim_id,
+            CallLogEntry.person_name,
+            Claim.case_number,
+            Claim.claimant_name,
+        )
         .join(CallLogEntry, CallPromise.call_id == CallLogEntry.id)
         .join(Claim, CallLogEntry.claim_id == Claim.id)
         .where(
@@ -465,7 +478,7 @@ def _promise_items(
             ~exists().where(correction.amends_id == CallLogEntry.id),
         )
     )
-    for promise, claim_id, case_number in rows:
+    for promise, claim_id, person, case_number, claimant in rows:
         assert promise.due_date is not None
         yield AgendaItem(
             source="promise",
@@ -478,6 +491,8 @@ def _promise_items(
             due_at=None,
             overdue=(PROMISE, promise.id) in late,
             party=Party.INSURER,
+            claimant_name=claimant,
+            basis=f"Promised on a call by {person}" if person else "Promised on a call",
         )
 
 
@@ -493,14 +508,14 @@ def _request_items(
     already on the agenda as that deadline, and is not listed twice.
     """
     rows = session.execute(
-        select(DocumentRequest, Claim.case_number)
+        select(DocumentRequest, Claim.case_number, Claim.claimant_name)
         .join(Claim, DocumentRequest.claim_id == Claim.id)
         .where(Claim.status != ClaimStatus.CLOSED)
         .options(selectinload(DocumentRequest.follow_ups))
         .order_by(DocumentRequest.id)
     ).all()
     places: dict[tuple[int, str], int] = {}
-    for row, case_number in rows:
+    for row, case_number, claimant in rows:
         key = (row.claim_id, row.kind.value)
         places[key] = place = places.get(key, 0) + 1
         due = _current_due(row)
@@ -523,7 +538,20 @@ def _request_items(
             due_at=None,
             overdue=(REQUEST, row.id) in late,
             party=Party.INSURER,
+            claimant_name=claimant,
+            basis=(
+                "Request: other document"
+                if row.kind == RequestKind.OTHER
+                else f"Request: {_in_sentence(row.kind.label)}"
+            ),
         )
+
+
+def _in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: "Plan documents" -> "plan documents", "IME" kept."""
+    if label[1:2].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _current_due(request: DocumentRequest) -> date | None:

@@ -44,7 +44,7 @@ from claimdesk.gui.panels.specialists import OptionalDate
 from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services.calls import CallInput, PromiseInput
-from claimdesk.services.dto import CallRecord, PromiseRecord
+from claimdesk.services.dto import CallRecord, OrganisationRecord, PromiseRecord
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = (
@@ -59,6 +59,9 @@ HEADERS = (
 )
 WHEN, DIRECTION, WHO, ORGANISATION, REFERENCE, SUMMARY, PROMISED, REFUSED = range(8)
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+NO_ORGANISATION = "Not recorded"
 
 
 def _day(value: date | None) -> str:
@@ -167,6 +170,7 @@ class CallForm(QGroupBox):
         super().__init__("Log a call", parent)
         self.clock = clock
         self.correcting: CallRecord | None = None
+        self.insurer_id: int | None = None
         self.zone = local_zone()
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -187,6 +191,10 @@ class CallForm(QGroupBox):
         self.who = self._line("Who", "Name of the person you spoke to")
         self.staff_id = self._line("Their ID", "Staff or employee ID, if they gave one")
         self.reference = self._line("Reference", "Call reference number")
+        self.organisation = QComboBox()
+        self.organisation.setAccessibleName("Organisation")
+        self.organisation.setToolTip("Whom you spoke to: the case's insurer is offered first")
+        self.organisation.addItem(NO_ORGANISATION, None)
         self.direction = QComboBox()
         self.direction.setAccessibleName("Direction")
         for member in CallDirection:
@@ -209,6 +217,7 @@ class CallForm(QGroupBox):
         ids.addWidget(QLabel("Their ID:"))
         ids.addWidget(self.staff_id, 1)
         form.addRow("Who:", ids)
+        form.addRow("Organisation:", self.organisation)
         refs = QHBoxLayout()
         refs.addWidget(self.reference, 2)
         refs.addWidget(QLabel("Direction:"))
@@ -230,6 +239,7 @@ class CallForm(QGroupBox):
             self.reason,
             self.who,
             self.staff_id,
+            self.organisation,
             self.reference,
             self.direction,
             self.summary,
@@ -272,6 +282,22 @@ class CallForm(QGroupBox):
         edit.setMinimumWidth(160)
         return edit
 
+    def set_organisations(
+        self, organisations: list[OrganisationRecord], insurer_id: int | None
+    ) -> None:
+        """The choices: the case's insurer first, then every other organisation known."""
+        self.organisation.clear()
+        self.organisation.addItem(NO_ORGANISATION, None)
+        ordered = sorted(organisations, key=lambda o: (o.id != insurer_id, o.name.casefold()))
+        for org in ordered:
+            mark = " (this case's insurer)" if org.id == insurer_id else ""
+            self.organisation.addItem(f"{org.name}{mark}", org.id)
+        self.insurer_id = insurer_id
+
+    def _choose_organisation(self, organisation_id: int | None) -> None:
+        found = self.organisation.findData(organisation_id)
+        self.organisation.setCurrentIndex(max(found, 0))
+
     def lines(self) -> list[QLineEdit]:
         return [self.reason, self.who, self.staff_id, self.reference, self.promised, self.refused]
 
@@ -290,6 +316,7 @@ class CallForm(QGroupBox):
             now = self.clock.now().astimezone(ZoneInfo(self.zone))
             self.when.setDateTime(QDateTime(now.year, now.month, now.day, now.hour, now.minute, 0))
             self.direction.setCurrentIndex(self.direction.findData(CallDirection.OUTGOING))
+            self._choose_organisation(self.insurer_id)  # most calls are to the insurer
         else:
             self.setTitle(f"Correct the call of {when_text(call)}")
             self.zone = call.time_zone
@@ -301,6 +328,7 @@ class CallForm(QGroupBox):
             self.staff_id.setText(call.person_staff_id)
             self.reference.setText(call.call_reference)
             self.direction.setCurrentIndex(self.direction.findData(call.direction))
+            self._choose_organisation(call.organisation_id)
             self.summary.setPlainText(call.summary)
             if call.promises:
                 self.promised.setText(call.promises[0].description)
@@ -336,7 +364,7 @@ class CallForm(QGroupBox):
             summary=self.summary.toPlainText(),
             refusal_detail=self.refused.text(),
             refused=bool(self.refused.text().strip()),
-            organisation_id=self.correcting.organisation_id if self.correcting else None,
+            organisation_id=self.organisation.currentData(),
             number_dialled=self.correcting.number_dialled if self.correcting else "",
             duration_minutes=self.correcting.duration_minutes if self.correcting else None,
             promises=tuple(promises),
@@ -403,7 +431,13 @@ class CallsPanel(CasePanel):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.detail)
         detail_row.addWidget(scroll, 1)
-        detail_row.addWidget(self.promises)
+        promises_column = QVBoxLayout()
+        promises_column.setContentsMargins(0, 0, 0, 0)
+        promises_label = QLabel("&Promises made on this call:")
+        promises_label.setBuddy(self.promises)
+        promises_column.addWidget(promises_label)
+        promises_column.addWidget(self.promises, 1)
+        detail_row.addLayout(promises_column)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(below)
@@ -450,13 +484,26 @@ class CallsPanel(CasePanel):
         if self.has_unsaved_edits():
             self.form.setFocus()
             return
-        self.form.start()
+        if self._load_organisations():
+            self.form.start()
 
     def correct_call(self) -> None:
         call = self.selected()
         if call is None or call.superseded:
             return
-        self.form.start(call)
+        if self._load_organisations():
+            self.form.start(call)
+
+    def _load_organisations(self) -> bool:
+        """Fill the form's organisation choices afresh (one may have been added meanwhile)."""
+        try:
+            insurer_id = self.services.claims.get(self.claim_id).insurer_id
+            organisations = self.services.claims.organisations()
+        except Exception as error:
+            self.report("Cannot read the organisations", error)
+            return False
+        self.form.set_organisations(organisations, insurer_id)
+        return True
 
     def save_form(self) -> None:
         correcting = self.form.correcting

@@ -31,8 +31,29 @@ HEADERS = ("Due", "When", "What", "Who must act", "Computed", "Outer limit", "Co
 DUE, WHEN, WHAT, PARTY, COMPUTED, OUTER, CONFIDENCE, STATUS = range(8)
 
 
+# The Confidence column in words a claimant reads without the legend (DOMAIN.md: V, S, M).
+CONFIDENCE_TEXT = {
+    Confidence.VERIFIED: "Verified in the rule's text",
+    Confidence.SECONDARY: "Secondary source",
+    Confidence.UNCHECKED: "Believed, not re-checked",
+}
+
+
 def _day(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
+
+
+def computed_text(row: DeadlineRecord) -> str:
+    """The date the rule gives (beside a date moved by hand it shows what was moved)."""
+    if row.source != DeadlineSource.COMPUTED:
+        return "by hand"
+    return _day(row.computed_due_on or row.due_on)
+
+
+def confidence_text(row: DeadlineRecord) -> str:
+    if row.confidence is None:
+        return "Entered by hand"
+    return CONFIDENCE_TEXT[row.confidence]
 
 
 class DeadlineModel(RecordTableModel):
@@ -59,15 +80,14 @@ class DeadlineModel(RecordTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             from claimdesk.gui.today_page import when_text
 
-            computed = row.computed_due_on if row.overridden else None
             return {
                 DUE: _day(row.due_on) + (" ✎" if row.overridden else ""),
                 WHEN: when_text(row.due_on, self.today) if is_open else "",
                 WHAT: row.title,
                 PARTY: row.party.label,
-                COMPUTED: _day(computed),
+                COMPUTED: computed_text(row),
                 OUTER: _day(row.outer_limit_on) if row.outer_limit_on != row.due_on else "",
-                CONFIDENCE: row.confidence.value if row.confidence else "manual",
+                CONFIDENCE: confidence_text(row),
                 STATUS: row.status.label,
             }[column]
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -79,7 +99,8 @@ class DeadlineModel(RecordTableModel):
                 return theme.WARNING.brush()
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == CONFIDENCE and row.confidence:
-                return row.confidence.label
+                source = f"\nSource: {row.citation}" if row.citation else ""
+                return f"{row.confidence.label}.{source}\nSelect the row for how it was worked out."
             if column == DUE and row.overridden:
                 return f"Moved by hand: {row.override_reason}"
             return row.derivation or None
@@ -104,7 +125,7 @@ class DeadlinesPanel(CasePanel):
                 PARTY: 120,
                 COMPUTED: 105,
                 OUTER: 105,
-                CONFIDENCE: 90,
+                CONFIDENCE: 185,
                 STATUS: 110,
             },
         )
@@ -184,7 +205,7 @@ class DeadlinesPanel(CasePanel):
             lines.append(record.derivation)
             lines.append(f"<i>{record.citation}</i> — {record.rule_id}")
             if record.confidence:
-                lines.append(f"Confidence: {record.confidence.label} ({record.confidence.value})")
+                lines.append(f"How sure this rule is: {record.confidence.label.lower()}.")
         else:
             lines.append("Entered by hand.")
         if record.overridden:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -245,6 +245,9 @@ class SpecialistsPanel(CasePanel):
         self.search.setPlaceholderText("Search by name, specialty or institution")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the specialist directory")
+        # A dark desktop's palette can leave the placeholder near the Base colour: use the
+        # app's muted tone, redone on a light/dark flip.
+        theme.follow(self.search, lambda: _hint_colour(self.search))
         self.search.textChanged.connect(lambda _text: self.refresh_directory())
         self.directory = SpecialistModel(self)
         self.directory_view = table_view(
@@ -538,3 +541,13 @@ def _reselect(view: QTableView, model: TableModel, previous: Any) -> None:
         if record.id == previous.id:
             view.selectRow(row)
             return
+
+
+def _hint_colour(edit: QLineEdit) -> None:
+    """Draw the placeholder in the muted tone of the edit's current scheme.
+
+    One palette role, not a style sheet, so a later light/dark switch still reaches the rest.
+    """
+    palette = edit.palette()
+    palette.setColor(QPalette.ColorRole.PlaceholderText, theme.MUTED.color(palette))
+    edit.setPalette(palette)

@@ -1,0 +1,29 @@
+"""The Cases page's count line agrees with its number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from claimdesk.gui.cases_page import CasesPage, count_text
+from claimdesk.services import Services
+from tests.gui_support import make_env, open_case
+
+
+def test_the_count_agrees_in_number() -> None:
+    assert count_text(0, True) == "0 cases match the filters"
+    assert count_text(1, True) == "1 case matches the filters"
+    assert count_text(2, True) == "2 cases match the filters"
+    assert count_text(1, False) == "1 case"
+    assert count_text(1200, False) == "1,200 cases"
+
+
+def test_one_open_case_matches_the_filters(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    open_case(services)
+    page = CasesPage(make_env(services, tmp_path))
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert page.count.text() == "1 case matches the filters"  # open cases only, by default
