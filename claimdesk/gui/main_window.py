@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(index)
                 widget.deleteLater()
         # Nothing may be typed into the database while it is being replaced.
-        self.centralWidget().setEnabled(False)
+        self._set_central_enabled(False)
         self.menuBar().setEnabled(False)
         self.statusBar().showMessage("Checking the backup and restoring it…")
         self.tasks.run(
@@ -527,8 +527,13 @@ class MainWindow(QMainWindow):
         )
         self.close()
 
+    def _set_central_enabled(self, enabled: bool) -> None:
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(enabled)
+
     def _restore_failed(self, error: BaseException) -> None:
-        self.centralWidget().setEnabled(True)
+        self._set_central_enabled(True)
         self.menuBar().setEnabled(True)
         self.statusBar().clearMessage()
         self.show_error("The backup was not restored", error)
