@@ -3,6 +3,7 @@ test user on that clock."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,25 @@ from claimdesk.storage import Database, open_database
 from tests.pinned import pinned_clock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collect_on_the_main_thread() -> Iterator[None]:
+    """As the window does (claimdesk/gui/collector.py): no automatic collection, which could
+    run in a worker thread and free the GUI thread's Qt objects there (a segfault)."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests() -> Iterator[None]:
+    """The garbage a test left is collected here, on the main thread, as the thresholds say."""
+    yield
+    young, middle, old = gc.get_count()
+    threshold = gc.get_threshold()
+    if young > threshold[0]:
+        gc.collect(2 if old > threshold[2] else 1 if middle > threshold[1] else 0)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.collector import MainThreadCollector
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import Prompts
 from claimdesk.paths import APP_NAME, AppPaths, resources_dir
@@ -115,6 +116,8 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    # Cyclic garbage holding Qt objects must be freed on this thread, never a worker's.
+    collector = MainThreadCollector(app)
     follow_color_scheme()
     add_script_fonts()
     prompts = Prompts()
@@ -130,5 +133,6 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     window.show()
     sweep_partials_in_background(paths)
     code = app.exec()
+    collector.stop()
     db.dispose()
     return int(code)
