@@ -30,11 +30,15 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    # The part of the organisation letters go to ("Appeals Department", "Claims Review Unit").
+    department: Mapped[str] = mapped_column(String(200), default="", server_default="")
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
     fax: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
+    # Where documents are uploaded when the organisation takes them online (a member portal).
+    portal: Mapped[str] = mapped_column(String(300), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     contacts: Mapped[list[Contact]] = relationship(

@@ -136,21 +136,25 @@ class ClaimService:
         name: str,
         kind: OrganisationKind | str,
         *,
+        department: str = "",
         address: str = "",
         phone: str = "",
         fax: str = "",
         email: str = "",
         website: str = "",
+        portal: str = "",
         notes: str = "",
     ) -> OrganisationRecord:
         org = Organisation(
             name=v.line(name, "Organisation name", required=True),
             kind=v.choice(OrganisationKind, kind, "Kind of organisation"),
+            department=v.line(department, "Department"),
             address=v.text(address, "Address", max_length=2000),
             phone=v.line(phone, "Phone", max_length=60),
             fax=v.line(fax, "Fax", max_length=60),
             email=v.line(email, "Email"),
             website=v.line(website, "Website"),
+            portal=v.line(portal, "Portal", max_length=300),
             notes=v.text(notes, "Notes", max_length=20_000),
         )
         with self._ctx.unit() as unit:

@@ -46,11 +46,13 @@ class OrganisationRecord:
     id: int
     name: str
     kind: OrganisationKind
+    department: str
     address: str
     phone: str
     fax: str
     email: str
     website: str
+    portal: str
     notes: str
 
 

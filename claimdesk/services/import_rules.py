@@ -126,11 +126,13 @@ CLAIM_RULES: dict[str, Converter] = {  # claims._validated
 
 ORGANISATION_RULES: dict[str, Converter] = {  # ClaimService.add_organisation
     "name": _required_line("Organisation name"),
+    "department": f.line("Department"),
     "address": f.text("Address", 2000),
     "phone": f.line("Phone", 60),
     "fax": f.line("Fax", 60),
     "email": f.line("Email"),
     "website": f.line("Website"),
+    "portal": f.line("Portal", 300),
     "notes": f.text("Notes", 20_000),
 }
 
