@@ -350,21 +350,21 @@ def cmd_import(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
-    from claimdesk.storage.backup import backup
+    from claimdesk.services.backups import cases
 
     services = _services(args, paths)
-    result = backup(services.db, args.out)
-    print(f"Backed up {result.claims} cases to {shown(result.path)} ({result.size_bytes:,} bytes)")
+    result = services.backups.backup(args.out)
+    print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, paths: AppPaths) -> int:
-    from claimdesk.storage.backup import restore
+    from claimdesk.services.backups import cases
 
     services = _services(args, paths)
-    result = restore(services.db, args.file, paths.backup_dir)
+    result = services.backups.restore(args.file, paths.backup_dir)
     print(
-        f"Restored {result.claims} cases from {shown(result.restored_from)}. "
+        f"Restored {cases(result.claims)} from {shown(result.restored_from)}. "
         f"The database as it was is kept at {shown(result.previous_kept_at)}."
     )
     return 0

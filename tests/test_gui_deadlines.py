@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.dialogs import date_edit
-from claimdesk.gui.main_window import MainWindow, _write_calendar
+from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.panels.deadlines import COMPUTED, CONFIDENCE, DeadlineModel, DeadlinesPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.reminders import lead_days_from
@@ -165,7 +165,7 @@ def test_calendar_export_from_the_window(services: Services, tmp_path: Path) -> 
 
     erisa_case(services)
     out = tmp_path / "deadlines.ics"
-    count = _write_calendar(services, out, details=False)
+    count = services.calendar.write_ics(out, include_details=False)
     calendar = ics.Calendar(out.read_text(encoding="utf-8"))
     assert count == len(calendar.events) > 0
     assert all("Maria" not in (e.name or "") for e in calendar.events)

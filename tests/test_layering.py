@@ -47,9 +47,31 @@ def test_gui_never_touches_sessions_or_sql() -> None:
         for name in imported_modules(path)
         if name.split(".")[0] in {"sqlalchemy", "alembic"}
         or (name.startswith("claimdesk.models") and name != VALUE_TYPES)
-        or name.startswith("claimdesk.storage.db")
+        or name.startswith("claimdesk.storage")
     ]
     assert offenders == []
+
+
+def test_gui_reaches_the_cli_never() -> None:
+    """The CLI is a front end beside the window, not a library for it."""
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in python_files(inside_gui=True)
+        for name in imported_modules(path)
+        if name == "claimdesk.cli" or name.startswith(("claimdesk.cli_", "claimdesk.cli."))
+    ]
+    assert offenders == []
+
+
+def test_the_core_never_imports_the_gui() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in python_files(inside_gui=False)
+        for name in imported_modules(path)
+        if name.startswith("claimdesk.gui")
+    ]
+    # The entry point starts the window when no command is given: it is the one exception.
+    assert offenders == ["claimdesk/cli.py imports claimdesk.gui.app"] or offenders == []
 
 
 def test_value_types_need_no_database() -> None:
@@ -61,3 +83,9 @@ def test_the_scan_would_catch_a_qt_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from PySide6.QtCore import QObject\nimport os\n")
     assert "PySide6.QtCore" in imported_modules(sample)
+
+
+def test_the_scan_sees_imports_inside_functions(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def later():\n    from claimdesk.storage.backup import backup\n")
+    assert "claimdesk.storage.backup" in imported_modules(sample)

@@ -47,7 +47,7 @@ def test_the_file_and_the_receipt_are_kept_together(
     services: Services, claim_id: int, request_id: int, report: Path
 ) -> None:
     changes: list[Change] = []
-    services.subscribe(changes.append)
+    services.subscribe(changes.extend)
     arrived = TODAY - timedelta(days=2)
     request = services.requests.mark_received(request_id, arrived, file=report)
     [document] = services.documents.documents(claim_id)

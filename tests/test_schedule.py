@@ -265,7 +265,7 @@ def test_impossible_dates_are_reported_not_raised() -> None:
 
 def test_the_automatic_recompute_adds_no_notice_and_no_audit_row(services: Services) -> None:
     seen: list[Change] = []
-    services.subscribe(seen.append)
+    services.subscribe(seen.extend)
     claim_id = open_case(services)
     assert [(c.entity, c.action) for c in seen] == [("claim", "create")]
     assert [e.entity for e in services.audit.events(claim_id)] == ["claim"]
@@ -278,7 +278,7 @@ def test_an_explicit_recompute_is_audited_and_announced_once(services: Services)
         row = session.scalars(select(Deadline).where(Deadline.claim_id == claim_id)).one()
         row.due_on = TODAY  # as if an older ClaimDesk had computed it differently
     seen: list[Change] = []
-    services.subscribe(seen.append)
+    services.subscribe(seen.extend)
     result = services.schedule.recompute(claim_id)
     assert result.changed_ids == (row.id,)
     assert [(c.entity, c.action) for c in seen] == [("deadline", "recompute")]

@@ -258,7 +258,7 @@ def test_manual_deadline_override_keeps_computed_date(services: Services) -> Non
 
 def test_every_change_is_audited_and_announced(services: Services) -> None:
     seen: list[Change] = []
-    services.subscribe(seen.append)
+    services.subscribe(seen.extend)
     claim_id = new_case(services)
     services.calls.log_call(claim_id, a_call())
     services.claims.add_note(claim_id, "Spoke to HR about the plan documents.")
@@ -276,7 +276,7 @@ def test_every_change_is_audited_and_announced(services: Services) -> None:
 def test_a_failed_change_announces_nothing_and_writes_nothing(services: Services) -> None:
     claim_id = new_case(services)
     seen: list[Change] = []
-    services.subscribe(seen.append)
+    services.subscribe(seen.extend)
     with pytest.raises(ValidationError):
         services.calls.log_call(claim_id, a_call(promises=[PromiseInput("")]))
     assert seen == [] and services.calls.calls(claim_id) == []

@@ -45,8 +45,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 app = QApplication(sys.argv[:1])
-db = gui_app.open_database(f"sqlite:///{sys.argv[1]}")
-services = gui_app.Services(db, "Start-up Test")
+services = gui_app.Services.open(f"sqlite:///{sys.argv[1]}", "Start-up Test")
 window = gui_app.MainWindow(
     services, gui_app.Prompts(), "test", QSettings(sys.argv[2], QSettings.Format.IniFormat)
 )
@@ -121,6 +120,7 @@ def test_services_are_built_when_first_asked_for(db: Database) -> None:
         *("claims", "caselist", "samples", "readiness", "calls", "requests", "documents"),
         *("specialists", "opinions", "imes", "appeals", "deadlines", "letters", "audit"),
         *("exchange", "schedule", "calendar", "timeline", "lettering", "packets", "search"),
+        "backups",
     }
     caselist = services.caselist
     assert services.caselist is caselist

@@ -12,7 +12,6 @@ from types import TracebackType
 # The database layer loads before PySide6: once PySide6 is imported, its import hook reads the
 # source of every module imported after it (PYSIDE-2029), a fifth of a second for SQLAlchemy.
 from claimdesk.services import Services
-from claimdesk.storage import open_database
 
 # isort: split
 from PySide6.QtCore import Qt
@@ -122,17 +121,17 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     add_script_fonts()
     prompts = Prompts()
     try:
-        db = open_database(database_url, backup_dir=paths.backup_dir)
-        services = Services(db, user_name, paths.data_dir)
+        services = Services.open(
+            database_url, user_name, paths.data_dir, backup_dir=paths.backup_dir
+        )
     except ClaimDeskError as error:
         prompts.error(None, "ClaimDesk cannot start", str(error))
         return 1
     install_exception_hook(prompts)
-    location = str(db.sqlite_path or db.url)
-    window = MainWindow(services, prompts, location, data_dir=paths.data_dir)
+    window = MainWindow(services, prompts, services.location, data_dir=paths.data_dir)
     window.show()
     sweep_partials_in_background(paths)
     code = app.exec()
     collector.stop()
-    db.dispose()
+    services.close()
     return int(code)

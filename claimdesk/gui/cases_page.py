@@ -22,7 +22,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.case_list_model import COLUMNS, CaseListModel
 from claimdesk.gui.env import GuiEnv
 from claimdesk.models.enums import ClaimStatus, Stage
-from claimdesk.services import Change
+from claimdesk.services import ChangeSet
 from claimdesk.services.caselist import CaseFilter
 
 log = logging.getLogger(__name__)
@@ -163,10 +163,12 @@ class CasesPage(QWidget):
         if claim_id is not None:
             self.open_case.emit(claim_id)
 
-    def _on_change(self, change: Change) -> None:
-        if change.entity not in LIST_ENTITIES:
+    def _on_change(self, changes: ChangeSet) -> None:
+        if not changes.touches(*LIST_ENTITIES):
             return
-        if change.entity == "claim" and change.action in {"create", "import", "update"}:
+        if any(
+            c.entity == "claim" and c.action in {"create", "import", "update"} for c in changes
+        ):
             self.reload_choices()
         self._timer.start()
 

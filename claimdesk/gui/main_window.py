@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QWidget
 
 from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
@@ -28,17 +28,9 @@ from claimdesk.services import Services
 
 if TYPE_CHECKING:
     from claimdesk.gui.workspace import CaseWorkspace
-    from claimdesk.storage.backup import RestoreResult
+    from claimdesk.services.backups import RestoreResult
 
 log = logging.getLogger(__name__)
-
-
-def _write_calendar(services: Services, path: Path, details: bool) -> int:
-    from claimdesk.cli import write_atomically
-
-    export = services.calendar.export_ics(include_details=details)
-    write_atomically(path, export.data)
-    return export.events
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +47,7 @@ class MainWindow(QMainWindow):
         a restore replaces); without it, the database file's own folder."""
         super().__init__()
         self.services = services
-        sqlite = services.db.sqlite_path
+        sqlite = services.sqlite_path
         self.data_dir = data_dir or (sqlite.parent if sqlite is not None else None)
         # Tests replace this to look at a dialog instead of showing it.
         self.run_dialog: Callable[[QDialog], bool] = lambda d: (
@@ -349,27 +341,26 @@ class MainWindow(QMainWindow):
         )
 
     def export_calendar(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = self.prompts.save_path(
             self,
             "Export deadlines to a calendar",
-            "claimdesk-deadlines.ics",
+            Path("claimdesk-deadlines.ics"),
             "iCalendar file (*.ics)",
         )
-        if not name:
+        if path is None:
             return
-        answer = QMessageBox.question(
+        details = self.prompts.choose(
             self,
             "What to put in the calendar",
             "Calendars often end up on cloud services. By default each event names only the "
             "case number and the kind of deadline.\n\nInclude claimant names and titles too?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            "Include names and titles",
+            "Case numbers only",
         )
-        details = answer == QMessageBox.StandardButton.Yes
         self.tasks.run(
-            lambda: _write_calendar(self.services, Path(name), details),
+            lambda: self.services.calendar.write_ics(path, include_details=details),
             on_done=lambda count: self.statusBar().showMessage(
-                f"Wrote {count} open deadlines to {name}", 10_000
+                f"Wrote {count} open deadlines to {path}", 10_000
             ),
             on_error=lambda error: self.show_error("The calendar export failed", error),
         )
@@ -441,18 +432,21 @@ class MainWindow(QMainWindow):
         self.action("actionRemoveSamples").setEnabled(bool(self.services.samples.tally().samples))
 
     def backup(self) -> None:
-        from claimdesk.storage.backup import backup
+        from claimdesk.services.backups import cases
 
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Back up the database", "claimdesk-backup.sqlite", "ClaimDesk database (*.sqlite)"
+        path = self.prompts.save_path(
+            self,
+            "Back up the database",
+            Path("claimdesk-backup.sqlite"),
+            "ClaimDesk database (*.sqlite)",
         )
-        if not name:
+        if path is None:
             return
         self.statusBar().showMessage("Backing up…")
         self.tasks.run(
-            lambda: backup(self.services.db, Path(name)),
+            lambda: self.services.backups.backup(path),
             on_done=lambda result: self.statusBar().showMessage(
-                f"Backed up {result.claims} cases to {result.path}", 10_000
+                f"Backed up {cases(result.claims)} to {result.path}", 10_000
             ),
             on_error=lambda error: self.show_error("The backup failed", error),
         )
@@ -511,9 +505,7 @@ class MainWindow(QMainWindow):
         )
 
     def _restore(self, path: Path, kept_in: Path) -> RestoreResult:
-        from claimdesk.storage import backup
-
-        return backup.restore(self.services.db, path, kept_in)
+        return self.services.backups.restore(path, kept_in)
 
     def _restored(self, result: RestoreResult) -> None:
         self.statusBar().clearMessage()

@@ -25,6 +25,15 @@ class Prompts:
         box.exec()
         return box.clickedButton() is go
 
+    def choose(self, parent: QWidget | None, title: str, message: str, yes: str, no: str) -> bool:
+        """A question with two named answers, ``no`` the default; True for ``yes``."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=parent)
+        go = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
+        stay = box.addButton(no, QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        return box.clickedButton() is go
+
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
@@ -54,6 +63,11 @@ class RecordingPrompts(Prompts):
 
     def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:
         self.shown.append(("confirm", title, message))
+        answer = self.answers.pop(0) if self.answers else False
+        return bool(answer)
+
+    def choose(self, parent: QWidget | None, title: str, message: str, yes: str, no: str) -> bool:
+        self.shown.append(("choose", title, message))
         answer = self.answers.pop(0) if self.answers else False
         return bool(answer)
 

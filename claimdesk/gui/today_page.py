@@ -31,7 +31,7 @@ from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.gui.welcome import WelcomeStack
-from claimdesk.services import Change
+from claimdesk.services import ChangeSet
 
 if TYPE_CHECKING:
     from claimdesk.services.schedule import AgendaItem
@@ -270,8 +270,8 @@ class TodayPage(QWidget):
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)
 
-    def _on_change(self, change: Change) -> None:
-        if change.entity in WATCHED:
+    def _on_change(self, changes: ChangeSet) -> None:
+        if changes.touches(*WATCHED):
             self._timer.start()
 
     def _activated(self, index: QModelIndex) -> None:

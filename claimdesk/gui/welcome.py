@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.env import GuiEnv
-from claimdesk.services import Change
+from claimdesk.services import ChangeSet
 
 # Adding, importing or removing cases (samples too) announces itself as a 'claim' change.
 WATCHED = frozenset({"claim"})
@@ -128,6 +128,6 @@ class WelcomeStack(QStackedWidget):
             raise error
         self.setCurrentWidget(self.agenda)  # the agenda reports the same problem itself
 
-    def _on_change(self, change: Change) -> None:
-        if change.entity in WATCHED:
+    def _on_change(self, changes: ChangeSet) -> None:
+        if changes.touches(*WATCHED):
             self._timer.start()

@@ -9,7 +9,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
-from claimdesk.services import Change
+from claimdesk.services import ChangeSet
 from claimdesk.services.dto import ClaimDetail
 
 
@@ -87,11 +87,11 @@ class CaseWorkspace(QWidget):
     def has_unsaved_edits(self) -> bool:
         return any(p.has_unsaved_edits() for p in self.panels.values())
 
-    def _on_change(self, change: Change) -> None:
-        if change.claim_id == self.claim_id and change.entity == "claim":
+    def _on_change(self, changes: ChangeSet) -> None:
+        if any(c.claim_id == self.claim_id and c.entity == "claim" for c in changes):
             self.refresh_heading()
         for panel in self.panels.values():
-            if panel.concerns(change):
+            if panel.concerns(changes):
                 panel.refresh()
 
 

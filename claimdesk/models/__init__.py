@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from claimdesk.models.claim import Claim, Note
     from claimdesk.models.medical import IndependentMedicalExam, SecondOpinion, Specialist
     from claimdesk.models.people import Contact, Organisation, User
-    from claimdesk.models.process import Appeal, CaseEvent, Deadline, Letter, Reminder
+    from claimdesk.models.process import (
+        Appeal,
+        CaseEvent,
+        Deadline,
+        DeadlinePending,
+        Letter,
+        Reminder,
+    )
     from claimdesk.models.records import (
         CallLogEntry,
         CallPromise,
@@ -43,6 +50,7 @@ _HOMES = {
     "Appeal": "process",
     "CaseEvent": "process",
     "Deadline": "process",
+    "DeadlinePending": "process",
     "Letter": "process",
     "Reminder": "process",
     "CallLogEntry": "records",
@@ -65,6 +73,7 @@ __all__ = [
     "Claim",
     "Contact",
     "Deadline",
+    "DeadlinePending",
     "Document",
     "DocumentContent",
     "DocumentRequest",

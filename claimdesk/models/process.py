@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -58,6 +58,19 @@ class CaseEvent(Base):
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeadlinePending(Base):
+    """A case whose computed deadlines could not be brought up to date with a change.
+
+    Written in the change's own transaction when the recompute fails, so the change is kept
+    and the case is retried (by the agenda, or the next recompute) even after a restart.
+    No foreign key: a case removed meanwhile simply has nothing left to recompute.
+    """
+
+    __tablename__ = "deadline_pending"
+
+    claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class Deadline(Base):

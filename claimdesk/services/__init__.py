@@ -10,13 +10,21 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from claimdesk.services.context import Change, ChangeListener, ServiceContext
+from claimdesk.services.context import (
+    Change,
+    ChangeListener,
+    ChangeSet,
+    Entity,
+    ServiceContext,
+    Unit,
+)
 from claimdesk.storage.db import Database
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from claimdesk.clock import Clock
+    from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
@@ -43,7 +51,9 @@ __all__ = [
     "CallInput",
     "Change",
     "ChangeListener",
+    "ChangeSet",
     "ClaimInput",
+    "Entity",
     "PromiseInput",
     "Services",
 ]
@@ -79,14 +89,14 @@ class Services:
         self.context = ServiceContext(db, user_name, clock)
         self.db = db
         self._data_dir = data_dir
-        # Subscribed first, so every other listener hears of a change to a case's dated
-        # records only once its computed deadlines have followed (they write no notice of
-        # their own: their own changes are 'deadline' records, which it ignores). A change
-        # comes from a service, so by then the schedule's module is as good as loaded.
-        self.context.subscribe(self._recompute_deadlines)
+        # A case's computed deadlines follow its dated records inside the unit of work that
+        # changed them (services/schedule.py): every listener hears of a change only once
+        # they have. A change comes from a service, so the schedule's module is as good as
+        # loaded by then.
+        self.context.before_commit(self._recompute_deadlines)
 
-    def _recompute_deadlines(self, change: Change) -> None:
-        self.schedule.on_change(change)
+    def _recompute_deadlines(self, unit: Unit) -> None:
+        self.schedule.follow_changes(unit)
 
     @property
     def user_name(self) -> str:
@@ -97,7 +107,7 @@ class Services:
         return self.context.clock
 
     def subscribe(self, listener: ChangeListener) -> None:
-        """Be told of every committed change (the GUI turns this into one Qt signal)."""
+        """Be told of every committed unit of work (the GUI turns this into one Qt signal)."""
         self.context.subscribe(listener)
 
     @cached_property
@@ -227,6 +237,46 @@ class Services:
         from claimdesk.services.search import SearchService
 
         return SearchService(self.context)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from claimdesk.services.backups import BackupService
+
+        return BackupService(self.context)
+
+    @classmethod
+    def open(
+        cls,
+        database_url: str,
+        user_name: str,
+        data_dir: Path | None = None,
+        *,
+        backup_dir: Path | None = None,
+        clock: Clock | None = None,
+    ) -> Services:
+        """Open (creating or upgrading) the database at ``database_url`` and serve it; the
+        window and the CLI start here, so neither reaches into storage itself."""
+        from claimdesk.storage import open_database
+
+        db = open_database(database_url, backup_dir=backup_dir)
+        try:
+            return cls(db, user_name, data_dir, clock=clock)
+        except BaseException:
+            db.dispose()
+            raise
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, when the data is in an embedded SQLite file."""
+        return self.db.sqlite_path
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people: the SQLite file, or the server's URL (no password)."""
+        return str(self.db.sqlite_path or self.db.url)
+
+    def close(self) -> None:
+        self.db.dispose()
 
     @classmethod
     def names(cls) -> list[str]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from claimdesk import __version__
 from claimdesk.deadlines import CONFIDENCES
+from claimdesk.files import write_atomically
 from claimdesk.models import Claim, Deadline
 from claimdesk.models.enums import ClaimStatus, DeadlineStatus
 from claimdesk.services.context import ServiceContext
@@ -46,6 +48,12 @@ class CalendarService:
         self._ctx = ctx
         self._schedule = schedule
 
+    def write_ics(self, path: Path, *, include_details: bool = False) -> int:
+        """Write the calendar file whole (or not at all); the number of events in it."""
+        export = self.export_ics(include_details=include_details)
+        write_atomically(path, export.data)
+        return export.events
+
     def export_ics(
         self,
         *,
@@ -63,7 +71,7 @@ class CalendarService:
         calendar.add("calscale", "GREGORIAN")
         calendar.add("x-wr-calname", "ClaimDesk deadlines")
         count = 0
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.execute(
                 select(Deadline, Claim.case_number, Claim.claimant_name)
                 .join(Claim, Deadline.claim_id == Claim.id)

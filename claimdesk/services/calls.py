@@ -90,7 +90,7 @@ class CallService:
             return copy_into(PromiseRecord, promise)
 
     def get(self, call_id: int) -> CallRecord:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             entry = session.get(CallLogEntry, call_id)
             if entry is None:
                 raise ValidationError(f"There is no call number {call_id}.")
@@ -98,7 +98,7 @@ class CallService:
 
     def calls(self, claim_id: int) -> list[CallRecord]:
         """The whole log of a case in the order the calls happened, corrections included."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             entries = session.scalars(
                 select(CallLogEntry)
                 .where(CallLogEntry.claim_id == claim_id)

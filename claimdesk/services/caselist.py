@@ -92,7 +92,7 @@ class CaseListService:
         query = self._ordered(case_filter, sort, descending, today or self._ctx.clock.today(), now)
         # Core, not the ORM: at 50,000 cases the ORM's per-row loading was most of the
         # query's time, and plain ids need none of it.
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             return list(connection.execute(query).scalars())
 
     def first_ids(
@@ -113,7 +113,7 @@ class CaseListService:
         today = today or self._ctx.clock.today()
         query = self._ordered(case_filter, sort, descending, today, now).limit(limit)
         matching, _ = self._query(case_filter, today, now, select(_CLAIMS.c.id), full=False)
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             ids = list(connection.execute(query).scalars())
             if len(ids) < limit:
                 return ids, len(ids)
@@ -147,7 +147,7 @@ class CaseListService:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         found: dict[int, CaseRow] = {}
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             for start in range(0, len(ids), _ROWS_AT_ONCE):
                 chunk = list(ids[start : start + _ROWS_AT_ONCE])
                 late = overdue_items(today, now, chunk).subquery()
@@ -180,7 +180,7 @@ class CaseListService:
             .distinct()
             .order_by(_USERS.c.name)
         )
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             return list(connection.execute(query).scalars())
 
     def jurisdictions(self) -> list[str]:
@@ -189,14 +189,14 @@ class CaseListService:
             .distinct()
             .order_by(_CLAIMS.c.country, _CLAIMS.c.region)
         )
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             pairs = connection.execute(query).all()
         countries = sorted({country for country, _ in pairs})
         regions = [f"{country}-{region}" for country, region in pairs if region]
         return sorted({*countries, *regions})
 
     def any_cases(self) -> bool:
-        with self._ctx.db.read_connection() as connection:
+        with self._ctx.reader_connection() as connection:
             return connection.scalar(select(_CLAIMS.c.id).limit(1)) is not None
 
     def _query(

@@ -194,7 +194,7 @@ class ClaimService:
             return copy_into(ContactRecord, contact)
 
     def contacts(self, organisation_id: int) -> list[ContactRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(Contact)
                 .where(Contact.organisation_id == organisation_id)
@@ -205,7 +205,7 @@ class ClaimService:
     # ---- reading ----------------------------------------------------------------------------
 
     def get(self, claim_id: int) -> ClaimDetail:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
                 raise NotFoundError(
@@ -214,7 +214,7 @@ class ClaimService:
             return _detail(session, claim)
 
     def find_by_case_number(self, case_number: str) -> ClaimDetail | None:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             claim = session.scalar(select(Claim).where(Claim.case_number == case_number.strip()))
             return None if claim is None else _detail(session, claim)
 
@@ -228,7 +228,7 @@ class ClaimService:
         )
 
     def notes(self, claim_id: int) -> list[NoteRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             notes = session.scalars(
                 select(Note).where(Note.claim_id == claim_id).order_by(Note.created_at, Note.id)
             ).all()
@@ -244,7 +244,7 @@ class ClaimService:
         query = select(Organisation).order_by(Organisation.name)
         if kind is not None:
             query = query.where(Organisation.kind == kind)
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             return [copy_into(OrganisationRecord, o) for o in session.scalars(query)]
 
 

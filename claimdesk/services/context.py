@@ -1,10 +1,19 @@
-"""What every service shares: the database, who is acting, the audit trail, change notices."""
+"""What every service shares: the database, who is acting, the audit trail, change notices.
+
+Every write is a unit of work (``ServiceContext.unit``) and every read goes through
+``ServiceContext.reader`` (or ``reader_connection`` for Core queries): the two places where a
+read or write policy, the storage dialect and whatever a connection must carry live. A unit
+collects its changes and announces them once, after commit, as one ``ChangeSet`` naming the
+view that started it (``initiated_by``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, insert, inspect, select
@@ -18,20 +27,73 @@ from claimdesk.storage.db import Database
 from claimdesk.storage.types import UTCDateTime
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
+
+
+class Entity(StrEnum):
+    """The kinds of record a change can be to (the audit trail's ``entity`` column)."""
+
+    CLAIM = "claim"
+    NOTE = "note"
+    ORGANISATION = "organisation"
+    CONTACT = "contact"
+    CALL = "call"
+    PROMISE = "promise"
+    REQUEST = "request"
+    DOCUMENT = "document"
+    SPECIALIST = "specialist"
+    SECOND_OPINION = "second_opinion"
+    IME = "ime"
+    APPEAL = "appeal"
+    EVENT = "event"
+    DEADLINE = "deadline"
+    REMINDER = "reminder"
+    LETTER = "letter"
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a mutating service call changed: the GUI refreshes the views that show it."""
+    """One record a unit of work changed (compares equal to the entity's name as text)."""
 
-    entity: str
+    entity: Entity
     action: str
     record_id: int | None
     claim_id: int | None
 
 
-ChangeListener = Callable[[Change], None]
+@dataclass(frozen=True)
+class ChangeSet:
+    """Everything one unit of work changed, announced once after it committed.
+
+    ``initiator`` is whatever the caller named with ``ServiceContext.initiated_by`` (a view,
+    so it can tell its own change from another's); None when nobody did.
+    """
+
+    changes: tuple[Change, ...]
+    initiator: object | None = None
+
+    @property
+    def claim_ids(self) -> frozenset[int]:
+        return frozenset(c.claim_id for c in self.changes if c.claim_id is not None)
+
+    @property
+    def entities(self) -> frozenset[Entity]:
+        return frozenset(c.entity for c in self.changes)
+
+    def touches(self, *entities: Entity | str) -> bool:
+        return any(c.entity in entities for c in self.changes)
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self.changes)
+
+
+ChangeListener = Callable[[ChangeSet], None]
+# Work a unit does in its own transaction just before it commits, seeing what it changed
+# (the computed deadlines follow the records they are computed from, atomically).
+BeforeCommit = Callable[["Unit"], None]
+
+_initiator: ContextVar[object | None] = ContextVar("claimdesk_initiator", default=None)
 
 
 @dataclass
@@ -46,23 +108,24 @@ class Unit:
     def record(
         self,
         action: str,
-        entity: str,
+        entity: Entity | str,
         record_id: int | None,
         claim_id: int | None,
         fields: Iterable[str] = (),
     ) -> None:
         """Write an audit event (field names only, never values) and queue a change notice."""
+        kind = Entity(entity)  # an unknown entity is a bug: ValueError names it
         self.session.add(
             models.AuditEvent(
                 user_id=self.user_id,
                 action=action,
-                entity=entity,
+                entity=kind.value,
                 entity_id=record_id,
                 claim_id=claim_id,
                 detail=",".join(sorted(fields)),
             )
         )
-        self.changes.append(Change(entity, action, record_id, claim_id))
+        self.changes.append(Change(kind, action, record_id, claim_id))
 
     def get(self, model: type[Any], record_id: int, what: str) -> Any:
         obj = self.session.get(model, record_id)
@@ -85,6 +148,32 @@ class ServiceContext:
         # The one source of "now" and "today" for every service (claimdesk/clock.py).
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[ChangeListener] = []
+        self._before_commit: list[BeforeCommit] = []
+
+    def before_commit(self, hook: BeforeCommit) -> None:
+        """Run ``hook`` inside every unit of work, after its changes and before it commits."""
+        self._before_commit.append(hook)
+
+    @contextmanager
+    def initiated_by(self, initiator: object) -> Iterator[None]:
+        """The change sets of units run inside this block name ``initiator``."""
+        token = _initiator.set(initiator)
+        try:
+            yield
+        finally:
+            _initiator.reset(token)
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """The one way services read: a session rolled back at the end."""
+        with self.db.read() as session:
+            yield session
+
+    @contextmanager
+    def reader_connection(self) -> Iterator[Connection]:
+        """The same, as a Core connection (the case list's first page reads before the ORM)."""
+        with self.db.read_connection() as connection:
+            yield connection
 
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
@@ -116,10 +205,15 @@ class ServiceContext:
         with self.write() as session:
             unit = Unit(session=session, user_id=self._user_id(session), clock=self.clock)
             yield unit
+            if unit.changes:
+                for hook in self._before_commit:
+                    hook(unit)
             mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
-        for change in unit.changes:
-            for listener in list(self._listeners):
-                listener(change)
+        if not unit.changes:
+            return
+        changes = ChangeSet(tuple(unit.changes), _initiator.get())
+        for listener in list(self._listeners):
+            listener(changes)
 
     def _user_id(self, session: Session) -> int:
         user_id = session.scalar(select(models.User.id).where(models.User.name == self.user_name))
@@ -156,13 +250,20 @@ def mark_for_search(session: Session, claim_ids: set[int]) -> None:
     index can lag behind the records but never miss a change (services/search.py)."""
     if not claim_ids:
         return
-    rows = [{"claim_id": claim_id} for claim_id in sorted(claim_ids)]
+    queue_claims(session, models.SearchPending, claim_ids)
+
+
+def queue_claims(session: Session, table: type[Any], claim_ids: Iterable[int]) -> None:
+    """Add the cases to a queue table keyed by claim id, ignoring those already in it."""
+    rows = [{"claim_id": claim_id} for claim_id in sorted(set(claim_ids))]
+    if not rows:
+        return
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        session.execute(pg_insert(models.SearchPending).on_conflict_do_nothing(), rows)
+        session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
     else:
-        session.execute(insert(models.SearchPending).prefix_with("OR IGNORE"), rows)
+        session.execute(insert(table).prefix_with("OR IGNORE"), rows)
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

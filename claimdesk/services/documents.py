@@ -96,7 +96,7 @@ class DocumentService:
             return copy_into(DocumentInfo, document)
 
     def documents(self, claim_id: int) -> list[DocumentInfo]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(Document)
                 .where(Document.claim_id == claim_id)
@@ -105,7 +105,7 @@ class DocumentService:
             return [copy_into(DocumentInfo, d) for d in rows]
 
     def get(self, document_id: int) -> DocumentInfo:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             document = session.get(Document, document_id)
             if document is None:
                 raise NotFoundError(f"There is no document number {document_id}.")
@@ -113,7 +113,7 @@ class DocumentService:
 
     def content(self, document_id: int) -> bytes:
         """The file's bytes, checked against the SHA-256 taken when it was attached."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             row = session.execute(
                 select(DocumentContent.data, Document.sha256, Document.original_name)
                 .join(Document, Document.id == DocumentContent.document_id)

@@ -168,7 +168,7 @@ class ExchangeService:
 
     def export_case(self, claim_id: int) -> dict[str, Any]:
         """The whole case, its documents included, as a JSON-ready dict."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
                 raise NotFoundError(f"There is no case number {claim_id}.")

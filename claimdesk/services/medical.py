@@ -115,7 +115,7 @@ class SpecialistService:
             return copy_into(SpecialistRecord, specialist)
 
     def get(self, specialist_id: int) -> SpecialistRecord:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             specialist = session.get(Specialist, specialist_id)
             if specialist is None:
                 raise NotFoundError(f"There is no specialist number {specialist_id}.")
@@ -135,7 +135,7 @@ class SpecialistService:
             )
         if specialty.strip():
             query = query.where(func.lower(Specialist.specialty) == specialty.strip().lower())
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             return [copy_into(SpecialistRecord, s) for s in session.scalars(query)]
 
 
@@ -176,7 +176,7 @@ class OpinionService:
         return self.get(opinion_id)
 
     def get(self, opinion_id: int) -> OpinionRecord:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             row = session.execute(
                 select(SecondOpinion, Specialist.name, Specialist.specialty)
                 .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
@@ -188,7 +188,7 @@ class OpinionService:
             return copy_into(OpinionRecord, opinion, specialist_name=name, specialty=specialty)
 
     def opinions(self, claim_id: int) -> list[OpinionRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.execute(
                 select(SecondOpinion, Specialist.name, Specialist.specialty)
                 .join(Specialist, Specialist.id == SecondOpinion.specialist_id)
@@ -237,7 +237,7 @@ class ImeService:
             return copy_into(ImeRecord, ime)
 
     def imes(self, claim_id: int) -> list[ImeRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(IndependentMedicalExam)
                 .where(IndependentMedicalExam.claim_id == claim_id)

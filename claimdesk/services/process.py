@@ -113,7 +113,7 @@ class AppealService:
         )
 
     def appeals(self, claim_id: int) -> list[AppealRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(Appeal)
                 .where(Appeal.claim_id == claim_id)
@@ -158,7 +158,7 @@ class AppealService:
             return copy_into(EventRecord, event)
 
     def events(self, claim_id: int) -> list[EventRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(CaseEvent)
                 .where(CaseEvent.claim_id == claim_id)
@@ -322,7 +322,7 @@ class DeadlineService:
             return copy_into(DeadlineRecord, deadline)
 
     def deadlines(self, claim_id: int) -> list[DeadlineRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(Deadline)
                 .where(Deadline.claim_id == claim_id)
@@ -332,7 +332,7 @@ class DeadlineService:
 
     def open_until(self, until: date) -> list[DeadlineRecord]:
         """Every open deadline due on or before ``until``, across all open cases."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(Deadline)
                 .where(Deadline.status == DeadlineStatus.OPEN, Deadline.due_on <= until)
@@ -396,7 +396,7 @@ class LetterService:
             return copy_into(LetterRecord, letter)
 
     def letters(self, claim_id: int) -> list[LetterRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             # The id breaks a tie: two letters can share an instant (a coarse or pinned clock),
             # and the packet takes the last as the newest.
             rows = session.scalars(
@@ -416,7 +416,7 @@ class AuditService:
         query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
         if claim_id is not None:
             query = query.where(AuditEvent.claim_id == claim_id)
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(query).all()
             names = user_names(session, (r.user_id for r in rows))
             return [copy_into(AuditRecord, r, user=names.get(r.user_id or 0, "")) for r in rows]

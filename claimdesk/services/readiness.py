@@ -47,7 +47,7 @@ class ReadinessService:
     def check(self, claim_id: int, today: date | None = None) -> list[ReadinessItem]:
         """Every check, passed or not, in the order a caseworker would fix them."""
         today = today or self._ctx.clock.today()
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
                 raise NotFoundError(f"There is no case number {claim_id}.")

@@ -174,14 +174,14 @@ class RequestService:
         return self.get(request_id)
 
     def get(self, request_id: int) -> RequestRecord:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             request = session.get(DocumentRequest, request_id)
             if request is None:
                 raise NotFoundError(f"There is no request number {request_id}.")
             return _record(request)
 
     def requests(self, claim_id: int) -> list[RequestRecord]:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             rows = session.scalars(
                 select(DocumentRequest)
                 .where(DocumentRequest.claim_id == claim_id)

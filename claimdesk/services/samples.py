@@ -27,14 +27,14 @@ class SampleService:
         self._ctx = ctx
 
     def tally(self) -> CaseTally:
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             cases = session.scalar(select(func.count()).select_from(Claim)) or 0
             samples = session.scalar(select(func.count()).where(Claim.is_sample.is_(True))) or 0
         return CaseTally(cases=int(cases), samples=int(samples))
 
     def ids(self) -> list[int]:
         """The sample cases' ids (the window closes their tabs before removing them)."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             query = select(Claim.id).where(Claim.is_sample.is_(True)).order_by(Claim.id)
             return list(session.scalars(query))
 

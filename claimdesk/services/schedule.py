@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from claimdesk.deadlines import CaseFacts, Planned, RuleBook, load_rules, plan_case
 from claimdesk.deadlines.plan import AppealFacts, EventFacts, RequestFacts
+from claimdesk.errors import NotFoundError
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -27,6 +28,7 @@ from claimdesk.models import (
     CaseEvent,
     Claim,
     Deadline,
+    DeadlinePending,
     DocumentRequest,
     Reminder,
 )
@@ -42,7 +44,7 @@ from claimdesk.models.enums import (
     RequestKind,
 )
 from claimdesk.paths import resources_dir
-from claimdesk.services.context import Change, ServiceContext
+from claimdesk.services.context import ServiceContext, Unit, queue_claims
 from claimdesk.services.overdue import DEADLINE, PROMISE, REQUEST, overdue_items
 from claimdesk.services.process import DEFAULT_LEAD_DAYS, DeadlineService
 
@@ -134,7 +136,6 @@ class ScheduleService:
         self._ctx = ctx
         self.lead_days = lead_days
         self._rules = rules
-        self._stale: set[int] = set()
 
     @property
     def rules(self) -> RuleBook:
@@ -143,27 +144,39 @@ class ScheduleService:
     @property
     def stale_claims(self) -> frozenset[int]:
         """Cases whose automatic recompute failed; the next agenda or recompute retries them."""
-        return frozenset(self._stale)
+        with self._ctx.reader() as session:
+            return frozenset(session.scalars(select(DeadlinePending.claim_id)))
 
     # ---- keeping computed deadlines in step ----------------------------------------------------
 
-    def on_change(self, change: Change) -> None:
-        """Listener: a committed change to a case's records recomputes its deadlines.
+    def follow_changes(self, unit: Unit) -> None:
+        """Before-commit hook: a unit that changed a case's dated records recomputes its
+        deadlines in the same transaction, so the two are saved (or not) together.
 
-        It runs before other listeners hear of the change, so a view refreshing on it already
-        sees the new dates; it writes quietly (no audit row, no notice of its own), as part of
-        the change that caused it. A failure is logged and the case retried later: the change
-        itself has already been saved.
+        It writes quietly (no audit row, no notice of its own), as part of the change that
+        caused it. If the recompute fails (a rule that cannot be applied), the change is
+        still saved: the case is queued durably in ``deadline_pending`` and retried by the
+        next agenda or recompute, even after a restart.
         """
-        if change.claim_id is None or change.entity not in TRIGGER_ENTITIES:
-            return
-        try:
-            with self._ctx.write() as session:
-                self._sync(session, change.claim_id, self._ctx.clock.today())
-            self._stale.discard(change.claim_id)
-        except Exception:
-            log.exception("recomputing the deadlines of case %s failed", change.claim_id)
-            self._stale.add(change.claim_id)
+        claim_ids = sorted(
+            {
+                c.claim_id
+                for c in unit.changes
+                if c.claim_id is not None and c.entity in TRIGGER_ENTITIES
+            }
+        )
+        for claim_id in claim_ids:
+            try:
+                with unit.session.begin_nested():
+                    self._sync(unit.session, claim_id, unit.clock.today())
+            except Exception:
+                # The case number only: never the case's contents.
+                log.exception("recomputing the deadlines of case %s failed", claim_id)
+                queue_claims(unit.session, DeadlinePending, [claim_id])
+            else:
+                unit.session.execute(
+                    delete(DeadlinePending).where(DeadlinePending.claim_id == claim_id)
+                )
 
     def recompute(self, claim_id: int, today: date | None = None) -> Recomputed:
         """Bring one case's computed deadlines up to date (audited and announced)."""
@@ -172,17 +185,29 @@ class ScheduleService:
             changed, problems = self._sync(unit.session, claim_id, today or unit.clock.today())
             for action, row, fields in changed:
                 unit.record(action, "deadline", row.id, claim_id, fields)
-        self._stale.discard(claim_id)
+            unit.session.execute(
+                delete(DeadlinePending).where(DeadlinePending.claim_id == claim_id)
+            )
         return Recomputed(claim_id, tuple(row.id for _, row, _ in changed), problems)
 
     def recompute_all(self, today: date | None = None) -> list[Recomputed]:
         """Recompute every case not closed (after an update of the rules, at start-up...)."""
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             ids = session.scalars(
                 select(Claim.id).where(Claim.status != ClaimStatus.CLOSED).order_by(Claim.id)
             ).all()
         results = [self.recompute(claim_id, today) for claim_id in ids]
         return [r for r in results if r.changed_ids or r.problems]
+
+    def _retry(self, claim_id: int, today: date) -> None:
+        """Recompute a queued case; one still failing stays queued, the agenda goes on."""
+        try:
+            self.recompute(claim_id, today)
+        except NotFoundError:
+            with self._ctx.write() as session:  # the case is gone: nothing left to recompute
+                session.execute(delete(DeadlinePending).where(DeadlinePending.claim_id == claim_id))
+        except Exception:
+            log.exception("recomputing the deadlines of case %s failed again", claim_id)
 
     def _sync(
         self, session: Session, claim_id: int, today: date
@@ -243,10 +268,10 @@ class ScheduleService:
         """What is overdue or due within ``days`` on every case not closed, soonest first."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        for claim_id in sorted(self._stale):
-            self.recompute(claim_id, today)
+        for claim_id in sorted(self.stale_claims):
+            self._retry(claim_id, today)
         until = today + timedelta(days=days)
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             # What is overdue is decided in one place, which the case list's filter shares.
             late = {
                 (row.source, row.record_id)
@@ -335,7 +360,7 @@ class ScheduleService:
         if unseen_only:
             query = query.where(Reminder.shown_at.is_(None))
         grouped: dict[int, tuple[Deadline, str, list[int]]] = {}
-        with self._ctx.db.read() as session:
+        with self._ctx.reader() as session:
             for reminder, deadline, number in session.execute(query):
                 grouped.setdefault(deadline.id, (deadline, number, []))[2].append(reminder.id)
             return [

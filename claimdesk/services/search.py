@@ -95,7 +95,7 @@ class SearchService:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError(f"Ask for between 1 and {MAX_LIMIT:,} results.")
         self.refresh(progress, cancelled)
-        with self.context.db.read() as session:
+        with self.context.reader() as session:
             if self._use_fts(session):
                 rows = self._fts_rows(session, terms, limit + 1)
             else:
@@ -193,7 +193,7 @@ class SearchService:
 
     def pending(self) -> int:
         """How many cases wait to be (re)indexed."""
-        with self.context.db.read() as session:
+        with self.context.reader() as session:
             marked = session.scalar(select(func.count()).select_from(SearchPending)) or 0
             never = session.scalar(
                 select(func.count())
@@ -212,7 +212,7 @@ class SearchService:
 
         Each case is committed as it is done, so stopping (``cancelled``) keeps them.
         """
-        with self.context.db.read() as session:
+        with self.context.reader() as session:
             pending = set(session.scalars(select(SearchPending.claim_id)))
             # A case never indexed at all (written by bulk SQL, not through a unit of work):
             # every case has at least its own entry once indexed.
@@ -235,7 +235,7 @@ class SearchService:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Index every case again from its records (documents' text is kept if unchanged)."""
-        with self.context.db.write() as session:
+        with self.context.write() as session:
             session.execute(
                 text(
                     "INSERT INTO search_pending (claim_id) SELECT id FROM claims "
@@ -246,10 +246,10 @@ class SearchService:
 
     def _reindex(self, claim_ids: list[int]) -> None:
         """Index these cases afresh: read (and extract text) first, then one short write."""
-        with self.context.db.read() as session:
+        with self.context.reader() as session:
             entries = _entries(session, claim_ids)
             _fill_extracted(session, claim_ids, entries)
-        with self.context.db.write() as session:
+        with self.context.write() as session:
             session.execute(delete(SearchEntry).where(SearchEntry.claim_id.in_(claim_ids)))
             # A case removed meanwhile has nothing to index.
             alive = set(session.scalars(select(Claim.id).where(Claim.id.in_(claim_ids))))

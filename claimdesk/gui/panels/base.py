@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.env import GuiEnv
-from claimdesk.services import Change
+from claimdesk.services import ChangeSet
 
 
 class CasePanel(QWidget):
@@ -31,8 +31,11 @@ class CasePanel(QWidget):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def concerns(self, change: Change) -> bool:
-        return change.claim_id in (self.claim_id, None) and change.entity in self.watches
+    def concerns(self, changes: ChangeSet) -> bool:
+        return any(
+            change.claim_id in (self.claim_id, None) and change.entity in self.watches
+            for change in changes
+        )
 
     def has_unsaved_edits(self) -> bool:
         """True while a form in the panel holds typing that is not saved yet."""
