@@ -14,10 +14,18 @@ from pytestqt.qtbot import QtBot
 
 from claimdesk.gui import theme
 from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestModel, RequestsPanel
+from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import field, filler, follow_changes, make_env, qdate, threads_calling
 from tests.pinned import TODAY
+
+
+def messages(panel: RequestsPanel) -> list[tuple[str, str, str]]:
+    """What the panel told or asked the user, leaving out the file dialogs it opened."""
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    return [shown for shown in prompts.shown if shown[0] != "open"]
 
 
 def open_case(services: Services) -> int:
@@ -76,7 +84,7 @@ def test_new_request_defaults_to_thirty_days(panel: RequestsPanel) -> None:
 
     panel.run_dialog = filler(fill)
     panel.new_button.click()
-    assert panel.env.prompts.shown == []  # type: ignore[attr-defined]
+    assert messages(panel) == []
     [request] = panel.services.requests.requests(panel.claim_id)
     assert request.kind == RequestKind.MEDICAL_REVIEWER_REPORT
     assert request.method == ContactMethod.CERTIFIED_MAIL
@@ -120,7 +128,9 @@ def test_mark_received_with_the_document_attached(
     panel.table.selectRow(0)
     report = tmp_path / "reviewer report.pdf"
     report.write_bytes(b"%PDF-1.4\n% reviewer\n%%EOF")
-    panel.choose_file = lambda: report
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers.append(report)
     arrived = TODAY - timedelta(days=1)
 
     def fill(dialog: QDialog) -> None:
@@ -132,7 +142,7 @@ def test_mark_received_with_the_document_attached(
     panel.run_dialog = filler(fill)
     panel.received_button.click()
     qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
-    assert panel.env.prompts.shown == []  # type: ignore[attr-defined]
+    assert messages(panel) == []
     [request] = panel.services.requests.requests(panel.claim_id)
     [document] = panel.services.documents.documents(panel.claim_id)
     assert request.received_on == arrived and request.document_id == document.id
@@ -184,8 +194,8 @@ def test_an_impossible_date_is_explained(qtbot: QtBot, panel: RequestsPanel) -> 
         lambda d: received_date(d).setDate(qdate(TODAY - timedelta(days=10)))
     )
     panel.received_button.click()
-    shown = panel.env.prompts.shown  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: bool(shown))
+    qtbot.waitUntil(lambda: bool(messages(panel)))
+    shown = messages(panel)
     assert shown[0][0] == "error" and "before the request was sent" in shown[0][2]
     assert "enter the date it came" in shown[0][2]
     assert panel.services.requests.requests(panel.claim_id)[0].received_on is None
@@ -198,7 +208,9 @@ def awaiting_ime_report(panel: RequestsPanel, tmp_path: Path) -> None:
     panel.table.selectRow(0)
     report = tmp_path / "ime.pdf"
     report.write_bytes(b"%PDF-1.4\n% IME report\n%%EOF")
-    panel.choose_file = lambda: report
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers.append(report)
 
 
 def test_a_refused_date_keeps_no_document_and_the_dialog_comes_back(
@@ -215,8 +227,8 @@ def test_a_refused_date_keeps_no_document_and_the_dialog_comes_back(
     def second(dialog: QDialog) -> None:
         # The dialog comes back with what was entered, and nothing was kept meanwhile.
         name = field(dialog, QLineEdit, "Document that came")
-        messages = list(panel.env.prompts.shown)  # type: ignore[attr-defined]
-        seen.append((received_date(dialog).date(), name.text(), messages))  # type: ignore[attr-defined]
+        told = list(messages(panel))
+        seen.append((received_date(dialog).date(), name.text(), told))  # type: ignore[attr-defined]
         assert panel.services.documents.documents(panel.claim_id) == []
         assert panel.services.requests.requests(panel.claim_id)[0].received_on is None
 
@@ -228,7 +240,7 @@ def test_a_refused_date_keeps_no_document_and_the_dialog_comes_back(
     assert (level, title) == ("error", "Cannot mark the request received")
     assert "before the request was sent" in message
     # The second showing was accepted unchanged: refused again, then cancelled.
-    qtbot.waitUntil(lambda: len(panel.env.prompts.shown) == 2)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(messages(panel)) == 2)
     panel.env.tasks.wait(5000)
     assert panel.services.documents.documents(panel.claim_id) == []
     [request] = panel.services.requests.requests(panel.claim_id)
@@ -250,7 +262,7 @@ def test_a_corrected_date_keeps_the_document_and_the_receipt(
     panel.run_dialog = answers(first, lambda d: received_date(d).setDate(qdate(arrived)))
     panel.received_button.click()
     qtbot.waitUntil(lambda: panel.model.index(0, STATUS).data() == "received")
-    [(level, _, message)] = panel.env.prompts.shown  # type: ignore[attr-defined]
+    [(level, _, message)] = messages(panel)
     assert level == "error" and "in the future; check the date" in message
     [document] = panel.services.documents.documents(panel.claim_id)
     [request] = panel.services.requests.requests(panel.claim_id)
@@ -267,7 +279,9 @@ def test_mark_received_saves_off_the_gui_thread(
     panel.table.selectRow(0)
     report = tmp_path / "claim file.pdf"
     report.write_bytes(b"%PDF-1.4\n% claim file\n%%EOF")
-    panel.choose_file = lambda: report
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers.append(report)
     requests = panel.services.requests
     saved_on = threads_calling(monkeypatch, requests, "mark_received")
     panel.run_dialog = answers(

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QPlainTextEdit,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -136,20 +135,17 @@ def test_a_conflict_is_impossible_to_miss(panel: SpecialistsPanel) -> None:
 
 
 def test_starting_with_a_conflicted_specialist_asks_first(panel: SpecialistsPanel) -> None:
-    asked: list[str] = []
-
-    def decline(_parent: QWidget, title: str, question: str) -> bool:
-        asked.append(question)
-        return False
-
-    panel.confirm = decline
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers = [False]
     select(panel, "Dr. Quick Review")
     panel.start_button.click()
+    asked = [message for kind, _title, message in prompts.shown if kind == "choose"]
     assert len(asked) == 1 and "40 IMEs" in asked[0]
     assert panel.services.opinions.opinions(panel.claim_id) == []
     assert panel.opinions.rowCount() == 0
 
-    panel.confirm = lambda *_: True
+    prompts.answers = [True]
     panel.start_button.click()
     opinions = panel.services.opinions.opinions(panel.claim_id)
     assert [o.specialist_name for o in opinions] == ["Dr. Quick Review"]
@@ -157,9 +153,11 @@ def test_starting_with_a_conflicted_specialist_asks_first(panel: SpecialistsPane
 
 
 def test_a_clean_specialist_starts_without_asking(panel: SpecialistsPanel) -> None:
-    panel.confirm = lambda *_: pytest.fail("no confirmation needed")
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
     select(panel, "Dr. Amara Osei")
     panel.start_button.click()
+    assert prompts.shown == []
     assert panel.opinions.index(0, 0).data() == "Dr. Amara Osei (Cardiology)"
     assert panel.opinions.index(0, 1).data() == OpinionStatus.IDENTIFIED.label
 

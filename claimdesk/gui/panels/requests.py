@@ -11,7 +11,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -175,7 +174,6 @@ class RequestsPanel(CasePanel):
         self.run_dialog: Callable[[QDialog], bool] = lambda d: (
             d.exec() == QDialog.DialogCode.Accepted
         )
-        self.choose_file: Callable[[], Path | None] = self._choose_file
         self._receiving = False  # a receipt is being saved: no second one meanwhile
         self._update_buttons()
 
@@ -291,7 +289,7 @@ class RequestsPanel(CasePanel):
         clear = QPushButton("Clear")
 
         def pick() -> None:
-            path = self.choose_file()
+            path = self.env.prompts.open_path(self, "The document that came", "")
             if path is not None:
                 chosen[:] = [Path(path)]
                 file_name.setText(Path(path).name)
@@ -355,10 +353,6 @@ class RequestsPanel(CasePanel):
             self._act(
                 "Cannot withdraw the request", lambda: self.services.requests.withdraw(record.id)
             )
-
-    def _choose_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "The document that came")
-        return Path(name) if name else None
 
     def _act(self, title: str, work: Callable[[], object]) -> None:
         try:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -210,17 +209,6 @@ def selected_row(view: QTableView, model: TableModel) -> Any:
     return model.rows[row] if 0 <= row < len(model.rows) else None
 
 
-def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        title,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
 class SpecialistsPanel(CasePanel):
     key = "specialists"
     title = "Specialists"
@@ -230,7 +218,6 @@ class SpecialistsPanel(CasePanel):
         super().__init__(env, claim_id, parent)
         # Tests replace these so no modal dialog or message box blocks them.
         self.run_dialog: Callable[[QDialog], bool] = run_dialog
-        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
 
         self.suggestion = QLabel()
         self.suggestion.setWordWrap(True)
@@ -368,20 +355,25 @@ class SpecialistsPanel(CasePanel):
         specialist = self.selected_specialist()
         if specialist is None:
             return
-        if specialist.conflict_of_interest and not self.confirm(
+        prompts = self.env.prompts
+        if specialist.conflict_of_interest and not prompts.choose(
             self,
             "Conflict of interest",
             f"{specialist.name} is flagged with a conflict of interest:\n\n"
             f"{specialist.conflict_notes or 'no details recorded'}\n\n"
             "An opinion from a specialist with ties to the insurer carries little weight on "
             "appeal. Start a second opinion with them anyway?",
+            "Start anyway",
+            "Don't start",
         ):
             return
-        if specialist.is_general_practitioner and not self.confirm(
+        if specialist.is_general_practitioner and not prompts.choose(
             self,
             "A general practitioner",
             f"{specialist.name} is a general practitioner. An appeal needs a specialist's "
             "opinion. Start a second opinion with them anyway?",
+            "Start anyway",
+            "Don't start",
         ):
             return
         self._act(
