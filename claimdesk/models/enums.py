@@ -135,6 +135,14 @@ class Outcome(LabelledEnum):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class Role(LabelledEnum):
+    """What an account may do (enforced by the services; office sign-in comes with issue 14)."""
+
+    ADMIN = "admin", "Administrator"
+    CASEWORKER = "caseworker", "Caseworker"
+    VOLUNTEER = "volunteer", "Volunteer (read only)"
+
+
 class OrganisationKind(LabelledEnum):
     INSURER = "insurer", "Insurer"
     PLAN_ADMINISTRATOR = "plan_administrator", "Plan administrator"

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, UTCDateTime, enum_column, utcnow
-from claimdesk.models.enums import OrganisationKind
+from claimdesk.models.enums import OrganisationKind, Role
 
 
 class User(Base):
@@ -18,6 +18,10 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # A personal database's one person is its administrator; an office gives each account its own.
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role), default=Role.ADMIN, server_default="admin"
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from claimdesk.clock import Clock
+    from claimdesk.services.accounts import AccountService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
@@ -237,6 +238,12 @@ class Services:
         from claimdesk.services.search import SearchService
 
         return SearchService(self.context)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from claimdesk.services.accounts import AccountService
+
+        return AccountService(self.context)
 
     @cached_property
     def backups(self) -> BackupService:

@@ -21,6 +21,7 @@ from claimdesk.models.enums import (
     PlanType,
     Stage,
 )
+from claimdesk.services import accounts
 from claimdesk.services import validate as v
 from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow
 from claimdesk.services.context import ServiceContext, Unit, user_names
@@ -274,14 +275,8 @@ def find_or_create_organisation(
 
 
 def find_or_create_user(session: Session, name: str) -> User | None:
-    if not name:
-        return None
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        user = User(name=name)
-        session.add(user)
-        session.flush()
-    return user
+    """The account a case is assigned to ("Assigned to"), made by the accounts service if new."""
+    return accounts.account(session, name) if name else None
 
 
 def _validated(data: ClaimInput, today: date) -> dict[str, Any]:

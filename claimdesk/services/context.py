@@ -22,13 +22,15 @@ from sqlalchemy import event, insert, inspect, select
 # its first page before they are (docs/architecture.md, "Start-up").
 from claimdesk import models
 from claimdesk.clock import Clock, SystemClock
-from claimdesk.errors import NotFoundError, ValidationError
+from claimdesk.errors import NotFoundError
 from claimdesk.storage.db import Database
 from claimdesk.storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
+
+    from claimdesk.services.accounts import Principal
 
 
 class Entity(StrEnum):
@@ -138,17 +140,27 @@ class ServiceContext:
     """Shared by the services of one open database, one acting user and one clock."""
 
     def __init__(self, db: Database, user_name: str, clock: Clock | None = None) -> None:
-        name = " ".join(user_name.split())
-        if not name:
-            raise ValidationError("Enter your name, so your work is attributed to you.")
-        if len(name) > 120:
-            raise ValidationError("A user name can be at most 120 characters.")
+        from claimdesk.services.accounts import account_name
+
+        name = account_name(user_name)
         self.db = db
         self.user_name = name
+        self._principal: Principal | None = None
         # The one source of "now" and "today" for every service (claimdesk/clock.py).
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[ChangeListener] = []
         self._before_commit: list[BeforeCommit] = []
+
+    @property
+    def principal(self) -> Principal:
+        """Who is acting: found (or, the first time, made) by the accounts service at the first
+        use, then fixed for the session; every unit of work is attributed to it."""
+        if self._principal is None:
+            from claimdesk.services.accounts import principal_for
+
+            with self.write() as session:
+                self._principal = principal_for(session, self.user_name)
+        return self._principal
 
     def before_commit(self, hook: BeforeCommit) -> None:
         """Run ``hook`` inside every unit of work, after its changes and before it commits."""
@@ -202,8 +214,9 @@ class ServiceContext:
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A write transaction; its changes are announced only once it has committed."""
+        principal = self.principal  # found before the unit's transaction, never inside it
         with self.write() as session:
-            unit = Unit(session=session, user_id=self._user_id(session), clock=self.clock)
+            unit = Unit(session=session, user_id=principal.user_id, clock=self.clock)
             yield unit
             if unit.changes:
                 for hook in self._before_commit:
@@ -214,15 +227,6 @@ class ServiceContext:
         changes = ChangeSet(tuple(unit.changes), _initiator.get())
         for listener in list(self._listeners):
             listener(changes)
-
-    def _user_id(self, session: Session) -> int:
-        user_id = session.scalar(select(models.User.id).where(models.User.name == self.user_name))
-        if user_id is None:
-            user = models.User(name=self.user_name)
-            session.add(user)
-            session.flush()
-            user_id = user.id
-        return user_id
 
 
 _stamped: dict[type, tuple[str, ...]] = {}

@@ -47,6 +47,7 @@ from claimdesk.models import (
     User,
 )
 from claimdesk.models.base import UTCDateTime
+from claimdesk.services import accounts
 from claimdesk.services import validate as v
 from claimdesk.services.claims import next_case_number
 from claimdesk.services.context import ServiceContext
@@ -470,13 +471,7 @@ class _Importer:
         if not name:
             raise ImportFormatError(f"{path}: expected a user's name (1 to 120 characters).")
         if name not in self.users:
-            user_id = self.session.scalar(select(User.id).where(User.name == name))
-            if user_id is None:
-                user = User(name=name)
-                self.session.add(user)
-                self.session.flush()
-                user_id = user.id
-            self.users[name] = user_id
+            self.users[name] = accounts.account(self.session, name).id
         return self.users[name]
 
 
