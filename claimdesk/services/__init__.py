@@ -217,7 +217,16 @@ class Services:
     def timeline(self) -> TimelineService:
         from claimdesk.services.timeline import TimelineService
 
-        return TimelineService(self.context, self)
+        return TimelineService(
+            self.context,
+            claims=self.claims,
+            appeals=self.appeals,
+            calls=self.calls,
+            requests=self.requests,
+            letters=self.letters,
+            documents=self.documents,
+            deadlines=self.deadlines,
+        )
 
     @cached_property
     def lettering(self) -> LetterWriter:

@@ -10,7 +10,11 @@ from claimdesk.models.enums import DeadlineStatus
 from claimdesk.services.context import ServiceContext
 
 if TYPE_CHECKING:
-    from claimdesk.services import Services
+    from claimdesk.services.calls import CallService
+    from claimdesk.services.claims import ClaimService
+    from claimdesk.services.documents import DocumentService
+    from claimdesk.services.process import AppealService, DeadlineService, LetterService
+    from claimdesk.services.requests import RequestService
 
 LANES = ("Denial & decisions", "Calls", "Requests", "Letters & documents", "Deadlines")
 DECISIONS, CALLS, REQUESTS, LETTERS, DEADLINES = LANES
@@ -28,15 +32,31 @@ class TimelineMark:
 
 
 class TimelineService:
-    def __init__(self, ctx: ServiceContext, services: Services) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        claims: ClaimService,
+        appeals: AppealService,
+        calls: CallService,
+        requests: RequestService,
+        letters: LetterService,
+        documents: DocumentService,
+        deadlines: DeadlineService,
+    ) -> None:
         self._ctx = ctx
-        self._services = services
+        self._claims = claims
+        self._appeals = appeals
+        self._calls = calls
+        self._requests = requests
+        self._letters = letters
+        self._documents = documents
+        self._deadlines = deadlines
 
     def marks(self, claim_id: int, today: date | None = None) -> list[TimelineMark]:
         """Everything dated on the case, in date order."""
         today = today or self._ctx.clock.today()
-        s = self._services
-        claim = s.claims.get(claim_id)
+        claim = self._claims.get(claim_id)
         marks: list[TimelineMark] = []
         if claim.denial_letter_date:
             marks.append(
@@ -48,7 +68,7 @@ class TimelineService:
             marks.append(
                 TimelineMark(DECISIONS, claim.denial_received_date, None, "Denial received", "bad")
             )
-        for appeal in s.appeals.appeals(claim_id):
+        for appeal in self._appeals.appeals(claim_id):
             if appeal.filed_on:
                 marks.append(
                     TimelineMark(
@@ -70,7 +90,7 @@ class TimelineService:
                         "good" if good else "bad",
                     )
                 )
-        for call in s.calls.calls(claim_id):
+        for call in self._calls.calls(claim_id):
             if call.superseded:
                 continue
             who = call.person_name + (f" ({call.call_reference})" if call.call_reference else "")
@@ -83,7 +103,7 @@ class TimelineService:
                     "bad" if call.refused else "done",
                 )
             )
-        for request in s.requests.requests(claim_id):
+        for request in self._requests.requests(claim_id):
             status = request.status(today)
             end = request.received_on or (None if request.withdrawn else today)
             state = {"received": "done", "overdue": "late", "withdrawn": "done"}.get(status, "open")
@@ -92,10 +112,10 @@ class TimelineService:
                     REQUESTS, request.sent_on, end, f"{request.kind.label}: {status}", state
                 )
             )
-        for letter in s.letters.letters(claim_id):
+        for letter in self._letters.letters(claim_id):
             day = letter.sent_on or letter.generated_at.date()
             marks.append(TimelineMark(LETTERS, day, None, f"Letter: {letter.kind}", "done"))
-        for document in s.documents.documents(claim_id):
+        for document in self._documents.documents(claim_id):
             if document.document_date:
                 marks.append(
                     TimelineMark(
@@ -106,7 +126,7 @@ class TimelineService:
                         "done",
                     )
                 )
-        for deadline in s.deadlines.deadlines(claim_id):
+        for deadline in self._deadlines.deadlines(claim_id):
             if deadline.status == DeadlineStatus.DISMISSED:
                 continue
             if deadline.status == DeadlineStatus.OPEN:
