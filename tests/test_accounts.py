@@ -1,4 +1,4 @@
-"""Who is acting: one principal per session, found by the accounts service, carried by every unit."""
+"""Who is acting: one principal per session, found by the accounts service, in every unit."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.panels.appeals import (
     OUTCOME,
     AppealModel,
@@ -16,7 +17,6 @@ from claimdesk.gui.panels.appeals import (
     EventModel,
     ImeModel,
 )
-from claimdesk.gui.panels.specialists import OptionalDate
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import AppealLevel, ContactMethod, EventKind, Outcome
 from claimdesk.services import ClaimInput, Services

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui import theme
+from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.panels.specialists import (
     CONFLICT,
     CONFLICT_TEXT,
     NAME,
     OpinionModel,
-    OptionalDate,
     SpecialistModel,
     SpecialistsPanel,
 )

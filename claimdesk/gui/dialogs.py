@@ -7,11 +7,14 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QWidget,
@@ -104,3 +107,54 @@ class FormDialog(QDialog):
             combo.addItem(text, value)
         self.form.addRow(f"{label}:", combo)
         return combo
+
+
+class OptionalDate(QWidget):
+    """A date that may be unknown: a checkbox turns the date edit on."""
+
+    def __init__(self, label: str, value: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.known = QCheckBox()
+        self.known.setAccessibleName(f"{label} is known")
+        self.known.setToolTip("Tick when the date is known")
+        self.edit: QDateEdit = date_edit(value, label)
+        self.known.toggled.connect(self.edit.setEnabled)
+        self.known.setChecked(value is not None)
+        self.edit.setEnabled(value is not None)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.known)
+        row.addWidget(self.edit, 1)
+
+    def set_value(self, value: date | None) -> None:
+        self.known.setChecked(value is not None)
+        if value is not None:
+            self.edit.setDate(QDate(value.year, value.month, value.day))
+
+    def value(self) -> date | None:
+        return picked(self.edit) if self.known.isChecked() else None
+
+
+def optional_day(dialog: FormDialog, label: str, value: date | None = None) -> OptionalDate:
+    widget = OptionalDate(label, value)
+    dialog.form.addRow(f"{label}:", widget)
+    return widget
+
+
+def check(dialog: FormDialog, label: str, checked: bool = False) -> QCheckBox:
+    box = QCheckBox(label)
+    box.setAccessibleName(label)
+    box.setChecked(checked)
+    dialog.form.addRow("", box)
+    return box
+
+
+def section(dialog: FormDialog, title: str) -> None:
+    heading = QLabel(f"<b>{title}</b>")
+    heading.setContentsMargins(0, 8, 0, 0)
+    dialog.form.addRow(heading)
+
+
+def run_modal(dialog: QDialog) -> bool:
+    """Show a dialog and wait; True when the user accepted it (panels' ``run_dialog`` hook)."""
+    return dialog.exec() == QDialog.DialogCode.Accepted

@@ -82,3 +82,22 @@ def record_table(
     for column in stretch:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def selected_record(view: QTableView) -> Any:
+    """The record of the view's current row (its model a RecordTableModel), or None."""
+    model = view.model()
+    rows = model.rows if isinstance(model, RecordTableModel) else []
+    row = view.currentIndex().row()
+    return rows[row] if 0 <= row < len(rows) else None
+
+
+def reselect(view: QTableView, previous: Any) -> None:
+    """Select again the row of the record that was selected before the rows were read anew."""
+    model = view.model()
+    if previous is None or not isinstance(model, RecordTableModel):
+        return
+    for row, record in enumerate(model.rows):
+        if record.id == previous.id:
+            view.selectRow(row)
+            return

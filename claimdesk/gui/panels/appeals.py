@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -20,19 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui import theme
-from claimdesk.gui.dialogs import FormDialog, picked
+from claimdesk.gui.dialogs import FormDialog, check, optional_day, picked, section
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.panels.specialists import (
-    TableModel,
-    check,
-    day_text,
-    optional_day,
-    run_dialog,
-    section,
-    selected_row,
-    table_view,
-)
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.panels.specialists import day_text
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import AppealLevel, ContactMethod, EventKind, Outcome
 from claimdesk.services.dto import AppealRecord, EventRecord, ImeRecord
 
@@ -44,7 +33,7 @@ OUTCOME_COLOURS = {
 }
 
 
-class AppealModel(TableModel):
+class AppealModel(RecordTableModel):
     headers = (
         "Level",
         "Reviewing body",
@@ -80,7 +69,7 @@ class AppealModel(TableModel):
 I_DATE, I_EXAMINER, I_SPECIALTY, I_PAID_BY, I_REPRESENTATIVE, I_REQUESTED, I_RECEIVED = range(7)
 
 
-class ImeModel(TableModel):
+class ImeModel(RecordTableModel):
     headers = (
         "Date",
         "Examiner",
@@ -122,7 +111,7 @@ class ImeModel(TableModel):
 E_DATE, E_KIND, E_DETAIL = range(3)
 
 
-class EventModel(TableModel):
+class EventModel(RecordTableModel):
     headers = ("Date", "Event", "Detail")
 
     def cell(self, row: EventRecord, column: int, role: int) -> Any:
@@ -135,18 +124,16 @@ class EventModel(TableModel):
         return None
 
 
-class AppealsPanel(CasePanel):
+class AppealsPanel(RecordPanel):
     key = "appeals"
     title = "IME and appeals"
     watches = frozenset({"appeal", "ime", "event"})
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
-        # Tests replace this to fill a dialog instead of showing it.
-        self.run_dialog: Callable[[QDialog], bool] = run_dialog
 
         self.appeals = AppealModel(self)
-        self.appeals_view = table_view(self.appeals, "Review levels", stretch=(BODY,))
+        self.appeals_view = record_table(self.appeals, "Review levels", stretch=(BODY,))
         self.record_button = QPushButton("Record a review level…")
         self.record_button.clicked.connect(self.record_appeal)
         self.decision_button = QPushButton("Record decision…")
@@ -161,7 +148,7 @@ class AppealsPanel(CasePanel):
         )
 
         self.imes = ImeModel(self)
-        self.imes_view = table_view(
+        self.imes_view = record_table(
             self.imes, "Insurer's examinations", stretch=(I_EXAMINER, I_SPECIALTY, I_PAID_BY)
         )
         self.ime_button = QPushButton("Record an IME…")
@@ -171,7 +158,7 @@ class AppealsPanel(CasePanel):
         )
 
         self.events = EventModel(self)
-        self.events_view = table_view(self.events, "Clock events", stretch=(E_DETAIL,))
+        self.events_view = record_table(self.events, "Clock events", stretch=(E_DETAIL,))
         self.event_button = QPushButton("Add event…")
         self.event_button.clicked.connect(self.add_event)
         events_box = self._box(
@@ -194,35 +181,33 @@ class AppealsPanel(CasePanel):
         box = QGroupBox(title)
         inner = QVBoxLayout(box)
         inner.addWidget(view, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        for button in buttons:
-            row.addWidget(button)
-        inner.addLayout(row)
+        inner.addLayout(button_row(*buttons))
         return box
 
     # Reading
 
     def refresh(self) -> None:
-        current = self.selected_appeal()
-        try:
-            appeals = self.services.appeals.appeals(self.claim_id)
-            imes = self.services.imes.imes(self.claim_id)
-            events = self.services.appeals.events(self.claim_id)
-        except Exception as error:
-            self.report("Cannot read the appeals", error)
-            return
-        self.appeals.set_rows(appeals)
-        self.imes.set_rows(imes)
-        self.events.set_rows(events)
-        if current is not None:
-            for row, record in enumerate(appeals):
-                if record.id == current.id:
-                    self.appeals_view.selectRow(row)
-        self._update_buttons()
+        if (
+            self.reload(
+                self.appeals_view,
+                lambda: self.services.appeals.appeals(self.claim_id),
+                "Cannot read the appeals",
+            )
+            and self.reload(
+                self.imes_view,
+                lambda: self.services.imes.imes(self.claim_id),
+                "Cannot read the IMEs",
+            )
+            and self.reload(
+                self.events_view,
+                lambda: self.services.appeals.events(self.claim_id),
+                "Cannot read the clock events",
+            )
+        ):
+            self._update_buttons()
 
     def selected_appeal(self) -> AppealRecord | None:
-        return selected_row(self.appeals_view, self.appeals)  # type: ignore[no-any-return]
+        return selected_record(self.appeals_view)  # type: ignore[no-any-return]
 
     def _update_buttons(self) -> None:
         self.decision_button.setEnabled(self.selected_appeal() is not None)
@@ -247,7 +232,7 @@ class AppealsPanel(CasePanel):
         dialog.finish()
         if not self.run_dialog(dialog):
             return
-        self._act(
+        self.act(
             "Cannot record the review level",
             lambda: self.services.appeals.record(
                 self.claim_id,
@@ -281,7 +266,7 @@ class AppealsPanel(CasePanel):
         dialog.finish()
         if not self.run_dialog(dialog):
             return
-        self._act(
+        self.act(
             "Cannot record the decision",
             lambda: self.services.appeals.record_decision(
                 record.id,
@@ -315,7 +300,7 @@ class AppealsPanel(CasePanel):
         dialog.finish()
         if not self.run_dialog(dialog):
             return
-        self._act(
+        self.act(
             "Cannot record the IME",
             lambda: self.services.imes.record(
                 self.claim_id,
@@ -357,7 +342,7 @@ class AppealsPanel(CasePanel):
         dialog.finish()
         if not self.run_dialog(dialog):
             return
-        self._act(
+        self.act(
             "Cannot add the event",
             lambda: self.services.appeals.add_event(
                 self.claim_id,
@@ -367,9 +352,3 @@ class AppealsPanel(CasePanel):
                 appeal_id=appeal.currentData(),
             ),
         )
-
-    def _act(self, title: str, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except Exception as error:
-            self.report(title, error)

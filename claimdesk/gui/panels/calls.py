@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.panels.specialists import OptionalDate
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services.calls import CallInput, PromiseInput
 from claimdesk.services.dto import CallRecord, OrganisationRecord, PromiseRecord
@@ -371,7 +371,7 @@ class CallForm(QGroupBox):
         )
 
 
-class CallsPanel(CasePanel):
+class CallsPanel(RecordPanel):
     key = "calls"
     title = "Call log"
     watches = frozenset({"call", "promise"})
@@ -404,10 +404,7 @@ class CallsPanel(CasePanel):
         self.correct_button.clicked.connect(self.correct_call)
         self.kept_button.clicked.connect(lambda: self._promise(PromiseStatus.KEPT))
         self.broken_button.clicked.connect(lambda: self._promise(PromiseStatus.BROKEN))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.log_button)
-        buttons.addWidget(self.correct_button)
-        buttons.addStretch(1)
+        buttons = button_row(self.log_button, self.correct_button)
         buttons.addWidget(self.kept_button)
         buttons.addWidget(self.broken_button)
 
@@ -460,21 +457,15 @@ class CallsPanel(CasePanel):
         self._update_buttons()
 
     def refresh(self) -> None:
-        current = self.selected()
-        try:
-            self.model.set_rows(self.services.calls.calls(self.claim_id))
-        except Exception as error:
-            self.report("Cannot read the call log", error)
-            return
-        if current is not None:
-            for row, record in enumerate(self.model.rows):
-                if record.id == current.id:
-                    self.table.selectRow(row)
-        self._show_detail()
+        if self.reload(
+            self.table,
+            lambda: self.services.calls.calls(self.claim_id),
+            "Cannot read the call log",
+        ):
+            self._show_detail()
 
     def selected(self) -> CallRecord | None:
-        row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return selected_record(self.table)  # type: ignore[no-any-return]
 
     def has_unsaved_edits(self) -> bool:
         return self.form.isVisibleTo(self) and self.form.has_text()

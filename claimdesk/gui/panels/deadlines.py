@@ -8,8 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -21,8 +19,8 @@ from claimdesk.clock import Clock
 from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import Confidence, DeadlineSource, DeadlineStatus, Party
 from claimdesk.services.dto import DeadlineRecord
 
@@ -107,7 +105,7 @@ class DeadlineModel(RecordTableModel):
         return None
 
 
-class DeadlinesPanel(CasePanel):
+class DeadlinesPanel(RecordPanel):
     key = "deadlines"
     title = "Deadlines"
     watches = frozenset({"deadline", "claim", "appeal", "event", "request"})
@@ -148,17 +146,14 @@ class DeadlinesPanel(CasePanel):
         self.met_button.clicked.connect(lambda: self._status(DeadlineStatus.MET))
         self.dismiss_button.clicked.connect(lambda: self._status(DeadlineStatus.DISMISSED))
         self.reopen_button.clicked.connect(lambda: self._status(DeadlineStatus.OPEN))
-        buttons = QHBoxLayout()
-        for button in (
+        buttons = button_row(
             self.add_button,
             self.move_button,
             self.undo_button,
             self.met_button,
             self.dismiss_button,
             self.reopen_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        )
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -171,28 +166,18 @@ class DeadlinesPanel(CasePanel):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
-        # Tests replace this to fill the dialog instead of showing it.
-        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
-            d.exec() == QDialog.DialogCode.Accepted
-        )
         self._update_buttons()
 
     def refresh(self) -> None:
-        current = self.selected()
-        try:
-            self.model.set_rows(self.services.deadlines.deadlines(self.claim_id))
-        except Exception as error:
-            self.report("Cannot read the deadlines", error)
-            return
-        if current is not None:
-            for row, record in enumerate(self.model.rows):
-                if record.id == current.id:
-                    self.table.selectRow(row)
-        self._show_detail()
+        if self.reload(
+            self.table,
+            lambda: self.services.deadlines.deadlines(self.claim_id),
+            "Cannot read the deadlines",
+        ):
+            self._show_detail()
 
     def selected(self) -> DeadlineRecord | None:
-        row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return selected_record(self.table)  # type: ignore[no-any-return]
 
     def _show_detail(self) -> None:
         record = self.selected()
@@ -280,11 +265,4 @@ class DeadlinesPanel(CasePanel):
             self._act(lambda: self.services.deadlines.set_status(record.id, status))
 
     def _act(self, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except Exception as error:
-            self.report("Cannot change the deadline", error)
-
-
-def _run(dialog: QDialog) -> bool:
-    return dialog.exec() == QDialog.DialogCode.Accepted
+        self.act("Cannot change the deadline", work)

@@ -33,10 +33,9 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui.dialogs import FormDialog, picked
+from claimdesk.gui.dialogs import FormDialog, optional_day, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.panels.specialists import optional_day
 from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.dto import DocumentInfo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,8 +23,8 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.table_model import RecordTableModel, record_table, reselect, selected_record
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services.dto import RequestRecord
 from claimdesk.services.requests import DEFAULT_RESPONSE_DAYS, DOCUMENT_KINDS
@@ -123,7 +121,7 @@ class RequestModel(RecordTableModel):
         return ""
 
 
-class RequestsPanel(CasePanel):
+class RequestsPanel(RecordPanel):
     key = "requests"
     title = "Requests"
     watches = frozenset({"request", "document"})
@@ -155,25 +153,15 @@ class RequestsPanel(CasePanel):
         self.follow_button.clicked.connect(self.second_request)
         self.received_button.clicked.connect(self.mark_received)
         self.withdraw_button.clicked.connect(self.withdraw)
-        buttons = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.follow_button,
-            self.received_button,
-            self.withdraw_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(
+            self.new_button, self.follow_button, self.received_button, self.withdraw_button
+        )
         self.summary = QLabel()
         self.summary.setAccessibleName("Requests summary")
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
-        # Tests replace these to fill the dialog, or pick a file, instead of showing a modal.
-        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
-            d.exec() == QDialog.DialogCode.Accepted
-        )
         self._receiving = False  # a receipt is being saved: no second one meanwhile
         self._update_buttons()
 
@@ -187,10 +175,7 @@ class RequestsPanel(CasePanel):
             self.report("Cannot read the requests", error)
             return
         self.model.set_rows(rows, organisations, documents)
-        if current is not None:
-            for row, record in enumerate(self.model.rows):
-                if record.id == current.id:
-                    self.table.selectRow(row)
+        reselect(self.table, current)
         statuses = [r.status(self.model.today) for r in rows]
         waiting = statuses.count("requested") + statuses.count("overdue")
         self.summary.setText(
@@ -202,8 +187,7 @@ class RequestsPanel(CasePanel):
         self._update_buttons()
 
     def selected(self) -> RequestRecord | None:
-        row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return selected_record(self.table)  # type: ignore[no-any-return]
 
     def _update_buttons(self) -> None:
         record = self.selected()
@@ -230,7 +214,7 @@ class RequestsPanel(CasePanel):
         sent.dateChanged.connect(lambda day: due.setDate(day.addDays(DEFAULT_RESPONSE_DAYS)))
         dialog.finish()
         if self.run_dialog(dialog):
-            self._act(
+            self.act(
                 "Cannot record the request",
                 lambda: self.services.requests.request_document(
                     self.claim_id,
@@ -259,7 +243,7 @@ class RequestsPanel(CasePanel):
         notes = dialog.text("Notes")
         dialog.finish()
         if self.run_dialog(dialog):
-            self._act(
+            self.act(
                 "Cannot record the second request",
                 lambda: self.services.requests.follow_up(
                     record.id,
@@ -350,15 +334,9 @@ class RequestsPanel(CasePanel):
     def withdraw(self) -> None:
         record = self.selected()
         if record is not None:
-            self._act(
+            self.act(
                 "Cannot withdraw the request", lambda: self.services.requests.withdraw(record.id)
             )
-
-    def _act(self, title: str, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except Exception as error:
-            self.report(title, error)
 
 
 def _heading(record: RequestRecord) -> QLabel:

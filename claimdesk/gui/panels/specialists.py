@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QDateEdit,
-    QDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from claimdesk.gui import theme
-from claimdesk.gui.dialogs import FormDialog, date_edit, picked
+from claimdesk.gui.dialogs import FormDialog, check, optional_day, section
 from claimdesk.gui.env import GuiEnv
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services.dto import OpinionRecord, SpecialistRecord
 from claimdesk.services.matching import suggest
@@ -51,63 +46,10 @@ def money_input(minor: int | None) -> str:
     return "" if minor is None else f"{minor / 100:.2f}"
 
 
-class OptionalDate(QWidget):
-    """A date that may be unknown: a checkbox turns the date edit on."""
-
-    def __init__(self, label: str, value: date | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.known = QCheckBox()
-        self.known.setAccessibleName(f"{label} is known")
-        self.known.setToolTip("Tick when the date is known")
-        self.edit: QDateEdit = date_edit(value, label)
-        self.known.toggled.connect(self.edit.setEnabled)
-        self.known.setChecked(value is not None)
-        self.edit.setEnabled(value is not None)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.known)
-        row.addWidget(self.edit, 1)
-
-    def set_value(self, value: date | None) -> None:
-        self.known.setChecked(value is not None)
-        if value is not None:
-            self.edit.setDate(QDate(value.year, value.month, value.day))
-
-    def value(self) -> date | None:
-        return picked(self.edit) if self.known.isChecked() else None
-
-
-def optional_day(dialog: FormDialog, label: str, value: date | None = None) -> OptionalDate:
-    widget = OptionalDate(label, value)
-    dialog.form.addRow(f"{label}:", widget)
-    return widget
-
-
-def check(dialog: FormDialog, label: str, checked: bool = False) -> QCheckBox:
-    box = QCheckBox(label)
-    box.setAccessibleName(label)
-    box.setChecked(checked)
-    dialog.form.addRow("", box)
-    return box
-
-
-def section(dialog: FormDialog, title: str) -> None:
-    heading = QLabel(f"<b>{title}</b>")
-    heading.setContentsMargins(0, 8, 0, 0)
-    dialog.form.addRow(heading)
-
-
-def run_dialog(dialog: QDialog) -> bool:
-    return dialog.exec() == QDialog.DialogCode.Accepted
-
-
-TableModel = RecordTableModel  # the name appeals.py imports
-
-
 NAME, SPECIALTY, INSTITUTION, CERTIFICATION, CONFLICT = range(5)
 
 
-class SpecialistModel(TableModel):
+class SpecialistModel(RecordTableModel):
     headers = ("Name", "Specialty", "Institution", "Certification", "Conflict")
 
     def cell(self, row: SpecialistRecord, column: int, role: int) -> Any:
@@ -159,7 +101,7 @@ class SpecialistModel(TableModel):
 ) = range(10)
 
 
-class OpinionModel(TableModel):
+class OpinionModel(RecordTableModel):
     headers = (
         "Specialist",
         "Status",
@@ -199,25 +141,13 @@ class OpinionModel(TableModel):
         return None
 
 
-def table_view(model: QAbstractTableModel, name: str, stretch: tuple[int, ...]) -> QTableView:
-    """A record table whose columns fit their contents (appeals.py uses it too)."""
-    return record_table(model, name, stretch=stretch)
-
-
-def selected_row(view: QTableView, model: TableModel) -> Any:
-    row = view.currentIndex().row()
-    return model.rows[row] if 0 <= row < len(model.rows) else None
-
-
-class SpecialistsPanel(CasePanel):
+class SpecialistsPanel(RecordPanel):
     key = "specialists"
     title = "Specialists"
     watches = frozenset({"second_opinion", "specialist", "document"})
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
-        # Tests replace these so no modal dialog or message box blocks them.
-        self.run_dialog: Callable[[QDialog], bool] = run_dialog
 
         self.suggestion = QLabel()
         self.suggestion.setWordWrap(True)
@@ -237,7 +167,7 @@ class SpecialistsPanel(CasePanel):
         theme.follow(self.search, lambda: _hint_colour(self.search))
         self.search.textChanged.connect(lambda _text: self.refresh_directory())
         self.directory = SpecialistModel(self)
-        self.directory_view = table_view(
+        self.directory_view = record_table(
             self.directory,
             "Specialist directory",
             stretch=(NAME, SPECIALTY, INSTITUTION, CERTIFICATION),
@@ -266,7 +196,7 @@ class SpecialistsPanel(CasePanel):
         directory_box.addLayout(directory_buttons)
 
         self.opinions = OpinionModel(self)
-        self.opinions_view = table_view(
+        self.opinions_view = record_table(
             self.opinions, "Second opinions on this case", stretch=(O_SPECIALIST,)
         )
         self.update_button = QPushButton("Update…")
@@ -317,32 +247,27 @@ class SpecialistsPanel(CasePanel):
         self.suggestion.setText("<br>".join(lines))
 
     def refresh_directory(self) -> None:
-        current = selected_row(self.directory_view, self.directory)
-        try:
-            rows = self.services.specialists.search(self.search.text())
-        except Exception as error:
-            self.report("Cannot search the directory", error)
-            return
-        self.directory.set_rows(rows)
-        _reselect(self.directory_view, self.directory, current)
-        self._update_buttons()
+        search = self.search.text()
+        if self.reload(
+            self.directory_view,
+            lambda: self.services.specialists.search(search),
+            "Cannot search the directory",
+        ):
+            self._update_buttons()
 
     def refresh_opinions(self) -> None:
-        current = selected_row(self.opinions_view, self.opinions)
-        try:
-            rows = self.services.opinions.opinions(self.claim_id)
-        except Exception as error:
-            self.report("Cannot read the second opinions", error)
-            return
-        self.opinions.set_rows(rows)
-        _reselect(self.opinions_view, self.opinions, current)
-        self._update_buttons()
+        if self.reload(
+            self.opinions_view,
+            lambda: self.services.opinions.opinions(self.claim_id),
+            "Cannot read the second opinions",
+        ):
+            self._update_buttons()
 
     def selected_specialist(self) -> SpecialistRecord | None:
-        return selected_row(self.directory_view, self.directory)  # type: ignore[no-any-return]
+        return selected_record(self.directory_view)  # type: ignore[no-any-return]
 
     def selected_opinion(self) -> OpinionRecord | None:
-        return selected_row(self.opinions_view, self.opinions)  # type: ignore[no-any-return]
+        return selected_record(self.opinions_view)  # type: ignore[no-any-return]
 
     def _update_buttons(self) -> None:
         self.start_button.setEnabled(self.selected_specialist() is not None)
@@ -376,7 +301,7 @@ class SpecialistsPanel(CasePanel):
             "Don't start",
         ):
             return
-        self._act(
+        self.act(
             "Cannot start the second opinion",
             lambda: self.services.opinions.start(self.claim_id, specialist.id),
         )
@@ -514,25 +439,10 @@ class SpecialistsPanel(CasePanel):
             "currency": currency.text(),
         }
         values.update({field: edit.text() for field, edit in money.items()})
-        self._act(
+        self.act(
             "Cannot update the second opinion",
             lambda: self.services.opinions.update(record.id, **values),
         )
-
-    def _act(self, title: str, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except Exception as error:
-            self.report(title, error)
-
-
-def _reselect(view: QTableView, model: TableModel, previous: Any) -> None:
-    if previous is None:
-        return
-    for row, record in enumerate(model.rows):
-        if record.id == previous.id:
-            view.selectRow(row)
-            return
 
 
 def _hint_colour(edit: QLineEdit) -> None:
