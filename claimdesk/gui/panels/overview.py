@@ -41,7 +41,17 @@ class OverviewPanel(CasePanel):
     key = "overview"
     title = "Overview"
     watches = frozenset(
-        {"claim", "note", "call", "request", "second_opinion", "specialist", "deadline", "document"}
+        {
+            "claim",
+            "note",
+            "call",
+            "request",
+            "second_opinion",
+            "specialist",
+            "deadline",
+            "document",
+            "organisation",
+        }
     )
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
@@ -50,6 +60,11 @@ class OverviewPanel(CasePanel):
         # Tests replace this so no modal dialog blocks them.
         self.run_dialog: Callable[[QDialog], bool] = run_dialog
         self._claim: ClaimDetail | None = None
+        # Beside the insurer and the administrator: their addresses, kept once for every letter.
+        self.insurer_address = self._address_button("insurer", "insurer_id")
+        self.administrator_address = self._address_button(
+            "plan administrator", "plan_administrator_id"
+        )
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
@@ -145,14 +160,32 @@ class OverviewPanel(CasePanel):
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        beside = {"insurer": self.insurer_address, "administrator": self.administrator_address}
         for key, label in rows:
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
             self.fields[key] = value
-            form.addRow(f"{label}:", value)
+            button = beside.get(key)
+            if button is None:
+                form.addRow(f"{label}:", value)
+                continue
+            row = QHBoxLayout()
+            row.addWidget(value, 1)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            form.addRow(f"{label}:", row)
         return box
+
+    def _address_button(self, role: str, attribute: str) -> QPushButton:
+        button = QPushButton("Address…")
+        button.setAccessibleName(f"Address of the {role}")
+        button.setToolTip(
+            f"The {role}'s department, postal address, fax and email: "
+            "entered once, used by every letter"
+        )
+        button.clicked.connect(lambda _=False: self.edit_organisation(attribute))
+        return button
 
     def refresh(self) -> None:
         try:
@@ -194,6 +227,8 @@ class OverviewPanel(CasePanel):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
+        self.insurer_address.setEnabled(c.insurer_id is not None)
+        self.administrator_address.setVisible(c.plan_administrator_id is not None)
         for combo, value in (
             (self.stage, c.stage),
             (self.status, c.status),
@@ -271,6 +306,17 @@ class OverviewPanel(CasePanel):
             self,
         )
         self.run_dialog(dialog)
+
+    def edit_organisation(self, attribute: str) -> None:
+        """The case's insurer (or administrator) in Tools ▸ Organisations, ready to edit."""
+        from claimdesk.gui.organisations_dialog import OrganisationsDialog
+
+        organisation_id = getattr(self._claim, attribute, None)
+        if organisation_id is None:
+            return
+        dialog = OrganisationsDialog(self.env, self, select=organisation_id)
+        self.run_dialog(dialog)
+        dialog.deleteLater()
 
     def _open(self, key: str) -> None:
         workspace = self.parent()
