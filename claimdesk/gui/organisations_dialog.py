@@ -54,7 +54,7 @@ class OrganisationsDialog(QDialog):
         self.resize(980, 620)
         self._records: list[OrganisationRecord] = []
         self._current: OrganisationRecord | None = None
-        self._loaded: dict[str, str] = {}
+        self._loaded: dict[str, object] = {}
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, kind, department or address")
@@ -218,7 +218,7 @@ class OrganisationsDialog(QDialog):
     def _picked(self, item: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         if self.has_unsaved_edits() and not self._discard():
             self.list.blockSignals(True)
-            self.list.setCurrentItem(previous)
+            self.list.setCurrentRow(self.list.row(previous) if previous is not None else -1)
             self.list.blockSignals(False)
             return
         self._show(self._record(item))
