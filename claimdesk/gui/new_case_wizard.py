@@ -95,6 +95,7 @@ class _Check:
         self.touched = False
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.message.setAccessibleName(f"Problem with {widget.accessibleName()}")
         self.message.hide()
         theme.follow(
@@ -105,8 +106,10 @@ class _Check:
         )
         holder = widget.parentWidget()
         form = holder.layout() if holder is not None else None
-        if isinstance(form, QFormLayout):
-            form.insertRow(_row_of(form, widget) + 1, "", self.message)
+        self._form = form if isinstance(form, QFormLayout) else None
+        if self._form is not None:
+            self._form.insertRow(_row_of(self._form, widget) + 1, "", self.message)
+            self._form.setRowVisible(self.message, False)
 
     def problem(self) -> str:
         """The rule's message now ("" when the field is fine)."""
@@ -122,7 +125,10 @@ class _Check:
     def show(self) -> None:
         text = self.problem() if self.touched else ""
         self.message.setText(text)
-        self.message.setVisible(bool(text))
+        if self._form is not None:
+            self._form.setRowVisible(self.message, bool(text))  # no gap while all is well
+        else:
+            self.message.setVisible(bool(text))
         self.page.completeChanged.emit()
 
 
@@ -297,7 +303,9 @@ class NewCaseWizard(QWizard):
         country = self._country().upper()
         name = jurisdictions.region_name(country, code) if code else ""
         self.region_name.setText(name if name and name != code else "")
-        self.region_name.setVisible(bool(self.region_name.text()))
+        form = self.region_name.parentWidget().layout()  # type: ignore[union-attr]
+        if isinstance(form, QFormLayout):
+            form.setRowVisible(self.region_name, bool(self.region_name.text()))
 
     def _complete_regions(self) -> None:
         codes = [code for code, _ in jurisdictions.regions(self._country())]
