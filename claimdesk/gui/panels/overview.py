@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk import jurisdictions
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui import theme
+from claimdesk.gui import dates, theme
 from claimdesk.gui.case_details_dialog import CaseDetailsDialog
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
@@ -213,7 +215,7 @@ class OverviewPanel(CasePanel):
                 p or dash for p in (c.policy_number, c.group_number, c.member_id)
             ),
             "claim_number": c.insurer_claim_number or dash,
-            "jurisdiction": "-".join(p for p in (c.country, c.region) if p),
+            "jurisdiction": _jurisdiction(c.country, c.region),
             "service": c.disputed_service or dash,
             "amount": _money(c.amount_minor, c.currency),
             "letter_date": _day(c.denial_letter_date),
@@ -360,8 +362,17 @@ def _enum_combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:
     return combo
 
 
-def _day(value: object) -> str:
-    return value.strftime("%d %b %Y") if value else "—"  # type: ignore[attr-defined]
+def _day(value: date | None) -> str:
+    return dates.day_text(value) if value else "—"
+
+
+def _jurisdiction(country: str, region: str) -> str:
+    """ "California, United States (US-CA)": the names, with the code the rules use."""
+    code = "-".join(p for p in (country, region) if p)
+    names = [jurisdictions.region_name(country, region)] if region else []
+    names.append(jurisdictions.COUNTRY_NAMES.get(country, country))
+    named = ", ".join(n for n in names if n)
+    return code if named == code else f"{named} ({code})"
 
 
 def _money(minor: int | None, currency: str) -> str:
