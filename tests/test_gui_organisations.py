@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -178,3 +179,25 @@ def test_overview_address_button_opens_the_insurer(
     assert not panel.administrator_address.isHidden()
     panel.administrator_address.click()
     assert opened[-1] == "Benefit Admin Co"
+
+
+def test_tools_menu_opens_the_organisations(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimdesk.gui.main_window import MainWindow
+    from tests.test_gui import make_window
+
+    services.claims.add_organisation("Acme Health Plan", "insurer")
+    window: MainWindow = make_window(qtbot, services, tmp_path)
+    action = window.action("actionOrganisations")
+    assert action in window.form.menuTools.actions()  # type: ignore[attr-defined]
+    assert action.text().replace("&", "") == "Organisations…"
+    shown: list[list[str]] = []
+
+    def answer(dialog: OrganisationsDialog) -> int:
+        shown.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        return 0
+
+    monkeypatch.setattr(OrganisationsDialog, "exec", answer)
+    action.trigger()
+    assert shown == [["Acme Health Plan\nInsurer  (no address)"]]

@@ -225,3 +225,27 @@ def test_a_bad_entry_keeps_the_wizard_and_the_typing(
     assert shown and "not a country code" in shown[0][1]
     assert wizard.claimant.text() == "Dana Whitfield"
     assert services.claims.list_claims() == []
+
+
+def test_case_details_refuse_zz_and_keep_the_typing(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+    from tests.gui_support import open_case
+
+    claim_id = open_case(services)
+    prompts = RecordingPrompts()
+    dialog = CaseDetailsDialog(
+        services.claims.get(claim_id),
+        lambda changes: services.claims.update_case(claim_id, **changes),
+        prompts,
+    )
+    qtbot.addWidget(dialog)
+    region = child(dialog, QLineEdit, "regionEdit")
+    region.setText("ZZ")
+    dialog.accept()
+    assert prompts.shown and prompts.shown[0][1] == "Cannot save the case details"
+    assert "'ZZ' is not a state or territory of the United States" in prompts.shown[0][2]
+    assert region.text() == "ZZ" and services.claims.get(claim_id).region == "CA"
