@@ -152,7 +152,9 @@ def test_wizard_pages_come_from_the_form(qtbot: QtBot, services: Services,
     wizard = NewCaseWizard(make_env(services, tmp_path))
     qtbot.addWidget(wizard)
     pages = [wizard.page(i) for i in wizard.pageIds()]
-    assert [p.objectName() for p in pages] == ["whoPage", "denialPage", "donePage"]
+    assert [p.objectName() for p in pages] == [
+        "whoPage", "claimantPage", "denialPage", "insurerPage", "donePage"
+    ]
     assert all(isinstance(p, QWizardPage) and p.title() for p in pages)
     assert wizard.claimant is child(wizard, QLineEdit, "claimantEdit")
     assert wizard.country is child(wizard, QComboBox, "countryCombo")

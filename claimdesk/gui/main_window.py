@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
             "actionWriteLetter": lambda: self._letters_action("write_letter"),
             "actionExportPacket": lambda: self._letters_action("export_packet"),
             "actionLetterTemplates": self.show_template_editor,
+            "actionOrganisations": self.show_organisations,
             "actionImportCase": self.import_case,
             "actionExportCase": self.export_case,
         }
@@ -305,6 +306,13 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.template_editor import TemplateEditor
 
         dialog = TemplateEditor(self.env, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_organisations(self) -> None:
+        from claimdesk.gui.organisations_dialog import OrganisationsDialog
+
+        dialog = OrganisationsDialog(self.env, self)
         dialog.exec()
         dialog.deleteLater()
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
-    from claimdesk.services.claims import ClaimInput, ClaimService
+    from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
     from claimdesk.services.lettering import LetterWriter
@@ -55,6 +55,7 @@ __all__ = [
     "ChangeSet",
     "ClaimInput",
     "Entity",
+    "OrganisationDetails",
     "PromiseInput",
     "Services",
 ]
@@ -66,10 +67,10 @@ def __getattr__(name: str) -> Any:
         from claimdesk.services import calls
 
         return getattr(calls, name)
-    if name == "ClaimInput":
-        from claimdesk.services.claims import ClaimInput
+    if name in ("ClaimInput", "OrganisationDetails"):
+        from claimdesk.services import claims
 
-        return ClaimInput
+        return getattr(claims, name)
     raise AttributeError(f"module 'claimdesk.services' has no attribute {name!r}")
 
 

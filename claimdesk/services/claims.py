@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.errors import NotFoundError, ValidationError
-from claimdesk.models import Claim, Contact, Note, Organisation, User
+from claimdesk.models import (
+    CallLogEntry,
+    Claim,
+    Contact,
+    DocumentRequest,
+    IndependentMedicalExam,
+    Note,
+    Organisation,
+    User,
+)
 from claimdesk.models.enums import (
     ClaimStatus,
     ClaimType,
@@ -30,6 +39,7 @@ from claimdesk.services.dto import (
     ContactRecord,
     NoteRecord,
     OrganisationRecord,
+    OrganisationUse,
     copy_into,
 )
 
@@ -75,6 +85,23 @@ class ClaimInput:
     assigned_to: str = ""
 
 
+@dataclass(frozen=True)
+class OrganisationDetails:
+    """Where an organisation's letters go: entered once, reused by every case and letter."""
+
+    department: str = ""
+    address: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    website: str = ""
+    portal: str = ""
+    notes: str = ""
+
+
+ORGANISATION_FIELDS = ("name", "kind", *(f.name for f in fields(OrganisationDetails)))
+
+
 # Fields of a claim that update_case may change, with how each is validated.
 _UPDATABLE = {f.name for f in fields(ClaimInput)} | {"status", "outcome"}
 
@@ -85,16 +112,30 @@ class ClaimService:
 
     # ---- writing ----------------------------------------------------------------------------
 
-    def open_case(self, data: ClaimInput) -> ClaimDetail:
-        """Create a case from the new-case form."""
+    def open_case(
+        self, data: ClaimInput, insurer: OrganisationDetails | None = None
+    ) -> ClaimDetail:
+        """Create a case from the new-case form.
+
+        ``insurer``: where the insurer's appeals go, as the wizard asked; what is filled in is
+        kept on the insurer's organisation (new or existing) in the same transaction.
+        """
         today = self._ctx.clock.today()
         values = _validated(data, today)
+        contact = _organisation_values(insurer) if insurer is not None else {}
         with self._ctx.unit() as unit:
             number = next_case_number(unit.session, today)
             claim = Claim(case_number=number, **_columns(unit, values))
             unit.session.add(claim)
             unit.session.flush()
             unit.record("create", "claim", claim.id, claim.id, values)
+            given = {k: value for k, value in contact.items() if value}
+            if given and claim.insurer is not None:
+                changed = [k for k, value in given.items() if getattr(claim.insurer, k) != value]
+                for key in changed:
+                    setattr(claim.insurer, key, given[key])
+                if changed:
+                    unit.record("update", "organisation", claim.insurer.id, None, changed)
             claim_id = claim.id
         return self.get(claim_id)
 
@@ -146,22 +187,73 @@ class ClaimService:
         portal: str = "",
         notes: str = "",
     ) -> OrganisationRecord:
+        details = OrganisationDetails(
+            department, address, phone, fax, email, website, portal, notes
+        )
         org = Organisation(
             name=v.line(name, "Organisation name", required=True),
             kind=v.choice(OrganisationKind, kind, "Kind of organisation"),
-            department=v.line(department, "Department"),
-            address=v.text(address, "Address", max_length=2000),
-            phone=v.line(phone, "Phone", max_length=60),
-            fax=v.line(fax, "Fax", max_length=60),
-            email=v.line(email, "Email"),
-            website=v.line(website, "Website"),
-            portal=v.line(portal, "Portal", max_length=300),
-            notes=v.text(notes, "Notes", max_length=20_000),
+            **_organisation_values(details),
         )
         with self._ctx.unit() as unit:
             unit.session.add(org)
             unit.session.flush()
             unit.record("create", "organisation", org.id, None)
+            return copy_into(OrganisationRecord, org)
+
+    def update_organisation(self, organisation_id: int, **changes: Any) -> OrganisationRecord:
+        """Change an organisation's name, kind or address (names as in OrganisationRecord)."""
+        unknown = set(changes) - set(ORGANISATION_FIELDS)
+        if unknown:
+            raise ValidationError(
+                f"An organisation has no field named {', '.join(sorted(unknown))}."
+            )
+        with self._ctx.unit() as unit:
+            org = unit.get(Organisation, organisation_id, "organisation")
+            current = {name: getattr(org, name) for name in ORGANISATION_FIELDS}
+            merged = {**current, **changes}
+            values = {
+                "name": v.line(merged["name"], "Organisation name", required=True),
+                "kind": v.choice(OrganisationKind, merged["kind"], "Kind of organisation"),
+                **_organisation_values(
+                    OrganisationDetails(**{k: merged[k] or "" for k in ORGANISATION_FIELDS[2:]})
+                ),
+            }
+            changed = [k for k, value in values.items() if getattr(org, k) != value]
+            for key in changed:
+                setattr(org, key, values[key])
+            if changed:
+                unit.record("update", "organisation", org.id, None, changed)
+            return copy_into(OrganisationRecord, org)
+
+    def delete_organisation(self, organisation_id: int) -> None:
+        """Remove an organisation no case refers to; one in use is refused, naming the cases."""
+        with self._ctx.unit() as unit:
+            org = unit.get(Organisation, organisation_id, "organisation")
+            uses = _uses(unit.session, organisation_id)
+            if uses:
+                shown = ", ".join(f"{u.case_number} ({', '.join(u.roles)})" for u in uses[:8])
+                more = f" and {len(uses) - 8} more" if len(uses) > 8 else ""
+                raise ValidationError(
+                    f"{org.name} cannot be deleted: {len(uses)} "
+                    f"{'case uses' if len(uses) == 1 else 'cases use'} it: {shown}{more}. "
+                    "Change those cases to another organisation first, or keep it."
+                )
+            unit.session.delete(org)
+            unit.record("delete", "organisation", organisation_id, None)
+
+    def cases_using_organisation(self, organisation_id: int) -> list[OrganisationUse]:
+        """The cases that name the organisation (as insurer, administrator, in a call...)."""
+        with self._ctx.reader() as session:
+            return _uses(session, organisation_id)
+
+    def organisation(self, organisation_id: int) -> OrganisationRecord:
+        with self._ctx.reader() as session:
+            org = session.get(Organisation, organisation_id)
+            if org is None:
+                raise NotFoundError(
+                    f"There is no organisation number {organisation_id}; it may have been removed."
+                )
             return copy_into(OrganisationRecord, org)
 
     def add_contact(
@@ -249,6 +341,50 @@ class ClaimService:
             return [copy_into(OrganisationRecord, o) for o in session.scalars(query)]
 
 
+def _organisation_values(details: OrganisationDetails) -> dict[str, str]:
+    """An organisation's address fields, checked as add_organisation and the wizard check them."""
+    return {
+        "department": v.line(details.department, "Department"),
+        "address": v.text(details.address, "Address", max_length=2000),
+        "phone": v.phone(details.phone, "Phone"),
+        "fax": v.phone(details.fax, "Fax"),
+        "email": v.email(details.email, "Email"),
+        "website": v.line(details.website, "Website"),
+        "portal": v.line(details.portal, "Portal", max_length=300),
+        "notes": v.text(details.notes, "Notes", max_length=20_000),
+    }
+
+
+# Where a case can name an organisation, and what the case calls that use.
+_ORGANISATION_REFERENCES: tuple[tuple[Any, Any, str], ...] = (
+    (Claim.insurer_id, Claim.id, "insurer"),
+    (Claim.plan_administrator_id, Claim.id, "plan administrator"),
+    (CallLogEntry.organisation_id, CallLogEntry.claim_id, "calls"),
+    (DocumentRequest.recipient_id, DocumentRequest.claim_id, "requests"),
+    (IndependentMedicalExam.examiner_organisation_id, IndependentMedicalExam.claim_id, "IME"),
+)
+
+
+def _uses(session: Session, organisation_id: int) -> list[OrganisationUse]:
+    roles: dict[int, list[str]] = {}
+    for column, claim_column, role in _ORGANISATION_REFERENCES:
+        for claim_id in session.scalars(
+            select(claim_column).where(column == organisation_id).distinct()
+        ):
+            roles.setdefault(claim_id, []).append(role)
+    if not roles:
+        return []
+    rows = session.execute(
+        select(Claim.id, Claim.case_number, Claim.claimant_name)
+        .where(Claim.id.in_(roles))
+        .order_by(Claim.case_number)
+    )
+    return [
+        OrganisationUse(claim_id, number, name, tuple(roles[claim_id]))
+        for claim_id, number, name in rows
+    ]
+
+
 def touch(unit: Unit, claim_id: int) -> None:
     """Mark a case as just worked on (the case list's 'last activity')."""
     claim = unit.session.get(Claim, claim_id)
@@ -286,7 +422,7 @@ def _validated(data: ClaimInput, today: date) -> dict[str, Any]:
         "plan_type": v.choice(PlanType, data.plan_type, "Plan type"),
         "claim_type": v.choice(ClaimType, data.claim_type, "Claim type"),
         "country": v.country(data.country),
-        "region": v.region(data.region),
+        "region": v.region_of(v.country(data.country), data.region),
         "insurer_name": v.line(data.insurer_name, "Insurer", required=True),
         "plan_administrator_name": v.line(data.plan_administrator_name, "Plan administrator"),
         "claimant_birth_date": v.not_future(
@@ -295,8 +431,8 @@ def _validated(data: ClaimInput, today: date) -> dict[str, Any]:
             today=today,
         ),
         "claimant_address": v.text(data.claimant_address, "Address", max_length=2000),
-        "claimant_phone": v.line(data.claimant_phone, "Phone", max_length=60),
-        "claimant_email": v.line(data.claimant_email, "Email"),
+        "claimant_phone": v.phone(data.claimant_phone, "Phone"),
+        "claimant_email": v.email(data.claimant_email, "Email"),
         "plan_name": v.line(data.plan_name, "Plan name"),
         "policy_number": v.line(data.policy_number, "Policy number", max_length=80),
         "group_number": v.line(data.group_number, "Group number", max_length=80),

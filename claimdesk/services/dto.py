@@ -57,6 +57,16 @@ class OrganisationRecord:
 
 
 @dataclass(frozen=True)
+class OrganisationUse:
+    """A case that refers to an organisation, and how (insurer, a call, a request...)."""
+
+    claim_id: int
+    case_number: str
+    claimant_name: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ContactRecord:
     id: int
     organisation_id: int

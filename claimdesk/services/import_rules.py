@@ -105,8 +105,8 @@ CLAIM_RULES: dict[str, Converter] = {  # claims._validated
     "region": f.region(),
     "claimant_birth_date": f.day("Date of birth", past=True),
     "claimant_address": f.text("Address", 2000),
-    "claimant_phone": f.line("Phone", 60),
-    "claimant_email": f.line("Email"),
+    "claimant_phone": lambda value: v.phone(value, "Phone"),
+    "claimant_email": lambda value: v.email(value, "Email"),
     "plan_name": f.line("Plan name"),
     "policy_number": f.line("Policy number", 80),
     "group_number": f.line("Group number", 80),
@@ -128,9 +128,9 @@ ORGANISATION_RULES: dict[str, Converter] = {  # ClaimService.add_organisation
     "name": _required_line("Organisation name"),
     "department": f.line("Department"),
     "address": f.text("Address", 2000),
-    "phone": f.line("Phone", 60),
-    "fax": f.line("Fax", 60),
-    "email": f.line("Email"),
+    "phone": lambda value: v.phone(value, "Phone"),
+    "fax": lambda value: v.phone(value, "Fax"),
+    "email": lambda value: v.email(value, "Email"),
     "website": f.line("Website"),
     "portal": f.line("Portal", 300),
     "notes": f.text("Notes", 20_000),
@@ -259,6 +259,8 @@ def rule_for(model: type[Any], column: Column[Any]) -> Converter | None:
 def cross_checks(row: Any) -> None:
     """The rules between two fields of one record that its service enforces."""
     if isinstance(row, Claim):
+        # A region must be one of the country's own (no "US-ZZ"), as open_case asks.
+        row.region = v.region_of(row.country or "", row.region)
         v.ordered(
             row.denial_letter_date,
             row.denial_received_date,

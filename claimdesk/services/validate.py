@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from claimdesk import jurisdictions
 from claimdesk.errors import ValidationError
 from claimdesk.models.enums import LabelledEnum
 
@@ -222,6 +223,62 @@ def region(value: str | None, label: str = "State or province") -> str:
             field=label,
         )
     return code
+
+
+def region_of(country_code: str, value: str | None, label: str = "State or province") -> str:
+    """A region that really is one of ``country_code``'s (US-CA, CA-QC, IN-MH), or blank.
+
+    For the countries whose regions ClaimDesk lists (claimdesk.jurisdictions) a code that is
+    not one of them ("ZZ") is refused; an old code (IN-OR) becomes today's (IN-OD).
+    """
+    code = region(value, label)
+    if not code:
+        return ""
+    known = jurisdictions.canonical(country_code, code)
+    if known is None:
+        word = jurisdictions.REGION_WORD.get(country_code.upper(), "region")
+        name = jurisdictions.country_phrase(country_code)
+        raise ValidationError(
+            f"{label}: '{code}' is not a {word} of {name}; use its code, such as "
+            f"{jurisdictions.examples(country_code)}, or leave it blank.",
+            field=label,
+        )
+    return known
+
+
+# An address as people write one: something@somewhere.tld, no spaces, one @.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[A-Za-z]{2,}")
+
+
+def email(value: str | None, label: str = "Email") -> str:
+    """An email address, or blank."""
+    address = line(value, label)
+    if address and (not _EMAIL.fullmatch(address) or ".." in address):
+        raise ValidationError(
+            f"{label}: '{address[:60]}' is not an email address; write it as "
+            "name@example.org, or leave it blank.",
+            field=label,
+        )
+    return address
+
+
+# Digits with the usual separators, a leading + and an extension ("ext. 12", "x12").
+_PHONE = re.compile(r"\+?[0-9()\-./ ]+(\s*(ext\.?|x|#)\s*[0-9]+)?", re.IGNORECASE)
+
+
+def phone(value: str | None, label: str = "Phone") -> str:
+    """A telephone or fax number, or blank: 5 to 20 digits, separators and an extension."""
+    number = line(value, label, max_length=60)
+    if not number:
+        return ""
+    digits = sum(ch.isdigit() for ch in number)
+    if not _PHONE.fullmatch(number) or not 5 <= digits <= 20:
+        raise ValidationError(
+            f"{label}: '{number[:60]}' is not a telephone number; use digits with spaces, "
+            "dashes or brackets, such as +1 (312) 555-0144 or 020 7946 0958 ext. 12.",
+            field=label,
+        )
+    return number
 
 
 def minutes(value: int | str | None, label: str) -> int | None:

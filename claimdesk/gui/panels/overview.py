@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk import jurisdictions
 from claimdesk.errors import ClaimDeskError
-from claimdesk.gui import theme
+from claimdesk.gui import dates, theme
 from claimdesk.gui.case_details_dialog import CaseDetailsDialog
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
@@ -41,7 +43,17 @@ class OverviewPanel(CasePanel):
     key = "overview"
     title = "Overview"
     watches = frozenset(
-        {"claim", "note", "call", "request", "second_opinion", "specialist", "deadline", "document"}
+        {
+            "claim",
+            "note",
+            "call",
+            "request",
+            "second_opinion",
+            "specialist",
+            "deadline",
+            "document",
+            "organisation",
+        }
     )
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
@@ -50,6 +62,11 @@ class OverviewPanel(CasePanel):
         # Tests replace this so no modal dialog blocks them.
         self.run_dialog: Callable[[QDialog], bool] = run_dialog
         self._claim: ClaimDetail | None = None
+        # Beside the insurer and the administrator: their addresses, kept once for every letter.
+        self.insurer_address = self._address_button("insurer", "insurer_id")
+        self.administrator_address = self._address_button(
+            "plan administrator", "plan_administrator_id"
+        )
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
@@ -145,14 +162,32 @@ class OverviewPanel(CasePanel):
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        beside = {"insurer": self.insurer_address, "administrator": self.administrator_address}
         for key, label in rows:
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
             self.fields[key] = value
-            form.addRow(f"{label}:", value)
+            button = beside.get(key)
+            if button is None:
+                form.addRow(f"{label}:", value)
+                continue
+            row = QHBoxLayout()
+            row.addWidget(value, 1)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            form.addRow(f"{label}:", row)
         return box
+
+    def _address_button(self, role: str, attribute: str) -> QPushButton:
+        button = QPushButton("Address…")
+        button.setAccessibleName(f"Address of the {role}")
+        button.setToolTip(
+            f"The {role}'s department, postal address, fax and email: "
+            "entered once, used by every letter"
+        )
+        button.clicked.connect(lambda _=False: self.edit_organisation(attribute))
+        return button
 
     def refresh(self) -> None:
         try:
@@ -180,7 +215,7 @@ class OverviewPanel(CasePanel):
                 p or dash for p in (c.policy_number, c.group_number, c.member_id)
             ),
             "claim_number": c.insurer_claim_number or dash,
-            "jurisdiction": "-".join(p for p in (c.country, c.region) if p),
+            "jurisdiction": _jurisdiction(c.country, c.region),
             "service": c.disputed_service or dash,
             "amount": _money(c.amount_minor, c.currency),
             "letter_date": _day(c.denial_letter_date),
@@ -194,6 +229,8 @@ class OverviewPanel(CasePanel):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
+        self.insurer_address.setEnabled(c.insurer_id is not None)
+        self.administrator_address.setVisible(c.plan_administrator_id is not None)
         for combo, value in (
             (self.stage, c.stage),
             (self.status, c.status),
@@ -272,6 +309,17 @@ class OverviewPanel(CasePanel):
         )
         self.run_dialog(dialog)
 
+    def edit_organisation(self, attribute: str) -> None:
+        """The case's insurer (or administrator) in Tools ▸ Organisations, ready to edit."""
+        from claimdesk.gui.organisations_dialog import OrganisationsDialog
+
+        organisation_id = getattr(self._claim, attribute, None)
+        if organisation_id is None:
+            return
+        dialog = OrganisationsDialog(self.env, self, select=organisation_id)
+        self.run_dialog(dialog)
+        dialog.deleteLater()
+
     def _open(self, key: str) -> None:
         workspace = self.parent()
         while workspace is not None and not hasattr(workspace, "show_panel"):
@@ -314,8 +362,17 @@ def _enum_combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:
     return combo
 
 
-def _day(value: object) -> str:
-    return value.strftime("%d %b %Y") if value else "—"  # type: ignore[attr-defined]
+def _day(value: date | None) -> str:
+    return dates.day_text(value) if value else "—"
+
+
+def _jurisdiction(country: str, region: str) -> str:
+    """ "California, United States (US-CA)": the names, with the code the rules use."""
+    code = "-".join(p for p in (country, region) if p)
+    names = [jurisdictions.region_name(country, region)] if region else []
+    names.append(jurisdictions.COUNTRY_NAMES.get(country, country))
+    named = ", ".join(n for n in names if n)
+    return code if named == code else f"{named} ({code})"
 
 
 def _money(minor: int | None, currency: str) -> str:
