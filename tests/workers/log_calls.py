@@ -36,6 +36,7 @@ def call_for(round_no: int, seq: int) -> CallInput:
 def main(argv: list[str]) -> int:
     url, claim_id, round_no = argv[0], int(argv[1]), int(argv[2])
     services = Services(open_database(url), "Crash Worker", clock=pinned_clock())
+    _ = services.accounts.principal  # signed in before the work starts, as a session is
     emit("ready")
     seq = 0
     while True:

@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     url, name, shared_id = argv[0], argv[1], int(argv[2])
     go_file, seconds = Path(argv[3]), float(argv[4])
     services = Services(open_database(url), f"Writer {name}", clock=pinned_clock())
+    _ = services.accounts.principal  # signed in before the work starts, as a session is
     emit("ready")
     wait_for(go_file, poll=0.005)
 
