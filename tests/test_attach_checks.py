@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from claimdesk.services import Services
-from claimdesk.services.documents import MAX_DOCUMENT_BYTES, check_attachable
+from claimdesk.services.documents import MAX_DOCUMENT_BYTES, attach_problems, check_attachable
 from tests.pdf_corpus import CORPUS, Sample, text_pdf
 
 READABLE = [s for s in CORPUS if s.pages]
@@ -104,3 +104,9 @@ def test_every_pdf_no_engine_opens_is_named(tmp_path: Path, sample: Sample) -> N
 
 def test_the_service_offers_the_check(services: Services, tmp_path: Path) -> None:
     assert services.documents.check_attachable(write(tmp_path, "a.pdf", b"")) != []
+
+
+def test_bytes_already_read_are_checked_the_same_way() -> None:
+    assert attach_problems("a.pdf", text_pdf(1, "A")) == []
+    [problem] = attach_problems("../x/mail.pdf", b"Hello,\nplain text.\n")
+    assert problem.startswith("'mail.pdf' is not a PDF")

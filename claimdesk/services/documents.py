@@ -192,11 +192,21 @@ def check_attachable(path: Path) -> list[str]:
         data = read_file(path)
     except DocumentError as error:
         return [str(error)]
-    name = safe_file_name(path.name)
+    return attach_problems(path.name, data)
+
+
+def attach_problems(file_name: str, data: bytes) -> list[str]:
+    """What ``check_attachable`` finds, for a file already read (an import, a download)."""
+    name = safe_file_name(file_name)
     if not data:
         return [
             f"'{name}' is empty (0 bytes), so there is nothing to keep. Check the file "
             "opens on your computer, then attach it again."
+        ]
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return [
+            f"'{name}' is {len(data) / 2**20:.0f} MB; ClaimDesk keeps files up to "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
         ]
     media_type = sniff_media_type(name, data)
     named_pdf = name.lower().endswith(".pdf")
