@@ -77,12 +77,13 @@ class Attacher:
         alive = isValid(self.panel)
         good = [path for path, problems in results if not problems]
         bad = [(path, problems) for path, problems in results if problems]
+        if alive:
+            self.panel.show_summary()  # no longer "Checking files…" behind the message
         if bad:
             title, message = refusal(bad, len(good) if alive else 0)
             self.panel.env.prompts.error(self.panel if alive else None, title, message)
         if not alive:
             return  # the case was closed meanwhile: nothing to file the files on
-        self.panel.show_summary()
         if good:
             self._file(good)
 
