@@ -517,3 +517,29 @@ def test_a_fault_on_one_file_of_a_batch_keeps_the_others(
     names = {d.original_name for d in documents.documents(panel.claim_id)}
     assert names == {"aes256-empty-password.pdf", "deep-page-tree.pdf", "notes.txt"}
     assert len(panel.model.rows) == 3 and not panel.summary.text().startswith("Attaching")
+
+
+def test_a_case_closed_while_its_files_are_checked(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    """The refusal is still said (with no window to sit on); no form opens for a closed case."""
+    from shiboken6 import delete, isValid
+
+    env = make_env(services, tmp_path)
+    claim_id = open_case(services)
+    widget = DocumentsPanel(env, claim_id)
+    asked: list[QDialog] = []
+    widget.run_dialog = lambda dialog: bool(asked.append(dialog)) or True
+    empty = tmp_path / "blank.pdf"
+    empty.write_bytes(b"")
+    good = tmp_path / "notes.txt"
+    good.write_text("Call with Acme.\n")
+    widget.add_paths([empty, good])
+    delete(widget)  # closed at once, before the check's answer can arrive
+    assert not isValid(widget)
+    qtbot.waitUntil(lambda: bool(env.prompts.shown))  # type: ignore[attr-defined]
+    [(level, title, message)] = env.prompts.shown  # type: ignore[attr-defined]
+    assert (level, title) == ("error", "Cannot attach blank.pdf") and "0 bytes" in message
+    assert "will be added" not in message
+    env.tasks.wait(5000)
+    assert asked == [] and services.documents.documents(claim_id) == []
