@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfWriter
 from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.panels.documents import (
@@ -77,12 +77,20 @@ def pdf_bytes(pages: int) -> bytes:
 
 
 def shown(panel: DocumentsPanel) -> list[tuple[str, str, str]]:
-    return panel.env.prompts.shown  # type: ignore[attr-defined,no-any-return]
+    """The messages the user was shown (not the file choosers)."""
+    every: list[tuple[str, str, str]] = panel.env.prompts.shown  # type: ignore[attr-defined]
+    return [entry for entry in every if entry[0] not in ("open", "save")]
+
+
+def answer(panel: DocumentsPanel, *answers: object) -> None:
+    """What the next file choosers answer."""
+    panel.env.prompts.answers.extend(answers)  # type: ignore[attr-defined]
 
 
 def wait_attached(qtbot: QtBot, panel: DocumentsPanel) -> None:
-    """Until the files handed to the worker are kept and the panel has said so."""
-    qtbot.waitUntil(lambda: not panel.summary.text().startswith("Attaching"))
+    """Until the files are checked, handed to the worker, kept, and the panel has said so."""
+    qtbot.waitUntil(lambda: not panel.attacher.busy)
+    assert not panel.summary.text().startswith(("Checking", "Attaching"))
 
 
 def test_add_files_through_the_chooser(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> None:
@@ -97,7 +105,7 @@ def test_add_files_through_the_chooser(qtbot: QtBot, panel: DocumentsPanel, tmp_
         field(dialog, QLineEdit, "Title").setText("Denial of 3 March")  # type: ignore[attr-defined]
         field(dialog, QWidget, "Date of the document").setDate(QDate(day.year, day.month, day.day))  # type: ignore[attr-defined]
 
-    panel.choose_files = lambda: [letter]
+    answer(panel, [letter])
     panel.run_dialog = accept(fill)
     panel.add_button.click()
     wait_attached(qtbot, panel)
@@ -111,13 +119,82 @@ def test_add_files_through_the_chooser(qtbot: QtBot, panel: DocumentsPanel, tmp_
     assert panel.selected() is not None and panel.selected().id == document.id  # type: ignore[union-attr]
 
 
-def test_cancelled_add_attaches_nothing(panel: DocumentsPanel, tmp_path: Path) -> None:
+def test_cancelled_add_attaches_nothing(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
     note = tmp_path / "note.txt"
     note.write_text("hello")
-    panel.choose_files = lambda: [note]
-    panel.run_dialog = lambda dialog: False
+    answer(panel, [note])
+    asked: list[QDialog] = []
+    panel.run_dialog = lambda dialog: bool(asked.append(dialog))
     panel.add_button.click()
+    qtbot.waitUntil(lambda: bool(asked))
+    wait_attached(qtbot, panel)
     assert panel.services.documents.documents(panel.claim_id) == []
+    assert shown(panel) == []
+
+
+def test_a_bad_file_is_named_when_chosen_before_the_form(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
+    """Issue 12 / 19: the 0-byte file is named before kind, title and date are asked; the good
+    file goes on, filed with what was typed."""
+    empty = tmp_path / "blank scan.pdf"
+    empty.write_bytes(b"")
+    good = tmp_path / "denial letter.pdf"
+    good.write_bytes(pdf_bytes(2))
+    forms: list[tuple[list[tuple[str, str, str]], str]] = []
+
+    def fill(dialog: QDialog) -> None:
+        forms.append((list(shown(panel)), dialog.findChild(QLabel).text()))  # type: ignore[union-attr]
+        kind = field(dialog, QComboBox, "Kind of document")
+        kind.setCurrentIndex(kind.findData(DocumentKind.DENIAL_LETTER))  # type: ignore[attr-defined]
+        field(dialog, QLineEdit, "Title").setText("Denial of 3 March")  # type: ignore[attr-defined]
+
+    answer(panel, [empty, good])
+    panel.run_dialog = accept(fill)
+    panel.add_button.click()
+    assert panel.summary.text().startswith("Checking files…")
+    wait_attached(qtbot, panel)
+    # One form, opened after the empty file was named, for the good file alone.
+    [(named, heading)] = forms
+    assert named == [
+        (
+            "error",
+            "Cannot attach blank scan.pdf",
+            "'blank scan.pdf' is empty (0 bytes), so there is nothing to keep. Check the file "
+            "opens on your computer, then attach it again.\n\nThe other file will be added next.",
+        )
+    ]
+    assert "denial letter.pdf" in heading and "blank scan" not in heading
+    assert shown(panel) == named  # nothing more was said after the form
+    [document] = panel.services.documents.documents(panel.claim_id)
+    assert (document.original_name, document.title) == ("denial letter.pdf", "Denial of 3 March")
+    assert document.kind == DocumentKind.DENIAL_LETTER and document.pages == 2
+
+
+def test_a_locked_pdf_and_a_text_file_named_pdf_are_named_and_no_form_opens(
+    qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path
+) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=300, height=400)
+    writer.encrypt("secret")
+    locked = tmp_path / "eob.pdf"
+    with locked.open("wb") as handle:
+        writer.write(handle)
+    renamed = tmp_path / "email.pdf"
+    renamed.write_text("Dear Ms Lopez,\nyour appeal was received.\n")
+    asked: list[QDialog] = []
+    panel.run_dialog = lambda dialog: bool(asked.append(dialog)) or True
+    answer(panel, [locked, renamed])
+    panel.add_button.click()
+    wait_attached(qtbot, panel)
+    [(level, title, message)] = shown(panel)
+    assert (level, title) == ("error", "Cannot attach 2 of the files")
+    assert "'eob.pdf' cannot be attached: it is password-protected" in message
+    assert "'email.pdf' is not a PDF: it holds plain text" in message
+    assert "will be added" not in message
+    assert asked == [] and panel.services.documents.documents(panel.claim_id) == []
 
 
 def test_drop_of_a_good_and_an_empty_file(
@@ -127,7 +204,8 @@ def test_drop_of_a_good_and_an_empty_file(
     good.write_text("Visit notes, 2 March.\n")
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
-    panel.run_dialog = accept()
+    named_before_the_form: list[list[tuple[str, str, str]]] = []
+    panel.run_dialog = accept(lambda dialog: named_before_the_form.append(list(shown(panel))))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(empty)), QUrl.fromLocalFile(str(good))])
     event = QDropEvent(
@@ -144,8 +222,9 @@ def test_drop_of_a_good_and_an_empty_file(
     assert document.original_name == "records.txt" and document.kind == DocumentKind.OTHER
     [(level, title, message)] = shown(panel)
     assert level == "error" and "empty.pdf" in title and "0 bytes" in message
+    assert named_before_the_form == [shown(panel)]
     # The text file is previewed as text.
-    qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.text)
+    qtbot.waitUntil(lambda: panel.preview.stack.currentWidget() is panel.preview.text)
     assert "Visit notes" in panel.preview_text()
 
 
@@ -167,7 +246,8 @@ def test_attaching_runs_on_the_task_runner(
     panel.run_dialog = accept()
     panel.add_paths([scan])
     # The window is not held while the file is read: the list fills in when it is kept.
-    assert panel.summary.text().startswith("Attaching files…")
+    assert panel.summary.text().startswith("Checking files…")
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("Attaching files…"))
     wait_attached(qtbot, panel)
     assert read_on and read_on[0] is not threading.main_thread()
     [document] = documents.documents(panel.claim_id)
@@ -184,22 +264,22 @@ def test_a_refused_file_is_reported_and_nothing_is_kept(
     moved = tmp_path / "moved away.pdf"  # chosen, then gone before it was read
     empty = tmp_path / "blank scan.pdf"
     empty.write_bytes(b"")
-    panel.run_dialog = accept()
+    asked: list[QDialog] = []
+    panel.run_dialog = lambda dialog: bool(asked.append(dialog)) or True
     panel.add_paths([moved, empty])
-    qtbot.waitUntil(lambda: len(shown(panel)) == 2)
+    qtbot.waitUntil(lambda: bool(shown(panel)))
+    wait_attached(qtbot, panel)
+    # Both named in one message, at once; no form is opened for nothing to file.
     assert shown(panel) == [
         (
             "error",
-            "Cannot attach moved away.pdf",
-            f"'{moved}' does not exist; it may have been moved.",
-        ),
-        (
-            "error",
-            "Cannot attach blank scan.pdf",
+            "Cannot attach 2 of the files",
+            f"'{moved}' does not exist; it may have been moved.\n\n"
             "'blank scan.pdf' is empty (0 bytes), so there is nothing to keep. Check the file "
             "opens on your computer, then attach it again.",
         ),
     ]
+    assert asked == []
     assert panel.services.documents.documents(panel.claim_id) == []
     assert panel.model.rows == []
     assert panel.summary.text().startswith("No documents yet.")
@@ -264,11 +344,11 @@ def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
     panel.select_document(document.id)
     target = tmp_path / "out" / "copy.bin"
     target.parent.mkdir()
-    panel.choose_save_path = lambda info: target
+    answer(panel, target)
     panel.save_button.click()
     assert target.read_bytes() == b"\x00\x01data"
     assert panel.preview_text() == NO_PREVIEW
-    panel.choose_save_path = lambda info: tmp_path / "missing" / "copy.bin"
+    answer(panel, tmp_path / "missing" / "copy.bin")
     panel.save_button.click()
     [(level, title, _)] = shown(panel)
     assert level == "error" and title == "Cannot save the copy"
@@ -278,15 +358,15 @@ def test_pdf_preview_pages(qtbot: QtBot, panel: DocumentsPanel) -> None:
     document = panel.services.documents.attach(panel.claim_id, "claim file.pdf", pdf_bytes(3))
     panel.refresh()
     panel.select_document(document.id)
-    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 1 of 3", timeout=10_000)
-    assert panel.stack.currentWidget() is panel.image_area
-    assert panel.image.pixmap() is not None and not panel.image.pixmap().isNull()
-    assert not panel.previous_button.isEnabled() and panel.next_button.isEnabled()
-    panel.next_button.click()
-    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 2 of 3", timeout=10_000)
-    panel.next_button.click()
-    qtbot.waitUntil(lambda: panel.page_label.text() == "Page 3 of 3", timeout=10_000)
-    assert not panel.next_button.isEnabled() and panel.previous_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.preview.page_label.text() == "Page 1 of 3", timeout=10_000)
+    assert panel.preview.stack.currentWidget() is panel.preview.image_area
+    assert panel.preview.image.pixmap() is not None and not panel.preview.image.pixmap().isNull()
+    assert not panel.preview.previous_button.isEnabled() and panel.preview.next_button.isEnabled()
+    panel.preview.next_button.click()
+    qtbot.waitUntil(lambda: panel.preview.page_label.text() == "Page 2 of 3", timeout=10_000)
+    panel.preview.next_button.click()
+    qtbot.waitUntil(lambda: panel.preview.page_label.text() == "Page 3 of 3", timeout=10_000)
+    assert not panel.preview.next_button.isEnabled() and panel.preview.previous_button.isEnabled()
 
 
 def test_corrupt_pdf_says_it_cannot_be_shown(qtbot: QtBot, panel: DocumentsPanel) -> None:
@@ -311,7 +391,7 @@ def test_image_preview(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> N
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview_text() == "image", timeout=10_000)
     # Scaled down to the preview's width.
-    assert panel.image.pixmap().width() < 2000
+    assert panel.preview.image.pixmap().width() < 2000
 
 
 def test_document_model_is_a_well_behaved_model(qtmodeltester, services: Services) -> None:  # type: ignore[no-untyped-def]
@@ -437,3 +517,29 @@ def test_a_fault_on_one_file_of_a_batch_keeps_the_others(
     names = {d.original_name for d in documents.documents(panel.claim_id)}
     assert names == {"aes256-empty-password.pdf", "deep-page-tree.pdf", "notes.txt"}
     assert len(panel.model.rows) == 3 and not panel.summary.text().startswith("Attaching")
+
+
+def test_a_case_closed_while_its_files_are_checked(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    """The refusal is still said (with no window to sit on); no form opens for a closed case."""
+    from shiboken6 import delete, isValid
+
+    env = make_env(services, tmp_path)
+    claim_id = open_case(services)
+    widget = DocumentsPanel(env, claim_id)
+    asked: list[QDialog] = []
+    widget.run_dialog = lambda dialog: bool(asked.append(dialog)) or True
+    empty = tmp_path / "blank.pdf"
+    empty.write_bytes(b"")
+    good = tmp_path / "notes.txt"
+    good.write_text("Call with Acme.\n")
+    widget.add_paths([empty, good])
+    delete(widget)  # closed at once, before the check's answer can arrive
+    assert not isValid(widget)
+    qtbot.waitUntil(lambda: bool(env.prompts.shown))  # type: ignore[attr-defined]
+    [(level, title, message)] = env.prompts.shown  # type: ignore[attr-defined]
+    assert (level, title) == ("error", "Cannot attach blank.pdf") and "0 bytes" in message
+    assert "will be added" not in message
+    env.tasks.wait(5000)
+    assert asked == [] and services.documents.documents(claim_id) == []

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 # The database layer loads before PySide6: once PySide6 is imported, its import hook reads the
@@ -82,17 +83,48 @@ def follow_color_scheme() -> None:
     hints.colorSchemeChanged.connect(choose)
 
 
-def add_script_fonts() -> None:
-    """Give Qt a font for Devanagari, which desktops often lack.
+# The shipped families that draw what the desktop's font may not: Devanagari first (the
+# demo's Pune claimant; Hindi and Marathi names and addresses), then Noto Sans for the Latin,
+# Greek and Cyrillic accents a minimal desktop font lacks.
+FALLBACK_FAMILIES = ("Noto Serif Devanagari", "Noto Sans")
+_registered: dict[Path, int] = {}  # font file -> Qt's id for it
 
-    A claimant's name or address may be written in it (the demo's Pune case is). With no
-    system font that shapes it, Qt tries every installed font in turn and logs "OpenType
-    support missing" for each, some twenty lines a start. ClaimDesk ships Noto Serif
-    Devanagari for its letters; registered here, the window draws the text with it too.
+
+def add_script_fonts() -> list[str]:
+    """Register every font shipped in resources/fonts with Qt; the families it now knows.
+
+    A claimant's name or address may be written in Devanagari (the demo's Pune case is).
+    With no system font that shapes it, Qt draws empty boxes, or tries every installed font in
+    turn and logs "OpenType support missing" for each. ClaimDesk ships Noto for its letters;
+    registered here, the window draws the names with the same faces the PDFs embed.
     """
-    for path in sorted((resources_dir() / "fonts").glob("NotoSerifDevanagari-*.ttf")):
-        if QFontDatabase.addApplicationFont(str(path)) < 0:
-            log.warning("could not load the bundled font %s", path.name)
+    families: list[str] = []
+    for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
+        # Once a process: registering again would add a duplicate and flush Qt's font caches.
+        font_id = _registered.get(path)
+        if font_id is None:
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            if font_id < 0:
+                log.warning("could not load the bundled font %s", path.name)
+                continue
+            _registered[path] = font_id
+        for family in QFontDatabase.applicationFontFamilies(font_id):
+            if family not in families:
+                families.append(family)
+    return families
+
+
+def use_script_fallbacks(registered: list[str]) -> None:
+    """The application font keeps the desktop's face and falls back to the shipped ones.
+
+    Qt takes the families after the first as per-character fallbacks, so a Devanagari name
+    in the case list or a form is drawn in Noto Serif Devanagari and the rest stays as it was.
+    """
+    font = QApplication.font()
+    families = list(font.families()) or [font.family()]
+    families += [f for f in FALLBACK_FAMILIES if f in registered and f not in families]
+    font.setFamilies(families)
+    QApplication.setFont(font)
 
 
 def sweep_partials_in_background(paths: AppPaths) -> None:
@@ -118,7 +150,7 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     # Cyclic garbage holding Qt objects must be freed on this thread, never a worker's.
     collector = MainThreadCollector(app)
     follow_color_scheme()
-    add_script_fonts()
+    use_script_fallbacks(add_script_fonts())
     prompts = Prompts()
     try:
         services = Services.open(

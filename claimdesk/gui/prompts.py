@@ -46,13 +46,19 @@ class Prompts:
         name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), filters)
         return Path(name) if name else None
 
+    def open_paths(self, parent: QWidget | None, title: str, filters: str = "") -> list[Path]:
+        """A native Open dialog for several files; [] when the user cancels."""
+        names, _ = QFileDialog.getOpenFileNames(parent, title, str(Path.home()), filters)
+        return [Path(name) for name in names]
+
 
 class RecordingPrompts(Prompts):
     """Keeps what would have been shown (for tests)."""
 
     def __init__(self) -> None:
         self.shown: list[tuple[str, str, str]] = []
-        # Answers to give, in order: booleans for confirm, paths (or None) for save_path.
+        # Answers to give, in order: booleans for confirm, paths (or None) for save_path,
+        # lists of paths for open_paths.
         self.answers: list[object] = []
 
     def error(self, parent: QWidget | None, title: str, message: str) -> None:
@@ -82,3 +88,8 @@ class RecordingPrompts(Prompts):
         self.shown.append(("open", title, filters))
         answer = self.answers.pop(0) if self.answers else None
         return Path(str(answer)) if answer else None
+
+    def open_paths(self, parent: QWidget | None, title: str, filters: str = "") -> list[Path]:
+        self.shown.append(("open", title, filters))
+        answer = self.answers.pop(0) if self.answers else None
+        return [Path(str(p)) for p in answer] if isinstance(answer, (list, tuple)) else []

@@ -30,3 +30,17 @@ class LetterDocument:
 def is_closing(block: Block) -> bool:
     """'Sincerely,' and its kin: a signature needs room below them."""
     return block.kind == "paragraph" and bool(_CLOSING.match(block.text.strip()))
+
+
+def sign_off(blocks: tuple[Block, ...]) -> slice | None:
+    """The blocks that must share a page: the last paragraph, the closing and the signature.
+
+    A second page holding only "Yours faithfully" and a name looks like a mistake and
+    detaches the signature from what it signs, so the paragraph before it travels with it.
+    """
+    closing = next((i for i in range(len(blocks) - 1, -1, -1) if is_closing(blocks[i])), None)
+    if closing is None:
+        return None
+    start = closing - 1 if closing > 0 else closing
+    end = closing + 2 if closing + 1 < len(blocks) else closing + 1
+    return slice(start, end)

@@ -13,7 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from claimdesk.letters.document import LetterDocument, is_closing
+from claimdesk.letters.document import LetterDocument, is_closing, sign_off
 from claimdesk.letters.markup import Block, Run
 
 # Word cannot embed our fonts the way a PDF does; these two are on every Windows and macOS
@@ -42,6 +42,8 @@ def write_docx(letter: LetterDocument) -> bytes:
         _page_numbers(footer)
 
     numbering_restart: Any = None
+    kept = sign_off(letter.blocks)
+    together = range(len(letter.blocks))[kept] if kept is not None else range(0)
     for index, block in enumerate(letter.blocks):
         if block.kind == "number" and block.number == 1:
             numbering_restart = _new_numbering(document)
@@ -50,6 +52,11 @@ def write_docx(letter: LetterDocument) -> bytes:
             paragraph.paragraph_format.space_after = Pt(36)
         if index == 0:
             paragraph.paragraph_format.space_before = Pt(6)
+        if index in together:
+            # Word keeps the last paragraph, the closing and the signature on one page.
+            paragraph.paragraph_format.keep_together = True
+            if index != together[-1]:
+                paragraph.paragraph_format.keep_with_next = True
     properties = document.core_properties
     properties.title = letter.title
     properties.author = letter.sender_name
@@ -195,8 +202,7 @@ def _field(paragraph: Any, code: str) -> None:
 def _bottom_rule(paragraph: Any) -> None:
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"),
-                       ("w:color", "888888")):
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", "888888")):
         bottom.set(qn(key), value)
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)

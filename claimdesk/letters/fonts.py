@@ -36,8 +36,9 @@ def fonts_dir() -> Path:
 
 def needs_devanagari(texts: Iterable[str]) -> bool:
     """Whether any text is in Devanagari (which needs its font and HarfBuzz shaping)."""
-    return any("\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff"
-               for text in texts for ch in text)
+    return any(
+        "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff" for text in texts for ch in text
+    )
 
 
 def add_fonts(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from claimdesk.letters.document import LetterDocument, is_closing
+from claimdesk.letters.document import LetterDocument, is_closing, sign_off
 from claimdesk.letters.fonts import SANS, SERIF, add_fonts, needs_devanagari
 from claimdesk.letters.markup import Block
 
@@ -54,13 +54,18 @@ class _LetterPdf(FPDF):
         self.set_font(SANS, "B", 14)
         self.set_text_color(*_INK)
         # Left-aligned: fpdf2's multi_cell justifies by default, which spreads a short line.
-        self.multi_cell(0, 7, self.letter.sender_name, align="L", new_x="LMARGIN",
-                        new_y="NEXT")
+        self.multi_cell(0, 7, self.letter.sender_name, align="L", new_x="LMARGIN", new_y="NEXT")
         if self.letter.sender_lines:
             self.set_font(SANS, "", 8.5)
             self.set_text_color(*_GREY)
-            self.multi_cell(0, 4.2, "  ·  ".join(self.letter.sender_lines), align="L",
-                            new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(
+                0,
+                4.2,
+                "  ·  ".join(self.letter.sender_lines),
+                align="L",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         self.ln(2)
         self.set_draw_color(*_RULE)
         self.set_line_width(0.3)
@@ -72,12 +77,37 @@ def write_pdf(letter: LetterDocument) -> bytes:
     pdf = _LetterPdf(letter)
     pdf.alias_nb_pages()
     pdf.add_page()
-    for index, block in enumerate(letter.blocks):
-        _block(pdf, block, letter.blocks[index + 1] if index + 1 < len(letter.blocks) else None)
+    blocks = letter.blocks
+    kept = sign_off(blocks)
+    for index, block in enumerate(blocks):
+        if kept is not None and index == kept.start:
+            _keep_on_one_page(pdf, blocks[kept])
+        _block(pdf, block, blocks[index + 1] if index + 1 < len(blocks) else None)
     return bytes(pdf.output())
 
 
+def _keep_on_one_page(pdf: _LetterPdf, group: tuple[Block, ...]) -> None:
+    """Start a new page now if ``group`` would not end on this one (and is not too tall)."""
+    page, top = pdf.page_no(), pdf.get_y()
+    with pdf.offset_rendering() as trial:
+        for index, block in enumerate(group):
+            _draw(trial, block)  # type: ignore[arg-type]
+            if index + 1 < len(group):
+                _space_after(trial, block, group[index + 1])  # type: ignore[arg-type]
+        height = trial.get_y() - top + (trial.page_no() - page) * pdf.eph
+        broke = trial.page_no() != page
+    # A paragraph taller than about half a page would leave a page mostly blank behind it;
+    # it is left to break, and the closing follows its last lines.
+    if broke and height <= pdf.eph * 0.55:
+        pdf.add_page()
+
+
 def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
+    _draw(pdf, block)
+    _space_after(pdf, block, following)
+
+
+def _draw(pdf: _LetterPdf, block: Block) -> None:
     pdf.set_text_color(*_INK)
     if block.kind in ("heading", "subheading"):
         size = 12.0 if block.kind == "heading" else 11.0
@@ -86,7 +116,7 @@ def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
         if pdf.will_page_break(_LINE * 3):
             pdf.add_page()
         _write_runs(pdf, block, size=size, force_bold=True)
-        pdf.ln(_LINE * size / 11.0 + 2.5)
+        pdf.ln(_LINE * size / 11.0)
         return
     indent = _INDENT.get(block.kind, 0.0)
     left = _MARGIN + indent
@@ -110,8 +140,17 @@ def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
         pdf.set_right_margin(_MARGIN)
     pdf.set_left_margin(_MARGIN)
     pdf.ln(_LINE)
-    listed = block.kind in ("bullet", "number")
-    if listed and following is not None and following.kind == block.kind:
+
+
+def _space_after(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
+    """The gap below a block (room for the signature below the closing)."""
+    if block.kind in ("heading", "subheading"):
+        pdf.ln(2.5)
+    elif (
+        block.kind in ("bullet", "number")
+        and following is not None
+        and (following.kind == block.kind)
+    ):
         pdf.ln(1.2)
     elif is_closing(block):
         pdf.ln(14)
@@ -129,8 +168,9 @@ def _write_runs(
 ) -> None:
     height = _LINE * size / 11.0
     for run in block.runs:
-        style = ("B" if run.bold or force_bold else "") + ("I" if run.italic or force_italic
-                                                           else "")
+        style = ("B" if run.bold or force_bold else "") + (
+            "I" if run.italic or force_italic else ""
+        )
         pdf.set_font(SERIF, style, size)
         if run.text == "\n":
             pdf.ln(height)

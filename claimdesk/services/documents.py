@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import re
 from datetime import date
@@ -61,6 +62,10 @@ class DocumentService:
         with self._ctx.unit() as unit:
             store_document(unit, document)
             return copy_into(DocumentInfo, document)
+
+    def check_attachable(self, path: Path) -> list[str]:
+        """What stops ``path`` from being attached usefully, each with what to do ([] if fine)."""
+        return check_attachable(path)
 
     def attach_file(self, claim_id: int, path: Path, **metadata: object) -> DocumentInfo:
         """Attach a file from disk, with a clear message when it cannot be read."""
@@ -168,6 +173,87 @@ def read_file(path: Path) -> bytes:
         ) from None
     except OSError as error:
         raise DocumentError(f"'{path}' cannot be read: {error.strerror}.") from None
+
+
+# A PDF's header may follow a little junk (a mail gateway's, a scanner's); viewers look this far.
+_PDF_HEADER_WITHIN = 1024
+
+
+def check_attachable(path: Path) -> list[str]:
+    """Problems that make ``path`` useless to attach, found when the user chooses it.
+
+    Each is a sentence naming the file and saying what to do: a missing, unreadable or empty
+    file, one too big to keep, a file named .pdf that is not one (a text e-mail renamed), and a
+    PDF locked with a password or too damaged for any engine to open (the appeal packet could
+    not include it). An empty list: the file can be attached. Reads the whole file (a PDF is
+    opened to be sure), so callers with a window run it off the GUI thread.
+    """
+    try:
+        data = read_file(path)
+    except DocumentError as error:
+        return [str(error)]
+    return attach_problems(path.name, data)
+
+
+def attach_problems(file_name: str, data: bytes) -> list[str]:
+    """What ``check_attachable`` finds, for a file already read (an import, a download)."""
+    name = safe_file_name(file_name)
+    if not data:
+        return [
+            f"'{name}' is empty (0 bytes), so there is nothing to keep. Check the file "
+            "opens on your computer, then attach it again."
+        ]
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return [
+            f"'{name}' is {len(data) / 2**20:.0f} MB; ClaimDesk keeps files up to "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB. Split the scan into parts and attach each."
+        ]
+    media_type = sniff_media_type(name, data)
+    named_pdf = name.lower().endswith(".pdf")
+    looks_pdf = b"%PDF-" in data[:_PDF_HEADER_WITHIN]
+    if named_pdf and not looks_pdf:
+        return [_not_a_pdf(name, data, media_type)]
+    if looks_pdf or media_type == "application/pdf":
+        from claimdesk.pdf import PdfUnreadable, open_pdf
+
+        try:
+            open_pdf(io.BytesIO(data))
+        except PdfUnreadable as error:
+            if error.locked:
+                return [f"'{name}' cannot be attached: {error.reason}."]
+            return [
+                f"'{name}' cannot be opened as a PDF: {error.reason}. Ask whoever sent it for "
+                "a new copy (or download it again), or open it in a PDF viewer and print it to "
+                "a new PDF, and attach that."
+            ]
+    return []
+
+
+def _not_a_pdf(name: str, data: bytes, media_type: str) -> str:
+    """The message for a file whose name says PDF and whose contents say otherwise."""
+    if media_type.startswith("image/"):
+        extension = {"image/jpeg": ".jpg", "image/tiff": ".tif"}.get(
+            media_type, "." + media_type.split("/")[1]
+        )
+        return (
+            f"'{name}' is not a PDF but a picture ({media_type.split('/')[1].upper()}) "
+            f"named .pdf. Rename it to end in {extension} and attach it again."
+        )
+    head = data[:4096]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Only a character cut at the end of the sample is forgiven.
+        text = head[: error.start].decode("utf-8") if error.start > len(head) - 4 else ""
+    if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text.rstrip("\x00")):
+        return (
+            f"'{name}' is not a PDF: it holds plain text under a .pdf name. Open it to see "
+            "what it is; print it to a PDF (or rename it to end in .txt) and attach that."
+        )
+    return (
+        f"'{name}' is not a PDF, though its name ends in .pdf. Open it to see what it really "
+        "is, save or print it as a PDF, and attach that."
+    )
 
 
 def store_document(unit: Unit, document: Document) -> None:
