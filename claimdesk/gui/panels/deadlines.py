@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -40,7 +41,7 @@ CONFIDENCE_TEXT = {
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 def computed_text(row: DeadlineRecord) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -236,7 +238,7 @@ class OverviewPanel(CasePanel):
             self.notes.addWidget(empty)
         # The id breaks a tie: two notes can share an instant (a coarse clock, a pinned one).
         for note in sorted(notes, key=lambda n: (n.created_at, n.id), reverse=True):
-            when = note.created_at.astimezone().strftime("%d %b %Y %H:%M")
+            when = moment_text(note.created_at.astimezone())
             label = QLabel(
                 f"<b>{html.escape(when)}</b> · {html.escape(note.created_by)}<br>"
                 + html.escape(note.body).replace("\n", "<br>")
@@ -315,7 +317,7 @@ def _enum_combo(enum_cls: type[LabelledEnum], name: str) -> QComboBox:
 
 
 def _day(value: object) -> str:
-    return value.strftime("%d %b %Y") if value else "—"  # type: ignore[attr-defined]
+    return day_text(value) if isinstance(value, date) else "—"
 
 
 def _money(minor: int | None, currency: str) -> str:

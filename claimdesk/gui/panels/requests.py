@@ -24,6 +24,7 @@ from shiboken6 import isValid
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -44,7 +45,7 @@ STATUS_COLOURS = {
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 class RequestModel(RecordTableModel):
