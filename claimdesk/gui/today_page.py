@@ -29,6 +29,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.gui.welcome import WelcomeStack
 from claimdesk.services import ChangeSet
@@ -125,6 +126,10 @@ class TodayPage(QWidget):
     open_item = Signal(int, str)  # claim id, panel key
     loaded = Signal()
 
+    def guide_page(self) -> str:
+        """The user guide's page about this screen."""
+        return "today"
+
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
@@ -146,6 +151,7 @@ class TodayPage(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.horizon)
+        top.addWidget(help_button(self.guide_page, self))
 
         self.table = QTableView()
         self.table.setAccessibleName("What is due")
