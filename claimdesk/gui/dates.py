@@ -13,9 +13,12 @@ strftime); ``qt_day_format()`` is the Qt pattern of the locale's writing, for
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 
 from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 DAY_FORMAT = "%a %d %b %Y"
 """strftime pattern of ClaimDesk's own writing (the C locale's): "Wed 21 Oct 2026"."""
@@ -73,6 +76,21 @@ def month_text(value: date, *, with_year: bool, locale: QLocale | None = None) -
     locale = QLocale() if locale is None else locale
     name = locale.monthName(value.month, QLocale.FormatType.ShortFormat)
     return f"{name} {value.year}" if with_year else name
+
+
+def day_width(widget: QWidget, suffix: str = "") -> int:
+    """Pixels a table column needs for any day (plus ``suffix``) in the widget's font and the
+    app's locale: locales write days longer or shorter, so no fixed width fits them all."""
+    return _widest_day(widget.font(), QLocale().name(), suffix) + 16
+
+
+@cache
+def _widest_day(font: QFont, _locale_name: str, suffix: str) -> int:
+    metrics = QFontMetrics(font)
+    first = date(2026, 1, 1)  # every month name and every weekday name appear in a year
+    return max(
+        metrics.horizontalAdvance(day_text(first + timedelta(days=n)) + suffix) for n in range(365)
+    )
 
 
 def readable_dates(text: str) -> str:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
-from claimdesk.gui.dates import day_text, moment_text
+from claimdesk.gui.dates import day_text, day_width, moment_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.panels.specialists import OptionalDate
@@ -386,7 +386,7 @@ class CallsPanel(CasePanel):
             "Calls of this case",
             stretch=(SUMMARY,),
             widths={
-                WHEN: 170,
+                WHEN: day_width(self, " 12:00 PM EST"),
                 DIRECTION: 80,
                 WHO: 200,
                 ORGANISATION: 160,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
-from claimdesk.gui.dates import day_text
+from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -121,11 +121,11 @@ class DeadlinesPanel(CasePanel):
             "Deadlines of this case",
             stretch=(WHAT,),
             widths={
-                DUE: 115,
+                DUE: day_width(self),
                 WHEN: 120,
                 PARTY: 120,
-                COMPUTED: 105,
-                OUTER: 105,
+                COMPUTED: day_width(self),
+                OUTER: day_width(self),
                 CONFIDENCE: 185,
                 STATUS: 110,
             },

@@ -24,7 +24,7 @@ from shiboken6 import isValid
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
-from claimdesk.gui.dates import day_text
+from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -140,8 +140,8 @@ class RequestsPanel(CasePanel):
             widths={
                 SENT_TO: 170,
                 METHOD: 115,
-                SENT: 105,
-                DUE: 175,
+                SENT: day_width(self),
+                DUE: day_width(self, " · asked 2×"),
                 STATUS: 90,
                 RECEIVED: 200,
                 REFERENCE: 100,
