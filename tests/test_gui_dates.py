@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from claimdesk.gui.dates import (
     DAY_FORMAT,
     day_text,
+    long_day_text,
     moment_text,
     month_text,
     qt_day_format,
@@ -53,6 +54,12 @@ def test_each_locale_writes_its_own_way(locale_named: Use, name: str, written: s
     locale_named(name)
     assert day_text(DAY) == written
     assert readable_dates("due 2026-10-21.") == f"due {written}."
+
+
+def test_a_heading_writes_the_day_in_full(locale_named: Use) -> None:
+    assert long_day_text(DAY) == "Wednesday 21 October 2026"
+    locale_named("de_DE")
+    assert long_day_text(DAY) == "Mittwoch, 21. Oktober 2026"
 
 
 def test_a_two_digit_year_never_reaches_the_screen(locale_named: Use) -> None:

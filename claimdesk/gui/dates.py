@@ -62,6 +62,16 @@ def day_text(value: date, locale: QLocale | None = None) -> str:
     return locale.toString(QDate(value.year, value.month, value.day), qt_day_format(locale))
 
 
+def long_day_text(value: date, locale: QLocale | None = None) -> str:
+    """A day written in full, for a heading: the locale's long date ("Wednesday, 21 October
+    2026" in en_GB); in the C locale ClaimDesk's own "Wednesday 21 October 2026"."""
+    locale = QLocale() if locale is None else locale
+    qdate = QDate(value.year, value.month, value.day)
+    if locale.language() == QLocale.Language.C:
+        return locale.toString(qdate, "dddd dd MMMM yyyy")
+    return locale.toString(qdate, QLocale.FormatType.LongFormat)
+
+
 def moment_text(value: datetime, locale: QLocale | None = None) -> str:
     """A day and a time of day as the screens write them, in the moment's own zone."""
     locale = QLocale() if locale is None else locale

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
-from claimdesk.gui.dates import day_text
+from claimdesk.gui.dates import day_text, long_day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.guide import help_button
 from claimdesk.gui.table_model import RecordTableModel
@@ -271,7 +271,7 @@ class TodayPage(QWidget):
                 parts.append(f"<b style='color:{red}'>{tally.overdue} overdue</b>")
             parts.append(f"{tally.due_week} due within a week")
             parts.append(f"{tally.total} in all")
-            self.summary.setText(f"{tally.today:%A %d %B %Y} — " + " · ".join(parts))
+            self.summary.setText(f"{long_day_text(tally.today)} — " + " · ".join(parts))
 
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)
