@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui import guide
+from claimdesk.gui import guide, theme
 from claimdesk.gui.guide import PAGES, GuideWindow, guide_dir, page_text, pages_with
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.panels.registry import PANELS
@@ -140,3 +141,28 @@ def test_the_pages_question_marks_and_f1_open_the_screen_in_front(
     assert window.action("actionUserGuide").shortcut().toString() == "F1"
     window.action("actionUserGuide").trigger()
     assert shown_guide(window).current_page() == "letters"
+
+
+def test_links_read_on_a_dark_page(qtbot: QtBot, qapp: QApplication) -> None:
+    from tests.test_gui_theme import dark_palette
+
+    before = qapp.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        window = GuideWindow()
+        qtbot.addWidget(window)
+        window.open_page("index")
+        ground = window.browser.palette().color(QPalette.ColorRole.Base)
+        block, colours = window.browser.document().begin(), []
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if fragment.charFormat().isAnchor():
+                    colours.append(fragment.charFormat().foreground().color())
+                iterator += 1
+            block = block.next()
+        assert colours, "the first page links to the others"
+        assert all(theme.contrast(colour, ground) >= 4.5 for colour in colours)
+    finally:
+        qapp.setPalette(before)

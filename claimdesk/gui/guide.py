@@ -12,7 +12,14 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui import theme
 from claimdesk.paths import resources_dir
 
 HOME = "index"
@@ -125,6 +133,7 @@ class GuideWindow(QWidget):
         self.browser.setAccessibleName("Guide page")
         self.browser.setOpenLinks(False)  # links are followed here: guide pages, or outside
         self.browser.document().setDocumentMargin(14)
+        theme.follow(self.browser, self._colour_links)
         self.back = QToolButton()
         self.back.setText("◀ Back")
         self.back.setEnabled(False)
@@ -167,6 +176,28 @@ class GuideWindow(QWidget):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.find_field.setFocus)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
 
+    def _colour_links(self) -> None:
+        """Links in the app's accent: Markdown's link blue (the desktop's) can vanish on a dark
+        page. Run after each page loads and when the scheme flips."""
+        colour = theme.ACCENT.color(self.browser.palette())
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if fragment.isValid() and fragment.charFormat().isAnchor():
+                    cursor = QTextCursor(document)
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(
+                        fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                    )
+                    recoloured = QTextCharFormat()
+                    recoloured.setForeground(colour)
+                    cursor.mergeCharFormat(recoloured)
+                iterator += 1
+            block = block.next()
+
     # ---- pages ----------------------------------------------------------------------------
 
     def open_page(self, page: str, fragment: str = "") -> None:
@@ -207,6 +238,7 @@ class GuideWindow(QWidget):
         page = Path(url.toLocalFile()).stem  # source() may still say the page before
         if page not in PAGES:
             return  # cleared on the way to another page
+        self._colour_links()
         title = "ClaimDesk user guide"
         self.setWindowTitle(title if page == HOME else f"{page_title(page)} — {title}")
         for row in range(self.contents.count()):
