@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QLocale
 
 # GUI tests draw off screen; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,6 +18,11 @@ from claimdesk.clock import FixedClock
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
 from tests.pinned import pinned_clock
+
+# Screens write days in the system locale (claimdesk/gui/dates.py); tests pin Qt's "C" locale,
+# where they write ClaimDesk's own "Wed 21 Oct 2026", whatever the machine's LANG says. A test
+# of another locale sets it with QLocale.setDefault and puts this one back.
+QLocale.setDefault(QLocale.c())
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -140,9 +140,9 @@ def test_calls_show_in_their_own_time_zone(panel: CallsPanel) -> None:
     log(panel.services, panel.claim_id)
     panel.refresh()
     # 22:30 UTC on 2 March is 14:30 in Los Angeles.
-    assert panel.model.index(0, WHEN).data() == "02 Mar 2026 14:30 PST"
+    assert panel.model.index(0, WHEN).data() == "Mon 02 Mar 2026 14:30 PST"
     assert panel.model.index(0, SUMMARY).data() == "Asked for the claim file."
-    assert panel.model.index(0, PROMISED).data() == "Mail the claim file — by 09 Mar 2026"
+    assert panel.model.index(0, PROMISED).data() == "Mail the claim file — by Mon 09 Mar 2026"
 
 
 def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsPanel) -> None:
@@ -165,7 +165,7 @@ def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsP
     model = panel.model
     assert model.index(0, SUMMARY).data().startswith("corrected")
     assert model.data(model.index(0, WHO), Qt.ItemDataRole.ForegroundRole) is not None
-    assert model.index(1, SUMMARY).data().startswith("corrects the call of 02 Mar 2026")
+    assert model.index(1, SUMMARY).data().startswith("corrects the call of Mon 02 Mar 2026")
     panel.table.selectRow(0)
     assert not panel.correct_button.isEnabled()
 

@@ -200,7 +200,7 @@ def test_the_computed_date_and_the_confidence_read_in_words(
     rules = [r.rule_id for r in model.rows]
     row = rules.index("US-ERISA-appeal-file")
     record = model.rows[row]
-    assert model.index(row, COMPUTED).data() == record.due_on.strftime("%d %b %Y")
+    assert model.index(row, COMPUTED).data() == record.due_on.strftime("%a %d %b %Y")
     assert model.index(row, CONFIDENCE).data() == "Secondary source"
     tip = str(model.index(row, CONFIDENCE).data(Qt.ItemDataRole.ToolTipRole))
     assert "secondary source" in tip and "29 CFR 2560.503-1" in tip

@@ -39,7 +39,8 @@ def test_the_shortcuts_are_a_table_of_keys_and_what_they_do(
     rows = dict((does, keys) for keys, does in dialog.rows())
     assert rows["New case"] == "Ctrl+N"
     assert rows["Log a call"] == "Ctrl+L"
-    assert rows["Keyboard shortcuts"] == "F1"
+    assert rows["Keyboard shortcuts"] == "Ctrl+/"
+    assert rows["User guide"] == "F1"
     assert all(keys and does and "&" not in does for keys, does in dialog.rows())
     # Sorted by what they do, so a claimant finds an action by its name.
     names = [does.casefold() for _, does in dialog.rows()]

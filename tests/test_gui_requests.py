@@ -117,7 +117,7 @@ def test_overdue_request_shows_red_and_a_second_request_moves_it(panel: Requests
     [request] = panel.services.requests.requests(panel.claim_id)
     assert request.current_due_on == later and len(request.follow_ups) == 1
     assert model.index(0, STATUS).data() == "requested"
-    assert model.index(0, DUE).data().startswith(later.strftime("%d %b %Y"))
+    assert model.index(0, DUE).data().startswith(later.strftime("%a %d %b %Y"))
 
 
 def test_mark_received_with_the_document_attached(

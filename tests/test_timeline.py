@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.env import ChangeBus, GuiEnv
-from claimdesk.gui.panels.timeline import TimelinePanel
+from claimdesk.gui.panels.timeline import BOTTOM, LANE_HEIGHT, TOP, TimelineCanvas, TimelinePanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
-from claimdesk.services.timeline import CALLS, DEADLINES, DECISIONS, REQUESTS
+from claimdesk.services.timeline import CALLS, DEADLINES, DECISIONS, LANES, REQUESTS, TimelineMark
 from tests.builders import full_case
 from tests.pinned import TODAY
 
@@ -53,3 +53,43 @@ def test_the_picture_draws_and_explains_itself(
     assert image.width() > 0
     assert panel.canvas._hits  # every mark was drawn somewhere it can be hovered
     assert "Denial received" in panel.canvas.accessibleDescription()
+
+
+def _canvas_with_a_month_at_the_right_edge(qtbot: QtBot, width: int, height: int) -> TimelineCanvas:
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(width, height)
+    # The last day (2 Jan + 7 days' margin) puts January's tick, labelled with its year, a few
+    # pixels from the right edge: where "Jan 2027" was cut off.
+    marks = [
+        TimelineMark(LANES[0], date(2026, 9, 25), None, "Denial received", "bad"),
+        *(TimelineMark(LANES[1], date(2026, 10, 5), None, f"Call {n}", "done") for n in range(3)),
+        TimelineMark(LANES[2], date(2026, 10, 1), date(2026, 11, 2), "Claim file", "done"),
+        TimelineMark(LANES[4], date(2027, 1, 2), None, "Appeal due", "open"),
+    ]
+    canvas.set_marks(marks, date(2026, 12, 2))
+    canvas.grab()  # paints: the hover rectangles are laid out
+    return canvas
+
+
+def test_every_month_label_fits_inside_the_timeline(qtbot: QtBot) -> None:
+    for width in (520, 800, 1400):
+        canvas = _canvas_with_a_month_at_the_right_edge(qtbot, width, 500)
+        labels = canvas.month_labels()
+        assert labels[-1][1] == "Jan 2027"
+        for _x, text, rect in labels:
+            assert rect.left() >= 0 and rect.right() <= width, (width, text, rect)
+
+
+def test_the_lanes_use_the_whole_height(qtbot: QtBot) -> None:
+    short = _canvas_with_a_month_at_the_right_edge(qtbot, 900, 300)
+    assert short.lane_height() == LANE_HEIGHT  # scrolls instead
+    tall = _canvas_with_a_month_at_the_right_edge(qtbot, 900, 900)
+    lane = tall.lane_height()
+    assert TOP + lane * len(LANES) == 900 - BOTTOM
+    # Marks sit inside their own lanes, spread down the view, not in its top half.
+    for rect, text in tall._hits:
+        row = 4 if "Appeal" in text else 2 if "Claim file" in text else 1 if "Call" in text else 0
+        assert TOP + row * lane < rect.center().y() < TOP + (row + 1) * lane, text
+    lowest = max(rect.bottom() for rect, _text in tall._hits)
+    assert lowest > 900 * 0.75

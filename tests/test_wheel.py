@@ -36,6 +36,11 @@ def test_wheel_carries_everything_the_app_reads(wheel: Path) -> None:
         "claimdesk/migrations/versions/0002_search_index.py",
         *(f"claimdesk/_ui/{form.name}" for form in (REPO_ROOT / "ui").glob("*.ui")),
         "claimdesk/_resources/icons/claimdesk.svg",
+        # The user guide is read offline from the installed package.
+        *(
+            f"claimdesk/_resources/guide/{page.name}"
+            for page in (REPO_ROOT / "resources" / "guide").glob("*.md")
+        ),
     }
     assert expected <= names
     assert any(n.startswith("claimdesk/_resources/demo/") for n in names)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow, CaseSort
 
@@ -239,7 +240,7 @@ def _display(row: CaseRow, column: int, today: date) -> str:
     if column == STAGE:
         return row.stage.label
     if column == NEXT_DEADLINE:
-        return row.next_deadline.strftime("%d %b %Y") if row.next_deadline else ""
+        return day_text(row.next_deadline) if row.next_deadline else ""
     if column == DAYS_LEFT:
         days = row.days_left(today)
         if days is None:
@@ -247,4 +248,4 @@ def _display(row: CaseRow, column: int, today: date) -> str:
         return f"{-days} overdue" if days < 0 else ("today" if days == 0 else str(days))
     if column == ASSIGNED:
         return row.assigned_to
-    return row.updated_at.astimezone().strftime("%d %b %Y %H:%M")
+    return moment_text(row.updated_at.astimezone())

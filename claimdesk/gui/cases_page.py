@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.case_list_model import COLUMNS, CaseListModel
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.models.enums import ClaimStatus, Stage
 from claimdesk.services import ChangeSet
 from claimdesk.services.caselist import CaseFilter
@@ -45,6 +46,10 @@ def count_text(rows: int, filtered: bool) -> str:
 class CasesPage(QWidget):
     open_case = Signal(int)
 
+    def guide_page(self) -> str:
+        """The user guide's page about this screen."""
+        return "cases"
+
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
@@ -67,6 +72,7 @@ class CasesPage(QWidget):
         for widget in (self.stage, self.status, self.assignee, self.jurisdiction):
             filters.addWidget(widget, 1)
         filters.addWidget(self.overdue)
+        filters.addWidget(help_button(self.guide_page, self))
 
         self.table = QTableView()
         self.table.setAccessibleName("Case list")

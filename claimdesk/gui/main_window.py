@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
             "actionQuit": self.close,
             "actionAbout": self.show_about,
             "actionShortcuts": self.show_shortcuts,
+            "actionUserGuide": self.show_guide,
             "actionLoadDemo": self.load_demo,
             "actionRemoveSamples": self.remove_samples,
             "actionCases": lambda: self.tabs.setCurrentWidget(self.cases_page),
@@ -561,6 +562,12 @@ class MainWindow(QMainWindow):
         dialog = AboutDialog(__version__, self.data_dir, self)
         self.run_dialog(dialog)
         dialog.deleteLater()
+
+    def show_guide(self) -> None:
+        """The user guide, at the page of the screen (or the case tab) in front."""
+        from claimdesk.gui.guide import page_of, show_guide
+
+        show_guide(page_of(self.tabs.currentWidget()), self)
 
     def show_shortcuts(self) -> None:
         from claimdesk.gui.help import ShortcutsDialog, shortcut_rows

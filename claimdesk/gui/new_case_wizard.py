@@ -7,7 +7,6 @@ applies (claimdesk.services.validate); Next stays grey only while a message says
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from html import escape
@@ -52,16 +51,6 @@ COUNTRIES = [
 
 # A date edit at its minimum shows "Not known" (its special value text): no date.
 NO_DATE = QDate(1900, 1, 1)
-
-# strftime directives -> Qt's date format, so the edits show days as the rest of the app.
-_QT_DAY = {"%a": "ddd", "%A": "dddd", "%d": "dd", "%e": "d", "%b": "MMM", "%B": "MMMM",
-           "%m": "MM", "%Y": "yyyy", "%y": "yy", "%%": "%"}  # fmt: skip
-
-
-def qt_day_format(pattern: str | None = None) -> str:
-    """The app's day format (gui/dates.DAY_FORMAT) as a QDateEdit display format."""
-    return re.sub(r"%.", lambda m: _QT_DAY.get(m.group(0), ""), pattern or dates.DAY_FORMAT)
-
 
 def _fill(combo: QComboBox, enum_cls: type[LabelledEnum]) -> QComboBox:
     for member in enum_cls:
@@ -180,7 +169,7 @@ class NewCaseWizard(QWizard):
         self.letter_date = child(self, QDateEdit, "letterDateEdit")
         self.received_date = child(self, QDateEdit, "receivedDateEdit")
         for edit in (self.letter_date, self.received_date, self.birth_date):
-            edit.setDisplayFormat(qt_day_format())
+            edit.setDisplayFormat(dates.qt_day_format())
         for edit in (self.letter_date, self.received_date):
             set_day(edit, self.today)
         self.proof = child(self, QLineEdit, "proofEdit")

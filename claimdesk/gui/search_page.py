@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from claimdesk.errors import ClaimDeskError, SearchCancelled
 from claimdesk.gui.dates import readable_dates
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.gui.tasks import TaskControl
 from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
 
@@ -208,6 +209,10 @@ class SearchPage(QWidget):
 
     open_item = Signal(int, str)  # claim id, panel key
 
+    def guide_page(self) -> str:
+        """The user guide's page about this screen."""
+        return "search"
+
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
@@ -233,6 +238,7 @@ class SearchPage(QWidget):
         top.addWidget(label)
         top.addWidget(self.field, 1)
         top.addWidget(self.button)
+        top.addWidget(help_button(self.guide_page, self))
 
         self.status = QLabel()
         self.status.setObjectName("searchStatus")

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
-from claimdesk.gui.dates import day_text
+from claimdesk.gui.dates import day_text, long_day_text
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.gui.table_model import RecordTableModel
 from claimdesk.gui.welcome import WelcomeStack
 from claimdesk.services import ChangeSet
@@ -125,6 +126,10 @@ class TodayPage(QWidget):
     open_item = Signal(int, str)  # claim id, panel key
     loaded = Signal()
 
+    def guide_page(self) -> str:
+        """The user guide's page about this screen."""
+        return "today"
+
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
@@ -146,6 +151,7 @@ class TodayPage(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.horizon)
+        top.addWidget(help_button(self.guide_page, self))
 
         self.table = QTableView()
         self.table.setAccessibleName("What is due")
@@ -265,7 +271,7 @@ class TodayPage(QWidget):
                 parts.append(f"<b style='color:{red}'>{tally.overdue} overdue</b>")
             parts.append(f"{tally.due_week} due within a week")
             parts.append(f"{tally.total} in all")
-            self.summary.setText(f"{tally.today:%A %d %B %Y} — " + " · ".join(parts))
+            self.summary.setText(f"{long_day_text(tally.today)} — " + " · ".join(parts))
 
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)

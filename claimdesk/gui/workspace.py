@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.services import ChangeSet
 from claimdesk.services.dto import ClaimDetail
@@ -35,6 +36,8 @@ class CaseWorkspace(QWidget):
             panel = cls(env, claim_id, self)
             self.panels[cls.key] = panel
             self.tabs.addTab(panel, cls.title)
+        # One "?" beside the tabs: the guide's page of the tab in front.
+        self.tabs.setCornerWidget(help_button(self.guide_page, self.tabs))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.heading)
@@ -83,6 +86,11 @@ class CaseWorkspace(QWidget):
         if panel is not None:
             self.tabs.setCurrentWidget(panel)
         return panel
+
+    def guide_page(self) -> str:
+        """The user guide's page of the tab in front (the guide names pages by panel key)."""
+        panel = self.tabs.currentWidget()
+        return panel.key if isinstance(panel, CasePanel) else "overview"
 
     def has_unsaved_edits(self) -> bool:
         return any(p.has_unsaved_edits() for p in self.panels.values())

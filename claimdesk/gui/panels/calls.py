@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text, day_width, moment_text
 from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel, button_row
@@ -65,7 +66,7 @@ NO_ORGANISATION = "Not recorded"
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 def local_zone() -> str:
@@ -87,7 +88,8 @@ def in_own_zone(call: CallRecord) -> datetime:
 
 
 def when_text(call: CallRecord) -> str:
-    return in_own_zone(call).strftime("%d %b %Y %H:%M %Z").strip()
+    local = in_own_zone(call)
+    return f"{moment_text(local)} {local.strftime('%Z')}".strip()
 
 
 def promise_text(promise: PromiseRecord) -> str:
@@ -384,7 +386,7 @@ class CallsPanel(RecordPanel):
             "Calls of this case",
             stretch=(SUMMARY,),
             widths={
-                WHEN: 170,
+                WHEN: day_width(self, " 12:00 PM EST"),
                 DIRECTION: 80,
                 WHO: 200,
                 ORGANISATION: 160,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel, button_row
@@ -38,7 +39,7 @@ CONFIDENCE_TEXT = {
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 def computed_text(row: DeadlineRecord) -> str:
@@ -118,11 +119,11 @@ class DeadlinesPanel(RecordPanel):
             "Deadlines of this case",
             stretch=(WHAT,),
             widths={
-                DUE: 115,
+                DUE: day_width(self),
                 WHEN: 120,
                 PARTY: 120,
-                COMPUTED: 105,
-                OUTER: 105,
+                COMPUTED: day_width(self),
+                OUTER: day_width(self),
                 CONFIDENCE: 185,
                 STATUS: 110,
             },

@@ -24,6 +24,7 @@ from claimdesk import jurisdictions
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import dates, theme
 from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.base import CasePanel
@@ -273,7 +274,7 @@ class OverviewPanel(CasePanel):
             self.notes.addWidget(empty)
         # The id breaks a tie: two notes can share an instant (a coarse clock, a pinned one).
         for note in sorted(notes, key=lambda n: (n.created_at, n.id), reverse=True):
-            when = note.created_at.astimezone().strftime("%d %b %Y %H:%M")
+            when = moment_text(note.created_at.astimezone())
             label = QLabel(
                 f"<b>{html.escape(when)}</b> · {html.escape(note.created_by)}<br>"
                 + html.escape(note.body).replace("\n", "<br>")

@@ -21,6 +21,7 @@ from shiboken6 import isValid
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel, button_row
@@ -41,7 +42,7 @@ STATUS_COLOURS = {
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 class RequestModel(RecordTableModel):
@@ -136,8 +137,8 @@ class RequestsPanel(RecordPanel):
             widths={
                 SENT_TO: 170,
                 METHOD: 115,
-                SENT: 105,
-                DUE: 175,
+                SENT: day_width(self),
+                DUE: day_width(self, " · asked 2×"),
                 STATUS: 90,
                 RECEIVED: 200,
                 REFERENCE: 100,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text as locale_day_text
 from claimdesk.gui.dialogs import FormDialog, check, optional_day, section
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel
@@ -32,7 +33,7 @@ CONFLICT_TEXT = "⚠ Conflict of interest"
 
 
 def day_text(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return locale_day_text(value) if value else ""
 
 
 def money_text(minor: int | None, currency: str = "") -> str:
