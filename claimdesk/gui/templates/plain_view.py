@@ -173,6 +173,7 @@ class PlainView(QWidget):
                 edit = ParagraphEdit(index, segment)
                 edit.textChanged.connect(lambda edit=edit: self._edited(edit))
                 edit.focused.connect(self._remember)
+                edit.cursorPositionChanged.connect(lambda edit=edit: self._remember(edit))
                 self.edits[index] = edit
                 self._column.addWidget(edit)
                 error = QLabel()
