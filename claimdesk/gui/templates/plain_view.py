@@ -111,17 +111,15 @@ class PlainView(QWidget):
 
         self._page = QWidget()
         self._column = QVBoxLayout(self._page)
-        self._column.setContentsMargins(4, 4, 12, 4)
-        self._column.setSpacing(4)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self._page)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidget(self._page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(note)
         layout.addLayout(fields)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self._scroll, 1)
 
     def load(self, source: str) -> None:
         """Show ``source`` as paragraphs (unless it is already what is shown)."""
@@ -147,11 +145,11 @@ class PlainView(QWidget):
         target.setFocus()
 
     def _rebuild(self, template: PlainTemplate) -> None:
-        while self._column.count():
-            item = self._column.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        # A new page for each template: the scroll area deletes the old one with its widgets.
+        self._page = QWidget()
+        self._column = QVBoxLayout(self._page)
+        self._column.setContentsMargins(4, 4, 12, 4)
+        self._column.setSpacing(4)
         self.edits.clear()
         self._errors.clear()
         self._problems.clear()
@@ -196,6 +194,7 @@ class PlainView(QWidget):
                 self._fixed.append(fixed)
                 self._column.addWidget(fixed)
         self._column.addStretch(1)
+        self._scroll.setWidget(self._page)
 
     def _caption(self, segment: Segment) -> QLabel | None:
         parts = []
