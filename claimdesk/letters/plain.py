@@ -665,7 +665,7 @@ def _words(node: jn.Node, labels: _LabelMaker, truth: bool) -> str | None:
         if label is None:
             return None
         what = "the " + label[0].lower() + label[1:]
-        return f"{what} is {'recorded' if truth else 'not recorded'}"
+        return f"the case {'has' if truth else 'does not have'} {what}"
     if isinstance(node, jn.Compare) and len(node.ops) == 1:
         left = _node_path(node.expr)
         operand = node.ops[0]
