@@ -106,6 +106,7 @@ def test_an_unknown_field_is_explained_and_nothing_is_saved(
     assert problem.isVisibleTo(editor)
     assert "«Claimant's shoe size» is not a field" in problem.text()
     assert "shoe size" not in editor.editor.toPlainText()
+    assert "a paragraph needs correcting" in editor.cursor_place.text()
     assert not editor.save()
     kind, _title, message = recorded(editor.env).shown[-1]
     assert kind == "error" and "shoe size" in message

@@ -116,6 +116,7 @@ class TemplateEditor(QDialog):
         self.editor.textChanged.connect(self._text_changed)
         self.editor.cursorPositionChanged.connect(self._show_place)
         self.plain.changed.connect(self._plain_changed)
+        self.plain.checked.connect(self._show_place)
         self.views.currentChanged.connect(lambda *_: self._view_changed())
         self.templates.currentRowChanged.connect(self._row_changed)
         self.case.currentIndexChanged.connect(lambda *_: self.refresh_preview())
@@ -284,7 +285,9 @@ class TemplateEditor(QDialog):
 
     def _show_place(self) -> None:
         dirty = self.is_dirty()
-        if dirty:
+        if self._in_plain_view() and self.plain.problem() is not None:
+            state = "a paragraph needs correcting (see the red note)"
+        elif dirty:
             state = "unsaved changes"
         elif self._info is not None:
             state = self._info.version_text

@@ -80,6 +80,8 @@ class PlainView(QWidget):
     """The template as paragraphs; ``changed`` carries the template's new text."""
 
     changed = Signal(str)
+    # A paragraph was refused or corrected (problem() tells which).
+    checked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -224,7 +226,9 @@ class PlainView(QWidget):
             self._problems[edit.index] = str(problem)
             error.setText(str(problem))
             error.show()
+            self.checked.emit()
             return
         self._problems.pop(edit.index, None)
         error.hide()
         self.changed.emit(self.template.source())
+        self.checked.emit()
