@@ -255,3 +255,23 @@ def test_version_labels_read_as_words(store: TemplateStore) -> None:
     label = store.version_label(kind)
     assert " office 2026-11-03 " in label and len(label) <= 40
     assert describe_version_label(label) == "Office version of 3 Nov 2026"
+
+
+def test_every_field_offered_by_name_is_a_field_letters_get(office: Services) -> None:
+    from claimdesk.services.letter_context import describe_fields
+
+    known = set()
+    for claim_id in claim_ids(office):
+        known |= set(describe_fields(office.lettering.context(claim_id)))
+    layout = (bundled_letters_dir() / "_letter.jinja").read_text(encoding="utf-8")
+    voice = {name for name in field_labels().values() if "." not in name and name != "today"}
+    assert {f"{{% set {name} =" for name in voice} <= {
+        line.split("=")[0].strip() + " =" for line in layout.splitlines() if "{% set" in line
+    }
+    # A record no demo case has (no time limit ahead) is listed by its name alone.
+    unknown = {
+        path
+        for path in set(field_labels().values()) - voice
+        if path not in known and path.rsplit(".", 1)[0] not in known
+    }
+    assert not unknown
