@@ -4,7 +4,7 @@ refuse a broken one, go back to the bundled version, and keep the letterhead."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_preview import blocks_to_html
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.template_editor import PREVIEW_DELAY_MS, TemplateEditor, field_snippet
+from claimdesk.gui.templates.advanced_view import field_snippet
+from claimdesk.gui.templates.editor import PREVIEW_DELAY_MS, TemplateEditor
 from claimdesk.letters.markup import parse
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
@@ -27,25 +28,10 @@ MARKER = "To prepare the appeal"
 
 
 @dataclass
-class Asker:
-    """Stands in for the editor's questions: records them, answers from a list."""
-
-    answers: list[str | None] = field(default_factory=list)
-    asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
-
-    def __call__(
-        self, parent: object, title: str, question: str, answers: tuple[str, ...]
-    ) -> str | None:
-        self.asked.append((question, answers))
-        return self.answers.pop(0) if self.answers else "Discard"
-
-
-@dataclass
 class Opened:
     services: Services
     env: GuiEnv
     editor: TemplateEditor
-    asker: Asker
     office_file: Path
 
 
@@ -56,11 +42,11 @@ def opened(qtbot: QtBot, tmp_path: Path) -> Iterator[Opened]:
     load_demo(services)
     env = make_env(services, tmp_path)
     editor = TemplateEditor(env)
-    asker = Asker()
-    editor.ask = asker
     qtbot.addWidget(editor)
+    # These tests edit the template code; tests/test_gui_plain_templates.py the paragraphs.
+    editor.show_advanced()
     office_file = tmp_path / "templates" / "letters" / f"{KIND}.jinja"
-    yield Opened(services, env, editor, asker, office_file)
+    yield Opened(services, env, editor, office_file)
     # Let a pending or running preview finish and be delivered while everything is alive.
     qtbot.wait(PREVIEW_DELAY_MS + 100)
     env.tasks.wait(WAIT)
@@ -167,41 +153,45 @@ def test_use_the_bundled_version_asks_then_removes_the_office_version(
     type_after(qtbot, editor, MARKER, " promptly")
     assert editor.save()
 
-    opened.asker.answers.append(None)  # Cancel
+    asked = prompts(opened.env)
+    asked.answers.append(False)  # Cancel
     editor.use_bundled()
     assert opened.office_file.exists()
 
-    opened.asker.answers.append("Use the bundled version")
+    asked.answers.append(True)
     editor.use_bundled()
     assert not opened.office_file.exists()
     assert store.info(KIND).origin == "bundled"
     assert editor.editor.toPlainText() == store.bundled_source(KIND)
     assert "office's version" not in editor.templates.currentItem().text()
-    assert len(opened.asker.asked) == 2
+    assert [title for kind, title, _ in asked.shown if kind == "confirm"] == [
+        "Use ClaimDesk's standard letter"
+    ] * 2
 
 
 def test_unsaved_edits_are_not_lost_when_switching_or_closing(qtbot: QtBot, opened: Opened) -> None:
     editor = opened.editor
     type_after(qtbot, editor, MARKER, " promptly")
 
-    opened.asker.answers.append(None)  # Cancel: stay on this template
+    asked = prompts(opened.env)
+    asked.answers.append(None)  # Cancel: stay on this template
     assert not editor.select("internal_appeal")
     assert editor.kind() == KIND
     assert editor.templates.currentItem().text().startswith("Request for the claim file")
     assert "promptly" in editor.editor.toPlainText()
 
-    opened.asker.answers.append("Discard")
+    asked.answers.append("Discard")
     assert editor.select("internal_appeal")
     assert not opened.office_file.exists()
 
     assert editor.select(KIND)
     type_after(qtbot, editor, MARKER, " promptly")
-    opened.asker.answers.append("Save")
+    asked.answers.append("Save")
     editor.show()
     editor.reject()
     assert not editor.isVisible()
     assert "appeal promptly" in opened.office_file.read_text(encoding="utf-8")
-    assert [answers for _, answers in opened.asker.asked] == [("Save", "Discard")] * 3
+    assert [title for kind, title, _ in asked.shown if kind == "ask"] == ["Unsaved changes"] * 3
 
 
 def test_editing_the_layout_previews_a_letter_through_it(qtbot: QtBot, opened: Opened) -> None:
@@ -233,8 +223,8 @@ def test_insert_field_types_the_field_at_the_cursor(qtbot: QtBot, opened: Opened
     type_after(qtbot, editor, MARKER, "")
     editor.insert_field("claimant.name")
     assert f"{MARKER}{{{{ claimant.name }}}}" in editor.editor.toPlainText()
-    editor._fill_field_menu()
-    groups = {action.text(): action for action in editor.field_menu.actions()}
+    editor.advanced.fill_field_menu()
+    groups = {action.text(): action for action in editor.advanced.field_menu.actions()}
     assert "today" in groups
     claimant = groups["claimant"].menu()
     name = next(a for a in claimant.actions() if a.text() == "first_name")
@@ -260,6 +250,7 @@ def test_the_letterhead_is_saved_and_used(qtbot: QtBot, opened: Opened, tmp_path
     qtbot.waitUntil(lambda: "We act for" in editor.view.toPlainText(), timeout=WAIT)
 
     again = TemplateEditor(opened.env)
+    again.show_advanced()
     qtbot.addWidget(again)
     assert again.letterhead.organisation.text() == "Riverside Patient Advocacy"
     assert again.letterhead.signatory.text() == "Dana Whitfield"

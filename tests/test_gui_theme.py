@@ -25,7 +25,7 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.panels.requests import STATUS, RequestsPanel
 from claimdesk.gui.panels.timeline import TimelinePanel
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.gui.template_editor import LetterheadForm
+from claimdesk.gui.templates.letterhead_form import LetterheadForm
 from claimdesk.gui.today_page import WHEN, AgendaModel, TodayPage
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.models.enums import ContactMethod, RequestKind

@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
             raise error
 
     def show_template_editor(self) -> None:
-        from claimdesk.gui.template_editor import TemplateEditor
+        from claimdesk.gui.templates.editor import TemplateEditor
 
         dialog = TemplateEditor(self.env, self)
         dialog.exec()

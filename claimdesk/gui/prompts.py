@@ -34,6 +34,25 @@ class Prompts:
         box.exec()
         return box.clickedButton() is go
 
+    def ask(
+        self, parent: QWidget | None, title: str, message: str, answers: tuple[str, ...]
+    ) -> str | None:
+        """A question with a button for each answer and Cancel (the default); None for Cancel."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=parent)
+        buttons = []
+        for number, answer in enumerate(answers):
+            role = (
+                QMessageBox.ButtonRole.AcceptRole
+                if number == 0
+                else QMessageBox.ButtonRole.DestructiveRole
+            )
+            buttons.append((box.addButton(answer, role), answer))
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return next((answer for button, answer in buttons if button is clicked), None)
+
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
@@ -57,8 +76,8 @@ class RecordingPrompts(Prompts):
 
     def __init__(self) -> None:
         self.shown: list[tuple[str, str, str]] = []
-        # Answers to give, in order: booleans for confirm, paths (or None) for save_path,
-        # lists of paths for open_paths.
+        # Answers to give, in order: booleans for confirm and choose, paths (or None) for
+        # save_path, lists of paths for open_paths, the answer's text (or None for Cancel) for ask.
         self.answers: list[object] = []
 
     def error(self, parent: QWidget | None, title: str, message: str) -> None:
@@ -76,6 +95,13 @@ class RecordingPrompts(Prompts):
         self.shown.append(("choose", title, message))
         answer = self.answers.pop(0) if self.answers else False
         return bool(answer)
+
+    def ask(
+        self, parent: QWidget | None, title: str, message: str, answers: tuple[str, ...]
+    ) -> str | None:
+        self.shown.append(("ask", title, message))
+        answer = self.answers.pop(0) if self.answers else None
+        return answer if isinstance(answer, str) and answer in answers else None
 
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str

@@ -11,6 +11,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
@@ -35,10 +36,42 @@ class TemplateInfo:
     # 'office' when the office's own version is used, else 'bundled'.
     origin: str
     layout: bool
+    # When the office's version was saved (None for a bundled template).
+    saved_on: date | None = None
 
     @property
     def file_name(self) -> str:
         return self.kind + SUFFIX
+
+    @property
+    def version_text(self) -> str:
+        """'ClaimDesk's standard letter (2026.1)' or 'Office version of 3 Nov 2026'."""
+        return describe_version(self.version, self.origin, self.saved_on)
+
+
+def describe_version(version: str, origin: str, saved_on: date | None = None) -> str:
+    """A template's version as a person says it."""
+    if origin == "office":
+        if saved_on is not None:
+            return f"Office version of {saved_on.day} {saved_on:%b %Y}"
+        return f"Office version ({version})" if version else "Office version"
+    return f"ClaimDesk's standard letter ({version})" if version else "ClaimDesk's standard letter"
+
+
+def describe_version_label(label: str) -> str:
+    """What a letter record's version label ('2026.1 bundled 2de51225', '2026.1 office
+    2026-11-03 1a2b3c4d') means, in words; a label of another shape is shown as it is."""
+    parts = label.split()
+    if len(parts) < 3 or parts[1] not in ("bundled", "office"):
+        return label
+    version = "" if parts[0] == "unversioned" else parts[0]
+    saved_on = None
+    if parts[1] == "office" and len(parts) >= 4:
+        try:
+            saved_on = date.fromisoformat(parts[2])
+        except ValueError:
+            saved_on = None
+    return describe_version(version, parts[1], saved_on)
 
 
 def bundled_letters_dir() -> Path:
@@ -68,8 +101,11 @@ class TemplateStore:
         """Every template, letters first (in the bundled order), then the layouts."""
         names = {p.stem for p in self.bundled_dir.glob("*" + SUFFIX)}
         if self.office_dir is not None and self.office_dir.is_dir():
-            names |= {p.stem for p in self.office_dir.glob("*" + SUFFIX) if _KIND.match(p.stem)
-                      or p.stem.startswith("_")}
+            names |= {
+                p.stem
+                for p in self.office_dir.glob("*" + SUFFIX)
+                if _KIND.match(p.stem) or p.stem.startswith("_")
+            }
         infos = [self.info(name) for name in names]
         return sorted(infos, key=lambda i: (i.layout, _order(i), i.kind))
 
@@ -87,7 +123,17 @@ class TemplateStore:
             version=header.get("version", ""),
             origin=origin,
             layout=kind.startswith("_"),
+            saved_on=self._saved_on(kind) if origin == "office" else None,
         )
+
+    def _saved_on(self, kind: str) -> date | None:
+        """The day the office's version was last saved (the file's modification day)."""
+        if self.office_dir is None:
+            return None
+        try:
+            return date.fromtimestamp((self.office_dir / (kind + SUFFIX)).stat().st_mtime)
+        except (OSError, ValueError, OverflowError):
+            return None
 
     def source(self, kind: str) -> str:
         return self._source(kind)[0]
@@ -100,8 +146,10 @@ class TemplateStore:
         """What a generated letter records: the template's version, who made it, a checksum."""
         source, origin = self._source(kind)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
-        version = read_header(source).get("version", "")
-        return f"{version or 'unversioned'} {origin} {digest}"[:40]
+        version = (read_header(source).get("version", "") or "unversioned").split()[0][:16]
+        saved_on = self._saved_on(kind) if origin == "office" else None
+        saved = f" {saved_on.isoformat()}" if saved_on else ""
+        return f"{version} {origin}{saved} {digest}"[:40]
 
     def environment(self, unsaved: dict[str, str] | None = None) -> LetterEnvironment:
         """A sandbox that finds unsaved editor text first, then the office's, then bundled."""
@@ -157,10 +205,20 @@ class TemplateStore:
 
 
 _BUNDLED_ORDER = (
-    "records_request", "records_second_request", "specialist_briefing", "internal_appeal",
-    "peer_to_peer_request", "second_opinion_authorization", "network_gap_exception",
-    "ime_report_request", "call_confirmation", "external_review_request",
-    "complaint_uk_fos", "complaint_au_afca", "complaint_ca_olhi", "complaint_in_ombudsman",
+    "records_request",
+    "records_second_request",
+    "specialist_briefing",
+    "internal_appeal",
+    "peer_to_peer_request",
+    "second_opinion_authorization",
+    "network_gap_exception",
+    "ime_report_request",
+    "call_confirmation",
+    "external_review_request",
+    "complaint_uk_fos",
+    "complaint_au_afca",
+    "complaint_ca_olhi",
+    "complaint_in_ombudsman",
 )
 
 

@@ -15,6 +15,7 @@ from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_dialog import WriteLetterDialog
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.letters.templates import describe_version_label
 from claimdesk.models.enums import ContactMethod
 from claimdesk.services.dto import LetterRecord
 
@@ -42,7 +43,7 @@ class LetterModel(RecordTableModel):
         if column == METHOD:
             return row.sent_method.label if row.sent_method else ""
         if column == TEMPLATE:
-            return row.template_version
+            return describe_version_label(row.template_version)
         return None
 
 
