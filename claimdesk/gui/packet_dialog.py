@@ -45,7 +45,11 @@ class PacketDialog(QDialog):
         claim = self.services.claims.get(claim_id)
         self.claim = claim
         exhibits = [d for d in self.services.documents.documents(claim_id) if d.packet_position]
-        latest = self._latest_letter_label()
+        # The appeal letter kept on the case: on top of the packet if it is kept as a PDF,
+        # else named with what to do about it.
+        self.appeal_letter = self.services.packets.appeal_letter(claim_id)
+        found = self.appeal_letter
+        latest = found.label if found is not None and found.has_pdf else None
 
         intro = child(self, QLabel, "introLabel")
         intro.setText(
@@ -64,8 +68,12 @@ class PacketDialog(QDialog):
         theme.follow(
             note, lambda: note.setStyleSheet(f"color: {theme.WARNING.hex(note.palette())}")
         )
+        if found is not None and not found.has_pdf:
+            note.setText(found.problem)
         child(self, QFormLayout, "formLayout").setRowVisible(note, not latest)
         self.chronology = child(self, QCheckBox, "chronologyCheck")
+        self.internal_notes = child(self, QCheckBox, "internalNotesCheck")
+        self.chronology.toggled.connect(self.internal_notes.setEnabled)
         self.single = child(self, QRadioButton, "singleRadio")
         self.split = child(self, QRadioButton, "splitRadio")
         self.zip = child(self, QRadioButton, "zipRadio")
@@ -79,14 +87,6 @@ class PacketDialog(QDialog):
         buttons.accepted.connect(self.choose_and_export)
         buttons.rejected.connect(self.reject)
         fit_height(self)
-
-    def _latest_letter_label(self) -> str | None:
-        letter = self.services.packets.latest_appeal_letter_record(self.claim_id)
-        if letter is None:
-            return None
-        titles = {t.kind: t.title for t in self.services.lettering.templates()}
-        title = titles.get(letter.kind, letter.kind)
-        return f"{title}, written {letter.generated_at.astimezone():%d %b %Y}"
 
     def choose_and_export(self) -> None:
         suffix = ".zip" if self.zip.isChecked() else ".pdf"
@@ -103,6 +103,7 @@ class PacketDialog(QDialog):
         options = packets.options(
             claim_id,
             include_chronology=self.chronology.isChecked(),
+            include_internal_notes=self.internal_notes.isChecked(),
             omit_unreadable=omit_unreadable,
             split_bytes=self.split_mb.value() * 1_000_000 if self.split.isChecked() else None,
             as_zip=self.zip.isChecked(),
