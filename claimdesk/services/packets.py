@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from claimdesk.models.enums import ContactMethod
+from claimdesk.models.enums import ContactMethod, RequestKind
 from claimdesk.packets.model import (
     ChronologyEntry,
     Exhibit,
@@ -20,7 +20,7 @@ from claimdesk.packets.model import (
     exhibit_list,
 )
 from claimdesk.partials import remember_export_folder
-from claimdesk.services.dto import CallRecord, ClaimDetail, LetterRecord
+from claimdesk.services.dto import CallRecord, ClaimDetail, LetterRecord, RequestRecord
 
 if TYPE_CHECKING:
     from claimdesk.services import Services
@@ -247,9 +247,7 @@ class PacketService:
             )
         entries += [_call_entry(c) for c in s.calls.calls(claim.id) if not c.superseded]
         for request in s.requests.requests(claim.id):
-            what = request.kind.label + (
-                f": {_bare(request.description)}" if request.description else ""
-            )
+            what = _requested(request)
             due = f" Due {request.due_on.isoformat()}." if request.due_on else ""
             entries.append(
                 ChronologyEntry(
@@ -272,7 +270,7 @@ class PacketService:
                         "Follow-up",
                         request.recipient_name,
                         request.reference,
-                        f"Second request for: {request.kind.label}, sent"
+                        f"Second request for: {_requested(request, brief=True)}, sent"
                         f"{how_sent(follow_up.method)}.{new_due}" + _note(follow_up.notes, notes),
                     )
                 )
@@ -283,7 +281,7 @@ class PacketService:
                         "Received",
                         request.recipient_name,
                         request.reference,
-                        f"Received: {request.kind.label}.",
+                        f"Received: {_requested(request, brief=True)}.",
                     )
                 )
         titles = self._titles()
@@ -337,6 +335,21 @@ class PacketService:
                 for note in s.claims.notes(claim.id)
             ]
         return entries
+
+
+def _requested(request: RequestRecord, *, brief: bool = False) -> str:
+    """What was asked for: its kind and description ("Other" says nothing to a reader, so a
+    request of kind Other is its description)."""
+    description = _bare(request.description)
+    if request.kind is RequestKind.OTHER and description:
+        return description if not brief else _first_words(description)
+    if brief or not description:
+        return request.kind.label
+    return f"{request.kind.label}: {description}"
+
+
+def _first_words(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
 
 
 def _loader(services: Services, document_id: int) -> Callable[[], bytes]:
