@@ -118,7 +118,10 @@ def _letter(args: argparse.Namespace, packets: Any, claim_id: int) -> bytes | No
             ) from None
     kept = packets.appeal_letter(claim_id)
     if kept is not None and not kept.has_pdf:
-        print(f"claimdesk: warning: {shown(kept.problem)}", file=sys.stderr)
+        print(
+            f"claimdesk: warning: {shown(kept.problem)} Give the PDF with --letter FILE.pdf.",
+            file=sys.stderr,
+        )
         return None
     found = packets.latest_appeal_letter(claim_id)
     if found is None:

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFormLayout, QLabel
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.forms import child
 from claimdesk.gui.packet_dialog import PacketDialog
+from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
@@ -76,15 +78,29 @@ def test_dialog_leaves_notes_out_and_names_a_word_only_letter(
     dialog = PacketDialog(env, claim_id)
     qtbot.addWidget(dialog)
     # The newest letter sent is kept only as DOCX: said so, with what to do, not dropped.
-    assert [dialog.letter.itemData(i) for i in range(dialog.letter.count())] == [None]
+    assert [dialog.letter.itemData(i) for i in range(dialog.letter.count())] == ["file", None]
+    assert dialog.letter.currentData() is None
     assert note_shown(dialog)
     note = child(dialog, QLabel, "noLetterNote").text()
     assert "Word file (DOCX)" in note and "Letters tab" in note
     assert f"sent {services.clock.today():%d %b %Y}" in note
 
+    # What it offers: a PDF of the letter, chosen from a file, goes on top.
+    letter = tmp_path / "appeal.pdf"
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.cell(0, 10, "Appeal letter saved from Word")
+    letter.write_bytes(bytes(pdf.output()))
     out = tmp_path / "packet.pdf"
-    dialog.export(out, omit_unreadable=False)
+    prompts = env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers += [letter, out]
+    dialog.letter.setCurrentIndex(dialog.letter.findData("file"))
+    dialog.choose_and_export()
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=60_000)
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    pages = PdfReader(out).pages
+    assert "Appeal letter saved from Word" in pages[0].extract_text()
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
     assert "Keating-Vail for anything" not in text
     assert "Letter sent" in text and ".jinja" not in text and "(demo)" not in text

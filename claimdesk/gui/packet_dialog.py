@@ -40,6 +40,7 @@ class PacketDialog(QDialog):
         self.services = env.services
         self.claim_id = claim_id
         self.outcome: PacketResult | None = None
+        self.letter_file: bytes | None = None  # a PDF chosen as the letter, when one is
         load_form("packet_dialog.ui", base=self)
 
         claim = self.services.claims.get(claim_id)
@@ -63,7 +64,10 @@ class PacketDialog(QDialog):
         self.letter = child(self, QComboBox, "letterCombo")
         if latest:
             self.letter.addItem(latest, "latest")
+        self.letter.addItem("A PDF of the letter, from a file…", "file")
         self.letter.addItem("No letter: the index and exhibits only", None)
+        if not latest:
+            self.letter.setCurrentIndex(self.letter.count() - 1)
         note = child(self, QLabel, "noLetterNote")
         theme.follow(
             note, lambda: note.setStyleSheet(f"color: {theme.WARNING.hex(note.palette())}")
@@ -89,6 +93,22 @@ class PacketDialog(QDialog):
         fit_height(self)
 
     def choose_and_export(self) -> None:
+        self.letter_file = None
+        if self.letter.currentData() == "file":
+            chosen = self.env.prompts.open_path(
+                self, "Choose the appeal letter (PDF)", "PDF (*.pdf)"
+            )
+            if chosen is None:
+                return
+            try:
+                self.letter_file = chosen.read_bytes()
+            except OSError as error:
+                self.env.prompts.error(
+                    self,
+                    "The letter cannot be read",
+                    f"{chosen} cannot be read ({error.strerror or error}). Choose another copy.",
+                )
+                return
         suffix = ".zip" if self.zip.isChecked() else ".pdf"
         filters = "ZIP archive (*.zip)" if suffix == ".zip" else "PDF (*.pdf)"
         suggested = Path.home() / f"{self.claim.case_number} appeal packet{suffix}"
@@ -109,11 +129,12 @@ class PacketDialog(QDialog):
             as_zip=self.zip.isChecked(),
         )
         with_letter = self.letter.currentData() == "latest"
+        from_file = self.letter_file if self.letter.currentData() == "file" else None
         self.export_button.setEnabled(False)
 
         def work(control: TaskControl) -> PacketResult:
             found = packets.latest_appeal_letter(claim_id) if with_letter else None
-            letter = found[1] if found else None
+            letter = found[1] if found else from_file
             return packets.export(
                 claim_id, path, letter, options, control.progress, control.cancelled
             )

@@ -92,15 +92,15 @@ class AppealLetter:
             return ""
         if not self.media_type:
             return (
-                f"The {self.label[0].lower()}{self.label[1:]} was recorded without its file, so "
-                "the packet cannot include it. Attach the letter as a PDF on the Documents tab, "
-                "or write it as a PDF on the Letters tab (Write a letter…, PDF)."
+                f"The letter “{self.label}” was recorded without its file, so "
+                "the packet cannot include it. Write it as a PDF on the Letters tab (Write a "
+                "letter…, PDF), or use a PDF of it as the letter."
             )
         kind = "a Word file (DOCX)" if "word" in self.media_type else "a file that is not a PDF"
         return (
-            f"The {self.label[0].lower()}{self.label[1:]} is kept only as {kind}, and the "
+            f"The letter “{self.label}” is kept only as {kind}, and the "
             "packet needs a PDF. Write it again as a PDF on the Letters tab (Write a letter…, "
-            "PDF), or save the Word file as PDF and attach it on the Documents tab; until then "
+            "PDF), or save the Word file as a PDF and use that file as the letter; until then "
             "the packet starts with the index."
         )
 
