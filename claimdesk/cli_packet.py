@@ -82,6 +82,10 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
         split_bytes=int(args.split_mb * 1_000_000) if args.split_mb else None,
         as_zip=args.zip,
     )
+    if letter is not None:
+        differs = packets.enclosures_disagree(claim_id, letter, options)
+        if differs:
+            print(f"claimdesk: warning: {shown(differs)}", file=sys.stderr)
     show = sys.stderr.isatty()
     try:
         result = packets.export(claim_id, args.out, letter, options, _progress if show else None)
@@ -105,6 +109,11 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"  {item.letter:>2}  {shown(stamps):<28}  {shown(item.title)}")
     for problem in result.omitted:
         print(f"Left out (unreadable): {shown(problem.describe())}")
+    if result.omitted:
+        print(
+            "The exhibits after one left out moved up a letter: if the appeal letter lists the "
+            "enclosures, write it again so that it matches the packet."
+        )
     return 0
 
 

@@ -104,3 +104,29 @@ def test_dialog_leaves_notes_out_and_names_a_word_only_letter(
     text = " ".join(" ".join(page.extract_text().split()) for page in pages)
     assert "Keating-Vail for anything" not in text
     assert "Letter sent" in text and ".jinja" not in text and "(demo)" not in text
+
+
+def test_dialog_warns_when_the_letter_lists_another_packet(
+    qtbot: QtBot, demo: tuple[Services, list[int]], tmp_path: Path
+) -> None:
+    services, ids = demo
+    claim_id = ids[3]
+    written = services.lettering.generate(claim_id, "internal_appeal", "pdf", force=True)
+    assert written.letter is not None
+    services.letters.mark_sent(written.letter.id, services.clock.today(), "fax")
+    env = make_env(services, tmp_path)
+    prompts = env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    dialog = PacketDialog(env, claim_id)
+    qtbot.addWidget(dialog)
+    assert dialog.letter.currentData() == "latest"
+    # The letter lists the chronology as its last exhibit; a packet without it disagrees.
+    dialog.chronology.setChecked(False)
+    dialog.choose_and_export()  # no answer: the confirmation is declined
+    assert [s[:2] for s in prompts.shown] == [("confirm", "The letter and the packet disagree")]
+    assert "(Exhibits A, B, C, D, E, F)" in prompts.shown[0][2]
+    # With the chronology, the letter and the packet agree: straight to where to save it.
+    dialog.chronology.setChecked(True)
+    prompts.shown.clear()
+    dialog.choose_and_export()
+    assert [s[0] for s in prompts.shown] == ["save"]

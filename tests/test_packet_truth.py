@@ -228,3 +228,27 @@ def test_the_appeal_letter_kept_on_the_case_is_found(fresh: tuple[Services, list
     assert newest.label == f"{title} sent {services.clock.today():%d %b %Y}"
     assert "Word file (DOCX)" in newest.problem and "Letters tab" in newest.problem
     assert packets.latest_appeal_letter(claim_id) is None
+
+
+def test_a_letter_whose_enclosures_no_longer_match_is_caught(
+    fresh: tuple[Services, list[int]],
+) -> None:
+    services, ids = fresh
+    packets = PacketService(services)
+    claim_id = ids[3]
+    # The demo's own letter was written elsewhere and lists no exhibits: nothing to compare.
+    kept = packets.latest_appeal_letter(claim_id)
+    assert kept is not None and packets.enclosures_disagree(claim_id, kept[1]) == ""
+
+    letter = services.lettering.generate(claim_id, "internal_appeal", "pdf", force=True).data
+    assert packets.enclosures_disagree(claim_id, letter) == ""
+    # The packet without its chronology is not what the letter lists.
+    bare = packets.options(claim_id, include_chronology=False)
+    assert "does not match" in packets.enclosures_disagree(claim_id, letter, bare)
+    # Nor is a packet whose exhibits were put in another order.
+    placed = [d for d in services.documents.documents(claim_id) if d.packet_position]
+    placed.sort(key=lambda d: d.packet_position or 0)
+    services.documents.set_packet_order(claim_id, [d.id for d in reversed(placed)])
+    differs = packets.enclosures_disagree(claim_id, letter)
+    assert "does not match" in differs and "Letters tab" in differs
+    assert f"Exhibit A – {placed[-1].title}" in differs

@@ -25,7 +25,7 @@ from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, fit_height, load_form
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
-from claimdesk.packets.model import PacketResult
+from claimdesk.packets.model import PacketOptions, PacketResult
 
 
 class PacketDialog(QDialog):
@@ -109,6 +109,8 @@ class PacketDialog(QDialog):
                     f"{chosen} cannot be read ({error.strerror or error}). Choose another copy.",
                 )
                 return
+        if not self._letter_agrees():
+            return
         suffix = ".zip" if self.zip.isChecked() else ".pdf"
         filters = "ZIP archive (*.zip)" if suffix == ".zip" else "PDF (*.pdf)"
         suggested = Path.home() / f"{self.claim.case_number} appeal packet{suffix}"
@@ -117,17 +119,37 @@ class PacketDialog(QDialog):
             return
         self.export(path, omit_unreadable=False)
 
-    def export(self, path: Path, *, omit_unreadable: bool) -> None:
-        packets = self.services.packets
-        claim_id = self.claim_id
-        options = packets.options(
-            claim_id,
+    def _options(self, omit_unreadable: bool) -> PacketOptions:
+        return self.services.packets.options(
+            self.claim_id,
             include_chronology=self.chronology.isChecked(),
             include_internal_notes=self.internal_notes.isChecked(),
             omit_unreadable=omit_unreadable,
             split_bytes=self.split_mb.value() * 1_000_000 if self.split.isChecked() else None,
             as_zip=self.zip.isChecked(),
         )
+
+    def _letter_agrees(self) -> bool:
+        """Whether the letter's enclosures are the packet's exhibits (or the user goes on)."""
+        packets = self.services.packets
+        letter = self.letter_file
+        if self.letter.currentData() == "latest":
+            found = packets.latest_appeal_letter(self.claim_id)
+            letter = found[1] if found else None
+        if letter is None:
+            return True
+        differs = packets.enclosures_disagree(self.claim_id, letter, self._options(False))
+        return not differs or self.env.prompts.confirm(
+            self,
+            "The letter and the packet disagree",
+            f"{differs}\n\nExport the packet anyway?",
+            "Export anyway",
+        )
+
+    def export(self, path: Path, *, omit_unreadable: bool) -> None:
+        packets = self.services.packets
+        claim_id = self.claim_id
+        options = self._options(omit_unreadable)
         with_letter = self.letter.currentData() == "latest"
         from_file = self.letter_file if self.letter.currentData() == "file" else None
         self.export_button.setEnabled(False)
@@ -167,6 +189,10 @@ class PacketDialog(QDialog):
         omitted = ""
         if result.omitted:
             omitted = "\n\nLeft out:\n" + "\n".join(f"• {p.describe()}" for p in result.omitted)
+            omitted += (
+                "\n\nThe exhibits after one left out moved up a letter: if the appeal letter "
+                "lists the enclosures, write it again so that it matches the packet."
+            )
         replaced = ""
         if result.removed:
             names = ", ".join(p.name for p in result.removed)

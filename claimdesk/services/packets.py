@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -189,6 +190,33 @@ class PacketService:
         if letter is None or letter.document_id is None:
             return None
         return letter.kind, self._s.documents.content(letter.document_id)
+
+    def enclosures_disagree(
+        self, claim_id: int, letter_pdf: bytes, options: PacketOptions | None = None
+    ) -> str:
+        """'' when the letter lists the packet's exhibits exactly as the packet will (or lists
+        none: a letter written elsewhere); else what differs, for a warning before export."""
+        from claimdesk.pdf import PDF_ERRORS, PdfUnreadable, open_pdf  # heavy: when used
+
+        try:
+            reader = open_pdf(letter_pdf).reader
+            text = " ".join(page.extract_text() or "" for page in reader.pages)
+        except (PdfUnreadable, *PDF_ERRORS):
+            return ""  # the export itself names an unreadable letter
+        said = re.findall(r"Exhibit ([A-Z]{1,3}) – ", text)
+        if not said:
+            return ""
+        listed = [e for e in self.exhibit_list(claim_id, options) if e.letter]
+        squeezed = re.sub(r"\s+", "", text)
+        missing = [e for e in listed if re.sub(r"\s+", "", e.label) not in squeezed]
+        if said == [e.letter for e in listed] and not missing:
+            return ""
+        packet = ", ".join(e.label for e in listed) or "no exhibits"
+        return (
+            f"The letter's list of enclosures (Exhibits {', '.join(said)}) does not match the "
+            f"packet, which holds: {packet}. Write the letter again on the Letters tab so that "
+            "it lists the packet as it is now (or put the exhibits back as they were)."
+        )
 
     def _titles(self) -> dict[str, str]:
         return {t.kind: t.title for t in self._s.lettering.templates()}
