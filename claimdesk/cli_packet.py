@@ -44,11 +44,17 @@ def register(subparsers: Any) -> dict[str, Handler]:
         "--no-chronology", action="store_true", help="do not add the chronology exhibit"
     )
     packet.add_argument(
+        "--internal-notes",
+        action="store_true",
+        help="include the office's internal notes (case notes, notes on requests, letters and "
+        "appeals) in the chronology; they are left out by default",
+    )
+    packet.add_argument(
         "--letter",
         type=Path,
         metavar="FILE.pdf",
-        help="put this PDF on top as the appeal letter (default: the newest appeal letter "
-        "generated on the case)",
+        help="put this PDF on top as the appeal letter (default: the appeal letter kept on the "
+        "case, the newest one sent first)",
     )
     return {"packet": cmd_packet}
 
@@ -56,6 +62,10 @@ def register(subparsers: Any) -> dict[str, Handler]:
 def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
     from claimdesk.services.packets import PacketService
 
+    if args.internal_notes and args.no_chronology:
+        raise PacketExportError(
+            "--internal-notes adds notes to the chronology; leave out --no-chronology to use it."
+        )
     if args.split_mb is not None and args.zip:
         raise PacketExportError("Choose either --split-mb or --zip, not both.")
     if args.split_mb is not None and not 0.1 <= args.split_mb <= 10_000:
@@ -67,10 +77,15 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
     options = packets.options(
         claim_id,
         include_chronology=not args.no_chronology,
+        include_internal_notes=args.internal_notes,
         omit_unreadable=args.omit_unreadable,
         split_bytes=int(args.split_mb * 1_000_000) if args.split_mb else None,
         as_zip=args.zip,
     )
+    if letter is not None:
+        differs = packets.enclosures_disagree(claim_id, letter, options)
+        if differs:
+            print(f"claimdesk: warning: {shown(differs)}", file=sys.stderr)
     show = sys.stderr.isatty()
     try:
         result = packets.export(claim_id, args.out, letter, options, _progress if show else None)
@@ -94,6 +109,11 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"  {item.letter:>2}  {shown(stamps):<28}  {shown(item.title)}")
     for problem in result.omitted:
         print(f"Left out (unreadable): {shown(problem.describe())}")
+    if result.omitted:
+        print(
+            "The exhibits after one left out moved up a letter: if the appeal letter lists the "
+            "enclosures, write it again so that it matches the packet."
+        )
     return 0
 
 
@@ -105,6 +125,13 @@ def _letter(args: argparse.Namespace, packets: Any, claim_id: int) -> bytes | No
             raise PacketExportError(
                 f"The letter {shown(args.letter)} cannot be read: {error.strerror or error}."
             ) from None
+    kept = packets.appeal_letter(claim_id)
+    if kept is not None and not kept.has_pdf:
+        print(
+            f"claimdesk: warning: {shown(kept.problem)} Give the PDF with --letter FILE.pdf.",
+            file=sys.stderr,
+        )
+        return None
     found = packets.latest_appeal_letter(claim_id)
     if found is None:
         print(

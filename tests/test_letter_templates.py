@@ -187,24 +187,35 @@ def test_enclosures_are_listed_under_their_own_heading(
 ) -> None:
     ctx = context(demo, claim_ids[0], CLAIMANT)
     ctx["enclosures"] = [
+        {"exhibit": None, "title": "Index of exhibits", "date": None, "kind": "Index of exhibits",
+         "label": "Index of exhibits", "document": False},
         {
+            "exhibit": "A",
             "title": "Second-opinion report (electrophysiology)",
             "date": "November 15, 2026",
             "kind": "Second-opinion report",
+            "label": "Exhibit A – Second-opinion report (electrophysiology)",
+            "document": True,
         },
-        {"title": "Specialist's CV", "date": None, "kind": "Specialist's CV"},
-    ]
+        {"exhibit": "B", "title": "Specialist's CV", "date": None, "kind": "Specialist's CV",
+         "label": "Exhibit B – Specialist's CV", "document": True},
+    ]  # fmt: skip
     for kind in ("internal_appeal", "external_review_request", "complaint_uk_fos"):
-        blocks, blanks = render(kind, ctx)
+        assert read_header(TemplateStore(None).source(kind))["encloses_packet"] == "True"
+        blocks, blanks = render(kind, {**ctx, "encloses_packet": True})
         subheadings = [b.text for b in blocks if b.kind == "subheading"]
         assert subheadings[-1] == "Enclosures", kind
-        items = [b.text for b in blocks if b.kind == "number"][-2:]
-        assert items == [
-            "Second-opinion report (electrophysiology) (November 15, 2026)",
-            "Specialist's CV",
+        heading = next(i for i, b in enumerate(blocks) if b.text == "Enclosures")
+        assert blocks[heading + 1].text.split("\n") == [
+            "Index of exhibits",
+            "Exhibit A – Second-opinion report (electrophysiology) (November 15, 2026)",
+            "Exhibit B – Specialist's CV",
         ], kind
         findings = check_letter(blocks, blanks, quoted_texts(ctx))
         assert not [f for f in findings if f.kind == "wording"]
+        # A letter that does not enclose the packet lists nothing.
+        blocks, _ = render(kind, {**ctx, "encloses_packet": False})
+        assert "Enclosures" not in [b.text for b in blocks], kind
 
 
 def test_a_treating_doctors_statement_in_the_packet_is_referred_to(

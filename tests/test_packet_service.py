@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -64,15 +65,19 @@ def test_chronology_holds_calls_requests_letters_and_decisions(
         if call.person_staff_id:
             assert call.person_staff_id in match[0].who
     assert sum(e.kind == "Request sent" for e in entries) == len(services.requests.requests(case))
-    assert any(e.kind == "Letter written" for e in entries) == bool(services.letters.letters(case))
+    sent = [letter for letter in services.letters.letters(case) if letter.sent_on]
+    assert sum(e.kind == "Letter sent" for e in entries) == len(sent)
+    assert not any(e.kind == "Letter written" for e in entries)
 
 
 def test_packet_from_the_demo_case(services: Services, case: int, tmp_path: Path) -> None:
     packets = PacketService(services)
     document = services.documents.attach(case, "appeal.pdf", letter_pdf(), kind="other")
-    services.letters.record(
+    record = services.letters.record(
         case, kind="internal_appeal", template_name="internal_appeal", document_id=document.id
     )
+    # The demo case's own appeal letter was sent days ago; the newest one sent goes on top.
+    services.letters.mark_sent(record.id, services.clock.today(), "fax")
     found = packets.latest_appeal_letter(case)
     assert found is not None and found[0] == "internal_appeal"
     # The letter's own PDF is also a document on the case, so the packet order leaves it out.
@@ -167,8 +172,11 @@ def test_cli_packet_with_a_letter_file_and_without_one(
         "--no-chronology",
     )  # fmt: skip
     assert code == 0, err
-    assert "claimdesk letter" in err and "internal_appeal" in err  # how to make the letter
+    # Without --letter: the appeal letter kept on the case (the demo's, sent by fax) on top.
+    assert "no appeal letter" not in err
     assert (tmp_path / "packet.zip").exists() and "Chronology" not in printed
+    with zipfile.ZipFile(tmp_path / "packet.zip") as archive:
+        assert archive.namelist()[0] == "01 Appeal letter.pdf"
     code, _, err = run_cli(
         monkeypatch, capsys, "--db", db, "packet", number, "--out", str(tmp_path / "x" / "p.pdf")
     )

@@ -186,7 +186,7 @@ def test_bookmarks_name_every_part(tmp_path: Path) -> None:
     reader = PdfReader(out)
     marks = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
     assert marks["Appeal letter"] == 0
-    assert marks["Exhibit index"] == 2
+    assert marks["Index of exhibits"] == 2
     assert marks["Exhibit A – Denial letter"] == 3
     assert marks["Exhibit E – Sideways chart"] == 9
     assert any(t.startswith("Exhibit F – Chronology") for t in marks)
@@ -290,7 +290,7 @@ def test_zip_holds_each_piece_stamped(tmp_path: Path) -> None:
         names = archive.namelist()
         assert names[:4] == [
             "01 Appeal letter.pdf",
-            "02 Exhibit index.pdf",
+            "02 Index of exhibits.pdf",
             "03 Exhibit A - Denial letter.pdf",
             "04 Exhibit B - Scan of EOB.pdf",
         ]

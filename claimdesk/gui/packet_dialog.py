@@ -25,7 +25,7 @@ from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, fit_height, load_form
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
-from claimdesk.packets.model import PacketResult
+from claimdesk.packets.model import PacketOptions, PacketResult
 
 
 class PacketDialog(QDialog):
@@ -40,12 +40,17 @@ class PacketDialog(QDialog):
         self.services = env.services
         self.claim_id = claim_id
         self.outcome: PacketResult | None = None
+        self.letter_file: bytes | None = None  # a PDF chosen as the letter, when one is
         load_form("packet_dialog.ui", base=self)
 
         claim = self.services.claims.get(claim_id)
         self.claim = claim
         exhibits = [d for d in self.services.documents.documents(claim_id) if d.packet_position]
-        latest = self._latest_letter_label()
+        # The appeal letter kept on the case: on top of the packet if it is kept as a PDF,
+        # else named with what to do about it.
+        self.appeal_letter = self.services.packets.appeal_letter(claim_id)
+        found = self.appeal_letter
+        latest = found.label if found is not None and found.has_pdf else None
 
         intro = child(self, QLabel, "introLabel")
         intro.setText(
@@ -59,13 +64,20 @@ class PacketDialog(QDialog):
         self.letter = child(self, QComboBox, "letterCombo")
         if latest:
             self.letter.addItem(latest, "latest")
+        self.letter.addItem("A PDF of the letter, from a file…", "file")
         self.letter.addItem("No letter: the index and exhibits only", None)
+        if not latest:
+            self.letter.setCurrentIndex(self.letter.count() - 1)
         note = child(self, QLabel, "noLetterNote")
         theme.follow(
             note, lambda: note.setStyleSheet(f"color: {theme.WARNING.hex(note.palette())}")
         )
+        if found is not None and not found.has_pdf:
+            note.setText(found.problem)
         child(self, QFormLayout, "formLayout").setRowVisible(note, not latest)
         self.chronology = child(self, QCheckBox, "chronologyCheck")
+        self.internal_notes = child(self, QCheckBox, "internalNotesCheck")
+        self.chronology.toggled.connect(self.internal_notes.setEnabled)
         self.single = child(self, QRadioButton, "singleRadio")
         self.split = child(self, QRadioButton, "splitRadio")
         self.zip = child(self, QRadioButton, "zipRadio")
@@ -80,15 +92,25 @@ class PacketDialog(QDialog):
         buttons.rejected.connect(self.reject)
         fit_height(self)
 
-    def _latest_letter_label(self) -> str | None:
-        letter = self.services.packets.latest_appeal_letter_record(self.claim_id)
-        if letter is None:
-            return None
-        titles = {t.kind: t.title for t in self.services.lettering.templates()}
-        title = titles.get(letter.kind, letter.kind)
-        return f"{title}, written {letter.generated_at.astimezone():%d %b %Y}"
-
     def choose_and_export(self) -> None:
+        self.letter_file = None
+        if self.letter.currentData() == "file":
+            chosen = self.env.prompts.open_path(
+                self, "Choose the appeal letter (PDF)", "PDF (*.pdf)"
+            )
+            if chosen is None:
+                return
+            try:
+                self.letter_file = chosen.read_bytes()
+            except OSError as error:
+                self.env.prompts.error(
+                    self,
+                    "The letter cannot be read",
+                    f"{chosen} cannot be read ({error.strerror or error}). Choose another copy.",
+                )
+                return
+        if not self._letter_agrees():
+            return
         suffix = ".zip" if self.zip.isChecked() else ".pdf"
         filters = "ZIP archive (*.zip)" if suffix == ".zip" else "PDF (*.pdf)"
         suggested = Path.home() / f"{self.claim.case_number} appeal packet{suffix}"
@@ -97,22 +119,44 @@ class PacketDialog(QDialog):
             return
         self.export(path, omit_unreadable=False)
 
-    def export(self, path: Path, *, omit_unreadable: bool) -> None:
-        packets = self.services.packets
-        claim_id = self.claim_id
-        options = packets.options(
-            claim_id,
+    def _options(self, omit_unreadable: bool) -> PacketOptions:
+        return self.services.packets.options(
+            self.claim_id,
             include_chronology=self.chronology.isChecked(),
+            include_internal_notes=self.internal_notes.isChecked(),
             omit_unreadable=omit_unreadable,
             split_bytes=self.split_mb.value() * 1_000_000 if self.split.isChecked() else None,
             as_zip=self.zip.isChecked(),
         )
+
+    def _letter_agrees(self) -> bool:
+        """Whether the letter's enclosures are the packet's exhibits (or the user goes on)."""
+        packets = self.services.packets
+        letter = self.letter_file
+        if self.letter.currentData() == "latest":
+            found = packets.latest_appeal_letter(self.claim_id)
+            letter = found[1] if found else None
+        if letter is None:
+            return True
+        differs = packets.enclosures_disagree(self.claim_id, letter, self._options(False))
+        return not differs or self.env.prompts.confirm(
+            self,
+            "The letter and the packet disagree",
+            f"{differs}\n\nExport the packet anyway?",
+            "Export anyway",
+        )
+
+    def export(self, path: Path, *, omit_unreadable: bool) -> None:
+        packets = self.services.packets
+        claim_id = self.claim_id
+        options = self._options(omit_unreadable)
         with_letter = self.letter.currentData() == "latest"
+        from_file = self.letter_file if self.letter.currentData() == "file" else None
         self.export_button.setEnabled(False)
 
         def work(control: TaskControl) -> PacketResult:
             found = packets.latest_appeal_letter(claim_id) if with_letter else None
-            letter = found[1] if found else None
+            letter = found[1] if found else from_file
             return packets.export(
                 claim_id, path, letter, options, control.progress, control.cancelled
             )
@@ -145,6 +189,10 @@ class PacketDialog(QDialog):
         omitted = ""
         if result.omitted:
             omitted = "\n\nLeft out:\n" + "\n".join(f"• {p.describe()}" for p in result.omitted)
+            omitted += (
+                "\n\nThe exhibits after one left out moved up a letter: if the appeal letter "
+                "lists the enclosures, write it again so that it matches the packet."
+            )
         replaced = ""
         if result.removed:
             names = ", ".join(p.name for p in result.removed)

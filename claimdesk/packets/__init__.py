@@ -13,10 +13,12 @@ from claimdesk.packets.model import (
     Exhibit,
     ExhibitProblem,
     ExhibitRange,
+    ListedExhibit,
     PacketOptions,
     PacketResult,
     PacketSource,
     exhibit_letter,
+    exhibit_list,
     stamp_text,
 )
 
@@ -29,11 +31,13 @@ __all__ = [
     "Exhibit",
     "ExhibitProblem",
     "ExhibitRange",
+    "ListedExhibit",
     "PacketOptions",
     "PacketResult",
     "PacketSource",
     "check_exhibits",
     "exhibit_letter",
+    "exhibit_list",
     "export_packet",
     "stamp_text",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 from fpdf.errors import FPDFException
 
@@ -17,14 +16,13 @@ from claimdesk.packets.model import (
     PacketOptions,
     PacketSource,
     Progress,
-    exhibit_letter,
+    exhibit_list,
     stamp_text,
 )
 from claimdesk.packets.pages import IndexRow, render_generated
 from claimdesk.packets.preflight import PDF_ERRORS, Planned, Unreadable, load, open_pdf
 from claimdesk.packets.streaming import StreamingPdf
 
-CHRONOLOGY_TITLE = "Chronology of calls, requests, letters and decisions"
 Tick = Callable[[str], None]  # one more step done; the argument says what
 CANCEL_EVERY = 25  # pages between looks at the cancel flag inside one big exhibit
 
@@ -75,15 +73,24 @@ def lay_out(
         pieces.append(
             Piece("letter", "", "Appeal letter", "", letter_pages, data=source.letter_pdf)
         )
-    index = Piece("index", "", "Exhibit index", "", 1)
-    pieces += [index, *exhibits]
+    # The labels and titles come from exhibit_list, as the appeal letter's enclosures do.
+    listed = exhibit_list(
+        [p.planned.exhibit for p in exhibits if p.planned is not None],
+        options,
+        source.prepared_on,
+    )
+    index = Piece("index", "", listed[0].title, "", 1)
+    pieces.append(index)
+    documents = iter(exhibits)
     chronology = None
-    if options.include_chronology:
-        prepared = source.prepared_on or date.today()
-        chronology = Piece("exhibit", "", CHRONOLOGY_TITLE, prepared.isoformat(), 1)
-        pieces.append(chronology)
-    for number, piece in enumerate(p for p in pieces if p.kind == "exhibit"):
-        piece.label = exhibit_letter(number)
+    for entry in listed[1:]:
+        if entry.kind == "chronology":
+            chronology = Piece("exhibit", entry.letter, entry.title, entry.date_text, 1)
+            pieces.append(chronology)
+        else:
+            piece = next(documents)
+            piece.label = entry.letter
+            pieces.append(piece)
 
     # The index's own length moves every later page number: the pages are planned first,
     # then the rows asked for, numbered for the lengths the plan found.
@@ -124,7 +131,7 @@ def lay_out(
 def _rows(pieces: list[Piece], prefix: str) -> list[IndexRow]:
     return [
         IndexRow(
-            p.label or "Letter",
+            p.label or ("Index" if p.kind == "index" else "Letter"),
             p.title,
             p.date_text,
             stamp_text(prefix, p.first + 1),
@@ -132,7 +139,6 @@ def _rows(pieces: list[Piece], prefix: str) -> list[IndexRow]:
             p.pages,
         )
         for p in pieces
-        if p.kind != "index"
     ]
 
 

@@ -13,6 +13,9 @@ Cancelled = Callable[[], bool]
 
 PAPER_SIZES = {"A4": (595.28, 841.89), "Letter": (612.0, 792.0)}
 
+INDEX_TITLE = "Index of exhibits"
+CHRONOLOGY_TITLE = "Chronology of calls, requests, letters and decisions"
+
 
 @dataclass(frozen=True)
 class Exhibit:
@@ -61,6 +64,26 @@ class PacketOptions:
     as_zip: bool = False
     # Paper for pages ClaimDesk draws (index, chronology, images, documents): "A4" or "Letter".
     paper: str = "A4"
+    # The case's internal notes (case notes, notes on requests, letters and appeals) are the
+    # office's working papers, not evidence: left out of the chronology unless asked for.
+    include_internal_notes: bool = False
+
+
+@dataclass(frozen=True)
+class ListedExhibit:
+    """One line of the packet's list of what it holds after the letter: the index (no
+    letter), each exhibit, the chronology. The index page prints these lines and the appeal
+    letter's enclosures are these lines, so the two cannot disagree."""
+
+    letter: str  # "A", "B"...; "" for the index itself
+    title: str
+    date_text: str  # ISO date or ""
+    kind: str  # "index", "document" or "chronology"
+
+    @property
+    def label(self) -> str:
+        """'Exhibit A – Denial letter', or the index's own title."""
+        return f"Exhibit {self.letter} – {self.title}" if self.letter else self.title
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,27 @@ class PacketResult:
     # removed, or (open in another program, say) still there and worth a warning.
     removed: list[Path] = field(default_factory=list)
     stale: list[Path] = field(default_factory=list)
+
+
+def exhibit_list(
+    exhibits: list[Exhibit], options: PacketOptions, prepared_on: date | None = None
+) -> list[ListedExhibit]:
+    """The packet after its letter, as its index lists it: the index, the exhibits lettered
+    A, B, C… in the packet's order, then the chronology (dated the day the packet is made)
+    when the options include it."""
+    listed = [ListedExhibit("", INDEX_TITLE, "", "index")]
+    for number, exhibit in enumerate(exhibits):
+        listed.append(
+            ListedExhibit(exhibit_letter(number), exhibit.title, exhibit.date_text, "document")
+        )
+    if options.include_chronology:
+        prepared = prepared_on or date.today()
+        listed.append(
+            ListedExhibit(
+                exhibit_letter(len(exhibits)), CHRONOLOGY_TITLE, prepared.isoformat(), "chronology"
+            )
+        )
+    return listed
 
 
 def exhibit_letter(index: int) -> str:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from claimdesk.errors import NotFoundError
 from claimdesk.models.enums import (
     AppealLevel,
-    DocumentKind,
     OpinionStatus,
     Party,
     PlanType,
@@ -127,10 +126,7 @@ def build_context(
         (d for d in deadlines if d.party is Party.CLAIMANT and d.rule_id),
         key=lambda d: d.due_on,
     )
-    enclosures = sorted(
-        (d for d in services.documents.documents(claim_id) if d.packet_position is not None),
-        key=lambda d: d.packet_position or 0,
-    )
+    enclosures = _enclosures(services, claim_id, country)
     recipient = administrator if claim.plan_type in _ERISA and administrator else insurer
 
     return {
@@ -190,12 +186,44 @@ def build_context(
             }
             for d in sorted(deadlines, key=lambda d: d.due_on)
         ],
-        "enclosures": [
-            {"title": d.title, "date": day(d.document_date), "kind": d.kind.label}
-            for d in enclosures
-            if d.kind is not DocumentKind.LETTER_SENT
-        ],
+        "enclosures": enclosures,
     }
+
+
+def _enclosures(services: Services, claim_id: int, country: str) -> list[dict[str, Value]]:
+    """The appeal packet after its letter, exactly as its index lists it (the index, then
+    Exhibit A, B… and the chronology): what a letter that encloses the packet lists."""
+    # The packet's documents in its order, as PacketService.source places them.
+    placed = sorted(
+        (d for d in services.documents.documents(claim_id) if d.packet_position is not None),
+        key=lambda d: d.packet_position or 0,
+    )
+    kinds = iter(d.kind.label for d in placed)
+    listed = []
+    for entry in services.packets.exhibit_list(claim_id):
+        day = date.fromisoformat(entry.date_text) if entry.date_text else None
+        kind = {"index": "Index of exhibits", "chronology": "Chronology"}.get(entry.kind)
+        if entry.kind == "document":
+            kind = next(kinds, "Document")
+        listed.append(
+            {
+                "exhibit": entry.letter or None,
+                "title": entry.title,
+                "date": format_date(day, country),
+                "kind": kind,
+                "label": entry.label,
+                "document": entry.kind == "document",
+            }
+        )
+    return listed
+
+
+def encloses_packet(template_source: str) -> bool:
+    """Whether a template's description says the letter encloses the appeal packet
+    (``encloses_packet = true``): its layout then lists the packet's exhibits."""
+    from claimdesk.letters.templates import read_header
+
+    return read_header(template_source).get("encloses_packet", "").lower() == "true"
 
 
 def _chosen(records: list[Any], wanted: int | None, what: str) -> Any:

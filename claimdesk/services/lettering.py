@@ -19,7 +19,12 @@ from claimdesk.models import Letter
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.documents import build_document, store_document
 from claimdesk.services.dto import DocumentInfo, LetterRecord, copy_into
-from claimdesk.services.letter_context import LetterOptions, Value, build_context
+from claimdesk.services.letter_context import (
+    LetterOptions,
+    Value,
+    build_context,
+    encloses_packet,
+)
 
 if TYPE_CHECKING:
     from claimdesk.services import Services
@@ -91,6 +96,8 @@ class LetterWriter:
         self, kind: str, context: dict[str, Value], unsaved: dict[str, str] | None = None
     ) -> LetterPreview:
         info = self.store.info(kind)
+        source = (unsaved or {}).get(kind) or self.store.source(kind)
+        context = {**context, "encloses_packet": encloses_packet(source)}
         rendered = render_text(self.store.environment(unsaved), kind + SUFFIX, context)
         blocks = tuple(parse(rendered.text))
         findings = tuple(check_letter(list(blocks), rendered.blanks, quoted_texts(context)))
