@@ -129,11 +129,12 @@ def test_every_letter_of_every_demo_case_is_clean_and_addressed_or_refused_plain
                 body = _docx_text(made.data) if fmt == "docx" else _pdf_text(made.data)
                 assert not _leftovers(body), (where, fmt, _leftovers(body))
                 assert _squashed(str(recipient["name"])) in _squashed(body), (where, fmt)
-                assert _squashed(str(recipient["address"]).splitlines()[0]) in _squashed(
-                    body
-                ), (where, fmt)
+                assert _squashed(str(recipient["address"]).splitlines()[0]) in _squashed(body), (
+                    where,
+                    fmt,
+                )
     # Most demo letters are written; some (a UK complaint on a US case) are refused.
-    assert written >= 50 and refused >= 20, (written, refused)
+    assert written >= 45 and refused >= 30, (written, refused)
 
 
 def test_the_appeal_defaults_to_the_opinion_whose_report_arrived(
