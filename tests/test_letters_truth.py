@@ -361,3 +361,40 @@ def test_the_letter_dialog_is_big_enough_and_picks_the_reported_opinion(
     dialog.opinion.setCurrentIndex(dialog.opinion.findData(booked))
     qtbot.waitUntil(lambda: "has not sent a report yet" in dialog.findings.text(), timeout=15_000)
     assert not dialog.generate_button.isEnabled()
+
+
+def test_a_letter_cites_only_its_own_time_limit(demo: tuple[Services, dict[str, int]]) -> None:
+    from claimdesk.letters.letterhead import Letterhead
+    from claimdesk.letters.markup import parse
+    from claimdesk.letters.render import render_text
+    from claimdesk.services.letter_context import build_context
+
+    services, ids = demo
+    claim_id = ids["CD-2026-0005"]
+    context = build_context(services, claim_id, Letterhead(), None, "complaint_uk_fos")
+    other = {"title": "Other", "due_on": "1 May 2027", "citation": "OTHER RULE"}
+    own = {"title": "Refer to the FOS", "due_on": "9 June 2027", "citation": "DISP 2.8.2R"}
+    environment = services.lettering.store.environment()
+
+    def said(deadlines: list[dict[str, object]]) -> list[str]:
+        context["deadlines"] = deadlines
+        rendered = render_text(environment, "complaint_uk_fos.jinja", context)
+        text = plain_text(list(parse(rendered.text)))
+        return [line for line in text.splitlines() if "time limit" in line]
+
+    # Another deadline on the case is not the referral's time limit: nothing is claimed.
+    assert said([{**other, "rule_id": "UK-final-response", "party": "Insurer"}]) == []
+    assert said(
+        [
+            {**other, "rule_id": "UK-final-response", "party": "Insurer"},
+            {**own, "rule_id": "UK-FOS-refer", "party": "Claimant"},
+        ]
+    ) == ["This complaint is made within the time limit, which ends on 9 June 2027 (DISP 2.8.2R)."]
+
+
+def test_the_letters_tab_names_the_template_in_words() -> None:
+    from claimdesk.gui.panels.letters import template_words
+
+    assert template_words("2026.1 bundled 2de51225") == "ClaimDesk's standard letter (2026.1)"
+    assert template_words("2026.2 office 0badf00d") == "The office's own version (2026.2)"
+    assert template_words("something else") == "something else"

@@ -84,10 +84,11 @@ REPORT_LETTERS = frozenset(
         "complaint_ca_olhi",
         "complaint_in_ombudsman",
         "peer_to_peer_request",
-        "network_gap_exception",
     }
 )
-REQUEST_LETTERS = frozenset({"specialist_briefing", "second_opinion_authorization"})
+REQUEST_LETTERS = frozenset(
+    {"specialist_briefing", "second_opinion_authorization", "network_gap_exception"}
+)
 
 
 def has_report(opinion: OpinionRecord) -> bool:

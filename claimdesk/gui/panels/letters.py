@@ -29,6 +29,8 @@ class LetterModel(RecordTableModel):
         self.titles: dict[str, str] = {}
 
     def cell(self, row: LetterRecord, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == TEMPLATE:
+            return f"Template {row.template_name}, version {row.template_version}"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == GENERATED:
@@ -42,8 +44,19 @@ class LetterModel(RecordTableModel):
         if column == METHOD:
             return row.sent_method.label if row.sent_method else ""
         if column == TEMPLATE:
-            return row.template_version
+            return template_words(row.template_version)
         return None
+
+
+def template_words(label: str) -> str:
+    """'2026.1 bundled 2de51225' -> "ClaimDesk's standard letter (2026.1)"; an office's own
+    version says so. The full label (with its checksum) stays in the tooltip."""
+    parts = label.split()
+    if len(parts) >= 2 and parts[1] == "bundled":
+        return f"ClaimDesk's standard letter ({parts[0]})"
+    if len(parts) >= 2 and parts[1] == "office":
+        return f"The office's own version ({parts[0]})"
+    return label
 
 
 class LettersPanel(CasePanel):
