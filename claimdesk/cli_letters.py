@@ -15,6 +15,10 @@ from claimdesk.paths import AppPaths
 Handler = Callable[[argparse.Namespace, AppPaths], int]
 
 
+def _inline(text: str) -> str:
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def register(subparsers: Any) -> dict[str, Handler]:
     letter = subparsers.add_parser(
         "letter",
@@ -29,6 +33,16 @@ def register(subparsers: Any) -> dict[str, Handler]:
     letter.add_argument("claim", nargs="?", help="case number (or id)")
     letter.add_argument("kind", nargs="?", help="kind of letter, as 'letter --list' shows")
     letter.add_argument("--list", action="store_true", help="list the letter templates")
+    letter.add_argument(
+        "--directory",
+        action="store_true",
+        help="list the bundled directory of ombudsmen and regulators the letters address",
+    )
+    letter.add_argument(
+        "--add-organisation",
+        metavar="ENTRY",
+        help="keep a directory entry (as --directory shows) as one of the office's organisations",
+    )
     letter.add_argument("--out", type=Path, help="the file to write: .docx or .pdf")
     letter.add_argument(
         "--check",
@@ -57,6 +71,20 @@ def cmd_letter(args: argparse.Namespace, paths: AppPaths) -> int:
         for info in writer.templates():
             origin = " (office's own)" if info.origin == "office" else ""
             print(f"{shown(info.kind):<30} {shown(info.title)}{origin}")
+        return 0
+    if args.directory:
+        from claimdesk.letters.directory import entries
+
+        for entry in entries():
+            place = entry.country + (f"-{'/'.join(entry.regions)}" if entry.regions else "")
+            checked = "checked" if entry.verified else "NOT VERIFIED"
+            print(f"{entry.id:<18} {place:<10} {shown(entry.name)}")
+            print(f"{'':<18} {shown(_inline(entry.address))}")
+            print(f"{'':<18} {checked} {entry.checked:%d %b %Y}: {shown(entry.source)}")
+        return 0
+    if args.add_organisation:
+        org = writer.add_directory_organisation(args.add_organisation)
+        print(f"'{shown(org.name)}' is one of the organisations (number {org.id}).")
         return 0
     if not args.claim or not args.kind:
         raise ValidationError(

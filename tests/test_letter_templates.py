@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from claimdesk.letters.check import check_letter
+from claimdesk.letters.check import check_facts, check_letter
 from claimdesk.letters.letterhead import Letterhead
 from claimdesk.letters.markup import Block, parse, plain_text
 from claimdesk.letters.render import render_text
@@ -16,7 +16,7 @@ from claimdesk.letters.templates import TemplateStore, read_header
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.services.letter_context import build_context
-from claimdesk.services.lettering import quoted_texts
+from claimdesk.services.lettering import LetterRefusedError, quoted_texts
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
 
@@ -77,8 +77,10 @@ def claim_ids(demo: Services) -> list[int]:
     return sorted(summary.id for summary in demo.claims.list_claims())
 
 
-def context(demo: Services, claim_id: int, letterhead: Letterhead) -> dict[str, Any]:
-    return build_context(demo, claim_id, letterhead)
+def context(
+    demo: Services, claim_id: int, letterhead: Letterhead, kind: str | None = None
+) -> dict[str, Any]:
+    return build_context(demo, claim_id, letterhead, None, kind)
 
 
 def render(kind: str, ctx: dict[str, Any]) -> tuple[list[Block], tuple[str, ...]]:
@@ -105,7 +107,7 @@ def test_every_bundled_letter_is_present_with_its_header() -> None:
 def test_letter_carries_the_case_facts(
     demo: Services, claim_ids: list[int], kind: str, case: int, office: bool
 ) -> None:
-    ctx = context(demo, claim_ids[case], OFFICE if office else CLAIMANT)
+    ctx = context(demo, claim_ids[case], OFFICE if office else CLAIMANT, kind)
     blocks, blanks = render(kind, ctx)
     text = plain_text(blocks)
 
@@ -141,7 +143,7 @@ def test_letter_carries_the_case_facts(
 def test_internal_appeal_deploys_the_second_opinion(
     demo: Services, claim_ids: list[int], case: int
 ) -> None:
-    ctx = context(demo, claim_ids[case], CLAIMANT)
+    ctx = context(demo, claim_ids[case], CLAIMANT, "internal_appeal")
     blocks, blanks = render("internal_appeal", ctx)
     text = plain_text(blocks)
     quotes = [b.text for b in blocks if b.kind == "quote"]
@@ -157,11 +159,10 @@ def test_internal_appeal_deploys_the_second_opinion(
         assert specialist["institution"] in text
     if specialist["board_certification"]:
         assert specialist["board_certification"].rstrip(".") in text
-    if opinion["conclusion"]:
-        assert opinion["conclusion"] in quotes
-        assert "opinion.conclusion" not in blanks
-    else:
-        assert "opinion.conclusion" in blanks
+    # The demo's default opinion for an appeal is always one whose report arrived.
+    assert opinion["has_report"] and opinion["conclusion"]
+    assert opinion["conclusion"] in quotes
+    assert "opinion.conclusion" not in blanks
     if opinion["guidelines_cited"]:
         for guideline in opinion["guidelines_cited"].split(";"):
             assert guideline.strip().rstrip(".") in text
@@ -174,12 +175,21 @@ def test_internal_appeal_deploys_the_second_opinion(
 def test_internal_appeal_without_an_opinion_flags_the_missing_specialist(
     demo: Services, claim_ids: list[int]
 ) -> None:
-    ctx = context(demo, claim_ids[0], OFFICE)
+    ctx = context(demo, claim_ids[0], OFFICE, "internal_appeal")
     ctx["opinion"] = None
     blocks, blanks = render("internal_appeal", ctx)
-    assert "opinion" in blanks
+    # Nothing is said about a specialist the case does not have, and nothing is left blank...
+    assert not blanks
+    assert "specialist" not in plain_text(blocks).split("## What")[0].lower().replace(
+        "specialist in the relevant field", ""
+    )
     assert ctx["claim"]["denial_reason"] in [b.text for b in blocks if b.kind == "quote"]
     assert "overturn the denial" in plain_text(blocks)
+    # ...and the check refuses the letter in plain words.
+    findings = check_facts("internal_appeal", ctx)
+    assert [f.blocking for f in findings] == [True]
+    assert "no second opinion is recorded on this case" in findings[0].message
+    assert "Specialists tab" in findings[0].message
 
 
 def test_enclosures_are_listed_under_their_own_heading(
@@ -283,14 +293,19 @@ def test_jurisdiction_specific_wording(demo: Services, claim_ids: list[int]) -> 
     assert "4914" in plain_text(render("external_review_request", ctx)[0])
     ctx = context(demo, claim_ids[1], CLAIMANT)  # ACA marketplace plan
     assert "45 CFR 156.230" in plain_text(render("network_gap_exception", ctx)[0])
-    uk = plain_text(render("complaint_uk_fos", context(demo, claim_ids[4], CLAIMANT))[0])
+    uk_ctx = context(demo, claim_ids[4], CLAIMANT, "complaint_uk_fos")
+    uk = plain_text(render("complaint_uk_fos", uk_ctx)[0])
     assert "Exchange Tower" in uk and "DISP 2.8.2R" in uk
-    india = plain_text(render("complaint_in_ombudsman", context(demo, claim_ids[5], CLAIMANT))[0])
-    assert "rule 14" in india and "Maharashtra" in india
+    india_ctx = context(demo, claim_ids[5], CLAIMANT, "complaint_in_ombudsman")
+    india = plain_text(render("complaint_in_ombudsman", india_ctx)[0])
+    # Addressed to the office for Maharashtra (the claimant's state) from the directory.
+    assert "rule 14" in india and "Office of the Insurance Ombudsman, Pune" in india
+    assert "Pune 411 030" in india
     ctx = context(demo, claim_ids[4], CLAIMANT)
     ctx["plan"]["region"] = "QC"
     assert "Autorité des marchés financiers" in plain_text(render("complaint_ca_olhi", ctx)[0])
-    au = plain_text(render("complaint_au_afca", context(demo, claim_ids[4], CLAIMANT))[0])
+    au_ctx = context(demo, claim_ids[4], CLAIMANT, "complaint_au_afca")
+    au = plain_text(render("complaint_au_afca", au_ctx)[0])
     assert "GPO Box 3" in au
 
 
@@ -313,6 +328,14 @@ def test_every_letter_is_written_in_both_formats_with_the_case_in_it(
         reference = claim.insurer_claim_number or claim.policy_number
         preview = demo.lettering.preview(claim_id, kind)
         subject = next(b.text for b in preview.blocks if b.kind == "heading")
+        refused = [f.message for f in preview.findings if f.blocking]
+        if refused:
+            # A letter the record cannot support (a UK complaint on a US case, an IME letter
+            # with no IME) is refused even when forced, for the reason the check gave.
+            with pytest.raises(LetterRefusedError) as caught:
+                demo.lettering.generate(claim_id, kind, "pdf", force=True, record=False)
+            assert caught.value.findings == refused
+            continue
         for fmt in ("docx", "pdf"):
             made = demo.lettering.generate(claim_id, kind, fmt, force=True, record=False)
             if fmt == "docx":

@@ -164,7 +164,11 @@ def test_check_flags_risky_words_in_our_voice_only() -> None:
 def test_check_flags_non_emergent_and_blanks() -> None:
     findings = check_letter(parse("A non-emergent consultation."), ("plan.policy_number",))
     assert {f.kind for f in findings} == {"wording", "empty"}
-    assert "plan.policy_number" in findings[1].message
+    # In plain words, never the template's field name.
+    assert findings[1].message == (
+        "The policy number of the plan is not recorded: add it on the case's Overview."
+    )
+    assert "plan.policy_number" not in findings[1].message
 
 
 # --- generating letters on the demo cases ---------------------------------------------------
@@ -250,7 +254,9 @@ def test_a_check_finding_refuses_the_letter_and_keeps_nothing(
     )
     with pytest.raises(LetterCheckError) as caught:
         writer.generate(claim_id, "records_request", "pdf")
-    assert any("plan.policy_number" in finding for finding in caught.value.findings)
+    assert "The policy number of the plan is not recorded: add it on the case's Overview." in (
+        caught.value.findings
+    )
     assert services.documents.documents(claim_id) == documents_before
     assert services.letters.letters(claim_id) == letters_before
     # Forced, it is written and kept, the finding still reported.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,9 +25,11 @@ from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, load_form
 from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
 from claimdesk.services.letter_context import LetterOptions
-from claimdesk.services.lettering import GeneratedLetter, LetterPreview
+from claimdesk.services.lettering import Format, GeneratedLetter, LetterPreview
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
+# The size the dialog opens at, capped to the screen it opens on.
+DEFAULT_SIZE = QSize(1200, 800)
 
 
 class WriteLetterDialog(QDialog):
@@ -34,8 +38,9 @@ class WriteLetterDialog(QDialog):
     The layout is ``ui/letter_dialog.ui``.
     """
 
-    def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None,
-                 kind: str | None = None) -> None:
+    def __init__(
+        self, env: GuiEnv, claim_id: int, parent: QWidget | None = None, kind: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.env = env
         self.services = env.services
@@ -43,8 +48,7 @@ class WriteLetterDialog(QDialog):
         self.generated: GeneratedLetter | None = None
         self._preview: LetterPreview | None = None
         self._generation = 0
-        load_form("letter_dialog.ui", base=self,
-                  classes={"LetterPreviewView": LetterPreviewView})
+        load_form("letter_dialog.ui", base=self, classes={"LetterPreviewView": LetterPreviewView})
 
         self.kinds = child(self, QListWidget, "kindList")
         for info in self.services.lettering.templates():
@@ -52,7 +56,22 @@ class WriteLetterDialog(QDialog):
             item.setData(KIND_ROLE, info.kind)
             item.setToolTip(info.summary)
             self.kinds.addItem(item)
+        # Wide enough for the longest title, so the list never needs a horizontal scroll bar.
+        widest = max(
+            (
+                self.kinds.fontMetrics().horizontalAdvance(self.kinds.item(row).text())
+                for row in range(self.kinds.count())
+            ),
+            default=200,
+        )
+        self._list_width = widest + 2 * self.kinds.frameWidth() + 40
+        self.kinds.setMinimumWidth(min(self._list_width, 520))
         self.summary = child(self, QLabel, "kindSummary")
+        self.recipient = child(self, QLabel, "recipientLabel")
+        self.add_organisation = child(self, QPushButton, "addOrganisationButton")
+        self.add_organisation.hide()
+        self.add_organisation.clicked.connect(self._add_organisation)
+        self._directory_id: str | None = None
 
         self.call = child(self, QComboBox, "callCombo")
         for record in reversed(self.services.calls.calls(claim_id)):
@@ -62,13 +81,22 @@ class WriteLetterDialog(QDialog):
             self.call.addItem(f"{record.occurred_at:%d %b %Y %H:%M} — {who}", record.id)
         self.opinion = child(self, QComboBox, "opinionCombo")
         for opinion in reversed(self.services.opinions.opinions(claim_id)):
-            self.opinion.addItem(f"{opinion.specialist_name} ({opinion.specialty})", opinion.id)
+            if opinion.report_received_on:
+                state = f"report {opinion.report_received_on:%d %b %Y}"
+            else:
+                state = f"{opinion.status.label.lower()}, no report yet"
+            self.opinion.addItem(f"{opinion.specialist_name} — {state}", opinion.id)
+            self.opinion.setItemData(
+                self.opinion.count() - 1,
+                f"{opinion.specialist_name} ({opinion.specialty}): {opinion.status.label}",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.pdf = child(self, QRadioButton, "pdfRadio")
         self.docx = child(self, QRadioButton, "docxRadio")
 
         self.view = child(self, LetterPreviewView, "previewView")
         self.findings = child(self, QLabel, "findingsLabel")
-        child(self, QSplitter, "splitter").setSizes([330, 670])
+        self._size_to_screen()
 
         self.buttons = child(self, QDialogButtonBox, "buttonBox")
         self.generate_button = child(self, QPushButton, "generateButton")
@@ -81,6 +109,20 @@ class WriteLetterDialog(QDialog):
         self.call.currentIndexChanged.connect(lambda *_: self.refresh_preview())
         self.opinion.currentIndexChanged.connect(lambda *_: self.refresh_preview())
         self.kinds.setCurrentRow(self._row_of(kind) if kind else 0)
+
+    def _size_to_screen(self) -> None:
+        """1200x800 by default, never larger than the screen; the choices column as wide as
+        the longest kind of letter, the preview the rest."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        size = QSize(DEFAULT_SIZE)
+        if screen is not None:
+            room = screen.availableGeometry().size() * 0.92
+            # Even the minimum gives way on a screen smaller than it.
+            self.setMinimumSize(self.minimumSize().boundedTo(room))
+            size = size.boundedTo(room).expandedTo(self.minimumSize())
+        self.resize(size)
+        choices = max(380, min(self._list_width + 24, 540))
+        child(self, QSplitter, "splitter").setSizes([choices, max(size.width() - choices, 400)])
 
     def _row_of(self, kind: str) -> int:
         for row in range(self.kinds.count()):
@@ -103,6 +145,12 @@ class WriteLetterDialog(QDialog):
         self.summary.setText(info.summary)
         self.call.setEnabled(kind == "call_confirmation" and self.call.count() > 0)
         self.opinion.setEnabled(self.opinion.count() > 0)
+        # The opinion this kind of letter is about unless the user picks another: for an
+        # appeal the one whose report arrived (newest first), for a briefing the one waiting.
+        default = self.services.lettering.default_opinion_id(self.claim_id, kind)
+        if default is not None:
+            with QSignalBlocker(self.opinion):
+                self.opinion.setCurrentIndex(max(self.opinion.findData(default), 0))
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
@@ -133,11 +181,65 @@ class WriteLetterDialog(QDialog):
     def _show(self, preview: LetterPreview) -> None:
         self._preview = preview
         self.view.show_letter(preview)
-        self.generate_button.setEnabled(True)
-        self.findings.setText(findings_html(
-            preview.findings, "Before you send it:", theme.DANGER,
-            "The language check found nothing to fix.",
-        ))
+        blocked = any(f.blocking for f in preview.findings)
+        self.generate_button.setEnabled(not blocked)
+        self.generate_button.setToolTip(
+            "The case's record does not support this letter yet: see what the check found."
+            if blocked
+            else ""
+        )
+        self.findings.setText(
+            findings_html(
+                preview.findings,
+                "Before you send it:",
+                theme.DANGER,
+                "The check found nothing to fix.",
+            )
+        )
+        self._show_recipient(preview.recipient)
+
+    def _show_recipient(self, recipient: dict[str, Any] | None) -> None:
+        if not recipient:
+            self.recipient.setText("")
+            self.add_organisation.hide()
+            return
+        lines = [recipient.get("name"), recipient.get("department"), recipient.get("address")]
+        shown = "<br>".join(escape(str(line)).replace("\n", "<br>") for line in lines if line)
+        note = ""
+        from_directory = recipient.get("source") == "directory"
+        if from_directory:
+            checked = (
+                ""
+                if recipient.get("directory_verified")
+                else (" Not verified on the body's own pages: check the address before sending.")
+            )
+            note = (
+                "<br><i>From ClaimDesk's directory of ombudsmen and regulators."
+                f"{escape(checked)}</i>"
+            )
+        self.recipient.setText(f"<b>To:</b><br>{shown}{note}")
+        self.add_organisation.setVisible(from_directory)
+        self._directory_id = str(recipient["directory_id"]) if from_directory else None
+
+    def _add_organisation(self) -> None:
+        entry = self._directory_id
+        if not entry:
+            return
+        from claimdesk.errors import ClaimDeskError
+
+        try:
+            org = self.services.lettering.add_directory_organisation(str(entry))
+        except ClaimDeskError as error:
+            self.env.prompts.error(self, "The organisation was not added", str(error))
+            return
+        self.add_organisation.hide()
+        self.env.prompts.info(
+            self,
+            "Organisation added",
+            f"{org.name} is now one of the office's organisations; letters use its details, "
+            "and a correction made there is used from now on.",
+        )
+        self.refresh_preview()
 
     def generate(self) -> None:
         kind = self.kind()
@@ -145,16 +247,26 @@ class WriteLetterDialog(QDialog):
         if kind is None or preview is None:
             return
         force = False
+        blocking = [f for f in preview.findings if f.blocking]
+        if blocking:
+            self.env.prompts.error(
+                self,
+                "The letter cannot be written yet",
+                "\n\n".join(f.message for f in blocking),
+            )
+            return
         if preview.findings:
             listed = "\n".join(f"• {f.message}" for f in preview.findings)
             if not self.env.prompts.confirm(
-                self, "Generate anyway?",
+                self,
+                "Generate anyway?",
                 f"The check found:\n\n{listed}\n\nFix the case or the template first, or "
-                "generate the letter as it is.", "Generate anyway",
+                "generate the letter as it is.",
+                "Generate anyway",
             ):
                 return
             force = True
-        fmt = "docx" if self.docx.isChecked() else "pdf"
+        fmt: Format = "docx" if self.docx.isChecked() else "pdf"
         options = self.options()
         self.generate_button.setEnabled(False)
         self.generate_button.setText("Generating…")
@@ -175,7 +287,11 @@ class WriteLetterDialog(QDialog):
 
         self.env.tasks.run(
             lambda: self.services.lettering.generate(
-                self.claim_id, kind, fmt, options, force=force  # type: ignore[arg-type]
+                self.claim_id,
+                kind,
+                fmt,
+                options,
+                force=force,
             ),
             done,
             failed,
@@ -184,4 +300,3 @@ class WriteLetterDialog(QDialog):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.kinds.setFocus)
-

@@ -408,6 +408,12 @@ class _CaseLoader:
         claim_data = data.pop("claim")
         country = claim_data["country"]
         dates_only = _Fields({}, self.today, country)
+        # The insurer and the plan administrator first, with their departments and addresses:
+        # the case then names these records (organisations are found by name and kind), so
+        # every demo letter is addressed.
+        for org in data.get("organisations", []):
+            if org["kind"] in (OrganisationKind.INSURER, OrganisationKind.PLAN_ADMINISTRATOR):
+                self._organisation(org)
         claim = self.s.claims.open_case(ClaimInput(**fill(claim_data, dates_only)))
         # Marked before anything else is added, so even a load that fails halfway leaves
         # nothing 'claimdesk demo --remove' cannot take out again.

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from claimdesk.errors import NotFoundError
+from claimdesk.letters.directory import DirectoryEntry, for_letter
 from claimdesk.models.enums import (
     AppealLevel,
     OpinionStatus,
+    OrganisationKind,
     Party,
     PlanType,
     ReviewMode,
@@ -69,6 +71,52 @@ class LetterOptions:
     today: date | None = None
 
 
+# Letters that set a specialist's finished opinion against the insurer's: by default they use
+# the opinion whose report arrived last. Letters that ask a specialist (or the plan) for an
+# opinion use the newest one still waiting for its report.
+REPORT_LETTERS = frozenset(
+    {
+        "internal_appeal",
+        "external_review_request",
+        "complaint_uk_fos",
+        "complaint_au_afca",
+        "complaint_ca_olhi",
+        "complaint_in_ombudsman",
+        "peer_to_peer_request",
+    }
+)
+REQUEST_LETTERS = frozenset(
+    {"specialist_briefing", "second_opinion_authorization", "network_gap_exception"}
+)
+
+
+def has_report(opinion: OpinionRecord) -> bool:
+    """The specialist's report is on the case: a date it arrived, or the status says so."""
+    return opinion.report_received_on is not None or (
+        opinion.status is OpinionStatus.REPORT_RECEIVED
+    )
+
+
+def default_opinion(opinions: list[OpinionRecord], kind: str | None) -> OpinionRecord | None:
+    """The second opinion a letter of this kind is about when the user has not chosen one.
+
+    Declined opinions never count. For a letter that relies on a conclusion: the newest
+    report first (by the date it arrived), else the newest opinion. For a briefing or an
+    authorisation request: the newest opinion still without a report, else the newest.
+    """
+    live = [o for o in opinions if o.status is not OpinionStatus.DECLINED]
+    if not live:
+        return None
+    reported = sorted(
+        (o for o in live if has_report(o)),
+        key=lambda o: (o.report_received_on or date.min, o.id),
+    )
+    waiting = [o for o in live if not has_report(o)]
+    if kind in REQUEST_LETTERS:
+        return waiting[-1] if waiting else live[-1]
+    return reported[-1] if reported else live[-1]
+
+
 def format_date(day: date | datetime | None, country: str) -> str | None:
     """'September 4, 2026' in the US, '4 September 2026' elsewhere; None when unknown."""
     if day is None:
@@ -90,8 +138,13 @@ def build_context(
     claim_id: int,
     letterhead: Letterhead,
     options: LetterOptions | None = None,
+    kind: str | None = None,
 ) -> dict[str, Value]:
-    """Every fact a letter about this case may use, as plain values."""
+    """Every fact a letter about this case may use, as plain values.
+
+    ``kind`` (the letter being written) decides the default second opinion and who the
+    letter is addressed to (``recipient``).
+    """
     options = options or LetterOptions()
     today = options.today or services.clock.today()
     claim = services.claims.get(claim_id)
@@ -110,7 +163,10 @@ def build_context(
     opinions = [
         o for o in services.opinions.opinions(claim_id) if o.status is not OpinionStatus.DECLINED
     ]
-    opinion = _chosen(opinions, options.opinion_id, "second opinion")
+    if options.opinion_id is None:
+        opinion = default_opinion(opinions, kind)
+    else:
+        opinion = _chosen(opinions, options.opinion_id, "second opinion")
     call = _chosen(calls, options.call_id, "call")
     overdue = [r for r in requests if r.status(today) == "overdue"]
     if options.request_ids is not None:
@@ -127,7 +183,31 @@ def build_context(
         key=lambda d: d.due_on,
     )
     enclosures = _enclosures(services, claim_id, country)
-    recipient = administrator if claim.plan_type in _ERISA and administrator else insurer
+    plan_recipient = administrator if claim.plan_type in _ERISA and administrator else insurer
+    opinion_values = _opinion(services, opinion, day) if opinion else None
+    appeal_values = [
+        {
+            "level": a.level.label,
+            "internal": a.level in (AppealLevel.INTERNAL_1, AppealLevel.INTERNAL_2),
+            "reviewing_body": a.reviewing_body or None,
+            "filed_on": day(a.filed_on),
+            "days_since_filed": (today - a.filed_on).days if a.filed_on else None,
+            "reference": a.reference or None,
+            "decided_on": day(a.decided_on),
+            "outcome": a.outcome.label,
+            "decision_summary": a.decision_summary or None,
+        }
+        for a in appeals
+    ]
+    recipient = _recipient(
+        kind,
+        claim,
+        plan_recipient,
+        list(organisations.values()),
+        appeal_values,
+        opinion_values,
+        call.organisation_name if call else None,
+    )
 
     return {
         "today": day(today),
@@ -142,7 +222,7 @@ def build_context(
         },
         "insurer": _organisation(insurer),
         "administrator": _organisation(administrator),
-        "recipient": _organisation(recipient),
+        "recipient": recipient,
         "plan": _plan(claim),
         "claim": _claim(claim, day),
         "rights": _rights(claim),
@@ -151,21 +231,9 @@ def build_context(
         "requests": [_request(r, today, day) for r in requests],
         "chosen_requests": [_request(r, today, day) for r in chosen_requests],
         "overdue_requests": [_request(r, today, day) for r in overdue],
-        "opinion": _opinion(services, opinion, day) if opinion else None,
+        "opinion": opinion_values,
         "ime": _ime(imes[-1], day) if imes else None,
-        "appeals": [
-            {
-                "level": a.level.label,
-                "internal": a.level in (AppealLevel.INTERNAL_1, AppealLevel.INTERNAL_2),
-                "reviewing_body": a.reviewing_body or None,
-                "filed_on": day(a.filed_on),
-                "reference": a.reference or None,
-                "decided_on": day(a.decided_on),
-                "outcome": a.outcome.label,
-                "decision_summary": a.decision_summary or None,
-            }
-            for a in appeals
-        ],
+        "appeals": appeal_values,
         "next_deadline": (
             {
                 "title": claimant_deadlines[0].title,
@@ -264,11 +332,156 @@ def _organisation(org: OrganisationRecord | None) -> dict[str, Value] | None:
         return None
     return {
         "name": org.name,
+        "department": org.department or None,
         "address": org.address or None,
         "phone": org.phone or None,
         "fax": org.fax or None,
         "email": org.email or None,
+        "portal": org.portal or None,
     }
+
+
+# The letters addressed to someone other than the plan or insurer, and to whom.
+_SPECIALIST_LETTERS = frozenset({"specialist_briefing"})
+_BODY_KINDS = (
+    OrganisationKind.OMBUDSMAN,
+    OrganisationKind.REGULATOR,
+    OrganisationKind.REVIEW_ORGANISATION,
+)
+
+
+def _addressee(
+    values: dict[str, Value] | None, who: str, source: str, **extra: Value
+) -> dict[str, Value] | None:
+    """An organisation's values as a letter's recipient: who it is, where it came from and
+    the line saying how the letter is sent (fax first, else email; by post otherwise)."""
+    if values is None:
+        return None
+    delivery = None
+    if values.get("fax"):
+        delivery = f"Sent by fax to {values['fax']}"
+    elif values.get("email"):
+        delivery = f"Sent by email to {values['email']}"
+    return {
+        **values,
+        "role": who,
+        "source": source,
+        "delivery": delivery,
+        "directory_id": None,
+        "directory_source": None,
+        "directory_verified": None,
+        **extra,
+    }
+
+
+def _from_directory(entry: DirectoryEntry, role: str) -> dict[str, Value] | None:
+    values: dict[str, Value] = {
+        "name": entry.name,
+        "department": entry.department or None,
+        "address": entry.address or None,
+        "phone": entry.phone or None,
+        "fax": entry.fax or None,
+        "email": entry.email or None,
+        "portal": entry.portal or None,
+    }
+    return _addressee(
+        values,
+        role,
+        "directory",
+        directory_id=entry.id,
+        directory_source=entry.source,
+        directory_verified=entry.verified,
+    )
+
+
+def _recipient(
+    kind: str | None,
+    claim: ClaimDetail,
+    plan_recipient: OrganisationRecord | None,
+    organisations: list[OrganisationRecord],
+    appeals: list[dict[str, Value]],
+    opinion: dict[str, Value] | None,
+    call_organisation: str | None = None,
+) -> dict[str, Value] | None:
+    """Who this letter is addressed to, with their department, address and delivery line.
+
+    A specialist's briefing goes to the specialist. A complaint or an external review goes to
+    the reviewer already named on the case's external appeal, else to the body the bundled
+    directory lists for the case's country and region, using the office's own organisation
+    of that name when there is one (its corrections win). Everything else goes to the plan
+    administrator (ERISA) or the insurer.
+    """
+    insurer_role = (
+        "plan administrator"
+        if (plan_recipient is not None and plan_recipient.id == claim.plan_administrator_id)
+        else "insurer"
+    )
+    if kind in _SPECIALIST_LETTERS:
+        if opinion is None:
+            return None
+        s = opinion["specialist"]
+        name = s["name"] + (f", {s['credentials']}" if s.get("credentials") else "")
+        return _addressee(
+            {
+                "name": name,
+                "department": s.get("institution"),
+                "address": s.get("address"),
+                "phone": s.get("phone"),
+                "fax": s.get("fax"),
+                "email": s.get("email"),
+                "portal": None,
+            },
+            "specialist",
+            "specialist",
+        )
+    if kind == "call_confirmation" and call_organisation:
+        for org in organisations:
+            if org.name.casefold() == call_organisation.casefold():
+                return _addressee(_organisation(org), org.kind.label.lower(), "case")
+        return _addressee(
+            {
+                "name": call_organisation,
+                "department": None,
+                "address": None,
+                "phone": None,
+                "fax": None,
+                "email": None,
+                "portal": None,
+            },
+            "organisation called",
+            "case",
+        )
+    bodies = [o for o in organisations if o.kind in _BODY_KINDS]
+    if kind == "external_review_request":
+        externals = [a for a in appeals if a["level"] == AppealLevel.EXTERNAL_REVIEW.label]
+        named = externals[-1]["reviewing_body"] if externals else None
+        if named:
+            # The appeal names the reviewer, sometimes with a note ("Bluestem Review, Inc.
+            # (IRO assigned by the State)"): the organisation whose name it starts with.
+            for org in sorted(bodies, key=lambda o: -len(o.name)):
+                if str(named).casefold().startswith(org.name.casefold()):
+                    return _addressee(_organisation(org), "external reviewer", "case")
+            return _addressee(
+                {
+                    "name": named,
+                    "department": None,
+                    "address": None,
+                    "phone": None,
+                    "fax": None,
+                    "email": None,
+                    "portal": None,
+                },
+                "external reviewer",
+                "case",
+            )
+    if kind is not None:
+        entry = for_letter(kind, claim.country, claim.region or None)
+        if entry is not None:
+            for org in bodies:
+                if org.name.casefold() == entry.name.casefold() and org.address:
+                    return _addressee(_organisation(org), entry.kind, "case", directory_id=entry.id)
+            return _from_directory(entry, entry.kind)
+    return _addressee(_organisation(plan_recipient), insurer_role, "case")
 
 
 def _plan(claim: ClaimDetail) -> dict[str, Value]:
@@ -378,7 +591,15 @@ def _opinion(services: Services, opinion: OpinionRecord, day: Any) -> dict[str, 
             "email": specialist.email or None,
         },
         "status": opinion.status.label,
-        "examined": opinion.review_mode is ReviewMode.EXAMINATION,
+        "has_report": has_report(opinion),
+        # Only an examination that took place: booked is not examined, records-only never is.
+        "examined": opinion.review_mode is ReviewMode.EXAMINATION
+        and (
+            opinion.examined_on is not None
+            or has_report(opinion)
+            or opinion.status is OpinionStatus.EXAMINED
+        ),
+        "records_only": opinion.review_mode is ReviewMode.RECORDS_ONLY,
         "examined_on": day(opinion.examined_on),
         "briefed_on": day(opinion.briefed_on),
         "report_received_on": day(opinion.report_received_on),

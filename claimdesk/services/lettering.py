@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from claimdesk.errors import LetterCheckError, ValidationError
-from claimdesk.letters.check import Finding, check_letter
+from claimdesk.errors import ClaimDeskError, LetterCheckError, ValidationError
+from claimdesk.letters import directory
+from claimdesk.letters.check import Finding, check_facts, check_letter
 from claimdesk.letters.document import LetterDocument
 from claimdesk.letters.letterhead import Letterhead, load_letterhead, save_letterhead
 from claimdesk.letters.markup import Block, parse
@@ -18,11 +19,12 @@ from claimdesk.letters.templates import SUFFIX, TemplateInfo, TemplateStore
 from claimdesk.models import Letter
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.documents import build_document, store_document
-from claimdesk.services.dto import DocumentInfo, LetterRecord, copy_into
+from claimdesk.services.dto import DocumentInfo, LetterRecord, OrganisationRecord, copy_into
 from claimdesk.services.letter_context import (
     LetterOptions,
     Value,
     build_context,
+    default_opinion,
     encloses_packet,
 )
 
@@ -36,6 +38,19 @@ MEDIA_TYPES = {
 }
 
 
+class LetterRefusedError(LetterCheckError):
+    """The letter would state something the case's record does not support; no --force."""
+
+    def __init__(self, findings: list[str]) -> None:
+        super().__init__(findings)
+        listed = " ".join(findings)
+        ClaimDeskError.__init__(
+            self,
+            f"The letter was not written: {listed} This cannot be overridden, because the "
+            "letter would state something the case's record does not support.",
+        )
+
+
 @dataclass(frozen=True)
 class LetterPreview:
     kind: str
@@ -43,6 +58,8 @@ class LetterPreview:
     markup: str
     blocks: tuple[Block, ...]
     findings: tuple[Finding, ...]
+    # Who the letter is addressed to (name, department, address, source...), or None.
+    recipient: dict[str, Value] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +96,39 @@ class LetterWriter:
             raise ValidationError("There is no data folder to keep the letterhead in.")
         save_letterhead(self.office_dir, letterhead)
 
-    def context(self, claim_id: int, options: LetterOptions | None = None) -> dict[str, Value]:
-        return build_context(self._services, claim_id, self.letterhead(), options)
+    def context(
+        self, claim_id: int, options: LetterOptions | None = None, kind: str | None = None
+    ) -> dict[str, Value]:
+        return build_context(self._services, claim_id, self.letterhead(), options, kind)
+
+    def default_opinion_id(self, claim_id: int, kind: str | None) -> int | None:
+        """The second opinion a letter of this kind uses unless another is chosen: for an
+        appeal, the one whose report arrived last; for a briefing, the one awaiting a report."""
+        chosen = default_opinion(self._services.opinions.opinions(claim_id), kind)
+        return chosen.id if chosen else None
+
+    def add_directory_organisation(self, entry_id: str) -> OrganisationRecord:
+        """Create an organisation from a directory entry (or return the one already made), so
+        the office can correct its address once and every letter uses the correction."""
+        entry = directory.entry(entry_id)
+        for org in self._services.claims.organisations():
+            if org.name.casefold() == entry.name.casefold() and org.kind.value == entry.kind:
+                return org
+        note = f"From ClaimDesk's directory: {entry.source} (checked {entry.checked:%d %b %Y})"
+        if not entry.verified:
+            note += "; not verified on the body's own pages: check before relying on it"
+        return self._services.claims.add_organisation(
+            entry.name,
+            entry.kind,
+            department=entry.department,
+            address=entry.address,
+            phone=entry.phone,
+            fax=entry.fax,
+            email=entry.email,
+            website=entry.website,
+            portal=entry.portal,
+            notes=f"{entry.notes}\n\n{note}." if entry.notes else note + ".",
+        )
 
     def preview(
         self,
@@ -89,8 +137,8 @@ class LetterWriter:
         options: LetterOptions | None = None,
         unsaved: dict[str, str] | None = None,
     ) -> LetterPreview:
-        """The letter as it would be written, with what the language check found."""
-        return self._preview(kind, self.context(claim_id, options), unsaved)
+        """The letter as it would be written, with what the check found."""
+        return self._preview(kind, self.context(claim_id, options, kind), unsaved)
 
     def _preview(
         self, kind: str, context: dict[str, Value], unsaved: dict[str, str] | None = None
@@ -100,8 +148,27 @@ class LetterWriter:
         context = {**context, "encloses_packet": encloses_packet(source)}
         rendered = render_text(self.store.environment(unsaved), kind + SUFFIX, context)
         blocks = tuple(parse(rendered.text))
-        findings = tuple(check_letter(list(blocks), rendered.blanks, quoted_texts(context)))
-        return LetterPreview(kind, info.title, rendered.text, blocks, findings)
+        facts = check_facts(kind, context)
+        said = {f.message for f in facts}
+        # A blank that only repeats what a fact finding says (no report, so no conclusion)
+        # is not listed twice; nor is one the fact finding already explains.
+        covered = {f.subject.split(".", 1)[0] for f in facts if f.blocking}
+        checked = [
+            f
+            for f in check_letter(list(blocks), rendered.blanks, quoted_texts(context), context)
+            if f.message not in said
+            and not (f.kind == "empty" and f.subject.split(".", 1)[0] in covered)
+        ]
+        findings = tuple(facts + checked)
+        recipient = context.get("recipient")
+        return LetterPreview(
+            kind,
+            info.title,
+            rendered.text,
+            blocks,
+            findings,
+            dict(recipient) if isinstance(recipient, dict) else None,
+        )
 
     def generate(
         self,
@@ -115,13 +182,17 @@ class LetterWriter:
     ) -> GeneratedLetter:
         """The letter's file; kept on the case as a document and a letter record if ``record``.
 
-        Refused with LetterCheckError when the language check finds something, unless
-        ``force``; nothing is stored unless the whole file was written.
+        Refused with LetterCheckError when the check finds something, unless ``force``; a
+        blocking finding (the letter would state what the record does not support) refuses
+        it even then. Nothing is stored unless the whole file was written.
         """
         if fmt not in MEDIA_TYPES:
             raise ValidationError("Letters are written as 'pdf' or 'docx'.")
-        context = self.context(claim_id, options)
+        context = self.context(claim_id, options, kind)
         preview = self._preview(kind, context)
+        blocking = [f for f in preview.findings if f.blocking]
+        if blocking:
+            raise LetterRefusedError([f.message for f in blocking])
         if preview.findings and not force:
             raise LetterCheckError([f.message for f in preview.findings])
         document = self._document(preview, context)

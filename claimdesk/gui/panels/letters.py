@@ -30,6 +30,8 @@ class LetterModel(RecordTableModel):
         self.titles: dict[str, str] = {}
 
     def cell(self, row: LetterRecord, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == TEMPLATE:
+            return f"Template {row.template_name}, version {row.template_version}"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == GENERATED:
