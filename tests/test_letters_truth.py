@@ -393,7 +393,7 @@ def test_a_letter_cites_only_its_own_time_limit(demo: tuple[Services, dict[str, 
 
 
 def test_the_letters_tab_names_the_template_in_words() -> None:
-    from claimdesk.gui.panels.letters import describe_version_label
+    from claimdesk.letters.templates import describe_version_label
 
     assert describe_version_label("2026.1 bundled 2de51225") == (
         "ClaimDesk's standard letter (2026.1)"
