@@ -65,7 +65,7 @@ class LetterCheckError(ClaimDeskError):
 
     def __init__(self, findings: list[str]) -> None:
         self.findings = findings
-        listed = "; ".join(findings)
+        listed = "; ".join(finding.rstrip(". ") for finding in findings)
         super().__init__(
             f"The letter was not generated: {listed}. Fill in the case details or reword the "
             "template, or generate it anyway if you are sure (--force on the command line)."
