@@ -85,26 +85,39 @@ def main() -> int:
         rendered = render_text(environment, template, context)
         parsed = tuple(parse(rendered.text))
         return write_docx(
-            LetterDocument(letter.title, parsed, letter.sender_name, letter.sender_lines,
-                           letter.running_head, letter.letter_paper)
+            LetterDocument(
+                letter.title,
+                parsed,
+                letter.sender_name,
+                letter.sender_lines,
+                letter.running_head,
+                letter.letter_paper,
+            )
         )
 
     def ours_pdf() -> bytes:
         rendered = render_text(environment, template, context)
         parsed = tuple(parse(rendered.text))
         return write_pdf(
-            LetterDocument(letter.title, parsed, letter.sender_name, letter.sender_lines,
-                           letter.running_head, letter.letter_paper)
+            LetterDocument(
+                letter.title,
+                parsed,
+                letter.sender_name,
+                letter.sender_lines,
+                letter.running_head,
+                letter.letter_paper,
+            )
         )
 
     # Warm both paths once (imports, font parsing caches) before timing.
     ours_docx(), direct_docx(letter), ours_pdf()
-    render_ms = timed(lambda: parse(render_text(environment, template, context).text),
-                      args.runs)
+    render_ms = timed(lambda: parse(render_text(environment, template, context).text), args.runs)
     ours_ms, direct_ms = interleaved(ours_docx, lambda: direct_docx(letter), args.runs)
     pdf_ms = timed(ours_pdf, max(5, args.runs // 3))
-    print(f"letter: {args.kind} on {services.claims.get(claim_id).case_number}, "
-          f"{len(blocks)} blocks, {args.runs} runs (medians)")
+    print(
+        f"letter: {args.kind} on {services.claims.get(claim_id).case_number}, "
+        f"{len(blocks)} blocks, {args.runs} runs (medians)"
+    )
     print(f"  template render + markup parse      {render_ms:8.2f} ms")
     print(f"  ClaimDesk DOCX (render+parse+write)  {ours_ms:8.2f} ms")
     print(f"  python-docx directly                 {direct_ms:8.2f} ms")

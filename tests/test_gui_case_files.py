@@ -32,8 +32,10 @@ def test_export_then_import_a_case_from_the_window(
     qtbot.waitUntil(lambda: len(services.claims.list_claims()) == 2, timeout=10_000)
     imported = max(c.id for c in services.claims.list_claims())
     qtbot.waitUntil(
-        lambda: isinstance(window.tabs.currentWidget(), CaseWorkspace)
-        and window.tabs.currentWidget().claim_id == imported  # type: ignore[attr-defined]
+        lambda: (
+            isinstance(window.tabs.currentWidget(), CaseWorkspace)
+            and window.tabs.currentWidget().claim_id == imported
+        )  # type: ignore[attr-defined]
     )
 
 

@@ -53,8 +53,12 @@ def _names(root: ET.Element) -> set[str]:
 
 def test_every_dialog_form_is_in_ui() -> None:
     assert {
-        "main_window.ui", "form_dialog.ui", "settings_dialog.ui", "new_case_wizard.ui",
-        "packet_dialog.ui", "letter_dialog.ui",
+        "main_window.ui",
+        "form_dialog.ui",
+        "settings_dialog.ui",
+        "new_case_wizard.ui",
+        "packet_dialog.ui",
+        "letter_dialog.ui",
     } <= set(FORMS)
 
 
@@ -91,8 +95,9 @@ def test_every_mnemonic_label_has_a_buddy(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", FORMS)
-def test_form_loads_without_warnings(qtbot: QtBot, qtlog: pytest.LogCaptureFixture,
-                                     name: str) -> None:
+def test_form_loads_without_warnings(
+    qtbot: QtBot, qtlog: pytest.LogCaptureFixture, name: str
+) -> None:
     widget = load_form(name, classes=CUSTOM)
     qtbot.addWidget(widget)
     assert widget.objectName() == _tree(name).findtext("class")
@@ -147,13 +152,16 @@ def test_settings_dialog_uses_its_form(qtbot: QtBot, services: Services, tmp_pat
     assert dialog.apply() is None and services.schedule.lead_days == (10, 2)
 
 
-def test_wizard_pages_come_from_the_form(qtbot: QtBot, services: Services,
-                                         tmp_path: Path) -> None:
+def test_wizard_pages_come_from_the_form(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
     wizard = NewCaseWizard(make_env(services, tmp_path))
     qtbot.addWidget(wizard)
     pages = [wizard.page(i) for i in wizard.pageIds()]
     assert [p.objectName() for p in pages] == [
-        "whoPage", "claimantPage", "denialPage", "insurerPage", "donePage"
+        "whoPage",
+        "claimantPage",
+        "denialPage",
+        "insurerPage",
+        "donePage",
     ]
     assert all(isinstance(p, QWizardPage) and p.title() for p in pages)
     assert wizard.claimant is child(wizard, QLineEdit, "claimantEdit")
@@ -163,9 +171,17 @@ def test_wizard_pages_come_from_the_form(qtbot: QtBot, services: Services,
     assert child(wizard, QLabel, "reasonLabel").buddy() is wizard.reason
     assert wizard.reason.tabChangesFocus()
     assert wizard.letter_date.calendarPopup()
-    first_page = [wizard.claimant, wizard.insurer, wizard.plan_type, wizard.claim_type,
-                  wizard.country, wizard.region, wizard.plan_name, wizard.claim_number,
-                  wizard.urgent]
+    first_page = [
+        wizard.claimant,
+        wizard.insurer,
+        wizard.plan_type,
+        wizard.claim_type,
+        wizard.country,
+        wizard.region,
+        wizard.plan_name,
+        wizard.claim_number,
+        wizard.urgent,
+    ]
     assert _tab_order(wizard, first_page) == first_page
 
 
@@ -204,8 +220,15 @@ def test_letter_dialog_uses_its_form(qtbot: QtBot, services: Services, tmp_path:
     box = child(dialog, QDialogButtonBox, "buttonBox")
     assert box.buttonRole(dialog.generate_button) == QDialogButtonBox.ButtonRole.AcceptRole
     assert child(dialog, QLabel, "kindLabel").buddy() is dialog.kinds
-    order = [dialog.kinds, dialog.call, dialog.opinion, dialog.pdf, dialog.docx, dialog.view,
-             dialog.generate_button]
+    order = [
+        dialog.kinds,
+        dialog.call,
+        dialog.opinion,
+        dialog.pdf,
+        dialog.docx,
+        dialog.view,
+        dialog.generate_button,
+    ]
     assert _tab_order(dialog, order) == order
 
 

@@ -65,6 +65,8 @@ CHOICES: dict[str, tuple[str, type[LabelledEnum]]] = {
     "clinicalAreaCombo": ("clinical_area", ClinicalArea),
     "categoryCombo": ("denial_category", DenialCategory),
 }
+
+
 def format_amount(minor: int | None) -> str:
     return "" if minor is None else f"{minor / 100:,.2f}"
 
@@ -140,9 +142,7 @@ class CaseDetailsDialog(QDialog):
         for field, edit in self.dates.items():
             picked = edit.date()
             values[field] = (
-                None
-                if picked == NO_DATE
-                else date(picked.year(), picked.month(), picked.day())
+                None if picked == NO_DATE else date(picked.year(), picked.month(), picked.day())
             )
         values.update({f: c.currentData() for f, c in self.choices.items()})
         country = self.country.currentData()

@@ -172,9 +172,7 @@ class CasesPage(QWidget):
     def _on_change(self, changes: ChangeSet) -> None:
         if not changes.touches(*LIST_ENTITIES):
             return
-        if any(
-            c.entity == "claim" and c.action in {"create", "import", "update"} for c in changes
-        ):
+        if any(c.entity == "claim" and c.action in {"create", "import", "update"} for c in changes):
             self.reload_choices()
         self._timer.start()
 

@@ -52,6 +52,7 @@ COUNTRIES = [
 # A date edit at its minimum shows "Not known" (its special value text): no date.
 NO_DATE = QDate(1900, 1, 1)
 
+
 def _fill(combo: QComboBox, enum_cls: type[LabelledEnum]) -> QComboBox:
     for member in enum_cls:
         combo.addItem(member.label, member)
