@@ -60,7 +60,6 @@ def register(subparsers: Any) -> dict[str, Handler]:
 
 
 def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
-    from claimdesk.services.packets import PacketService
 
     if args.internal_notes and args.no_chronology:
         raise PacketExportError(
@@ -72,7 +71,7 @@ def cmd_packet(args: argparse.Namespace, paths: AppPaths) -> int:
         raise PacketExportError("--split-mb must be a size in MB, such as 10.")
     services = _services(args, paths)
     claim_id = _claim_id(services, args.claim)
-    packets = PacketService(services)
+    packets = services.packets
     letter = _letter(args, packets, claim_id)
     options = packets.options(
         claim_id,

@@ -80,7 +80,9 @@ def claim_ids(demo: Services) -> list[int]:
 def context(
     demo: Services, claim_id: int, letterhead: Letterhead, kind: str | None = None
 ) -> dict[str, Any]:
-    return build_context(demo, claim_id, letterhead, None, kind)
+    return build_context(
+        demo.case_sources(), demo.packets.exhibit_list, claim_id, letterhead, None, kind
+    )
 
 
 def render(kind: str, ctx: dict[str, Any]) -> tuple[list[Block], tuple[str, ...]]:

@@ -371,7 +371,14 @@ def test_a_letter_cites_only_its_own_time_limit(demo: tuple[Services, dict[str, 
 
     services, ids = demo
     claim_id = ids["CD-2026-0005"]
-    context = build_context(services, claim_id, Letterhead(), None, "complaint_uk_fos")
+    context = build_context(
+        services.case_sources(),
+        services.packets.exhibit_list,
+        claim_id,
+        Letterhead(),
+        None,
+        "complaint_uk_fos",
+    )
     other = {"title": "Other", "due_on": "1 May 2027", "citation": "OTHER RULE"}
     own = {"title": "Refer to the FOS", "due_on": "9 June 2027", "citation": "DISP 2.8.2R"}
     environment = services.lettering.store.environment()

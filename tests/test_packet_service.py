@@ -16,7 +16,6 @@ from claimdesk.errors import ExhibitProblemsError
 from claimdesk.packets import check_exhibits
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
-from claimdesk.services.packets import PacketService
 
 
 def letter_pdf(pages: int = 2) -> bytes:
@@ -42,7 +41,7 @@ def case(services: Services) -> int:
 def test_exhibits_follow_the_packet_order(services: Services, case: int) -> None:
     documents = services.documents.documents(case)
     services.documents.set_packet_order(case, [documents[2].id, documents[0].id])
-    source = PacketService(services).source(case, None)
+    source = services.packets.source(case, None)
     assert [e.title for e in source.exhibits] == [documents[2].title, documents[0].title]
     assert source.exhibits[0].load() == services.documents.content(documents[2].id)
     assert source.case_number == services.claims.get(case).case_number
@@ -51,7 +50,7 @@ def test_exhibits_follow_the_packet_order(services: Services, case: int) -> None
 def test_chronology_holds_calls_requests_letters_and_decisions(
     services: Services, case: int
 ) -> None:
-    packets = PacketService(services)
+    packets = services.packets
     claim = services.claims.get(case)
     entries = packets.chronology(claim)
     kinds = {e.kind for e in entries}
@@ -71,7 +70,7 @@ def test_chronology_holds_calls_requests_letters_and_decisions(
 
 
 def test_packet_from_the_demo_case(services: Services, case: int, tmp_path: Path) -> None:
-    packets = PacketService(services)
+    packets = services.packets
     document = services.documents.attach(case, "appeal.pdf", letter_pdf(), kind="other")
     record = services.letters.record(
         case, kind="internal_appeal", template_name="internal_appeal", document_id=document.id
@@ -106,7 +105,7 @@ def test_damaged_stored_document_is_named(services: Services, case: int, tmp_pat
             text("UPDATE document_contents SET data = x'00' WHERE document_id = :id"),
             {"id": victim.id},
         )
-    packets = PacketService(services)
+    packets = services.packets
     problems = check_exhibits(packets.source(case, None))
     assert [p.file_name for p in problems] == [victim.original_name]
     assert "damaged" in problems[0].reason

@@ -21,7 +21,7 @@ from claimdesk.packets.model import CHRONOLOGY_TITLE, INDEX_TITLE, ChronologyEnt
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.services.letter_context import format_date
-from claimdesk.services.packets import PacketService, is_appeal_letter
+from claimdesk.services.packets import is_appeal_letter
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
 
@@ -77,7 +77,7 @@ def test_chronology_lists_only_letters_sent_by_their_titles(
     fresh: tuple[Services, list[int]],
 ) -> None:
     services, ids = fresh
-    packets = PacketService(services)
+    packets = services.packets
     for claim_id in ids:
         claim = services.claims.get(claim_id)
         # A letter written and kept, never sent: not something that happened outside.
@@ -111,7 +111,7 @@ def test_chronology_lists_only_letters_sent_by_their_titles(
 
 def test_internal_notes_only_when_ticked(fresh: tuple[Services, list[int]]) -> None:
     services, ids = fresh
-    packets = PacketService(services)
+    packets = services.packets
     claim_id = ids[3]
     claim = services.claims.get(claim_id)
     notes = [n.body for n in services.claims.notes(claim_id)]
@@ -154,7 +154,7 @@ def test_letter_encloses_exactly_the_packets_exhibits(
 ) -> None:
     services, ids = demo
     claim_id = ids[case]
-    packets = PacketService(services)
+    packets = services.packets
     listed = packets.exhibit_list(claim_id)
     assert listed[0].title == INDEX_TITLE and listed[0].letter == ""
     assert listed[-1].title == CHRONOLOGY_TITLE
@@ -175,7 +175,7 @@ def test_packet_index_letters_the_exhibits_as_the_list_does(
 ) -> None:
     services, ids = demo
     claim_id = ids[case]
-    packets = PacketService(services)
+    packets = services.packets
     options = packets.options(claim_id)
     listed = packets.exhibit_list(claim_id, options)
     out = tmp_path / "packet.pdf"
@@ -203,7 +203,7 @@ def test_every_template_that_encloses_the_packet_says_so() -> None:
 
 def test_the_appeal_letter_kept_on_the_case_is_found(fresh: tuple[Services, list[int]]) -> None:
     services, ids = fresh
-    packets = PacketService(services)
+    packets = services.packets
     claim_id = ids[3]
     demo_letter = services.letters.letters(claim_id)[0]
     assert demo_letter.kind == "appeal" and demo_letter.sent_on is not None
@@ -234,7 +234,7 @@ def test_a_letter_whose_enclosures_no_longer_match_is_caught(
     fresh: tuple[Services, list[int]],
 ) -> None:
     services, ids = fresh
-    packets = PacketService(services)
+    packets = services.packets
     claim_id = ids[3]
     # The demo's own letter was written elsewhere and lists no exhibits: nothing to compare.
     kept = packets.latest_appeal_letter(claim_id)

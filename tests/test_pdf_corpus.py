@@ -17,7 +17,6 @@ from claimdesk.errors import DocumentError, ExhibitProblemsError
 from claimdesk.packets import Exhibit, PacketOptions, PacketSource, export_packet
 from claimdesk.services import ClaimInput, Services
 from claimdesk.services.dto import DocumentInfo
-from claimdesk.services.packets import PacketService
 from claimdesk.services.search import extract_text
 from tests.pdf_corpus import CORPUS, Sample, fuzzed
 
@@ -54,7 +53,7 @@ def attach(services: Services, case: int, tmp_path: Path, sample: Sample) -> Doc
 
 def export(services: Services, case: int, document: DocumentInfo, out: Path) -> object:
     services.documents.set_packet_order(case, [document.id])
-    packets = PacketService(services)
+    packets = services.packets
     return packets.export(case, out, None, packets.options(case, include_chronology=False))
 
 

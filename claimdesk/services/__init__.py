@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from claimdesk.services.samples import SampleService
     from claimdesk.services.schedule import ScheduleService
     from claimdesk.services.search import SearchService
+    from claimdesk.services.sources import CaseSources
     from claimdesk.services.timeline import TimelineService
 
 __all__ = [
@@ -233,7 +234,12 @@ class Services:
     def lettering(self) -> LetterWriter:
         from claimdesk.services.lettering import LetterWriter
 
-        return LetterWriter(self, self._data_dir / "templates" if self._data_dir else None)
+        return LetterWriter(
+            self.context,
+            self.case_sources(),
+            lambda claim_id: self.packets.exhibit_list(claim_id),
+            self._data_dir / "templates" if self._data_dir else None,
+        )
 
     @cached_property
     def packets(self) -> PacketService:
@@ -241,7 +247,29 @@ class Services:
         from claimdesk.services.packets import PacketService
 
         folders = self._data_dir / EXPORT_FOLDERS_FILE if self._data_dir else None
-        return PacketService(self, folders)
+        return PacketService(
+            self.case_sources(),
+            lambda: {t.kind: t.title for t in self.lettering.templates()},
+            folders,
+        )
+
+    def case_sources(self) -> CaseSources:
+        """What letters and packets read a case through (services/sources.py)."""
+        from claimdesk.services.sources import CaseSources
+
+        return CaseSources(
+            clock=self.clock,
+            claims=self.claims,
+            calls=self.calls,
+            requests=self.requests,
+            opinions=self.opinions,
+            specialists=self.specialists,
+            imes=self.imes,
+            appeals=self.appeals,
+            deadlines=self.deadlines,
+            documents=self.documents,
+            letters=self.letters,
+        )
 
     @cached_property
     def search(self) -> SearchService:

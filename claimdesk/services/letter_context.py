@@ -31,7 +31,7 @@ from claimdesk.services.dto import (
 
 if TYPE_CHECKING:
     from claimdesk.letters.letterhead import Letterhead
-    from claimdesk.services import Services
+    from claimdesk.services.sources import CaseSources, ExhibitList
 
 Value = Any  # str | int | bool | None | list[Value] | dict[str, Value]
 
@@ -134,7 +134,8 @@ def format_money(amount_minor: int | None, currency: str) -> str | None:
 
 
 def build_context(
-    services: Services,
+    services: CaseSources,
+    exhibits: ExhibitList,
     claim_id: int,
     letterhead: Letterhead,
     options: LetterOptions | None = None,
@@ -182,7 +183,7 @@ def build_context(
         (d for d in deadlines if d.party is Party.CLAIMANT and d.rule_id),
         key=lambda d: d.due_on,
     )
-    enclosures = _enclosures(services, claim_id, country)
+    enclosures = _enclosures(services, exhibits, claim_id, country)
     plan_recipient = administrator if claim.plan_type in _ERISA and administrator else insurer
     opinion_values = _opinion(services, opinion, day) if opinion else None
     appeal_values = [
@@ -258,7 +259,9 @@ def build_context(
     }
 
 
-def _enclosures(services: Services, claim_id: int, country: str) -> list[dict[str, Value]]:
+def _enclosures(
+    services: CaseSources, exhibits: ExhibitList, claim_id: int, country: str
+) -> list[dict[str, Value]]:
     """The appeal packet after its letter, exactly as its index lists it (the index, then
     Exhibit A, B… and the chronology): what a letter that encloses the packet lists."""
     # The packet's documents in its order, as PacketService.source places them.
@@ -268,7 +271,7 @@ def _enclosures(services: Services, claim_id: int, country: str) -> list[dict[st
     )
     kinds = iter(d.kind.label for d in placed)
     listed = []
-    for entry in services.packets.exhibit_list(claim_id):
+    for entry in exhibits(claim_id):
         day = date.fromisoformat(entry.date_text) if entry.date_text else None
         kind = {"index": "Index of exhibits", "chronology": "Chronology"}.get(entry.kind)
         if entry.kind == "document":
@@ -573,7 +576,7 @@ def _request(request: RequestRecord, today: date, day: Any) -> dict[str, Value]:
     }
 
 
-def _opinion(services: Services, opinion: OpinionRecord, day: Any) -> dict[str, Value]:
+def _opinion(services: CaseSources, opinion: OpinionRecord, day: Any) -> dict[str, Value]:
     specialist = services.specialists.get(opinion.specialist_id)
     return {
         "specialist": {

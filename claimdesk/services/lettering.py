@@ -29,7 +29,8 @@ from claimdesk.services.letter_context import (
 )
 
 if TYPE_CHECKING:
-    from claimdesk.services import Services
+    from claimdesk.services.context import ServiceContext
+    from claimdesk.services.sources import CaseSources, ExhibitList
 
 Format = Literal["pdf", "docx"]
 MEDIA_TYPES = {
@@ -79,9 +80,16 @@ class GeneratedLetter:
 class LetterWriter:
     """Renders, checks, writes and records letters for the cases of one database."""
 
-    def __init__(self, services: Services, office_dir: Path | None) -> None:
-        self._services = services
-        self._ctx = services.context
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        sources: CaseSources,
+        exhibits: ExhibitList,
+        office_dir: Path | None,
+    ) -> None:
+        self._ctx = ctx
+        self._services = sources
+        self._exhibits = exhibits
         self.office_dir = office_dir
         self.store = TemplateStore(office_dir / "letters" if office_dir else None)
 
@@ -99,7 +107,9 @@ class LetterWriter:
     def context(
         self, claim_id: int, options: LetterOptions | None = None, kind: str | None = None
     ) -> dict[str, Value]:
-        return build_context(self._services, claim_id, self.letterhead(), options, kind)
+        return build_context(
+            self._services, self._exhibits, claim_id, self.letterhead(), options, kind
+        )
 
     def default_opinion_id(self, claim_id: int, kind: str | None) -> int | None:
         """The second opinion a letter of this kind uses unless another is chosen: for an

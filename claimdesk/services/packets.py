@@ -24,7 +24,7 @@ from claimdesk.partials import remember_export_folder
 from claimdesk.services.dto import CallRecord, ClaimDetail, LetterRecord, RequestRecord
 
 if TYPE_CHECKING:
-    from claimdesk.services import Services
+    from claimdesk.services.sources import CaseSources, TemplateTitles
 
 # Letters that are the appeal itself: the one that goes on top of the packet. Any kind that
 # says "appeal" is one (a letter recorded by hand as "appeal", the demo's), and so are the
@@ -107,10 +107,16 @@ class AppealLetter:
 
 
 class PacketService:
-    def __init__(self, services: Services, export_folders: Path | None = None) -> None:
+    def __init__(
+        self,
+        sources: CaseSources,
+        template_titles: TemplateTitles,
+        export_folders: Path | None = None,
+    ) -> None:
         """``export_folders``: where to note the folders packets go to, so the partials of an
         export killed outright are removed at the next start (claimdesk/partials.py)."""
-        self._s = services
+        self._s = sources
+        self._template_titles = template_titles
         self._export_folders = export_folders
 
     def source(
@@ -219,7 +225,7 @@ class PacketService:
         )
 
     def _titles(self) -> dict[str, str]:
-        return {t.kind: t.title for t in self._s.lettering.templates()}
+        return self._template_titles()
 
     def export(
         self,
@@ -380,7 +386,7 @@ def _first_words(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
 
 
-def _loader(services: Services, document_id: int) -> Callable[[], bytes]:
+def _loader(services: CaseSources, document_id: int) -> Callable[[], bytes]:
     """Reads the bytes only when the packet needs them (a DocumentError names a damaged copy)."""
     return lambda: services.documents.content(document_id)
 
