@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child, load_form
 from claimdesk.gui.letter_preview import LetterPreviewView, findings_html
@@ -78,11 +79,11 @@ class WriteLetterDialog(QDialog):
             if record.superseded:
                 continue
             who = record.person_name or record.organisation_name or "unknown"
-            self.call.addItem(f"{record.occurred_at:%d %b %Y %H:%M} — {who}", record.id)
+            self.call.addItem(f"{moment_text(record.occurred_at.astimezone())} — {who}", record.id)
         self.opinion = child(self, QComboBox, "opinionCombo")
         for opinion in reversed(self.services.opinions.opinions(claim_id)):
             if opinion.report_received_on:
-                state = f"report {opinion.report_received_on:%d %b %Y}"
+                state = f"report {day_text(opinion.report_received_on)}"
             else:
                 state = f"{opinion.status.label.lower()}, no report yet"
             self.opinion.addItem(f"{opinion.specialist_name} — {state}", opinion.id)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.dialogs import FormDialog, optional_day
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.attach import Attacher
@@ -36,7 +37,7 @@ IN_PACKET, DATE, KIND, TITLE, PAGES, SIZE, FILE = range(7)
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return day_text(value) if value else ""
 
 
 def file_size(size: int) -> str:

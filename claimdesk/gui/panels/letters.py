@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_dialog import WriteLetterDialog
@@ -35,13 +36,13 @@ class LetterModel(RecordTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == GENERATED:
-            return f"{row.generated_at.astimezone():%d %b %Y %H:%M}"
+            return moment_text(row.generated_at.astimezone())
         if column == LETTER:
             return self.titles.get(row.kind, row.kind.replace("_", " ").capitalize())
         if column == RECIPIENT:
             return row.recipient
         if column == SENT:
-            return f"{row.sent_on:%d %b %Y}" if row.sent_on else "Not yet"
+            return day_text(row.sent_on) if row.sent_on else "Not yet"
         if column == METHOD:
             return row.sent_method.label if row.sent_method else ""
         if column == TEMPLATE:
