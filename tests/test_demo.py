@@ -256,3 +256,22 @@ def test_poppler_renders_a_demo_letter(tmp_path: Path) -> None:
     )
     assert result.returncode == 0 and not result.stderr
     assert (tmp_path / "page-1.png").stat().st_size > 0
+
+
+def test_each_sample_case_was_last_active_at_its_latest_call(
+    loaded: Services, demo: list[ClaimDetail]
+) -> None:
+    now = loaded.clock.now()
+    for claim in demo:
+        calls = [c.occurred_at for c in loaded.calls.calls(claim.id)]
+        assert claim.updated_at == max(calls) < now, claim.case_number
+    # "Last activity" no longer reads the same on every case (the moment they were loaded).
+    assert len({claim.updated_at for claim in demo}) == len(demo)
+
+
+def test_an_imported_case_keeps_its_last_activity(
+    loaded: Services, demo: list[ClaimDetail]
+) -> None:
+    original = demo[0]
+    copy = loaded.claims.get(loaded.exchange.import_case(loaded.exchange.export_case(original.id)))
+    assert copy.updated_at == original.updated_at

@@ -160,6 +160,7 @@ def hostile(exported: dict[str, Any], edit: Edit) -> dict[str, Any]:
 def test_the_service_refuses_with_a_message_and_stores_nothing(
     services: Services, exported: dict[str, Any], name: str, edit: Edit, message: str
 ) -> None:
+    _ = services.accounts.principal  # the session's own account, made when it begins
     before = table_counts(services)
     with pytest.raises(ImportFormatError, match=message) as caught:
         services.exchange.import_case(hostile(exported, edit))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from claimdesk.errors import NotFoundError, ValidationError
 from claimdesk.models import (
     CallLogEntry,
+    CaseEvent,
     Claim,
     Contact,
     DocumentRequest,
     IndependentMedicalExam,
+    Letter,
     Note,
     Organisation,
     User,
@@ -390,6 +392,25 @@ def touch(unit: Unit, claim_id: int) -> None:
     claim = unit.session.get(Claim, claim_id)
     if claim is not None:
         claim.updated_at = unit.clock.now()
+
+
+def last_activity(session: Session, claim_id: int, now: datetime) -> datetime:
+    """When a case written in one go (imported, or a sample loaded) last saw activity: its
+    latest call, case event or sent letter, as the case list's "Last activity" shows for a
+    case worked day by day; ``now`` when it has none, and never later than ``now``."""
+    moments = [
+        session.scalar(
+            select(func.max(CallLogEntry.occurred_at)).where(CallLogEntry.claim_id == claim_id)
+        ),
+        session.scalar(
+            select(func.max(CaseEvent.occurred_at)).where(CaseEvent.claim_id == claim_id)
+        ),
+    ]
+    sent = session.scalar(select(func.max(Letter.sent_on)).where(Letter.claim_id == claim_id))
+    if sent is not None:
+        moments.append(datetime.combine(sent, time(12), UTC))
+    seen = [moment for moment in moments if moment is not None and moment <= now]
+    return max(seen, default=now)
 
 
 def find_or_create_organisation(

@@ -453,6 +453,7 @@ class _CaseLoader:
                 self.s.letters.mark_sent(record.id, sent_on, method)
         for note in data.get("notes", []):
             self.s.claims.add_note(claim.id, note)
+        self.s.samples.settle(claim.id)
         return claim.id
 
     def _refs(self, values: Json, *keys: str) -> Json:

@@ -49,7 +49,7 @@ from claimdesk.models import (
 from claimdesk.models.base import UTCDateTime
 from claimdesk.services import accounts
 from claimdesk.services import validate as v
-from claimdesk.services.claims import next_case_number
+from claimdesk.services.claims import last_activity, next_case_number
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.documents import (
     _SIGNATURES,
@@ -183,6 +183,12 @@ class ExchangeService:
         with self._ctx.unit() as unit:
             importer = _Importer(unit.session)
             claim_id = importer.run(document)
+            if not document["claim"].get("updated_at"):
+                # A file that does not say when the case was last worked on: its latest call,
+                # event or sent letter, not the moment of the import.
+                unit.session.flush()
+                claim = unit.get(Claim, claim_id, "case")
+                claim.updated_at = last_activity(unit.session, claim_id, unit.clock.now())
             unit.record("import", "claim", claim_id, claim_id)
         return claim_id
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from claimdesk.models import CallLogEntry, Claim
+from claimdesk.services.claims import last_activity
 from claimdesk.services.context import ServiceContext
 
 
@@ -44,6 +45,14 @@ class SampleService:
             claim = unit.get(Claim, claim_id, "case")
             claim.is_sample = True
             unit.record("mark_sample", "claim", claim_id, claim_id, ["is_sample"])
+
+    def settle(self, claim_id: int) -> None:
+        """After a sample case is loaded, its last activity is its latest call, letter or case
+        event, as for a real case, not the moment the demo loader wrote it."""
+        with self._ctx.unit() as unit:
+            claim = unit.get(Claim, claim_id, "case")
+            claim.updated_at = last_activity(unit.session, claim_id, unit.clock.now())
+            unit.record("settle_sample", "claim", claim_id, claim_id, ["updated_at"])
 
     def remove(self) -> list[str]:
         """Delete every sample case with all its records, in one unit of work; return their
