@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimdesk.services.context import ServiceContext
-from claimdesk.storage.backup import BackupResult, RestoreResult, backup, restore
+from claimdesk.storage import backup as copies
+from claimdesk.storage.backup import BackupResult, RestoreResult
 
 __all__ = ["BackupResult", "BackupService", "RestoreResult"]
 
@@ -21,9 +22,9 @@ class BackupService:
 
     def backup(self, destination: Path) -> BackupResult:
         """A consistent copy of the database, safe while other windows are writing."""
-        return backup(self._ctx.db, destination)
+        return copies.backup(self._ctx.db, destination)
 
     def restore(self, source: Path, kept_in: Path) -> RestoreResult:
         """Replace the database with a checked copy of ``source``; the current one is kept
         in ``kept_in`` first (storage/backup.py says what is checked)."""
-        return restore(self._ctx.db, source, kept_in)
+        return copies.restore(self._ctx.db, source, kept_in)
