@@ -89,3 +89,17 @@ def test_start_your_first_case_opens_the_new_case_wizard(
     window.today_page.welcome.start.click()
     assert len(shown) == 1
     assert window.today_page.stack.welcoming  # cancelled: still no case
+
+
+def test_the_welcome_points_to_the_first_steps_in_the_guide(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from claimdesk.gui.guide import GuideWindow
+
+    window = make_window(qtbot, services, tmp_path)
+    page = window.today_page
+    qtbot.waitUntil(lambda: page.stack.welcoming, timeout=10_000)
+    assert "user guide" in page.welcome.import_line.text()
+    page.welcome.import_line.linkActivated.emit("guide")
+    guide = window.findChild(GuideWindow)
+    assert guide is not None and guide.current_page() == "first-steps"

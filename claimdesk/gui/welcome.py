@@ -28,6 +28,14 @@ class WelcomeView(QWidget):
     load_samples = Signal()
     import_case = Signal()
 
+    def _link(self, link: str) -> None:
+        if link == "guide":
+            from claimdesk.gui.guide import show_guide
+
+            show_guide("first-steps", self)
+        else:
+            self.import_case.emit()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Welcome")
@@ -55,10 +63,11 @@ class WelcomeView(QWidget):
         # A link, not a third button: importing is for the few who have a case file already.
         self.import_line = QLabel(
             "Have a case file from another ClaimDesk? "
-            "<a href='import'>Import case file…</a> (File ▸ Import case file, Ctrl+I)"
+            "<a href='import'>Import case file…</a> (File ▸ Import case file, Ctrl+I)<br>"
+            "New to appeals? <a href='guide'>Read the first steps</a> in the user guide (F1)."
         )
         self.import_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.import_line.linkActivated.connect(lambda _link: self.import_case.emit())
+        self.import_line.linkActivated.connect(self._link)
         self.import_line.setWordWrap(True)
 
         column = QVBoxLayout()
