@@ -111,7 +111,7 @@ def test_letters_panel_lists_and_marks_sent(
     assert panel.model.data(panel.model.index(0, 1)) == (
         "Request for the claim file and the documents relied on"
     )
-    panel.run_dialog = filler(lambda dialog: None)  # type: ignore[method-assign]
+    panel.run_dialog = filler(lambda dialog: None)
     panel.mark_sent()
     qtbot.waitUntil(lambda: panel.model.rows[0].sent_on is not None)
     assert panel.model.rows[0].sent_method is ContactMethod.LETTER

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -23,9 +20,9 @@ from claimdesk.gui.dates import day_text
 from claimdesk.gui.dialogs import FormDialog, optional_day
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.attach import Attacher
-from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.panels.document_preview import NO_PREVIEW, DocumentPreview
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services.dto import DocumentInfo
 
@@ -96,7 +93,7 @@ class DocumentModel(RecordTableModel):
         return ""
 
 
-class DocumentsPanel(CasePanel):
+class DocumentsPanel(RecordPanel):
     key = "documents"
     title = "Documents"
     watches = frozenset({"document", "request", "letter", "second_opinion", "ime"})
@@ -128,17 +125,14 @@ class DocumentsPanel(CasePanel):
         self.save_button.clicked.connect(self.save_copy)
         self.up_button.setToolTip("Earlier in the appeal packet")
         self.down_button.setToolTip("Later in the appeal packet")
-        buttons = QHBoxLayout()
-        for button in (
+        buttons = button_row(
             self.add_button,
             self.edit_button,
             self.packet_button,
             self.up_button,
             self.down_button,
             self.save_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        )
         self.summary = QLabel()
         self.summary.setAccessibleName("Documents summary")
         self.summary.setWordWrap(True)
@@ -160,11 +154,7 @@ class DocumentsPanel(CasePanel):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        # Tests replace this to fill the form instead of showing a modal; files are chosen and
-        # saved through the prompts (env.prompts.open_paths / save_path).
-        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
-            d.exec() == QDialog.DialogCode.Accepted
-        )
+        # Files are chosen and saved through the prompts (env.prompts.open_paths / save_path).
         self.attacher = Attacher(self)
         self._summary = ""
         self._update_buttons()
@@ -172,15 +162,13 @@ class DocumentsPanel(CasePanel):
     # -- the list ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        current = self.selected()
-        try:
-            rows = self.services.documents.documents(self.claim_id)
-        except Exception as error:
-            self.report("Cannot read the documents", error)
+        if not self.reload(
+            self.table,
+            lambda: self.services.documents.documents(self.claim_id),
+            "Cannot read the documents",
+        ):
             return
-        self.model.set_rows(rows)
-        if current is not None:
-            self.select_document(current.id)
+        rows = self.model.rows
         included = sum(1 for r in rows if r.packet_position)
         self._summary = (
             f"{len(rows)} document{'s' if len(rows) != 1 else ''}, {included} in the appeal "
@@ -195,8 +183,7 @@ class DocumentsPanel(CasePanel):
         self.summary.setText(self.attacher.busy + self._summary)
 
     def selected(self) -> DocumentInfo | None:
-        row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return selected_record(self.table)  # type: ignore[no-any-return]
 
     def select_document(self, document_id: int) -> None:
         for row, document in enumerate(self.model.rows):

@@ -8,14 +8,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_dialog import WriteLetterDialog
-from claimdesk.gui.panels.base import CasePanel
-from claimdesk.gui.table_model import RecordTableModel, record_table
+from claimdesk.gui.panels.record_list import RecordPanel, button_row
+from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.letters.templates import describe_version_label
 from claimdesk.models.enums import ContactMethod
 from claimdesk.services.dto import LetterRecord
@@ -50,7 +50,7 @@ class LetterModel(RecordTableModel):
         return None
 
 
-class LettersPanel(CasePanel):
+class LettersPanel(RecordPanel):
     key = "letters"
     title = "Letters"
     watches = frozenset({"letter"})
@@ -87,12 +87,9 @@ class LettersPanel(CasePanel):
         )
         hint.setWordWrap(True)
         hint.setEnabled(False)  # the style's own muted text, readable in light and dark
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.write_button)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.sent_button)
-        buttons.addStretch(1)
+        buttons = button_row(
+            self.write_button, self.open_button, self.save_button, self.sent_button
+        )
         buttons.addWidget(self.packet_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -101,23 +98,15 @@ class LettersPanel(CasePanel):
         self._update_buttons()
 
     def refresh(self) -> None:
-        current = self.selected()
-        try:
-            rows = self.services.letters.letters(self.claim_id)
-        except Exception as error:
-            self.report("Cannot read the letters", error)
-            return
-        self.model.set_rows(list(reversed(rows)))
-        if current is not None:
-            for row, letter in enumerate(self.model.rows):
-                if letter.id == current.id:
-                    self.view.selectRow(row)
-        self._update_buttons()
+        if self.reload(
+            self.view,
+            lambda: list(reversed(self.services.letters.letters(self.claim_id))),
+            "Cannot read the letters",
+        ):
+            self._update_buttons()
 
     def selected(self) -> LetterRecord | None:
-        row = self.view.currentIndex().row()
-        rows = self.model.rows
-        return rows[row] if 0 <= row < len(rows) else None
+        return selected_record(self.view)  # type: ignore[no-any-return]
 
     def _update_buttons(self) -> None:
         chosen = self.selected()
@@ -139,9 +128,6 @@ class LettersPanel(CasePanel):
                 f"'{dialog.generated.title}' is kept on the case. Open it to print or send it, "
                 "then use Mark sent… to record when and how it went.",
             )
-
-    def run_dialog(self, dialog: QDialog) -> bool:
-        return dialog.exec() == QDialog.DialogCode.Accepted
 
     def _content(self, letter: LetterRecord) -> tuple[bytes, str] | None:
         if letter.document_id is None:
