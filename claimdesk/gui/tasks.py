@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +43,14 @@ class TaskControl:
 
     def cancel(self) -> None:
         self._cancel.set()
+
+
+def _disconnect_all(signals: _Signals) -> None:
+    for signal in (signals.finished, signals.failed, signals.progressed):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # nothing was connected
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect()
 
 
 class _Job(QRunnable):
@@ -124,6 +134,11 @@ class TaskRunner(QObject):
 
     def _finish(self, signals: _Signals) -> None:
         self._running.discard(signals)
+        # Drop the callbacks now, in an ordinary call. Left to the signals' own destructor,
+        # releasing them could free the last reference to this runner (a model that owns its
+        # runner, dropped meanwhile), whose destructor would then delete these signals a
+        # second time, mid-destruction: a segfault in the next event loop turn.
+        _disconnect_all(signals)
         signals.deleteLater()
         if not self._running:
             self.busy_changed.emit(False)
