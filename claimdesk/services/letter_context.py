@@ -331,16 +331,19 @@ def _sender(letterhead: Letterhead, claim: ClaimDetail) -> dict[str, Value]:
 
 
 def _organisation(org: OrganisationRecord | None) -> dict[str, Value] | None:
-    if org is None:
-        return None
+    return None if org is None else _contact(org)
+
+
+def _contact(source: OrganisationRecord | DirectoryEntry) -> dict[str, Value]:
+    """Who a letter goes to and how to reach them, from an organisation or a directory entry."""
     return {
-        "name": org.name,
-        "department": org.department or None,
-        "address": org.address or None,
-        "phone": org.phone or None,
-        "fax": org.fax or None,
-        "email": org.email or None,
-        "portal": org.portal or None,
+        "name": source.name,
+        "department": source.department or None,
+        "address": source.address or None,
+        "phone": source.phone or None,
+        "fax": source.fax or None,
+        "email": source.email or None,
+        "portal": source.portal or None,
     }
 
 
@@ -378,17 +381,8 @@ def _addressee(
 
 
 def _from_directory(entry: DirectoryEntry, role: str) -> dict[str, Value] | None:
-    values: dict[str, Value] = {
-        "name": entry.name,
-        "department": entry.department or None,
-        "address": entry.address or None,
-        "phone": entry.phone or None,
-        "fax": entry.fax or None,
-        "email": entry.email or None,
-        "portal": entry.portal or None,
-    }
     return _addressee(
-        values,
+        _contact(entry),
         role,
         "directory",
         directory_id=entry.id,
