@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from claimdesk import models
-from claimdesk.errors import ValidationError
+from claimdesk.errors import NotFoundError, ValidationError
 from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.storage import Database
@@ -37,8 +37,10 @@ def test_the_principal_is_found_once_and_attributes_every_unit(
 def test_a_failed_first_write_leaves_a_principal_that_exists(
     db: Database, services: Services
 ) -> None:
-    with pytest.raises(ValidationError):
-        services.claims.add_note(999_999, "")  # refused inside the unit: rolled back
+    # Refused inside the unit of work (no such case), which rolls back: the principal that
+    # session found must not have been made in that transaction.
+    with pytest.raises(NotFoundError):
+        services.claims.add_note(999_999, "Called the plan.")
     principal = services.accounts.principal
     with db.read() as session:
         assert session.get(models.User, principal.user_id) is not None
