@@ -266,7 +266,13 @@ class Services:
             self.case_sources(),
             lambda: {t.kind: t.title for t in self.lettering.templates()},
             folders,
+            guard=self._may_export,
         )
+
+    def _may_export(self, doing: str) -> None:
+        from claimdesk.services.accounts import Right
+
+        self.context.require(Right.EXPORT, doing)
 
     def case_sources(self) -> CaseSources:
         """What letters and packets read a case through (services/sources.py)."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from claimdesk.deadlines import CaseFacts, Planned, RuleBook, load_rules, plan_case
 from claimdesk.deadlines.plan import AppealFacts, EventFacts, RequestFacts
-from claimdesk.errors import NotFoundError
+from claimdesk.errors import NotFoundError, PermissionDenied
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -204,8 +204,13 @@ class ScheduleService:
         try:
             self.recompute(claim_id, today)
         except NotFoundError:
+            with self._ctx.system_reader() as session:
+                if session.get(Claim, claim_id) is not None:
+                    return  # not this account's case to see: it stays queued for another
             with self._ctx.write() as session:  # the case is gone: nothing left to recompute
                 session.execute(delete(DeadlinePending).where(DeadlinePending.claim_id == claim_id))
+        except PermissionDenied:
+            return  # a role that cannot change cases: it stays queued for one that can
         except Exception:
             log.exception("recomputing the deadlines of case %s failed again", claim_id)
 
