@@ -268,9 +268,15 @@ class ScheduleService:
     # ---- what is due ---------------------------------------------------------------------------
 
     def agenda(
-        self, today: date | None = None, days: int = 14, now: datetime | None = None
+        self,
+        today: date | None = None,
+        days: int = 14,
+        now: datetime | None = None,
+        *,
+        mine: bool = False,
     ) -> list[AgendaItem]:
-        """What is overdue or due within ``days`` on every case not closed, soonest first."""
+        """What is overdue or due within ``days`` on every case not closed, soonest first
+        (``mine``: only on the cases assigned to the signed-in account)."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         for claim_id in sorted(self.stale_claims):
@@ -289,6 +295,15 @@ class ScheduleService:
                 *_promise_items(session, until, late),
                 *_request_items(session, until, late, covered),
             ]
+            if mine:
+                assigned = set(
+                    session.scalars(
+                        select(Claim.id).where(
+                            Claim.assigned_user_id == self._ctx.principal.user_id
+                        )
+                    )
+                )
+                items = [i for i in items if i.claim_id in assigned]
         return sorted(items, key=lambda i: (i.due_on, i.due_at or now, i.case_number, i.title))
 
     def _deadline_items(
