@@ -1,0 +1,183 @@
+"""The command line signs in: setup, users, and a password from a file (never an argument)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimdesk.cli import main
+
+pytestmark = pytest.mark.manual_setup  # these tests set their databases up themselves
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def secret(folder: Path, name: str, password: str) -> str:
+    path = folder / f"{name}.txt"
+    path.write_text(password + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> list[str]:
+    return ["--data-dir", str(tmp_path / "data")]
+
+
+def test_a_new_database_says_how_to_set_it_up(
+    capsys: pytest.CaptureFixture[str], data: list[str]
+) -> None:
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1
+    assert "not set up for sign-in yet" in err and "claimdesk setup --personal" in err
+
+
+def test_personal_setup_then_every_command_signs_in_with_the_password(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "my own words"))
+    code, out, err = run(capsys, *data, "--user", "Maria Lopez", "setup", "--personal")
+    assert code == 0, err
+    assert "personal database" in out and "Maria Lopez" in out
+    code, _, err = run(capsys, *data, "setup", "--personal")
+    assert code == 1 and "already set up" in err
+
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "right", "my own words"))
+    code, out, err = run(capsys, *data, "claims", "--json")
+    assert code == 0 and json.loads(out) == [], err
+
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "wrong", "not my words"))
+    code, out, err = run(capsys, *data, "claims", "--json")
+    assert code == 1 and out == ""
+    assert (
+        err == "claimdesk: Wrong password for 'Maria Lopez'. Try again (passwords are "
+        "case-sensitive).\n"
+    )
+
+
+def test_a_password_file_that_cannot_be_read_says_so(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "my own words"))
+    assert run(capsys, *data, "setup", "--personal")[0] == 0
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", str(tmp_path / "missing.txt"))
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "cannot be read" in err and "CLAIMDESK_PASSWORD_FILE" in err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "empty", ""))
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "is empty" in err
+    # No file and no terminal: say how to give the password (never an argument).
+    monkeypatch.delenv("CLAIMDESK_PASSWORD_FILE")
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "set $CLAIMDESK_PASSWORD_FILE" in err
+
+
+def test_an_office_admin_adds_lists_disables_and_resets_accounts(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin_password = secret(tmp_path, "admin", "admin pass phrase")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", admin_password)
+    code, out, err = run(capsys, *data, "--user", "Office Admin", "setup", "--office")
+    assert code == 0 and "Office Admin is its administrator" in out, err
+    as_admin = [*data, "--user", "Office Admin"]
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", admin_password)
+
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "say who you are with --user" in err
+
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "ana", "ana pass phrase"))
+    code, out, err = run(capsys, *as_admin, "users", "add", "Ana Ruiz", "--role", "caseworker")
+    assert code == 0 and "Added Ana Ruiz (Caseworker)" in out, err
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "vic", "vic pass phrase"))
+    code, out, err = run(capsys, *as_admin, "users", "add", "Vic", "--role", "volunteer")
+    assert code == 0, err
+    code, out, _ = run(capsys, *as_admin, "users", "list")
+    listed = out.splitlines()
+    assert listed[0].split() == ["Account", "Name", "shown", "Role", "State"]
+    assert any(line.startswith("Ana Ruiz") and "Caseworker" in line for line in listed)
+
+    # Ana signs in with her own password, and cannot manage accounts.
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-in", "ana pass phrase"))
+    code, out, err = run(capsys, *data, "--user", "Ana Ruiz", "users", "list")
+    assert code == 1 and "caseworker account cannot list the accounts" in err
+    code, out, err = run(capsys, *data, "--user", "Ana Ruiz", "demo", "--json")
+    assert code == 0, err
+
+    # Vic, a volunteer, reads but cannot export.
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "vic-in", "vic pass phrase"))
+    code, out, err = run(capsys, *data, "--user", "Vic", "claims", "--json")
+    assert code == 0 and json.loads(out), err
+    number = json.loads(out)[0]["case_number"]
+    case_file = tmp_path / "case.json"
+    code, _, err = run(capsys, *data, "--user", "Vic", "export", number, "--out", str(case_file))
+    assert code == 1 and "volunteer account can read and search" in err
+    assert not case_file.exists()
+
+    # The admin resets Ana's password and disables Vic.
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", admin_password)
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "reset", "reset phrase"))
+    code, out, err = run(capsys, *as_admin, "users", "passwd", "Ana Ruiz")
+    assert code == 0 and "password of Ana Ruiz is changed" in out, err
+    code, out, err = run(capsys, *as_admin, "users", "disable", "Vic")
+    assert code == 0 and "Disabled Vic" in out, err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "vic-in", "vic pass phrase"))
+    code, _, err = run(capsys, *data, "--user", "Vic", "claims")
+    assert code == 1 and "'Vic' is disabled" in err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-old", "ana pass phrase"))
+    code, _, err = run(capsys, *data, "--user", "Ana Ruiz", "claims")
+    assert code == 1 and "Wrong password for 'Ana Ruiz'" in err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-new", "reset phrase"))
+    assert run(capsys, *data, "--user", "Ana Ruiz", "claims")[0] == 0
+
+
+def test_claimdesk_user_names_an_account_but_signs_nobody_in(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "admin pass phrase"))
+    assert run(capsys, *data, "--user", "Office Admin", "setup", "--office")[0] == 0
+    monkeypatch.setenv("CLAIMDESK_USER", "Office Admin")
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "wrong", "a guess at it"))
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "Wrong password for 'Office Admin'" in err
+    # A name that is no account is not made into one, as it used to be.
+    monkeypatch.setenv("CLAIMDESK_USER", "Somebody New")
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "There is no account 'Somebody New'" in err
+
+
+def test_the_office_setting_limits_caseworkers_to_their_cases(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin_password = secret(tmp_path, "admin", "admin pass phrase")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", admin_password)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", admin_password)
+    as_admin = [*data, "--user", "Office Admin"]
+    assert run(capsys, *as_admin, "setup", "--office")[0] == 0
+    assert run(capsys, *as_admin, "demo", "--json")[0] == 0  # the samples go to the admin
+    assert run(capsys, *as_admin, "users", "add", "Ana Ruiz", "--role", "caseworker")[0] == 0
+    code, out, err = run(capsys, *as_admin, "users", "only-assigned", "on")
+    assert code == 0 and "only the cases assigned to them" in out, err
+    code, out, err = run(capsys, *data, "--user", "Ana Ruiz", "claims", "--json")
+    assert code == 0 and json.loads(out) == [], err
+    code, out, _ = run(capsys, *as_admin, "claims", "--json")
+    assert len(json.loads(out)) >= 6
