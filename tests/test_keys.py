@@ -157,7 +157,7 @@ def test_an_encrypted_database_opens_with_its_key_only(db_path: Path) -> None:
         open_database(sqlite_url(db_path), key=keys.new_data_key())
     # Without its key file it is still known to be encrypted, and refused as such.
     keys.keyfile_path(db_path).unlink()
-    with pytest.raises(EncryptedDatabaseError, match="its key file claimdesk.sqlite.keys is"):
+    with pytest.raises(EncryptedDatabaseError, match=r"its key file claimdesk\.sqlite\.keys is"):
         open_database(sqlite_url(db_path))
 
 
