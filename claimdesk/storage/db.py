@@ -110,6 +110,21 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def use_key(self, key: bytes | None) -> None:
+        """Reopen the same SQLite file under another key (a restore installed a backup made
+        with other keys): the engine is rebuilt and sessions made afresh."""
+        from claimdesk.paths import sqlite_url
+
+        path = self.sqlite_path
+        if path is None:
+            raise StorageError("Only a ClaimDesk SQLite file has a key.")
+        self.engine.dispose()
+        self.engine = create_database_engine(sqlite_url(path), key=key)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self.data_key = key
+        for cached in ("_read_sessions", "_write_sessions"):
+            self.__dict__.pop(cached, None)
+
 
 def read_only_uri(path: Path) -> str:
     """A SQLite URI opening ``path`` read-only, whatever characters its name holds.

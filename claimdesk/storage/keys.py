@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from claimdesk.errors import KeyFileError, NotFoundError, WrongPasswordError
-from claimdesk.private import open_private
+from claimdesk.private import open_private, private_dir
 
 KEYFILE_SUFFIX = ".keys"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -77,12 +77,25 @@ def is_encrypted(db_path: Path) -> bool:
     of it (an encrypted file whose key file was lost is still encrypted; a letter saved under
     the database's name is not).
     """
+    finish_conversion(db_path)
     if keyfile_path(db_path).exists():
         return True
     if has_plain_header(db_path) is not False:
         return False
     size = db_path.stat().st_size
     return size % _SMALLEST_PAGE == 0
+
+
+_CONVERSION_LEFTOVERS = (".encrypting", ".encrypting.keys", ".unencrypted")
+
+
+def finish_conversion(db_path: Path) -> None:
+    """Finish or undo an interrupted ``claimdesk encrypt`` of ``db_path`` (storage/encrypt.py):
+    whoever looks at the file first, sign-in or open, finds it whole."""
+    if any(db_path.with_name(db_path.name + end).exists() for end in _CONVERSION_LEFTOVERS):
+        from claimdesk.storage.encrypt import finish_interrupted
+
+        finish_interrupted(db_path)
 
 
 def new_data_key() -> bytes:
@@ -305,6 +318,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _read(db_path: Path) -> dict[str, Any]:
+    finish_conversion(db_path)
     path = keyfile_path(db_path)
     try:
         raw = path.read_bytes()
@@ -360,6 +374,7 @@ def _write(path: Path, content: dict[str, Any]) -> None:
     data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     try:
+        private_dir(path.parent)
         fd = open_private(partial)
         try:
             os.write(fd, data)
@@ -367,7 +382,7 @@ def _write(path: Path, content: dict[str, Any]) -> None:
         finally:
             os.close(fd)
         os.replace(partial, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise KeyFileError(
@@ -376,7 +391,7 @@ def _write(path: Path, content: dict[str, Any]) -> None:
         ) from error
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make a rename durable (POSIX); Windows has no directory handles to sync."""
     if os.name != "posix":
         return
