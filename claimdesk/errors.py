@@ -42,6 +42,18 @@ class NotAClaimDeskDatabaseError(StorageError):
     """A file that is not a ClaimDesk database was offered as one."""
 
 
+class EncryptedDatabaseError(StorageError):
+    """An encrypted database was opened without its key, or with a key that is not its own."""
+
+
+class KeyFileError(StorageError):
+    """The key file beside an encrypted database is missing, damaged or cannot be written."""
+
+
+class WrongPasswordError(ClaimDeskError):
+    """A password (or recovery key) does not unwrap the database's key."""
+
+
 class DocumentError(ClaimDeskError):
     """A document cannot be attached or read."""
 
