@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Prompts:
@@ -52,6 +52,11 @@ class Prompts:
         box.exec()
         clicked = box.clickedButton()
         return next((answer for button, answer in buttons if button is clicked), None)
+
+    def password(self, parent: QWidget | None, title: str, message: str) -> str | None:
+        """A password typed in a field that does not show it; None when the user cancels."""
+        text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
+        return text if ok else None
 
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
@@ -102,6 +107,11 @@ class RecordingPrompts(Prompts):
         self.shown.append(("ask", title, message))
         answer = self.answers.pop(0) if self.answers else None
         return answer if isinstance(answer, str) and answer in answers else None
+
+    def password(self, parent: QWidget | None, title: str, message: str) -> str | None:
+        self.shown.append(("password", title, message))
+        answer = self.answers.pop(0) if self.answers else None
+        return answer if isinstance(answer, str) else None
 
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
