@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from claimdesk.clock import Clock
     from claimdesk.services.accounts import AccountService
+    from claimdesk.services.alerts import AlertService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
@@ -208,6 +209,12 @@ class Services:
         from claimdesk.services.schedule import ScheduleService
 
         return ScheduleService(self.context)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        from claimdesk.services.alerts import AlertService
+
+        return AlertService(self.context, self.schedule.rules)
 
     @cached_property
     def calendar(self) -> CalendarService:
