@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
     from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
+    from claimdesk.services.dashboard import DashboardService
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
     from claimdesk.services.lettering import LetterWriter
@@ -215,6 +216,16 @@ class Services:
         from claimdesk.services.alerts import AlertService
 
         return AlertService(self.context, self.schedule.rules)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from claimdesk.services.dashboard import DashboardService
+
+        return DashboardService(
+            self.context,
+            lambda today, now, ids, limit: self.alerts.missed(ids, today, now, limit),
+            lambda today, now, ids: self.alerts.count(today, now, ids),
+        )
 
     @cached_property
     def calendar(self) -> CalendarService:

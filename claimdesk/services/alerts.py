@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from claimdesk.deadlines import RuleBook
@@ -24,7 +24,7 @@ from claimdesk.services.context import ServiceContext
 ADMINISTRATOR_RULES = frozenset({"US-ERISA-plan-docs"})
 
 
-def missed_deadlines_query(today: date, now: datetime) -> Any:
+def missed_deadlines_query(today: date, now: datetime) -> Select[Any]:
     """Open insurer deadlines past their hour or day, on cases not closed (Core select)."""
     d, c = Deadline.__table__.c, Claim.__table__.c
     insurer = aliased(Organisation.__table__, name="insurer")
@@ -59,6 +59,13 @@ def missed_deadlines_query(today: date, now: datetime) -> Any:
     )
 
 
+def _among(query: Select[Any], claim_ids: Iterable[int] | Select[Any] | None) -> Select[Any]:
+    if claim_ids is None:
+        return query
+    wanted = claim_ids if isinstance(claim_ids, Select) else list(claim_ids)
+    return query.where(Deadline.__table__.c.claim_id.in_(wanted))
+
+
 class AlertService:
     def __init__(self, ctx: ServiceContext, rules: RuleBook) -> None:
         self._ctx = ctx
@@ -66,24 +73,28 @@ class AlertService:
 
     def missed(
         self,
-        claim_ids: Iterable[int] | None = None,
+        claim_ids: Iterable[int] | Select[Any] | None = None,
         today: date | None = None,
         now: datetime | None = None,
+        limit: int | None = None,
     ) -> list[MissedDeadline]:
         """Every missed insurer deadline (on these cases only, if given), oldest first."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        query = missed_deadlines_query(today, now)
-        if claim_ids is not None:
-            query = query.where(Deadline.__table__.c.claim_id.in_(list(claim_ids)))
+        query = _among(missed_deadlines_query(today, now), claim_ids).limit(limit)
         with self._ctx.reader_connection() as connection:
             rows = connection.execute(query).all()
         return [self._describe(row, today) for row in rows]
 
-    def count(self, today: date | None = None, now: datetime | None = None) -> int:
+    def count(
+        self,
+        today: date | None = None,
+        now: datetime | None = None,
+        claim_ids: Iterable[int] | Select[Any] | None = None,
+    ) -> int:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        inner = missed_deadlines_query(today, now).subquery()
+        inner = _among(missed_deadlines_query(today, now), claim_ids).order_by(None).subquery()
         with self._ctx.reader_connection() as connection:
             return int(connection.scalar(select(func.count()).select_from(inner)) or 0)
 
