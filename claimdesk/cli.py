@@ -123,12 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk import cli_deadlines, cli_letters, cli_packet, cli_search
+    from claimdesk import cli_deadlines, cli_letters, cli_packet, cli_report, cli_search
 
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
+    COMMANDS.update(cli_report.register(commands))  # report
     return parser
 
 

@@ -43,7 +43,7 @@ def test_a_missed_appeal_decision_raises_the_erisa_alert(services: Services) -> 
         "Northwind Mutual's decision on the appeal was due 16 Oct 2026 (29 CFR 2560.503-1(i)(3)(i))"
     )
     [sentence] = alert.sentences()
-    assert "under 29 CFR 2560.503-1(l)(2) the claimant is deemed to have exhausted" in sentence
+    assert "; under (l)(2) the claimant may treat the claims procedure as exhausted" in sentence
     assert sentence.endswith("(29 CFR 2560.503-1(l)(2); confidence S).")
     assert alert.next_steps == ("court",)
     assert alert.penalty is None

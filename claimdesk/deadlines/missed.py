@@ -74,9 +74,10 @@ class MissedDeadline:
                 f"{self.headline}, {self.days_late} day{'s' if self.days_late != 1 else ''} "
                 "ago. Note the delay as evidence and chase it in writing."
             ]
+        first, *more = self.consequences
         return [
-            f"{self.headline}; {c.gives} ({c.citation}; confidence {c.confidence})."
-            for c in self.consequences
+            f"{self.headline}; {_cited(first)}",
+            *(f"Also, {_cited(c)}" for c in more),
         ]
 
     def text(self) -> str:
@@ -134,6 +135,10 @@ def describe(
         penalty=penalty,
         claimant_name=claimant_name,
     )
+
+
+def _cited(consequence: Consequence) -> str:
+    return f"{consequence.gives} ({consequence.citation}; confidence {consequence.confidence})."
 
 
 def possessive(name: str) -> str:

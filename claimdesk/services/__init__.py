@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         LetterService,
     )
     from claimdesk.services.readiness import ReadinessService
+    from claimdesk.services.report import ReportService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
     from claimdesk.services.schedule import ScheduleService
@@ -226,6 +227,13 @@ class Services:
             lambda today, now, ids, limit: self.alerts.missed(ids, today, now, limit),
             lambda today, now, ids: self.alerts.count(today, now, ids),
         )
+
+    @cached_property
+    def report(self) -> ReportService:
+        from claimdesk.services.report import ReportService
+
+        templates = self._data_dir / "templates" if self._data_dir else None
+        return ReportService(self.dashboard, templates)
 
     @cached_property
     def calendar(self) -> CalendarService:
