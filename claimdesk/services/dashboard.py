@@ -137,6 +137,7 @@ class Chart:
     note: str = ""
     # Money: each row has its own scale (amounts in different currencies are not comparable).
     scale_per_group: bool = False
+    empty: str = "Nothing in this period."
 
 
 @dataclass(frozen=True)
@@ -472,7 +473,7 @@ class _Reader:
         )
         series = (
             Series("Overdue: claimant's", "danger"),
-            Series("Overdue: insurer's", "against"),
+            Series("Overdue: insurer's", "series:3"),
             Series("Due within 7 days: claimant's", "warning"),
             Series("Due within 7 days: insurer's", "accent"),
         )
@@ -525,6 +526,7 @@ class _Reader:
             groups,
             ("Caseworker", "Open cases without a call"),
             tuple((g.label, str(g.values[0])) for g in groups),
+            empty=f"Every open case has a call logged in the last {STALE_DAYS} days.",
         )
 
     # ---- outcomes -------------------------------------------------------------------------
