@@ -80,6 +80,16 @@ class MissedDeadline:
             *(f"Also, {_cited(c)}" for c in more),
         ]
 
+    def opens(self) -> str:
+        """What the missed deadline opens, each with its citation, without the headline."""
+        if not self.consequences:
+            return "Note the delay as evidence and chase it in writing."
+        first, *more = self.consequences
+        parts = [_capital(_cited(first)), *(f"Also, {_cited(c)}" for c in more)]
+        if self.penalty is not None:
+            parts.append(self.penalty.text())
+        return " ".join(parts)
+
     def text(self) -> str:
         """Everything about it in one paragraph (the penalty and the caveat included)."""
         parts = self.sentences()
@@ -135,6 +145,10 @@ def describe(
         penalty=penalty,
         claimant_name=claimant_name,
     )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _cited(consequence: Consequence) -> str:

@@ -243,6 +243,8 @@ class BarChart(QWidget):
         """Where a bar is drawn (tests click there)."""
         chart = self.chart
         assert chart is not None
+        if not self.hits:
+            self.grab()  # painted off screen: the bars' places are known once drawn
         wanted = chart.groups[group].slices[series]
         hit = next(h for h in self.hits if h.piece == wanted)
         return hit.rect.center()

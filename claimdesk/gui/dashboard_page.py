@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.alerts import alerts_html, case_link
 from claimdesk.gui.chart_widget import BarChart, ChartTable
 from claimdesk.gui.dates import long_day_text, qt_day_format
 from claimdesk.gui.env import GuiEnv
@@ -238,27 +238,17 @@ class DashboardPage(QWidget):
 
     def _write_alerts(self) -> None:
         board = self.board
-        if board is None or not board.alert_count:
-            self.alerts_box.setVisible(False)
-            return
-        red = theme.DANGER.hex(self.alerts.palette())
-        items = [
-            f"<li><a href='case:{a.claim_id}'>{escape(a.case_number)}</a>: {escape(a.text())}</li>"
-            for a in board.alerts[:ALERTS_LISTED]
-        ]
-        more = board.alert_count - min(len(board.alerts), ALERTS_LISTED)
-        tail = (
-            f"<p>…and {more:,} more: the bars “Overdue: insurer's” above list their cases.</p>"
-            if more
-            else ""
-        )
-        self.alerts.setText(
-            f"<p style='color:{red}'><b>⚠ {board.alert_count:,} insurer deadline"
-            f"{'s' if board.alert_count != 1 else ''} passed with nothing recorded</b> "
-            "(what the rule says, not legal advice)</p>"
-            f"<ul style='color:{red}'>{''.join(items)}</ul>{tail}"
-        )
-        self.alerts_box.setVisible(True)
+        shown = board is not None and board.alert_count > 0
+        self.alerts_box.setVisible(shown)
+        if board is not None and shown:
+            self.alerts.setText(
+                alerts_html(
+                    board.alerts[:ALERTS_LISTED],
+                    board.alert_count,
+                    self.alerts.palette(),
+                    "(the bars “Overdue: insurer's” list their cases)",
+                )
+            )
 
     def _colour_alerts(self) -> None:
         palette = self.alerts_box.palette()
@@ -270,9 +260,9 @@ class DashboardPage(QWidget):
         self._write_alerts()
 
     def _alert_link(self, link: str) -> None:
-        kind, _, value = link.partition(":")
-        if kind == "case" and value.isdigit():
-            self.open_case.emit(int(value), "deadlines")
+        claim_id = case_link(link)
+        if claim_id is not None:
+            self.open_case.emit(claim_id, "deadlines")
 
     def _on_change(self, changes: ChangeSet) -> None:
         if self._started and changes.touches(*WATCHED):

@@ -138,7 +138,9 @@ class Services:
     def readiness(self) -> ReadinessService:
         from claimdesk.services.readiness import ReadinessService
 
-        return ReadinessService(self.context)
+        return ReadinessService(
+            self.context, lambda claim_id, today: self.alerts.missed([claim_id], today)
+        )
 
     @cached_property
     def calls(self) -> CallService:
