@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QPalette
 
-from claimdesk.deadlines.missed import MissedDeadline
 from claimdesk.gui import theme
+
+if TYPE_CHECKING:  # the deadline engine loads after the first paint
+    from claimdesk.deadlines.missed import MissedDeadline
 
 
 def alerts_html(

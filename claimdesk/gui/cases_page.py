@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,7 +27,9 @@ from claimdesk.gui.guide import help_button
 from claimdesk.models.enums import ClaimStatus, Stage
 from claimdesk.services import ChangeSet
 from claimdesk.services.caselist import CaseFilter
-from claimdesk.services.dashboard import Slice
+
+if TYPE_CHECKING:  # the case list paints before the models are imported
+    from claimdesk.services.dashboard import Slice
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ available as a table a screen reader reads and a caseworker copies (``ChartTable
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -32,7 +32,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolTip, QWidget
 
 from claimdesk.gui import theme
-from claimdesk.services.dashboard import Chart, Group, Slice
+
+if TYPE_CHECKING:  # the window paints before the models are imported (docs/architecture.md)
+    from claimdesk.services.dashboard import Chart, Group, Slice
 
 Index = QModelIndex | QPersistentModelIndex
 SLICE_ROLE = Qt.ItemDataRole.UserRole + 1

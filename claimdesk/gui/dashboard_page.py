@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QShowEvent
@@ -31,8 +32,9 @@ from claimdesk.gui.dates import long_day_text, qt_day_format
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.guide import help_button
 from claimdesk.services import ChangeSet
-from claimdesk.services.dashboard import UNASSIGNED, Chart, Dashboard, DashboardFilter, Slice
-from claimdesk.services.report import ReportOptions
+
+if TYPE_CHECKING:  # the dashboard's service loads the models: not before the first paint
+    from claimdesk.services.dashboard import Chart, Dashboard, DashboardFilter
 
 WATCHED = frozenset({"deadline", "call", "request", "claim", "appeal", "event"})
 ALERTS_LISTED = 8
@@ -175,6 +177,8 @@ class DashboardPage(QWidget):
             self.refresh()
 
     def current_filter(self) -> DashboardFilter:
+        from claimdesk.services.dashboard import DashboardFilter
+
         return DashboardFilter(
             start=self.start.date().toPython(),  # type: ignore[arg-type]
             end=self.end.date().toPython(),  # type: ignore[arg-type]
@@ -230,6 +234,8 @@ class DashboardPage(QWidget):
         self.caseworker.blockSignals(True)
         self.caseworker.clear()
         self.caseworker.addItem("Every caseworker", None)
+        from claimdesk.services.dashboard import UNASSIGNED
+
         for name in [*workers, UNASSIGNED]:
             self.caseworker.addItem(name, name)
         found = self.caseworker.findData(current) if current is not None else 0
@@ -281,6 +287,8 @@ class DashboardPage(QWidget):
         kind = _FORMATS.get(path.suffix.lower())
         if kind is None:
             path, kind = path.with_suffix(path.suffix + ".pdf"), "pdf"
+        from claimdesk.services.report import ReportOptions
+
         report = self.env.services.report
         options = ReportOptions(wanted)
         self.export_button.setEnabled(False)
@@ -313,6 +321,3 @@ def _tint(label: QLabel, tone: theme.Tone) -> None:
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, tone.color(palette))
     label.setPalette(palette)
-
-
-__all__ = ["DashboardPage", "Slice"]

@@ -286,6 +286,7 @@ class Services:
         from claimdesk.services.sources import CaseSources
 
         return CaseSources(
+            snapshot=self.context.snapshot,
             clock=self.clock,
             claims=self.claims,
             calls=self.calls,
@@ -326,12 +327,14 @@ class Services:
         *,
         backup_dir: Path | None = None,
         clock: Clock | None = None,
+        key: bytes | None = None,
     ) -> Services:
         """Open (creating or upgrading) the database at ``database_url`` and serve it; the
-        window and the CLI start here, so neither reaches into storage itself."""
+        window and the CLI start here, so neither reaches into storage itself. ``key`` is the
+        data key of an encrypted file (storage/keys.py)."""
         from claimdesk.storage import open_database
 
-        db = open_database(database_url, backup_dir=backup_dir)
+        db = open_database(database_url, key=key, backup_dir=backup_dir)
         try:
             return cls(db, user_name, data_dir, clock=clock)
         except BaseException:
