@@ -148,3 +148,28 @@ def test_an_unknown_consequence_is_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"rules": [rule]}), encoding="utf-8")
     with pytest.raises(DeadlineRuleError, match="not the claimant's"):
         load_rules(tmp_path)
+
+
+def test_the_dashboard_and_report_read_on_every_backend(services: Services) -> None:
+    """The dashboard's queries on SQLite and PostgreSQL alike (the services fixture runs both)."""
+    from claimdesk.services.dashboard import DashboardFilter
+    from claimdesk.services.report import ReportOptions
+
+    claim_id = disability_case(services)
+    services.appeals.record(
+        claim_id, "internal_1", filed_on=date(2026, 8, 27), received_on=date(2026, 9, 1)
+    )
+    services.requests.request_document(
+        claim_id, "claim_file", sent_on=date(2026, 9, 1), method="letter"
+    )
+    period = DashboardFilter(date(2026, 1, 1), date(2026, 12, 31))
+    board = services.dashboard.read(period)
+    assert board.open_cases == 1 and board.alert_count == 1
+    late = {g.label: g.values for g in board.chart("insurers").groups}
+    assert late == {"Northwind Mutual": (1, 1)}
+    overdue = {g.label: g.values for g in board.chart("deadlines").groups}
+    assert overdue["(unassigned)"][1] == 1  # the insurer's deadline, overdue
+    [piece] = [s for s in board.chart("insurers").groups[0].slices[:1] if s is not None]
+    assert services.dashboard.case_ids(piece) == [claim_id]
+    data = json.loads(services.report.render(ReportOptions(period), "json"))
+    assert data["missed_insurer_deadlines"]["count"] == 1
