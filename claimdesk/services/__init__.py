@@ -298,6 +298,7 @@ class Services:
             deadlines=self.deadlines,
             documents=self.documents,
             letters=self.letters,
+            missed=lambda claim_id, today: self.alerts.missed([claim_id], today),
         )
 
     @cached_property
