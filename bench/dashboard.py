@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
+from claimdesk.services.caselist import CaseFilter
 from claimdesk.services.dashboard import DashboardFilter
 
 
@@ -53,11 +54,15 @@ def main() -> int:
     ]
     value, biggest = max(bars, key=lambda bar: bar[0])
     behind, ids = best(args.runs, lambda: dashboard.case_ids(biggest))
+    listed, _ = best(
+        args.runs, lambda: services.caselist.first_ids(CaseFilter(subset=biggest), 200)
+    )
     print(f"open cases: {board.open_cases:,}; alerts: {len(board.alerts):,}")
     print(f"dashboard, whole office:     {whole * 1000:7.0f} ms")
     print(f"dashboard, one caseworker:   {one * 1000:7.0f} ms")
     print(f"cases behind the biggest bar ({biggest.label}: {value:,}): {behind * 1000:.0f} ms, "
           f"{len(ids):,} cases")  # fmt: skip
+    print(f"the case list's first page for that bar:          {listed * 1000:.0f} ms")
     services.close()
     return 0
 
