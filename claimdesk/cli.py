@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_encrypt,
         cli_letters,
         cli_packet,
+        cli_report,
         cli_search,
     )
 
@@ -159,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
     COMMANDS.update(cli_encrypt.register(commands))  # encrypt
+    COMMANDS.update(cli_report.register(commands))  # report
     return parser
 
 

@@ -15,6 +15,7 @@ from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
+from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
@@ -72,13 +73,18 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(self.env)
         self.today_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.today_page, "Today")
+        self.dashboard_page = DashboardPage(self.env)
+        self.dashboard_page.open_case.connect(self.open_case)
+        self.dashboard_page.open_cases.connect(self.show_cases_behind)
+        self.tabs.addTab(self.dashboard_page, "Dashboard")
         self.cases_page = CasesPage(self.env)
         self.cases_page.open_case.connect(self.open_case)
         self.tabs.addTab(self.cases_page, "Cases")
         self.search_page = SearchPage(self.env)
         self.search_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.search_page, "Search")
-        self._pinned: set[QWidget] = {self.today_page, self.cases_page, self.search_page}
+        self._pinned: set[QWidget] = {self.today_page, self.dashboard_page, self.cases_page,
+                                      self.search_page}  # fmt: skip
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
@@ -167,6 +173,11 @@ class MainWindow(QMainWindow):
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
+
+    def show_cases_behind(self, piece: object) -> None:
+        """A dashboard bar clicked: the case list, filtered to the cases behind it."""
+        self.cases_page.show_subset(piece)  # type: ignore[arg-type]
+        self.tabs.setCurrentWidget(self.cases_page)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)
