@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -29,6 +32,7 @@ from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.panels.calls import CallsPanel
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.prompts import Prompts, RecordingPrompts
+from claimdesk.gui.screen_lock import ScreenLockWatch, is_windows_session_lock
 from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.accounts import Principal
@@ -440,3 +444,59 @@ def test_the_key_is_dropped_once_no_task_runs(
     assert lock.key_dropped
     unlock_as(lock, "Test Caseworker")
     assert not lock.key_dropped
+
+
+# ---- the system's screen lock ----------------------------------------------------------------
+
+
+@pytest.fixture
+def private_bus() -> Iterator[str]:
+    """A D-Bus daemon of the test's own (the desktop's session bus stands in for nothing)."""
+    daemon = shutil.which("dbus-daemon")
+    if daemon is None:
+        pytest.skip("dbus-daemon is not installed (Debian: dbus)")
+    process = subprocess.Popen(
+        [daemon, "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    address = process.stdout.readline().strip()
+    yield address
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="D-Bus: Linux desktops")
+@pytest.mark.parametrize("saver", ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"])
+def test_the_window_locks_when_the_desktop_screen_saver_locks(
+    qtbot: QtBot, window: MainWindow, lock: IdleLock, private_bus: str, saver: str
+) -> None:
+    from PySide6.QtDBus import QDBusConnection, QDBusMessage
+
+    listening = QDBusConnection.connectToBus(private_bus, f"claimdesk-test-{saver}")
+    sending = QDBusConnection.connectToBus(private_bus, f"claimdesk-sender-{saver}")
+    assert listening.isConnected() and sending.isConnected()
+    watch = ScreenLockWatch(window, session_bus=listening, system_bus=listening)
+    assert saver in watch.start()
+    watch.screen_locked.connect(lambda: lock.lock_now("screen"))
+
+    def announce(active: bool) -> None:
+        message = QDBusMessage.createSignal("/" + saver.replace(".", "/"), saver, "ActiveChanged")
+        message.setArguments([active])
+        assert sending.send(message)
+
+    announce(False)  # the screen saver stopping is not a lock
+    announce(True)
+    qtbot.waitUntil(lambda: lock.is_locked, timeout=5000)
+    assert lock.screen is not None
+    assert "Locked when the computer's screen locked." in lock.screen.card.subtitle.text()
+    QDBusConnection.disconnectFromBus(f"claimdesk-test-{saver}")
+    QDBusConnection.disconnectFromBus(f"claimdesk-sender-{saver}")
+
+
+def test_a_windows_session_lock_message_is_recognised() -> None:
+    assert is_windows_session_lock(0x02B1, 0x7)
+    assert not is_windows_session_lock(0x02B1, 0x8)  # unlock
+    assert not is_windows_session_lock(0x0010, 0x7)

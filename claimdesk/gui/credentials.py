@@ -93,10 +93,10 @@ def _buddy(text: str, field: QWidget) -> QLabel:
 class Card(QFrame):
     """A panel of fixed width on the window's ground, framed as the palette's Base."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, width: int = CARD_WIDTH) -> None:
         super().__init__(parent)
         self.setObjectName("credentialsCard")
-        self.setFixedWidth(CARD_WIDTH)
+        self.setFixedWidth(width)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setFrameShape(QFrame.Shape.StyledPanel)

@@ -118,6 +118,23 @@ class Prompts:
         name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), filters)
         return Path(name) if name else None
 
+    def print_html(self, parent: QWidget | None, title: str, html: str) -> bool:
+        """The system's Print dialog, then the page printed; False when the user cancels."""
+        if self.holding:
+            return False
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(title)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+        document = QTextDocument()
+        document.setHtml(html)
+        document.print_(printer)
+        return True
+
     def open_paths(self, parent: QWidget | None, title: str, filters: str = "") -> list[Path]:
         """A native Open dialog for several files; [] when the user cancels."""
         if self.holding:
@@ -138,8 +155,9 @@ class RecordingPrompts(Prompts):
 
     def __init__(self) -> None:
         self.shown: list[tuple[str, str, str]] = []
-        # Answers to give, in order: booleans for confirm and choose, paths (or None) for
-        # save_path, lists of paths for open_paths, the answer's text (or None for Cancel) for ask.
+        # Answers to give, in order: booleans for confirm, choose and print_html, paths (or
+        # None) for save_path, lists of paths for open_paths, the answer's text (or None for
+        # Cancel) for ask.
         self.answers: list[object] = []
 
     def error(self, parent: QWidget | None, title: str, message: str) -> None:
@@ -182,6 +200,11 @@ class RecordingPrompts(Prompts):
         self.shown.append(("open", title, filters))
         answer = self.answers.pop(0) if self.answers else None
         return Path(str(answer)) if answer else None
+
+    def print_html(self, parent: QWidget | None, title: str, html: str) -> bool:
+        self.shown.append(("print", title, html))
+        answer = self.answers.pop(0) if self.answers else False
+        return bool(answer)
 
     def open_paths(self, parent: QWidget | None, title: str, filters: str = "") -> list[Path]:
         self.shown.append(("open", title, filters))
