@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -90,19 +90,36 @@ def _buddy(text: str, field: QWidget) -> QLabel:
     return label
 
 
+class Desk(QWidget):
+    """The ground a card lies on: a shade darker than a window, in light and dark schemes."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.DESK.color(self.palette()))
+        painter.end()
+
+
 class Card(QFrame):
-    """A panel of fixed width on the window's ground, framed as the palette's Base."""
+    """A panel of fixed width, the colour of a window, with a rounded border, on a Desk."""
 
     def __init__(self, parent: QWidget | None = None, width: int = CARD_WIDTH) -> None:
         super().__init__(parent)
         self.setObjectName("credentialsCard")
         self.setFixedWidth(width)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        theme.follow(self, self._colour)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(28, 24, 28, 20)
         self.column.setSpacing(10)
+
+    def _colour(self) -> None:
+        palette = self.palette()
+        ground = palette.color(QPalette.ColorRole.Window).name()
+        edge = palette.color(QPalette.ColorRole.Mid).name()
+        # By name, so the rule stays on the card and its children keep their own look.
+        self.setStyleSheet(
+            f"QFrame#credentialsCard {{ background: {ground}; border: 1px solid {edge};"
+            " border-radius: 8px; }"
+        )
 
 
 def centred(card: QWidget, parent: QWidget) -> None:
@@ -152,6 +169,7 @@ class CredentialsCard(Card):
         self.name.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self._submit)
         self.links = QHBoxLayout()
+        self.links.addStretch(1)
         self.links.addStretch(1)
 
         form = QFormLayout()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.gui.credentials import (
     Card,
+    Desk,
     app_icon_label,
     centred,
     heading_label,
@@ -54,7 +55,7 @@ class ChoiceTile(QFrame):
         super().mousePressEvent(event)
 
 
-class FirstStartWindow(QWidget):
+class FirstStartWindow(Desk):
     """Asks who will use the new database and makes its first account (the session does)."""
 
     chosen = Signal(bool, str, str)  # office?, name (office only), password

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from claimdesk.gui.credentials import CredentialsCard, centred, link_button
+from claimdesk.gui.credentials import CredentialsCard, Desk, centred, link_button
 
 REASONS = {
     "idle": "Locked after {minutes} minutes without use.",
@@ -14,7 +14,7 @@ REASONS = {
 }
 
 
-class LockScreen(QWidget):
+class LockScreen(Desk):
     """The card in the middle of the window; the lock (gui/lock.py) connects its signals."""
 
     unlock_requested = Signal(str, str)  # name, password

@@ -99,6 +99,7 @@ class RecoveryKeyDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("What was done with the key")
+        self.status.hide()
         column.addWidget(self.status)
 
         self.kept = QCheckBox("I have printed or saved the recovery key and put it somewhere safe")
@@ -141,12 +142,14 @@ class RecoveryKeyDialog(QDialog):
         self.status.setText(
             f"Saved to {path}. Move it off this computer (a USB stick, a password manager)."
         )
+        self.status.show()
 
     def print_sheet(self) -> None:
         sheet = key_sheet(self.key, self.location)
         html = "<pre style='font-size:12pt'>" + escape(sheet) + "</pre>"
         if self.prompts.print_html(self, "Print the recovery key", html):
             self.status.setText("Sent to the printer.")
+            self.status.show()
 
     def copy_key(self) -> None:
         QGuiApplication.clipboard().setText(self.key)
@@ -154,3 +157,4 @@ class RecoveryKeyDialog(QDialog):
             "Copied. Paste it into your password manager, then copy something else so the "
             "key does not stay on the clipboard."
         )
+        self.status.show()

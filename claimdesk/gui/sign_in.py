@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.credentials import (
     CredentialsCard,
+    Desk,
     centred,
     heading_label,
     link_button,
@@ -38,7 +39,7 @@ from claimdesk.paths import resources_dir
 Reset = Callable[[str, str, str], None]
 
 
-class SignInWindow(QWidget):
+class SignInWindow(Desk):
     """The first window on an existing database: who you are, then the case list."""
 
     submitted = Signal(str, str)  # name, password
