@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from claimdesk.gui.modal import run_modal
 
@@ -102,6 +102,13 @@ class Prompts:
         clicked = box.clickedButton()
         return next((answer for button, answer in buttons if button is clicked), None)
 
+    def password(self, parent: QWidget | None, title: str, message: str) -> str | None:
+        """A password typed in a field that does not show it; None when the user cancels."""
+        if self.holding:
+            return None
+        text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
@@ -188,6 +195,11 @@ class RecordingPrompts(Prompts):
         self.shown.append(("ask", title, message))
         answer = self.answers.pop(0) if self.answers else None
         return answer if isinstance(answer, str) and answer in answers else None
+
+    def password(self, parent: QWidget | None, title: str, message: str) -> str | None:
+        self.shown.append(("password", title, message))
+        answer = self.answers.pop(0) if self.answers else None
+        return answer if isinstance(answer, str) else None
 
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str

@@ -346,7 +346,9 @@ class _Importer:
         extra = {s.name for s in CLAIM_SECTIONS}
         claim = self.build(CLAIM, claim_doc, "claim", extra_keys=extra)
         if claim.case_number and self.session.scalar(
-            select(Claim.id).where(Claim.case_number == claim.case_number)
+            select(Claim.id)
+            .where(Claim.case_number == claim.case_number)
+            .execution_options(skip_policy=True)  # numbers are unique across the office
         ):
             claim.case_number = next_case_number(self.session)
         if not claim.case_number:
@@ -477,7 +479,7 @@ class _Importer:
         if not name:
             raise ImportFormatError(f"{path}: expected a user's name (1 to 120 characters).")
         if name not in self.users:
-            self.users[name] = accounts.account(self.session, name).id
+            self.users[name] = accounts.imported_author(self.session, name).id
         return self.users[name]
 
 

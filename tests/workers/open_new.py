@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimdesk.services import ClaimInput, Services
+from claimdesk.services import ClaimInput
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.common import emit, run, wait_for
 
 
@@ -23,7 +24,7 @@ def main(argv: list[str]) -> int:
     wait_for(go_file, poll=0.001)
     db = open_database(url)
     try:
-        case = Services(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
+        case = as_user(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
             ClaimInput(
                 claimant_name=f"{name} claimant",
                 plan_type="erisa_group_health",
