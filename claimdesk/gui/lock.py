@@ -26,7 +26,7 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.lock_screen import LockScreen
@@ -159,6 +159,7 @@ class IdleLock(QObject):
         self._bars: list[tuple[QWidget, bool]] = []
         self._actions: list[tuple[QAction, bool]] = []
         self._hidden: list[QWidget] = []
+        self.dialogs_closed = 0  # forms the lock closed (their typing waits for the unlock)
 
     @property
     def is_locked(self) -> bool:
@@ -183,6 +184,7 @@ class IdleLock(QObject):
         log.info("locking the window (%s)", reason)
         self.reason = reason
         self.episode = Episode()
+        self.dialogs_closed = 0
         self.watch.timer.stop()
         self.prompts.hold()
         self.tasks.hold()
@@ -226,6 +228,8 @@ class IdleLock(QObject):
         if isinstance(widget, QDialog) and runs_a_loop(widget):
             assert self.episode is not None
             mark_paused(widget, self.episode)
+            if not isinstance(widget, QMessageBox):
+                self.dialogs_closed += 1
         # hide(), not reject() or close(): a dialog that asks "discard your changes?" on
         # reject would ask it over the lock screen.
         widget.hide()
