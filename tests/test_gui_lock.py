@@ -500,3 +500,51 @@ def test_a_windows_session_lock_message_is_recognised() -> None:
     assert is_windows_session_lock(0x02B1, 0x7)
     assert not is_windows_session_lock(0x02B1, 0x8)  # unlock
     assert not is_windows_session_lock(0x0010, 0x7)
+
+
+def test_the_case_details_dialog_keeps_its_typing_across_the_lock(
+    qtbot: QtBot, window: MainWindow, lock: IdleLock
+) -> None:
+    """The issue's own example: a form dialog open on a case when the lock comes."""
+    from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+    from claimdesk.gui.panels.overview import OverviewPanel
+
+    claim_id = open_maria(window)
+    workspace = window.current_workspace()
+    assert workspace is not None
+    overview = workspace.panels["overview"]
+    assert isinstance(overview, OverviewPanel)
+    seen: dict[str, object] = {}
+
+    def dialog() -> CaseDetailsDialog:
+        found = QApplication.activeModalWidget()
+        assert isinstance(found, CaseDetailsDialog)
+        return found
+
+    def type_and_lock() -> None:
+        seen["dialog"] = dialog()
+        dialog().texts["denial_reason"].setPlainText("Not medically necessary (typed, unsaved)")
+        lock.lock_now()
+
+    def while_locked() -> None:
+        seen["hidden"] = not seen["dialog"].isVisible()  # type: ignore[attr-defined]
+        seen["names"] = mentions(visible_texts(), "Lopez")
+        unlock_as(lock, "Test Caseworker")
+
+    def after_unlock() -> None:
+        shown = dialog()
+        seen["same dialog"] = shown is seen["dialog"]
+        seen["typing"] = shown.texts["denial_reason"].toPlainText()
+        shown.accept()  # saves
+
+    later(type_and_lock, while_locked, after_unlock)
+    overview.edit_details()
+    assert seen == {
+        "dialog": seen["dialog"],
+        "hidden": True,
+        "names": False,
+        "same dialog": True,
+        "typing": "Not medically necessary (typed, unsaved)",
+    }
+    detail = window.services.claims.get(claim_id)
+    assert detail.denial_reason == "Not medically necessary (typed, unsaved)"
