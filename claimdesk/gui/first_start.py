@@ -61,8 +61,12 @@ class FirstStartWindow(Desk):
     chosen = Signal(bool, str, str)  # office?, name (office only), password
     closed = Signal()
 
-    def __init__(self, location: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, location: str, *, encrypted: bool = False, parent: QWidget | None = None
+    ) -> None:
+        """``encrypted``: the database will be encrypted (a recovery key follows)."""
         super().__init__(parent)
+        self.encrypted = encrypted
         self.setWindowTitle("ClaimDesk: set up")
         self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "claimdesk.svg")))
         card = Card(width=500)
@@ -128,10 +132,14 @@ class FirstStartWindow(Desk):
     def _show_fields(self) -> None:
         office = self.is_office
         self.form.setRowVisible(self.name, office)
-        self.hint.setText(
-            "The password protects everything in the database. A recovery key is shown next: "
-            "keep it safe, it is the only way back in without the password."
-        )
+        if self.encrypted:
+            hint = (
+                "The password protects everything in the database. A recovery key is shown "
+                "next: keep it safe, it is the only way back in without the password."
+            )
+        else:
+            hint = "The password is asked each time ClaimDesk opens, and after it locks itself."
+        self.hint.setText(hint)
         self.create_button.setText("Create the office database" if office else "Create my database")
 
     def _submit(self) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 from claimdesk.gui.credentials import CredentialsCard, Desk, centred, link_button
 
 REASONS = {
-    "idle": "Locked after {minutes} minutes without use.",
+    "idle": "Locked after {minutes} without use.",
     "screen": "Locked when the computer's screen locked.",
     "user": "Locked.",
 }
@@ -32,7 +32,8 @@ class LockScreen(Desk):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAccessibleName("ClaimDesk is locked")
-        why = REASONS.get(reason, REASONS["user"]).format(minutes=minutes)
+        span = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        why = REASONS.get(reason, REASONS["user"]).format(minutes=span)
         if office:
             subtitle = (
                 f"{why} {name} was working; unsaved typing is kept for them. "
