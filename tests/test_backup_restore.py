@@ -23,8 +23,9 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime
-    from claimdesk.services import CallInput, Services
+    from claimdesk.services import CallInput
     from claimdesk.storage import open_database
+    from tests.signin import as_user
     services = as_user(open_database(sys.argv[1]), "Writer")
     claim_id = int(sys.argv[2])
     end = time.monotonic() + float(sys.argv[3])
@@ -94,6 +95,7 @@ def test_restore_replaces_and_keeps_the_current(
     assert len(services.claims.list_claims()) == 2
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_what_is_not_a_claimdesk_backup(services: Services, tmp_path: Path) -> None:
     full_case(services)
     text_file = tmp_path / "notes.txt"

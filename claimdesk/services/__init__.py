@@ -77,11 +77,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'claimdesk.services' has no attribute {name!r}")
 
 
-def connect(database_url: str, *, backup_dir: Path | None = None) -> Database:
-    """Open (creating or upgrading) the database at ``database_url``, not yet signed in to."""
+def connect(
+    database_url: str, *, backup_dir: Path | None = None, key: bytes | None = None
+) -> Database:
+    """Open (creating or upgrading) the database at ``database_url``, not yet signed in to;
+    ``key`` is the data key of an encrypted file (storage/keys.py)."""
     from claimdesk.storage import open_database
 
-    return open_database(database_url, backup_dir=backup_dir)
+    return open_database(database_url, key=key, backup_dir=backup_dir)
 
 
 class Services:
@@ -266,7 +269,13 @@ class Services:
             self.case_sources(),
             lambda: {t.kind: t.title for t in self.lettering.templates()},
             folders,
+            guard=self._may_export,
         )
+
+    def _may_export(self, doing: str) -> None:
+        from claimdesk.services.accounts import Right
+
+        self.context.require(Right.EXPORT, doing)
 
     def case_sources(self) -> CaseSources:
         """What letters and packets read a case through (services/sources.py)."""
@@ -314,12 +323,14 @@ class Services:
         *,
         backup_dir: Path | None = None,
         clock: Clock | None = None,
+        key: bytes | None = None,
     ) -> Services:
         """Open (creating or upgrading) the database at ``database_url``, sign in to it with
         ``sign_in`` (given the database, it returns the principal: a password prompt, a
         set-up, services/accounts.py) and serve it; the window and the CLI start here, so
-        neither reaches into storage itself. The database is closed again if sign-in fails."""
-        db = connect(database_url, backup_dir=backup_dir)
+        neither reaches into storage itself. ``key`` is the data key of an encrypted file
+        (storage/keys.py). The database is closed again if sign-in fails."""
+        db = connect(database_url, backup_dir=backup_dir, key=key)
         try:
             return cls(db, sign_in(db), data_dir, clock=clock)
         except BaseException:

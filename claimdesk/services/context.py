@@ -211,6 +211,14 @@ class ServiceContext:
             self._apply_read_policy(session)
             yield session
 
+    @contextmanager
+    def system_reader(self) -> Iterator[Session]:
+        """A read that sees every case whoever is signed in, for derived data kept for the
+        whole office (the search index, the deadline queue); never shown to the person as
+        it is read."""
+        with self.db.read() as session:
+            yield session
+
     def _apply_read_policy(self, session: Session) -> None:
         if self.visible_to is not None:
             from claimdesk.services.policy import only_assigned_cases

@@ -49,6 +49,7 @@ from claimdesk.models import (
 from claimdesk.models.base import UTCDateTime
 from claimdesk.services import accounts
 from claimdesk.services import validate as v
+from claimdesk.services.accounts import Right
 from claimdesk.services.claims import last_activity, next_case_number
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.documents import (
@@ -169,6 +170,7 @@ class ExchangeService:
 
     def export_case(self, claim_id: int) -> dict[str, Any]:
         """The whole case, its documents included, as a JSON-ready dict."""
+        self._ctx.require(Right.EXPORT, "export cases")
         with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
@@ -180,7 +182,7 @@ class ExchangeService:
 
         Validates everything before writing; a malformed document writes nothing.
         """
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("import cases") as unit:
             importer = _Importer(unit.session)
             claim_id = importer.run(document)
             if not document["claim"].get("updated_at"):

@@ -308,6 +308,7 @@ class OverviewPanel(CasePanel):
             lambda changes: self.services.claims.update_case(self.claim_id, **changes),
             self.env.prompts,
             self,
+            accounts=[a.name for a in self.services.accounts.assignable()],
         )
         self.run_dialog(dialog)
 
