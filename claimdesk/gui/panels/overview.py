@@ -28,6 +28,7 @@ from claimdesk.gui.case_details_dialog import CaseDetailsDialog
 from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.models.enums import ClaimStatus, LabelledEnum, Outcome, Stage
 from claimdesk.services.dto import ClaimDetail, NoteRecord
@@ -357,7 +358,8 @@ def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
 
 
 def run_dialog(dialog: QDialog) -> bool:
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    # Through run_modal: the idle lock hides the dialog and gives it back with its typing.
+    return run_modal(dialog)
 
 
 def _clear(layout: QVBoxLayout) -> None:
