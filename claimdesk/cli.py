@@ -131,7 +131,27 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk import cli_accounts, cli_deadlines, cli_letters, cli_packet, cli_search
+    restore.add_argument(
+        "--backup-user",
+        metavar="NAME",
+        help="an encrypted backup made with other keys: open it with NAME's password then "
+        "(from the file named by $CLAIMDESK_BACKUP_PASSWORD_FILE, or typed)",
+    )
+    restore.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="open an encrypted backup with its recovery key (from the file named by "
+        "$CLAIMDESK_RECOVERY_KEY_FILE, or typed)",
+    )
+    from claimdesk import (
+        cli_accounts,
+        cli_deadlines,
+        cli_encrypt,
+        cli_letters,
+        cli_packet,
+        cli_report,
+        cli_search,
+    )
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
 
@@ -139,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
+    COMMANDS.update(cli_encrypt.register(commands))  # encrypt
+    COMMANDS.update(cli_report.register(commands))  # report
     return parser
 
 
@@ -206,15 +228,18 @@ def account_typed(args: argparse.Namespace) -> str | None:
     return " ".join(typed.split()) or None
 
 
-def open_database_for(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
-    """The database the command line names, opened (created or upgraded), not signed in to."""
+def open_database_for(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, paths: AppPaths, key: bytes | None = None
+):
+    """The database the command line names, opened (created or upgraded), not signed in to;
+    ``key`` opens an encrypted file (cli_encrypt.unlock_for)."""
     from sqlalchemy.exc import ArgumentError
 
     from claimdesk.services import connect
 
     url = database_url(args, paths)
     try:
-        return connect(url, backup_dir=paths.backup_dir)
+        return connect(url, backup_dir=paths.backup_dir, key=key)
     except ArgumentError:  # --db typed wrong: not a URL, or a database with no driver here
         raise ValidationError(
             f"--db: '{shown(url[:80])}' is not a database URL ClaimDesk can open; write it as "
@@ -225,11 +250,21 @@ def open_database_for(args: argparse.Namespace, paths: AppPaths):  # type: ignor
 def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
     """The services, signed in as --user with the password from $CLAIMDESK_PASSWORD_FILE or a
     prompt (services/accounts.py)."""
+    from claimdesk.cli_encrypt import unlock_for
     from claimdesk.services import Services
+    from claimdesk.services.accounts import sign_in
 
-    db = open_database_for(args, paths)
+    unlocked = unlock_for(args, paths)
+    if unlocked is None:
+        db = open_database_for(args, paths)
+    else:
+        db = open_database_for(args, paths, unlocked.key)
     try:
-        return Services(db, sign_in_for(args, db), paths.data_dir)
+        if unlocked is not None:  # the password that unwrapped the key signs in too
+            principal = sign_in(db, unlocked.name, unlocked.password)
+        else:
+            principal = sign_in_for(args, db)
+        return Services(db, principal, paths.data_dir)
     except BaseException:
         db.dispose()
         raise
@@ -417,18 +452,27 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
+    if result.key_file is not None:
+        print(
+            f"The backup is encrypted; its key file {shown(result.key_file)} goes with it "
+            "(keep both: the backup opens with a password it knew, or the recovery key)."
+        )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, paths: AppPaths) -> int:
+    from claimdesk.cli_encrypt import backup_key
     from claimdesk.services.backups import cases
 
     services = _services(args, paths)
-    result = services.backups.restore(args.file, paths.backup_dir)
+    key = backup_key(args, args.file.expanduser())
+    result = services.backups.restore(args.file, paths.backup_dir, source_key=key)
     print(
         f"Restored {cases(result.claims)} from {shown(result.restored_from)}. "
         f"The database as it was is kept at {shown(result.previous_kept_at)}."
     )
+    if result.keys_replaced:
+        print("The backup's keys came with it: sign in with a password it knew.")
     return 0
 
 

@@ -8,6 +8,7 @@ of sign-in itself use the real functions (services/accounts.py) with ``TEST_PASS
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from claimdesk import models
-from claimdesk.errors import ClaimDeskError
+from claimdesk.errors import ClaimDeskError, ValidationError
 from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.accounts import (
@@ -58,7 +59,10 @@ def principal(db: Database, name: str = "Test Caseworker", role: Role = Role.ADM
 
 def _principal(db: Database, name: str, role: Role) -> Principal:
     if database_mode(db) is DatabaseMode.NEW:
-        return set_up_office(db, name, TEST_PASSWORD, pinned_clock())
+        try:
+            return set_up_office(db, name, TEST_PASSWORD, pinned_clock())
+        except ValidationError:
+            pass  # another process (a test's worker) set it up first: join it
     with db.read() as session:
         user = session.scalar(select(models.User).where(models.User.name == name))
         if user is not None:
@@ -92,3 +96,8 @@ def as_user(
 def personal(db: Database, name: str = "Test Claimant") -> Principal:
     """Set ``db`` up as a personal database of ``name`` with ``TEST_PASSWORD``."""
     return set_up_personal(db, name, TEST_PASSWORD, pinned_clock())
+
+
+def signed_in(name: str) -> Callable[[Database], Principal]:
+    """For ``Services.open``: sign in as ``name`` (set up or added as ``principal`` does)."""
+    return lambda db: principal(db, name)

@@ -44,17 +44,24 @@ import json, sys
 import claimdesk.gui.app as gui_app
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
-from claimdesk.services.accounts import sign_in, use_hasher
+from claimdesk.services.accounts import use_hasher
 from tests.signin import FAST_HASHER, TEST_PASSWORD
 
 use_hasher(FAST_HASHER)
 app = QApplication(sys.argv[:1])
-services = gui_app.Services.open(
-    f"sqlite:///{sys.argv[1]}", lambda db: sign_in(db, "Test Caseworker", TEST_PASSWORD)
+# The way the program starts: the session opens the database and shows the sign-in window.
+session = gui_app.GuiSession(
+    f"sqlite:///{sys.argv[1]}",
+    gui_app.Prompts(),
+    settings=QSettings(sys.argv[2], QSettings.Format.IniFormat),
+    watch_screen=False,
 )
-window = gui_app.MainWindow(
-    services, gui_app.Prompts(), "test", QSettings(sys.argv[2], QSettings.Format.IniFormat)
-)
+assert session.start()
+card = session.sign_in_window.card
+card.name.setText("Test Caseworker")
+card.password.setText(TEST_PASSWORD)
+card.button.click()
+window = session.window
 window.tabs.setCurrentWidget(window.cases_page)
 table = window.cases_page.table
 found = {}
@@ -126,7 +133,7 @@ def test_services_are_built_when_first_asked_for(db: Database) -> None:
         *("claims", "caselist", "samples", "readiness", "calls", "requests", "documents"),
         *("specialists", "opinions", "imes", "appeals", "deadlines", "letters", "audit"),
         *("exchange", "schedule", "calendar", "timeline", "lettering", "packets", "search"),
-        *("accounts", "backups"),
+        *("accounts", "backups", "alerts", "dashboard", "report"),
     }
     caselist = services.caselist
     assert services.caselist is caselist

@@ -9,11 +9,10 @@ import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 # The database layer loads before PySide6: once PySide6 is imported, its import hook reads the
 # source of every module imported after it (PYSIDE-2029), a fifth of a second for SQLAlchemy.
-from claimdesk.services import Database, Services
+from claimdesk.services import Services  # noqa: F401  (loaded before PySide6, see above)
 
 # isort: split
 from PySide6.QtCore import Qt
@@ -22,12 +21,9 @@ from PySide6.QtWidgets import QApplication
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.collector import MainThreadCollector
-from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.session import GuiSession
 from claimdesk.paths import APP_NAME, AppPaths, resources_dir
-
-if TYPE_CHECKING:
-    from claimdesk.services.accounts import Principal, Signer
 
 log = logging.getLogger(__name__)
 
@@ -142,61 +138,6 @@ def sweep_partials_in_background(paths: AppPaths) -> None:
     ).start()
 
 
-class SignInCancelled(ClaimDeskError):
-    """The person closed the sign-in without signing in."""
-
-
-def sign_in_with_prompts(prompts: Prompts, account: str | None) -> Signer:
-    """Sign-in through the prompt service: a new database is set up as a personal one (its
-    password asked twice), a set-up one asks for the password (and, an office's, the account
-    named by --user). Replaced by the sign-in dialog where there is one."""
-    import getpass
-
-    from claimdesk.clock import SystemClock
-    from claimdesk.errors import SignInError
-    from claimdesk.services.accounts import (
-        DatabaseMode,
-        database_mode,
-        set_up_personal,
-        sign_in,
-    )
-
-    def ask(title: str, message: str) -> str:
-        typed = prompts.password(None, title, message)
-        if typed is None:
-            raise SignInCancelled("ClaimDesk closed without signing in.")
-        return typed
-
-    def signer(db: Database) -> Principal:
-        mode = database_mode(db)
-        if mode is DatabaseMode.NEW:
-            name = account or getpass.getuser() or "Me"
-            while True:
-                first = ask(
-                    "Set up ClaimDesk",
-                    "Choose a password for your personal ClaimDesk database (at least 8 "
-                    "characters). You will type it each time ClaimDesk opens.",
-                )
-                if ask("Set up ClaimDesk", "Type the same password again:") != first:
-                    prompts.error(None, "Set up ClaimDesk", "The two passwords differ.")
-                    continue
-                try:
-                    return set_up_personal(db, name, first, SystemClock())
-                except ClaimDeskError as error:
-                    prompts.error(None, "Set up ClaimDesk", str(error))
-        who = f" for {account}" if account and mode is DatabaseMode.OFFICE else ""
-        while True:
-            typed = ask("Sign in to ClaimDesk", f"Password{who}:")
-            try:
-                return sign_in(db, account if mode is DatabaseMode.OFFICE else None, typed)
-            except SignInError as error:
-                prompts.error(None, "Sign in to ClaimDesk", str(error))
-                if account is None and mode is DatabaseMode.OFFICE:
-                    raise
-
-    return signer
-
-
 def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:
     check_display()
 
@@ -211,23 +152,22 @@ def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:
     follow_color_scheme()
     use_script_fallbacks(add_script_fonts())
     prompts = Prompts()
-    try:
-        services = Services.open(
-            database_url,
-            sign_in_with_prompts(prompts, account),
-            paths.data_dir,
-            backup_dir=paths.backup_dir,
-        )
-    except SignInCancelled:
-        return 1
-    except ClaimDeskError as error:
-        prompts.error(None, "ClaimDesk cannot start", str(error))
-        return 1
     install_exception_hook(prompts)
-    window = MainWindow(services, prompts, services.location, data_dir=paths.data_dir)
-    window.show()
+    # The session decides when the program ends (gui/session.py): between one person's
+    # window and the next sign-in there is a moment with no window open.
+    QApplication.setQuitOnLastWindowClosed(False)
+    session = GuiSession(
+        database_url,
+        prompts,
+        data_dir=paths.data_dir,
+        backup_dir=paths.backup_dir,
+        account=account,
+    )
+    session.finished.connect(app.quit)
+    if not session.start():
+        return 1
     sweep_partials_in_background(paths)
     code = app.exec()
     collector.stop()
-    services.close()
+    session.close()
     return int(code)

@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 
     from claimdesk.clock import Clock
     from claimdesk.services.accounts import AccountService, Principal, Signer
+    from claimdesk.services.alerts import AlertService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
     from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
+    from claimdesk.services.dashboard import DashboardService
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
     from claimdesk.services.lettering import LetterWriter
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
         LetterService,
     )
     from claimdesk.services.readiness import ReadinessService
+    from claimdesk.services.report import ReportService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
     from claimdesk.services.schedule import ScheduleService
@@ -77,11 +80,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'claimdesk.services' has no attribute {name!r}")
 
 
-def connect(database_url: str, *, backup_dir: Path | None = None) -> Database:
-    """Open (creating or upgrading) the database at ``database_url``, not yet signed in to."""
+def connect(
+    database_url: str, *, backup_dir: Path | None = None, key: bytes | None = None
+) -> Database:
+    """Open (creating or upgrading) the database at ``database_url``, not yet signed in to;
+    ``key`` is the data key of an encrypted file (storage/keys.py)."""
     from claimdesk.storage import open_database
 
-    return open_database(database_url, backup_dir=backup_dir)
+    return open_database(database_url, key=key, backup_dir=backup_dir)
 
 
 class Services:
@@ -150,7 +156,9 @@ class Services:
     def readiness(self) -> ReadinessService:
         from claimdesk.services.readiness import ReadinessService
 
-        return ReadinessService(self.context)
+        return ReadinessService(
+            self.context, lambda claim_id, today: self.alerts.missed([claim_id], today)
+        )
 
     @cached_property
     def calls(self) -> CallService:
@@ -225,6 +233,29 @@ class Services:
         return ScheduleService(self.context)
 
     @cached_property
+    def alerts(self) -> AlertService:
+        from claimdesk.services.alerts import AlertService
+
+        return AlertService(self.context, self.schedule.rules)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from claimdesk.services.dashboard import DashboardService
+
+        return DashboardService(
+            self.context,
+            lambda today, now, ids, limit: self.alerts.missed(ids, today, now, limit),
+            lambda today, now, ids: self.alerts.count(today, now, ids),
+        )
+
+    @cached_property
+    def report(self) -> ReportService:
+        from claimdesk.services.report import ReportService
+
+        templates = self._data_dir / "templates" if self._data_dir else None
+        return ReportService(self.dashboard, templates)
+
+    @cached_property
     def calendar(self) -> CalendarService:
         from claimdesk.services.calendar import CalendarService
 
@@ -291,6 +322,7 @@ class Services:
             deadlines=self.deadlines,
             documents=self.documents,
             letters=self.letters,
+            missed=lambda claim_id, today: self.alerts.missed([claim_id], today),
         )
 
     @cached_property
@@ -320,12 +352,14 @@ class Services:
         *,
         backup_dir: Path | None = None,
         clock: Clock | None = None,
+        key: bytes | None = None,
     ) -> Services:
         """Open (creating or upgrading) the database at ``database_url``, sign in to it with
         ``sign_in`` (given the database, it returns the principal: a password prompt, a
         set-up, services/accounts.py) and serve it; the window and the CLI start here, so
-        neither reaches into storage itself. The database is closed again if sign-in fails."""
-        db = connect(database_url, backup_dir=backup_dir)
+        neither reaches into storage itself. ``key`` is the data key of an encrypted file
+        (storage/keys.py). The database is closed again if sign-in fails."""
+        db = connect(database_url, backup_dir=backup_dir, key=key)
         try:
             return cls(db, sign_in(db), data_dir, clock=clock)
         except BaseException:

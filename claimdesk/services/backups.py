@@ -27,8 +27,12 @@ class BackupService:
         self._ctx.require(Right.ADMINISTER, "back up the database")
         return copies.backup(self._ctx.db, destination)
 
-    def restore(self, source: Path, kept_in: Path) -> RestoreResult:
+    def restore(
+        self, source: Path, kept_in: Path, *, source_key: bytes | None = None
+    ) -> RestoreResult:
         """Replace the database with a checked copy of ``source``; the current one is kept
-        in ``kept_in`` first (storage/backup.py says what is checked). Administrators only."""
+        in ``kept_in`` first (storage/backup.py says what is checked). ``source_key`` opens
+        an encrypted backup made with other keys (storage/keys.py unwraps it).
+        Administrators only."""
         self._ctx.require(Right.ADMINISTER, "restore a backup")
-        return copies.restore(self._ctx.db, source, kept_in)
+        return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
