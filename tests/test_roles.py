@@ -121,7 +121,8 @@ def test_a_caseworker_works_cases_and_exports(office: Services, tmp_path: Path, 
 def test_an_administrator_does_everything(office: Services, tmp_path: Path) -> None:
     claim_id = open_case(office)
     member(office, "Cas Worker", Role.CASEWORKER)
-    office.backups.backup(tmp_path / "backup.sqlite")
+    if office.sqlite_path is not None:  # a server is backed up with its own tools
+        office.backups.backup(tmp_path / "backup.sqlite")
     office.lettering.save_letterhead(Letterhead(organisation="Advocacy Office"))
     office.accounts.add("New Person", Role.VOLUNTEER, "pass word")
     office.accounts.set_role("Cas Worker", Role.ADMIN)
