@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from claimdesk.cli import main
+from claimdesk.errors import WrongPasswordError
+from claimdesk.storage import keys
+from tests.conftest import REPO_ROOT
+
+SAMPLE_0002 = REPO_ROOT / "tests" / "resources" / "schema" / "0002.sqlite"
+# A recovery key as printed: 8 groups of 4 of Crockford's base32.
+RECOVERY = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){7}\b")
 
 pytestmark = pytest.mark.manual_setup  # these tests set their databases up themselves
+
+# A wrong password, said by the key file (encrypted database) or by sign-in (plain).
+WRONG = re.compile(r"password for '?[^']+'? is not right|Wrong password for")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -57,10 +69,7 @@ def test_personal_setup_then_every_command_signs_in_with_the_password(
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "wrong", "not my words"))
     code, out, err = run(capsys, *data, "claims", "--json")
     assert code == 1 and out == ""
-    assert (
-        err == "claimdesk: Wrong password for 'Maria Lopez'. Try again (passwords are "
-        "case-sensitive).\n"
-    )
+    assert err.count("\n") == 1 and WRONG.search(err) and "Maria Lopez" in err
 
 
 def test_a_password_file_that_cannot_be_read_says_so(
@@ -96,12 +105,11 @@ def test_an_office_admin_adds_lists_disables_and_resets_accounts(
     as_admin = [*data, "--user", "Office Admin"]
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", admin_password)
 
-    code, _, err = run(capsys, *data, "claims")
-    assert code == 1 and "say who you are with --user" in err
-
     monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "ana", "ana pass phrase"))
     code, out, err = run(capsys, *as_admin, "users", "add", "Ana Ruiz", "--role", "caseworker")
     assert code == 0 and "Added Ana Ruiz (Caseworker)" in out, err
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and "say who you are with --user" in err
     monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "vic", "vic pass phrase"))
     code, out, err = run(capsys, *as_admin, "users", "add", "Vic", "--role", "volunteer")
     assert code == 0, err
@@ -136,10 +144,11 @@ def test_an_office_admin_adds_lists_disables_and_resets_accounts(
     assert code == 0 and "Disabled Vic" in out, err
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "vic-in", "vic pass phrase"))
     code, _, err = run(capsys, *data, "--user", "Vic", "claims")
-    assert code == 1 and "'Vic' is disabled" in err
+    # Its copy of the key is gone (encrypted), and sign-in would refuse it anyway.
+    assert code == 1 and re.search(r"'Vic' is disabled|Vic has no key", err), err
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-old", "ana pass phrase"))
     code, _, err = run(capsys, *data, "--user", "Ana Ruiz", "claims")
-    assert code == 1 and "Wrong password for 'Ana Ruiz'" in err
+    assert code == 1 and WRONG.search(err) and "Ana Ruiz" in err
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-new", "reset phrase"))
     assert run(capsys, *data, "--user", "Ana Ruiz", "claims")[0] == 0
 
@@ -155,11 +164,12 @@ def test_claimdesk_user_names_an_account_but_signs_nobody_in(
     monkeypatch.setenv("CLAIMDESK_USER", "Office Admin")
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "wrong", "a guess at it"))
     code, _, err = run(capsys, *data, "claims")
-    assert code == 1 and "Wrong password for 'Office Admin'" in err
+    assert code == 1 and WRONG.search(err) and "Office Admin" in err
     # A name that is no account is not made into one, as it used to be.
     monkeypatch.setenv("CLAIMDESK_USER", "Somebody New")
     code, _, err = run(capsys, *data, "claims")
-    assert code == 1 and "There is no account 'Somebody New'" in err
+    assert code == 1
+    assert re.search(r"There is no account 'Somebody New'|Somebody New has no key", err), err
 
 
 def test_the_office_setting_limits_caseworkers_to_their_cases(
@@ -181,3 +191,77 @@ def test_the_office_setting_limits_caseworkers_to_their_cases(
     assert code == 0 and json.loads(out) == [], err
     code, out, _ = run(capsys, *as_admin, "claims", "--json")
     assert len(json.loads(out)) >= 6
+
+
+def test_setup_makes_an_encrypted_database_and_shows_the_recovery_key_once(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    password = secret(tmp_path, "admin", "admin pass phrase")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", password)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", password)
+    as_admin = [*data, "--user", "Office Admin"]
+    code, out, err = run(capsys, *as_admin, "setup", "--office")
+    assert code == 0, err
+    path = tmp_path / "data" / "claimdesk.sqlite"
+    assert keys.is_encrypted(path) and keys.names(path) == ["Office Admin"]
+    recovery = RECOVERY.findall(out)
+    assert len(recovery) == 1 and "cannot be recovered" in out
+    assert run(capsys, *as_admin, "demo", "--json")[0] == 0
+    assert b"Quintero" not in path.read_bytes()  # a sample claimant's name, encrypted
+    # The accounts and their copies of the key move together.
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "ana", "ana pass phrase"))
+    assert run(capsys, *as_admin, "users", "add", "Ana Ruiz", "--role", "caseworker")[0] == 0
+    assert keys.names(path) == ["Ana Ruiz", "Office Admin"]
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "ana-in", "ana pass phrase"))
+    code, out, err = run(capsys, *data, "--user", "Ana Ruiz", "claims", "--json")
+    assert code == 0 and len(json.loads(out)) >= 6, err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", password)
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "ana's new phrase"))
+    assert run(capsys, *as_admin, "users", "passwd", "Ana Ruiz")[0] == 0
+    with pytest.raises(WrongPasswordError):
+        keys.unlock(path, "Ana Ruiz", "ana pass phrase")
+    assert keys.unlock(path, "Ana Ruiz", "ana's new phrase") == keys.unlock(
+        path, "Office Admin", "admin pass phrase"
+    )
+    assert run(capsys, *as_admin, "users", "disable", "Ana Ruiz")[0] == 0
+    assert keys.names(path) == ["Office Admin"]
+    # The recovery key printed at setup opens the file.
+    assert keys.unlock_with_recovery(path, recovery[0]) == keys.unlock(
+        path, "Office Admin", "admin pass phrase"
+    )
+
+
+def test_setup_encrypts_a_database_from_before_accounts(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "data" / "claimdesk.sqlite"
+    path.parent.mkdir()
+    shutil.copyfile(SAMPLE_0002, path)
+    password = secret(tmp_path, "mine", "my own words")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", password)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", password)
+    code, out, err = run(capsys, *data, "setup", "--personal")
+    assert code == 0, err
+    assert "work already in it is kept" in out and len(RECOVERY.findall(out)) == 1
+    assert keys.is_encrypted(path)
+    code, out, err = run(capsys, *data, "claims", "--json")
+    assert code == 0 and len(json.loads(out)) == 6, err
+
+
+def test_a_failed_setup_leaves_no_database_behind(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "short", "short"))
+    code, _, err = run(capsys, *data, "setup", "--personal")
+    assert code == 1 and "at least 8 characters" in err
+    assert not (tmp_path / "data" / "claimdesk.sqlite").exists()
+    assert not (tmp_path / "data" / "claimdesk.sqlite.keys").exists()
