@@ -69,6 +69,12 @@ def register(subparsers: Any) -> dict[str, Handler]:
     role = actions.add_parser("role", help="give an account another role")
     role.add_argument("name", metavar="NAME")
     role.add_argument("--role", required=True, choices=ROLES)
+    recover = actions.add_parser(
+        "recover",
+        help="a new password for an administrator of an encrypted database, with its recovery "
+        "key (from the file named by $CLAIMDESK_RECOVERY_KEY_FILE, or typed)",
+    )
+    recover.add_argument("name", metavar="NAME", nargs="?", help="(not on a personal database)")
     policy = actions.add_parser(
         "only-assigned",
         help="whether caseworkers see and change only the cases assigned to them",
@@ -201,6 +207,8 @@ def _login_name() -> str:
 
 
 def cmd_users(args: argparse.Namespace, paths: AppPaths) -> int:
+    if args.action == "recover":
+        return _recover(args, paths)
     services = _services(args, paths)
     try:
         accounts = services.accounts
@@ -254,6 +262,29 @@ def cmd_users(args: argparse.Namespace, paths: AppPaths) -> int:
         return 0
     finally:
         services.close()
+
+
+def _recover(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Reset an administrator's password with the recovery key (no sign-in: it is lost)."""
+    from claimdesk.cli_encrypt import RECOVERY_KEY_FILE_ENV, read_secret, sqlite_file
+    from claimdesk.services.accounts import reset_with_recovery
+    from claimdesk.storage import keys
+
+    path = sqlite_file(args, paths)
+    if not keys.is_encrypted(path):
+        raise ValidationError(
+            "This database is not encrypted, so it has no recovery key. An administrator sets "
+            "a new password with 'claimdesk users passwd NAME'."
+        )
+    typed = read_secret(RECOVERY_KEY_FILE_ENV, "Recovery key: ")
+    db = open_database_for(args, paths, keys.unlock_with_recovery(path, typed))
+    try:
+        password = read_password(NEW_PASSWORD_FILE_ENV, "New password: ", confirm=True)
+        principal = reset_with_recovery(db, typed, args.name, password)
+    finally:
+        db.dispose()
+    print(f"The password of {shown(principal.name)} is changed; sign in with it now.")
+    return 0
 
 
 def _administer() -> Any:

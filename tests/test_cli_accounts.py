@@ -265,3 +265,53 @@ def test_a_failed_setup_leaves_no_database_behind(
     assert code == 1 and "at least 8 characters" in err
     assert not (tmp_path / "data" / "claimdesk.sqlite").exists()
     assert not (tmp_path / "data" / "claimdesk.sqlite.keys").exists()
+
+
+def test_the_recovery_key_resets_an_administrators_password(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forgotten = secret(tmp_path, "admin", "forgotten phrase")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", forgotten)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", forgotten)
+    as_admin = [*data, "--user", "Office Admin"]
+    code, out, _ = run(capsys, *as_admin, "setup", "--office")
+    recovery = RECOVERY.findall(out)[0]
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "ana", "ana pass phrase"))
+    assert run(capsys, *as_admin, "users", "add", "Ana Ruiz", "--role", "caseworker")[0] == 0
+
+    monkeypatch.setenv("CLAIMDESK_RECOVERY_KEY_FILE", secret(tmp_path, "wrong-key", "0" * 32))
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "remembered now"))
+    code, _, err = run(capsys, *data, "users", "recover", "Office Admin")
+    assert code == 1 and "recovery key is not right" in err
+    # Typed in lower case with spaces: the key is still read.
+    typed = recovery.lower().replace("-", " ")
+    monkeypatch.setenv("CLAIMDESK_RECOVERY_KEY_FILE", secret(tmp_path, "key", typed))
+    code, _, err = run(capsys, *data, "users", "recover", "Ana Ruiz")
+    assert code == 1 and "resets an administrator's password" in err
+    code, out, err = run(capsys, *data, "users", "recover", "Office Admin")
+    assert code == 0 and "password of Office Admin is changed" in out, err
+
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "in", "remembered now"))
+    code, out, err = run(capsys, *as_admin, "users", "list")
+    assert code == 0 and "Office Admin" in out, err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", forgotten)
+    code, _, err = run(capsys, *as_admin, "claims")
+    assert code == 1 and WRONG.search(err)
+
+
+def test_a_plain_database_has_no_recovery_key(
+    capsys: pytest.CaptureFixture[str], data: list[str], tmp_path: Path
+) -> None:
+    from claimdesk.services import connect
+    from claimdesk.services.accounts import set_up_personal
+    from tests.pinned import pinned_clock
+
+    path = tmp_path / "data" / "claimdesk.sqlite"
+    db = connect(f"sqlite:///{path}")
+    set_up_personal(db, "Maria Lopez", "my own words", pinned_clock())
+    db.dispose()
+    code, _, err = run(capsys, *data, "users", "recover")
+    assert code == 1 and "not encrypted, so it has no recovery key" in err
