@@ -132,6 +132,19 @@ def test_an_administrator_does_everything(office: Services, tmp_path: Path) -> N
     assert (tmp_path / "case.json").exists()
 
 
+def test_a_volunteers_refusal_names_the_action(office: Services) -> None:
+    claim_id = open_case(office)
+    volunteer = member(office, "Vic Volunteer", Role.VOLUNTEER)
+    with pytest.raises(PermissionDenied) as refused:
+        volunteer.calls.log_call(
+            claim_id, CallInput(occurred_at=office.clock.now(), person_name="Dana", summary="x")
+        )
+    assert str(refused.value) == (
+        "A volunteer account can read and search the cases but cannot change or export them "
+        "(here: log calls). An administrator can do it, or give this account the right role."
+    )
+
+
 def test_the_refusal_names_what_the_role_cannot_do(office: Services, tmp_path: Path) -> None:
     caseworker = member(office, "Cas Worker", Role.CASEWORKER)
     with pytest.raises(PermissionDenied) as refused:
