@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -10,6 +10,7 @@ from claimdesk.clock import Clock
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
+from claimdesk.viewing import ViewingCopies
 
 
 class ChangeBus(QObject):
@@ -30,6 +31,8 @@ class GuiEnv:
     tasks: TaskRunner
     bus: ChangeBus
     settings: QSettings
+    # Letters opened in another program: plain copies, removed when the window closes.
+    viewing: ViewingCopies = field(default_factory=ViewingCopies)
 
     @property
     def clock(self) -> Clock:

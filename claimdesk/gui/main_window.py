@@ -376,4 +376,5 @@ class MainWindow(QMainWindow):
             "cases/header", self.cases_page.table.horizontalHeader().saveState()
         )
         self.tasks.wait(10_000)
+        self.env.viewing.remove_all()
         super().closeEvent(event)
