@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
         self.form.menuFile.aboutToShow.connect(self.database.update_sample_action)  # type: ignore[attr-defined]
+        self.form.menuFile.aboutToShow.connect(self._update_encrypt_action)  # type: ignore[attr-defined]
         self.location = location
         # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": actions.backup,
             "actionRestore": actions.restore_backup,
+            "actionEncrypt": self._encrypt,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
@@ -167,6 +169,15 @@ class MainWindow(QMainWindow):
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
+
+    def _encrypt(self) -> None:
+        from claimdesk.gui.encryption import EncryptAction
+
+        EncryptAction(self).run()
+
+    def _update_encrypt_action(self) -> None:
+        """File ▸ Encrypt this database is offered for an unencrypted SQLite file only."""
+        self.action("actionEncrypt").setVisible(self.services.backups.can_encrypt)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)

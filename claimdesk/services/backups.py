@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from claimdesk.errors import StorageError
 from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
 from claimdesk.storage.backup import BackupResult, RestoreResult
@@ -31,3 +32,30 @@ class BackupService:
         in ``kept_in`` first (storage/backup.py says what is checked). ``source_key`` opens
         an encrypted backup made with other keys (storage/keys.py unwraps it)."""
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
+
+    @property
+    def can_encrypt(self) -> bool:
+        """Whether this database is an unencrypted SQLite file (File ▸ Encrypt is offered)."""
+        db = self._ctx.db
+        return db.sqlite_path is not None and db.data_key is None
+
+    def encrypt(self, password: str) -> str:
+        """Encrypt this database in place (storage/encrypt.py); the acting person's
+        ``password`` opens it from now on. Returns the recovery key, to be shown once.
+
+        The database is set aside first (the conversion needs the file to itself) and stays
+        so: the caller starts again with the database's key. If the conversion fails, it
+        opens again as it was.
+        """
+        from claimdesk.storage.encrypt import encrypt_database
+
+        path = self._ctx.db.sqlite_path
+        if path is None or self._ctx.db.data_key is not None:
+            raise StorageError(
+                "Only an unencrypted ClaimDesk SQLite file can be encrypted; this one is "
+                "encrypted already or is on a database server."
+            )
+        with self._ctx.db.set_aside(
+            "The database is being encrypted; ClaimDesk starts again when it is done."
+        ):
+            return encrypt_database(path, self._ctx.user_name, password)
