@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 MIN_PASSWORD = 8
 NO_RECOVERY = (
-    "Without this password or the recovery key, nobody can open the database again: not "
+    "Without a password or the recovery key, nobody can open the database again: not "
     "ClaimDesk, not its makers."
 )
 
@@ -53,7 +53,10 @@ class EncryptDialog(FormDialog):
         self.again = self.line("Type it again")
         for field in (self.password, self.again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.understood = check(self, NO_RECOVERY)
+        warning = QLabel(NO_RECOVERY, self)
+        warning.setWordWrap(True)
+        self.form.addRow(warning)
+        self.understood = check(self, "I understand")
         self.problem = QLabel("", self)
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -61,7 +64,7 @@ class EncryptDialog(FormDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Encrypt")
         self.finish()
-        self.setMinimumWidth(520)
+        self.setFixedWidth(560)
 
     def check_input(self) -> str | None:
         """What is wrong with the input, in words; None when it may go ahead."""
@@ -71,7 +74,7 @@ class EncryptDialog(FormDialog):
         if self.again.text() != password:
             return "The two passwords differ; type them again."
         if not self.understood.isChecked():
-            return "Tick the box to say you understand there is no other way in."
+            return "Tick “I understand”: there is no other way in."
         return None
 
     def accept(self) -> None:
@@ -97,7 +100,13 @@ class RecoveryKeyDialog(QDialog):
         )
         text.setWordWrap(True)
         layout.addWidget(text)
-        self.key = QLabel(recovery_key, self)
+        groups = recovery_key.split("-")
+        half = (len(groups) + 1) // 2
+        # Two lines of four groups: easier to copy out by hand than one long line.
+        lines = ["-".join(groups[:half]), "-".join(groups[half:])]
+        self.key = QLabel("\n".join(line for line in lines if line), self)
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.setAccessibleName(recovery_key)
         self.key.setObjectName("recoveryKey")
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -123,7 +132,7 @@ class RecoveryKeyDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.close_button.clicked.connect(self.accept)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.setFixedWidth(560)
 
 
 class EncryptAction:
