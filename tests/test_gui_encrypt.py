@@ -36,7 +36,7 @@ def test_the_dialog_says_what_is_missing_before_it_lets_the_conversion_start(
     assert "differ" in dialog.problem.text()
     dialog.again.setText("a long password")
     dialog.accept()
-    assert "Tick the box" in dialog.problem.text()
+    assert "Tick “I understand”" in dialog.problem.text()
     dialog.understood.setChecked(True)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
