@@ -114,7 +114,10 @@ def writes(plain: Path, encrypted: Path, key: bytes, count: int) -> tuple[float,
         "plain": Services.open(sqlite_url(plain), NAME),
         "encrypted": Services.open(sqlite_url(encrypted), NAME, key=key),
     }
-    claim_id = {name: services.claims.list_claims()[0].id for name, services in opened.items()}
+    claim_id: dict[str, int] = {}
+    for name, services in opened.items():
+        with services.db.read_connection() as connection:
+            claim_id[name] = connection.exec_driver_sql("SELECT min(id) FROM claims").scalar_one()
     per_write: dict[str, list[float]] = {"plain": [], "encrypted": []}
     batch = 10
     for i in range(0, count, batch):
