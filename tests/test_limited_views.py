@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from claimdesk.clock import FixedClock
 from claimdesk.models.enums import Role
 from claimdesk.services import ClaimInput, Services
@@ -49,3 +51,22 @@ def test_a_limited_caseworker_sees_only_their_alerts_and_dashboard(
     assert caseworker.dashboard.caseworkers() == ["Cas Worker"]
     # The office's administrator still sees the whole office.
     assert office.dashboard.read(DashboardFilter()).open_cases == 2
+
+
+def test_a_volunteer_reads_the_dashboard_but_writes_no_report(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    from claimdesk.errors import PermissionDenied
+    from claimdesk.services.report import ReportOptions
+
+    office = as_user(db, "Office Admin", tmp_path, clock=clock)
+    late_case(office, "Other Tester")
+    volunteer = as_user(db, "Vic Volunteer", clock=clock, role=Role.VOLUNTEER)
+    assert volunteer.dashboard.read(DashboardFilter()).open_cases == 1
+    out = tmp_path / "report.pdf"
+    for kind in ("pdf", "csv", "json"):
+        with pytest.raises(PermissionDenied, match=r"cannot change or export.*export reports"):
+            volunteer.report.write(ReportOptions(DashboardFilter()), kind, out)
+    assert not out.exists()
+    office.report.write(ReportOptions(DashboardFilter()), "pdf", out)
+    assert out.read_bytes().startswith(b"%PDF")
