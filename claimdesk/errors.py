@@ -110,3 +110,15 @@ class SearchCancelled(ClaimDeskError):
 
     def __init__(self) -> None:
         super().__init__("The search was stopped; search again to finish indexing.")
+
+
+class ReadingError(ClaimDeskError):
+    """A file could not be read for its text (not a PDF or picture, locked, damaged)."""
+
+
+class OcrUnavailable(ReadingError):
+    """No OCR engine is installed here; the message says how to add one."""
+
+
+class ReadingCancelled(ReadingError):
+    """The user stopped the reading; nothing was kept."""
