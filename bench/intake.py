@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from claimdesk.intake import read_letter  # noqa: E402
-from tests.intake_letters import (  # noqa: E402
+from claimdesk.intake import read_letter
+from tests.intake_letters import (
     LETTERS,
     Letter,
     letter_pdf,

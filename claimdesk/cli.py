@@ -29,6 +29,7 @@ USER_ENV = "CLAIMDESK_USER"
 EXIT_ERROR = 1
 EXIT_BUG = 70
 EXIT_USAGE = 2  # argparse's: the command line itself is wrong
+NO_DATA_FOLDER = frozenset({"intake"})
 
 # What must never reach a terminal raw: C0 and C1 controls (ESC, CSI: colours, cursor moves,
 # a cleared screen, a rewritten title), DEL, bidirectional overrides and isolates (text shown
@@ -123,12 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk import cli_deadlines, cli_letters, cli_packet, cli_search
+    from claimdesk import cli_deadlines, cli_intake, cli_letters, cli_packet, cli_search
 
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
+    COMMANDS.update(cli_intake.register(commands))  # intake (no database, no sign-in)
     return parser
 
 
@@ -144,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file: Path | None = None
     try:
         _check_text_arguments(args)
+        if command in NO_DATA_FOLDER:  # reads a file only: no data folder, database or sign-in
+            return COMMANDS[command](args, resolve_paths(args.data_dir))
         paths = resolve_paths(args.data_dir)
         log_file = configure_logging(paths.log_dir)
         if command == "gui":

@@ -203,8 +203,9 @@ LETTERS = [
             ("member_id", "Subscriber ID:", "XKD448120"),
             ("claim_number", "Claim No.:", "RX26-0098812"),
         ),
-        extra=("This is an individual health plan bought through the Health Insurance "
-               "Marketplace.",),
+        extra=(
+            "This is an individual health plan bought through the Health Insurance Marketplace.",
+        ),
     ),
     Letter(
         key="us_ltd_disability",
@@ -234,8 +235,10 @@ LETTERS = [
         reviewer_line="The file was reviewed by {who}, Board Certified in Occupational Medicine.",
         service_label="Benefit claimed:",
         criteria_label="Policy provision:",
-        extra=("Your employer's plan is governed by the Employee Retirement Income Security "
-               "Act of 1974 (ERISA).",),
+        extra=(
+            "Your employer's plan is governed by the Employee Retirement Income Security "
+            "Act of 1974 (ERISA).",
+        ),
     ),
     Letter(
         key="uk_private_surgery",

@@ -60,7 +60,9 @@ _MONTHS = {
 _TITLES = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Shri|Smt|Sri)\.?\s+", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][a-zA-Z'\-]+(?: [A-Z]\.)?(?: [A-Z][a-zA-Z'\-]+){1,3}$")
 # What a scanner's specks and a page's edge add around a line: a lone symbol before or after.
-_EDGE_JUNK = re.compile(r"^(?:[|»«>©®•·*~_\\]\s*)+|(?:\s*[|»«>©®•·*~_'‘’\\])+$")
+_EDGE_JUNK = re.compile(r"^(?:[|»«>©®•·*~_\\'‘’`.,:;\-]\s*)+(?=\w)|(?:\s*[|»«>©®•·*~_'‘’`\\])+$")
+# A speck read as a mark before a word in a value ("Brooks, -MD"): ids keep their inner dashes.
+_SPECK_BEFORE_WORD = re.compile(r"(?<=\s)[\-‘’'_.,`]+(?=[A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,11 @@ def clean(text: str) -> str:
     return _EDGE_JUNK.sub("", " ".join(text.split())).strip()
 
 
+def clean_value(text: str) -> str:
+    """A label's value or a name: specks before words and a stray end mark dropped."""
+    return _SPECK_BEFORE_WORD.sub("", clean(text)).rstrip(" :;,")
+
+
 class _Text:
     """The letter's lines in reading order, and the body as one string for sentences."""
 
@@ -119,7 +126,9 @@ class _Text:
             for index, line in enumerate(page.lines):
                 text = clean(line.text)
                 if text:
-                    self.lines.append((text, line.confidence / 100, Where(page.number, index, line.box)))
+                    self.lines.append(
+                        (text, line.confidence / 100, Where(page.number, index, line.box))
+                    )
         self.all = "\n".join(text for text, _, _ in self.lines)
         # Sentences may run across lines (and OCR blocks): one string, each character's line.
         pieces: list[str] = []
@@ -175,7 +184,8 @@ def _label_pattern(rules: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, st
     alternatives = "|".join(re.escape(label) for label in sorted(owner, key=len, reverse=True))
     # A label starts the line or follows a gap; its colon (or #, or a dash) ends it.
     pattern = re.compile(
-        rf"(?:^|(?<=\s))(?P<label>{alternatives})\s*(?::|#|-|\s(?=[A-Z0-9]))\s*", re.IGNORECASE
+        rf"(?:^|(?<=\s))(?P<label>{alternatives})\s*(?::|#|-|\s(?=[A-Z0-9]))[\s.,'‘’`]*",
+        re.IGNORECASE,
     )
     return pattern, owner
 
@@ -189,7 +199,7 @@ def _labelled(text: _Text, rules: dict[str, Any]) -> dict[str, Found]:
             continue
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
-            value = clean(line[match.end() : end])
+            value = clean_value(line[match.end() : end])
             name = owner[match.group("label").casefold()]
             if value and name not in hits:
                 hits[name] = Found(value, round(0.95 * confidence, 2), where)
@@ -267,7 +277,9 @@ def _insurer(text: _Text, rules: dict[str, Any]) -> Found | None:
         if where.page != 1 or pattern.match(line) or re.search(r"\d", line):
             continue
         if words.search(line) and len(line) <= 70:
-            return Found(line.rstrip(" .,") if not line.endswith("Ltd.") else line, 0.8 * confidence, where)
+            return Found(
+                line.rstrip(" .,") if not line.endswith("Ltd.") else line, 0.8 * confidence, where
+            )
     # The signature block: the last line after "Sincerely" that names an insurer.
     for line, confidence, where in reversed(text.lines[-6:]):
         if words.search(line) and not re.search(r"\d", line) and len(line) <= 70:
@@ -300,14 +312,15 @@ def _reason(text: _Text, rules: dict[str, Any]) -> Found | None:
             if needle in sentence.casefold() and owner not in labelled_lines:
                 if sentence.casefold().startswith(("if ", "you may", "you can", "you have")):
                     continue
-                line, confidence, where = text.lines[owner]
+                _line, confidence, where = text.lines[owner]
                 return Found(sentence.strip(), round(0.85 * confidence, 2), where)
     return None
 
 
 def _reviewer(text: _Text, rules: dict[str, Any]) -> tuple[Found | None, Found | None]:
     known = {c.casefold(): c for c in rules["credentials"]}
-    for line, confidence, where in text.lines:
+    for raw_line, confidence, where in text.lines:
+        line = clean_value(raw_line)
         for raw in rules["reviewer_patterns"]:
             match = re.search(raw, line, re.IGNORECASE)
             if match is None or not match.group("name")[:1].isupper():
@@ -320,7 +333,9 @@ def _reviewer(text: _Text, rules: dict[str, Any]) -> tuple[Found | None, Found |
                 elif token:
                     break
             reviewer = Found(name, round(0.85 * confidence, 2), where)
-            creds = Found(", ".join(credentials), reviewer.confidence, where) if credentials else None
+            creds = (
+                Found(", ".join(credentials), reviewer.confidence, where) if credentials else None
+            )
             return reviewer, creds
     return None, None
 
@@ -343,7 +358,9 @@ def _appeal(text: _Text, rules: dict[str, Any]) -> tuple[Found | None, Found | N
             if stated is None:
                 stated = Found(f"{match.group('n')} {match.group('unit')}", 0.8 * confidence, where)
             if days is None and unit in ("day", "week") and count:
-                days = Found(count * (7 if unit == "week" else 1), round(0.8 * confidence, 2), where)
+                days = Found(
+                    count * (7 if unit == "week" else 1), round(0.8 * confidence, 2), where
+                )
         if days is not None:
             break
     return days, stated

@@ -146,7 +146,8 @@ class TesserocrEngine:
                 box = iterator.BoundingBox(level)
                 if text and box is not None:
                     confidence = float(iterator.Confidence(level))
-                    page.lines.append(Line(text, tuple(box), confidence, block))  # type: ignore[arg-type]
+                    left, top, right, bottom = box
+                    page.lines.append(Line(text, (left, top, right, bottom), confidence, block))
                     confidences.append(confidence)
                 if not iterator.Next(level):
                     break

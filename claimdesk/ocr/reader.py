@@ -9,6 +9,7 @@ skipped with a note instead of hanging the window. Nothing is written anywhere.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from claimdesk.errors import OcrUnavailable, ReadingCancelled, ReadingError
+from claimdesk.errors import ReadingCancelled, ReadingError
 from claimdesk.ocr import pages
 from claimdesk.ocr.engine import Engine, Line, PageRead, find_engine
 
@@ -72,7 +73,7 @@ class ReadDocument:
 
 
 def kind_of(data: bytes) -> str:
-    """"pdf", "image" or "" for what ``read_document`` cannot take."""
+    """ "pdf", "image" or "" for what ``read_document`` cannot take."""
     if b"%PDF-" in data[:1024]:
         return "pdf"
     try:
@@ -197,7 +198,7 @@ def _pdf_pages(data: bytes, name: str) -> PageSource:
                         page = document[index]
                         try:
                             bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-                            picture = bitmap.to_pil().convert("L")
+                            picture: Image.Image = bitmap.to_pil().convert("L")
                             bitmap.close()
                         finally:
                             page.close()
@@ -275,10 +276,13 @@ def _image_pages(data: bytes, name: str) -> PageSource:
     def frames() -> Iterator[tuple[list[Line] | None, Callable[[], Image.Image]]]:
         for index in range(total):
             image.seek(index)
-            frame = image.copy()
-            yield None, lambda frame=frame: frame
+            yield None, functools.partial(_same, image.copy())
 
     return total, frames()
+
+
+def _same(image: Image.Image) -> Image.Image:
+    return image
 
 
 def _ocr_page(
