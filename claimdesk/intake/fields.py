@@ -176,12 +176,23 @@ def extract(pages: list[PageLines], rules: dict[str, Any]) -> dict[str, Found | 
     return found
 
 
+def _key(label: str) -> str:
+    return re.sub(r"[^a-z0-9#]", "", label.casefold())
+
+
 def _label_pattern(rules: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
     owner: dict[str, str] = {}
-    for name, labels in rules["labels"].items():
-        for label in labels:
-            owner.setdefault(label.casefold(), name)
-    alternatives = "|".join(re.escape(label) for label in sorted(owner, key=len, reverse=True))
+    labels: list[str] = []
+    for name, given in rules["labels"].items():
+        for label in given:
+            if _key(label) not in owner:
+                owner[_key(label)] = name
+                labels.append(label)
+    # Between a label's words a scan may add a speck ("Claim .Number").
+    alternatives = "|".join(
+        re.escape(label).replace(r"\ ", r"\s*[.,'‘’`\-]?\s*").replace(r"\.", r"\.?")
+        for label in sorted(labels, key=len, reverse=True)
+    )
     # A label starts the line or follows a gap; its colon (or #, or a dash) ends it.
     pattern = re.compile(
         rf"(?:^|(?<=\s))(?P<label>{alternatives})\s*(?::|#|-|\s(?=[A-Z0-9]))[\s.,'‘’`]*",
@@ -200,7 +211,7 @@ def _labelled(text: _Text, rules: dict[str, Any]) -> dict[str, Found]:
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
             value = clean_value(line[match.end() : end])
-            name = owner[match.group("label").casefold()]
+            name = owner[_key(match.group("label"))]
             if value and name not in hits:
                 hits[name] = Found(value, round(0.95 * confidence, 2), where)
     return hits

@@ -65,7 +65,7 @@ def is_blank(grey: Image.Image) -> bool:
 
 
 def _row_score(ink: Image.Image) -> float:
-    profile = list(ink.resize((1, ink.height), Image.Resampling.BOX).getdata())
+    profile = list(ink.resize((1, ink.height), Image.Resampling.BOX).tobytes())
     return float(sum((float(b) - float(a)) ** 2 for a, b in itertools.pairwise(profile)))
 
 

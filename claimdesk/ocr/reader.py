@@ -298,11 +298,11 @@ def _ocr_page(
     turns = (90, 270) if pages.looks_sideways(grey) else (0, 180)
     for turn in turns:
         left = deadline - time.perf_counter()
-        if left <= 0.5:
+        if candidates and left <= 0.5:
             break
         upright = grey.rotate(turn, expand=True) if turn else grey
         straight, _ = pages.straightened(upright)
-        read = engine.read(straight, left)
+        read = engine.read(straight, max(left, 0.001))
         candidates.append((read, straight))
         if read.timed_out or (read.lines and read.confidence >= UNSURE):
             break
