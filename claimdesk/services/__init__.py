@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from claimdesk.services.readiness import ReadinessService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
+    from claimdesk.services.scans import ScanService
     from claimdesk.services.schedule import ScheduleService
     from claimdesk.services.search import SearchService
     from claimdesk.services.sources import CaseSources
@@ -277,6 +278,12 @@ class Services:
         from claimdesk.services.search import SearchService
 
         return SearchService(self.context)
+
+    @cached_property
+    def scans(self) -> ScanService:
+        from claimdesk.services.scans import ScanService
+
+        return ScanService(self.context, self._data_dir)
 
     @cached_property
     def accounts(self) -> AccountService:
