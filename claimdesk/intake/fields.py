@@ -172,7 +172,7 @@ def extract(pages: list[PageLines], rules: dict[str, Any]) -> dict[str, Found | 
     if country:
         jurisdiction = f"{country}-{region}" if region else country
         found["jurisdiction"] = Found(jurisdiction, 0.7, country_where)
-        found["plan_type"] = _plan_type(text, country, rules)
+        found["plan_type"] = _plan_type(text, country, rules, country_where)
     return found
 
 
@@ -396,15 +396,22 @@ def _jurisdiction(text: _Text, rules: dict[str, Any]) -> tuple[str, str, Where |
     return best, "", None
 
 
-def _plan_type(text: _Text, country: str, rules: dict[str, Any]) -> Found | None:
+def _plan_type(
+    text: _Text, country: str, rules: dict[str, Any], country_where: Where | None
+) -> Found | None:
     for rule in rules["plan_types"]:
         if "country" in rule:
             if rule["country"] == country:
-                return Found(rule["plan_type"], 0.6)
+                return Found(rule["plan_type"], 0.6, country_where)
             continue
         if country != "US":
             continue
         hits = [bool(re.search(s, text.all, re.IGNORECASE)) for s in rule["signals"]]
         if all(hits) if rule.get("all") else any(hits):
-            return Found(rule["plan_type"], 0.7)
+            # Shown beside it: the line with the rule's first signal the letter holds.
+            signal = rule["signals"][hits.index(True)]
+            where = next(
+                (w for line, _, w in text.lines if re.search(signal, line, re.IGNORECASE)), None
+            )
+            return Found(rule["plan_type"], 0.7, where)
     return None

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
+    from claimdesk.services.intake import IntakeService
     from claimdesk.services.lettering import LetterWriter
     from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
     from claimdesk.services.packets import PacketService
@@ -284,6 +285,12 @@ class Services:
         from claimdesk.services.scans import ScanService
 
         return ScanService(self.context, self._data_dir)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from claimdesk.services.intake import IntakeService
+
+        return IntakeService(self.claims, self.documents, self.scans, self._data_dir)
 
     @cached_property
     def accounts(self) -> AccountService:
