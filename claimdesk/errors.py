@@ -30,12 +30,28 @@ class DatabaseBusyError(StorageError):
     """Another ClaimDesk window or process held the database for too long."""
 
 
+class ServerUnavailableError(StorageError):
+    """The PostgreSQL server could not be reached, or the connection to it dropped."""
+
+
 class SchemaTooNewError(StorageError):
     """The database was written by a newer ClaimDesk than this one."""
 
 
 class NotAClaimDeskDatabaseError(StorageError):
     """A file that is not a ClaimDesk database was offered as one."""
+
+
+class EncryptedDatabaseError(StorageError):
+    """An encrypted database was opened without its key, or with a key that is not its own."""
+
+
+class KeyFileError(StorageError):
+    """The key file beside an encrypted database is missing, damaged or cannot be written."""
+
+
+class WrongPasswordError(ClaimDeskError):
+    """A password (or recovery key) does not unwrap the database's key."""
 
 
 class DocumentError(ClaimDeskError):

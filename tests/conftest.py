@@ -17,6 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from claimdesk.clock import FixedClock
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
+from claimdesk.storage.keys import KdfParameters, new_data_key
+from tests import postgres
 from tests.pinned import pinned_clock
 
 # Screens write days in the system locale (claimdesk/gui/dates.py); tests pin Qt's "C" locale,
@@ -46,14 +48,53 @@ def collect_between_tests() -> Iterator[None]:
         gc.collect(2 if old > threshold[2] else 1 if middle > threshold[1] else 0)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The services and the CLI are tested on both backends: every test that uses ``db`` (or
+    ``services``) runs on SQLite and on PostgreSQL, except the GUI's and those that work on
+    the SQLite file itself (they ask for ``db_path``) or are marked ``sqlite_only``."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    sqlite_only = (
+        "db_path" in metafunc.fixturenames
+        or metafunc.module.__name__.rpartition(".")[2].startswith("test_gui")
+        or metafunc.definition.get_closest_marker("sqlite_only") is not None
+    )
+    backends = ["sqlite"] if sqlite_only else ["sqlite", "postgresql"]
+    metafunc.parametrize("backend", backends, indirect=True, scope="function")
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The test server, its template database made (migrated) once per run."""
+    server = postgres.need_server()
+    postgres.make_template(server)
+    return server
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty ClaimDesk database of the test's own, on the backend it runs on."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'claimdesk.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    with postgres.fresh_database(server) as url:
+        yield url
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "claimdesk.sqlite"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{db_path}")
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
     yield database
     database.dispose()
 
@@ -64,6 +105,28 @@ def pinned_default_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     test reads the wall clock: `claimdesk demo` in a test numbers its cases CD-2026-...
     whatever year the machine says it is."""
     monkeypatch.setattr("claimdesk.services.context.SystemClock", pinned_clock)
+
+
+@pytest.fixture(autouse=True)
+def cheap_key_wrapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wrapping a data key costs argon2id's 64 MiB and 0.3 s by design; tests wrap with the
+    cheapest parameters (each wrapped copy records its own, so unwrapping is unchanged)."""
+    monkeypatch.setattr("claimdesk.storage.keys.KDF", KdfParameters(1, 1024, 1))
+
+
+@pytest.fixture(params=["plain", "encrypted"])
+def storage_key(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bytes | None:
+    """Run a test on a plain and on an encrypted (SQLCipher) database: the data key, or None.
+
+    Worker processes (tests/workers) get it through the environment."""
+    from tests.workers.common import KEY_ENV
+
+    if request.param == "plain":
+        monkeypatch.delenv(KEY_ENV, raising=False)
+        return None
+    key = new_data_key()
+    monkeypatch.setenv(KEY_ENV, key.hex())
+    return key
 
 
 @pytest.fixture
