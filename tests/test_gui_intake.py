@@ -17,7 +17,7 @@ from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.new_case_wizard import NewCaseWizard
 from claimdesk.gui.panels.documents import DocumentsPanel
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.models.enums import DocumentKind, PlanType
+from claimdesk.models.enums import DenialCategory, DocumentKind, PlanType
 from claimdesk.ocr import engine as ocr_engine
 from claimdesk.services import ClaimInput, Services
 from tests.gui_support import follow_changes, make_env
@@ -91,13 +91,17 @@ def test_a_scanned_letter_fills_the_wizard_and_nothing_is_saved_before_finish(
     assert seen["plan"] == PlanType.ERISA_GROUP_HEALTH
     assert seen["region"] == "CA"
     assert {"claim_number", "patient_name", "reason", "letter_date"} <= set(seen["marks"])  # type: ignore[call-overload]
-    assert len(seen["pictures"]) == len(seen["marks"])  # type: ignore[arg-type]
-    assert all("Read from the letter, page 1" in note for note in seen["notes"])  # type: ignore[attr-defined]
+    # Every field but the kind of denial (chosen from the reason's words) shows its line.
+    assert "denial_category" in seen["marks"]  # type: ignore[operator]
+    assert len(seen["pictures"]) == len(seen["marks"]) - 1  # type: ignore[arg-type]
+    notes = seen["notes"]
+    assert sum("Read from the letter, page 1" in note for note in notes) == len(notes) - 1  # type: ignore[attr-defined, arg-type]
 
     (case,) = services.claims.list_claims()
     detail = services.claims.get(case.id)
     assert detail.insurer_claim_number == "C2026-0418877"
     assert detail.denial_letter_date == LETTER.letter_date
+    assert detail.denial_category == DenialCategory.MEDICAL_NECESSITY
     (document,) = services.documents.documents(case.id)
     assert document.kind == DocumentKind.DENIAL_LETTER
     assert document.original_name == "denial scan.pdf"

@@ -38,16 +38,15 @@ from claimdesk.gui import theme
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
-from claimdesk.models.enums import PlanType
+from claimdesk.models.enums import DenialCategory, PlanType
 
 if TYPE_CHECKING:
     from claimdesk.gui.new_case_wizard import NewCaseWizard
     from claimdesk.services.intake import Difference, FieldReading, LetterReading
 
 LETTER_FILES = "Letters (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
-SNIPPET_HEIGHT = 30
-SNIPPET_WIDTH = 460
-UNSURE = 0.7  # below this, the mark says to look closely
+SNIPPET_WIDTH = 600  # wider lines are shown smaller, never cut
+UNSURE = 0.6  # below this, the mark says to look closely
 
 
 def snippet_label(reading: FieldReading) -> QLabel:
@@ -57,9 +56,8 @@ def snippet_label(reading: FieldReading) -> QLabel:
     if reading.snippet:
         pixmap = QPixmap()
         pixmap.loadFromData(reading.snippet, "PNG")
-        pixmap = pixmap.scaledToHeight(SNIPPET_HEIGHT, Qt.TransformationMode.SmoothTransformation)
         if pixmap.width() > SNIPPET_WIDTH:
-            pixmap = pixmap.copy(0, 0, SNIPPET_WIDTH, pixmap.height())
+            pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, Qt.TransformationMode.SmoothTransformation)
         label.setPixmap(pixmap)
         label.setFrameShape(QLabel.Shape.Box)
         label.setToolTip(f"Page {reading.page} of the letter")
@@ -68,12 +66,14 @@ def snippet_label(reading: FieldReading) -> QLabel:
 
 def mark_text(reading: FieldReading) -> str:
     page = f", page {reading.page}" if reading.page else ""
+    if reading.name == "denial_category":
+        return "Chosen from the words of the reason above: check it"
     if reading.confidence < UNSURE:
         return f"Read from the letter{page}: unsure, check it against the letter"
     return f"Read from the letter{page}: check it"
 
 
-def _mark(reading: FieldReading) -> QWidget:
+def _mark(reading: FieldReading, picture: bool = True) -> QWidget:
     holder = QWidget()
     holder.setAccessibleName(f"{reading.label}: read from the letter")
     row = QHBoxLayout(holder)
@@ -81,18 +81,21 @@ def _mark(reading: FieldReading) -> QWidget:
     note = QLabel(mark_text(reading))
     tone = theme.WARNING if reading.confidence < UNSURE else theme.ACCENT
     theme.follow(note, lambda: note.setStyleSheet(f"color: {tone.hex(note.palette())}"))
-    row.addWidget(snippet_label(reading))
+    if picture:
+        row.addWidget(snippet_label(reading))
     row.addWidget(note, 1)
     return holder
 
 
-def _place_mark(wizard: NewCaseWizard, widget: QWidget, reading: FieldReading) -> None:
+def _place_mark(
+    wizard: NewCaseWizard, widget: QWidget, reading: FieldReading, *, picture: bool = True
+) -> None:
     holder = widget.parentWidget()
     form = holder.layout() if holder is not None else None
     if not isinstance(form, QFormLayout):
         return
     position: tuple[int, object] = form.getWidgetPosition(widget)  # type: ignore[assignment]
-    mark = _mark(reading)
+    mark = _mark(reading, picture)
     form.insertRow(position[0] + 1, "", mark)
     wizard.read_marks[reading.name] = mark
 
@@ -124,6 +127,9 @@ def fill_wizard(wizard: NewCaseWizard, reading: LetterReading) -> None:
     if "reason" in fields:
         wizard.reason.setPlainText(fields["reason"].text)
         _place_mark(wizard, wizard.reason, fields["reason"])
+    if "denial_category" in fields:
+        _choose(wizard.category, _category(fields["denial_category"].value))
+        _place_mark(wizard, wizard.category, fields["denial_category"], picture=False)
     day = fields["letter_date"].value if "letter_date" in fields else None
     if isinstance(day, date) and day <= wizard.today:
         set_day(wizard.letter_date, day)
@@ -151,6 +157,13 @@ def fill_wizard(wizard: NewCaseWizard, reading: LetterReading) -> None:
             form.addRow("", stated)
     for check in wizard.checks:
         check.run()
+
+
+def _category(value: object) -> DenialCategory | None:
+    try:
+        return DenialCategory(str(value))
+    except ValueError:
+        return None
 
 
 def _plan(value: object) -> PlanType | None:

@@ -12,12 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from claimdesk.intake.fields import FIELDS, Found, PageLines, extract, load_rules
 from claimdesk.ocr.reader import Progress, ReadDocument, read_document
 
 # A letter is a few pages; a 200-page claim file offered as one is read this far.
 MAX_LETTER_PAGES = 12
 SNIPPET_MARGIN = 12  # pixels around a line's box
+SNIPPET_LINE = 18  # pixels a typical line of the letter is shown at (its box: cap to descender)
 
 __all__ = ["FIELDS", "Found", "IntakeResult", "read_letter"]
 
@@ -96,14 +99,31 @@ def read_letter(
 
 def _snippets(result: IntakeResult) -> dict[str, bytes]:
     images = {p.number: p.image for p in result.document.pages if p.image is not None}
+    # One scale per page, from its typical line height: every snippet shows print at one size.
+    scales: dict[int, float] = {}
+    for page in result.document.pages:
+        heights = sorted(
+            line.box[3] - line.box[1] for line in page.lines if line.box[3] > line.box[1]
+        )
+        if heights:
+            scales[page.number] = min(1.0, SNIPPET_LINE / heights[len(heights) // 2])
     out: dict[str, bytes] = {}
     for name, found in result.fields.items():
         if found is None or found.where is None:
             continue
-        image = images.get(found.where.page)
-        left, top, right, bottom = found.where.box
+        where = found.where
+        image = images.get(where.page)
+        left, top, right, bottom = where.box
         if image is None or right <= left or bottom <= top:
             continue
+        if where.span is not None:
+            # A long line of which a few words matter: those words, with some around them.
+            width = right - left
+            pad = (bottom - top) * 6
+            left, right = (
+                max(left, int(left + width * where.span[0]) - pad),
+                min(right, int(left + width * where.span[1]) + pad),
+            )
         box = (
             max(0, left - SNIPPET_MARGIN),
             max(0, top - SNIPPET_MARGIN),
@@ -111,8 +131,11 @@ def _snippets(result: IntakeResult) -> dict[str, bytes]:
             min(image.height, bottom + SNIPPET_MARGIN),
         )
         crop = image.crop(box)
-        if crop.height > 60:  # shown about 30 px high beside the field
-            crop = crop.resize((max(1, crop.width * 60 // crop.height), 60))
+        # A typical line about SNIPPET_LINE pixels high: as big as the window's own text.
+        scale = scales.get(where.page, 1.0)
+        if scale < 1.0:
+            size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
+            crop = crop.resize(size, Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         crop.save(buffer, format="PNG", optimize=True)
         out[name] = buffer.getvalue()

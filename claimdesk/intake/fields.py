@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ FIELDS = (
     "patient_name",
     "service",
     "reason",
+    "denial_category",
     "reviewer",
     "reviewer_credentials",
     "criteria",
@@ -68,8 +69,10 @@ _SPECK_BEFORE_WORD = re.compile(r"(?<=\s)[\-‘’'_.,`]+(?=[A-Za-z])")
 @dataclass(frozen=True)
 class Where:
     page: int  # from 1
-    line: int  # index in the page's lines
-    box: tuple[int, int, int, int]
+    line: int  # index in the page's lines (the first, when it runs over several)
+    box: tuple[int, int, int, int]  # on the page image; every line's, when several
+    lines: int = 1
+    span: tuple[float, float] | None = None  # the part of a long line that matters (0-1)
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,14 @@ def load_rules(data_dir: Path | None = None) -> dict[str, Any]:
     return _bundled_rules()
 
 
+# A token that is only a mark no letter prints on its own: a speck read as a character.
+_SPECK_TOKEN = re.compile(r"(?<=\s)[°|»«·•~¬¦^]+(?=\s)")
+
+
 def clean(text: str) -> str:
-    return _EDGE_JUNK.sub("", " ".join(text.split())).strip()
+    return (
+        _EDGE_JUNK.sub("", _SPECK_TOKEN.sub("", " ".join(text.split()))).strip().replace("  ", " ")
+    )
 
 
 def clean_value(text: str) -> str:
@@ -166,6 +175,7 @@ def extract(pages: list[PageLines], rules: dict[str, Any]) -> dict[str, Found | 
     found["letter_date"] = _letter_date(text, labelled.get("letter_date"), country, rules)
     found["insurer"] = _insurer(text, rules)
     found["reason"] = _reason(text, rules)
+    found["denial_category"] = _category(found["reason"], rules)
     reviewer, credentials = _reviewer(text, rules)
     found["reviewer"], found["reviewer_credentials"] = reviewer, credentials
     found["appeal_deadline_days"], found["appeal_window"] = _appeal(text, rules)
@@ -323,8 +333,40 @@ def _reason(text: _Text, rules: dict[str, Any]) -> Found | None:
             if needle in sentence.casefold() and owner not in labelled_lines:
                 if sentence.casefold().startswith(("if ", "you may", "you can", "you have")):
                     continue
-                _line, confidence, where = text.lines[owner]
-                return Found(sentence.strip(), round(0.85 * confidence, 2), where)
+                last = text.owner[min(end, len(text.owner)) - 1]
+                return Found(
+                    sentence.strip(),
+                    round(0.9 * _lowest(text, owner, last), 2),
+                    _across(text, owner, last),
+                )
+    return None
+
+
+def _lowest(text: _Text, first: int, last: int) -> float:
+    return min(confidence for _, confidence, _ in text.lines[first : last + 1])
+
+
+def _across(text: _Text, first: int, last: int) -> Where:
+    """Where a sentence running over lines ``first``..``last`` (of one page) stands."""
+    where = text.lines[first][2]
+    same_page = [w for _, _, w in text.lines[first : last + 1] if w.page == where.page]
+    box = (
+        min(w.box[0] for w in same_page),
+        min(w.box[1] for w in same_page),
+        max(w.box[2] for w in same_page),
+        max(w.box[3] for w in same_page),
+    )
+    return Where(where.page, where.line, box, len(same_page))
+
+
+def _category(reason: Found | None, rules: dict[str, Any]) -> Found | None:
+    """The kind of denial the reason's words name (the person confirms it)."""
+    if reason is None:
+        return None
+    words = str(reason.value).casefold()
+    for category, phrases in rules["reason_categories"].items():
+        if any(phrase.casefold() in words for phrase in phrases):
+            return Found(category, round(0.8 * reason.confidence, 2), reason.where)
     return None
 
 
@@ -343,7 +385,7 @@ def _reviewer(text: _Text, rules: dict[str, Any]) -> tuple[Found | None, Found |
                     credentials.append(known[token.casefold().rstrip(".")])
                 elif token:
                     break
-            reviewer = Found(name, round(0.85 * confidence, 2), where)
+            reviewer = Found(name, round(0.9 * confidence, 2), where)
             creds = (
                 Found(", ".join(credentials), reviewer.confidence, where) if credentials else None
             )
@@ -409,9 +451,11 @@ def _plan_type(
         hits = [bool(re.search(s, text.all, re.IGNORECASE)) for s in rule["signals"]]
         if all(hits) if rule.get("all") else any(hits):
             # Shown beside it: the line with the rule's first signal the letter holds.
-            signal = rule["signals"][hits.index(True)]
-            where = next(
-                (w for line, _, w in text.lines if re.search(signal, line, re.IGNORECASE)), None
-            )
-            return Found(rule["plan_type"], 0.7, where)
+            signal = re.compile(rule["signals"][hits.index(True)], re.IGNORECASE)
+            for line, _, where in text.lines:
+                match = signal.search(line)
+                if match:
+                    span = (match.start() / len(line), match.end() / len(line))
+                    return Found(rule["plan_type"], 0.7, replace(where, span=span))
+            return Found(rule["plan_type"], 0.7)
     return None

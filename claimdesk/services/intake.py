@@ -32,6 +32,7 @@ CASE_FIELDS = {
     "group_number": ("group_number", "Group number"),
     "service": ("disputed_service", "Service or treatment denied"),
     "reason": ("denial_reason", "Reason, word for word"),
+    "denial_category": ("denial_category", "Why it was denied"),
     "reviewer": ("reviewer_name", "Insurer's reviewer"),
     "reviewer_credentials": ("reviewer_credentials", "Reviewer's credentials"),
     "criteria": ("criteria_cited", "Criteria or guideline cited"),
@@ -173,11 +174,12 @@ def _same(a: str, b: str) -> bool:
 def _text(name: str, value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    if name == "plan_type":
-        from claimdesk.models.enums import PlanType
+    if name in ("plan_type", "denial_category"):
+        from claimdesk.models.enums import DenialCategory, PlanType
 
+        kind = PlanType if name == "plan_type" else DenialCategory
         try:
-            return PlanType(str(value)).label
+            return kind(str(value)).label
         except ValueError:
             return str(value)
     return str(value)
