@@ -246,3 +246,19 @@ def test_cli_intake_without_an_engine_says_how_to_add_one(
     path.write_bytes(scan_pdf(LETTERS[0], 200))
     assert main(["intake", str(path)]) == 1
     assert "No OCR engine is installed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("read", "kept"),
+    [
+        ("not medically °", "not medically"),
+        ("' Claim No.: RX26-0098812", "Claim No.: RX26-0098812"),
+        ("_Harbour Health Insurance Pty Ltd", "Harbour Health Insurance Pty Ltd"),
+        ("the visits are | not covered", "the visits are not covered"),
+        ("in ‘restricted’ services", "in ‘restricted’ services"),  # real quotes stay
+    ],
+)
+def test_a_scanners_specks_are_dropped_and_the_words_kept(read: str, kept: str) -> None:
+    from claimdesk.intake.fields import clean
+
+    assert clean(read) == kept

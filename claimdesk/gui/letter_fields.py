@@ -10,13 +10,14 @@ the person finishes the wizard or applies the dialog.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
@@ -60,6 +62,7 @@ def snippet_label(reading: FieldReading) -> QLabel:
             pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, Qt.TransformationMode.SmoothTransformation)
         label.setPixmap(pixmap)
         label.setFrameShape(QLabel.Shape.Box)
+        label.setFixedSize(pixmap.size() + QSize(2, 2))  # the frame hugs the picture
         label.setToolTip(f"Page {reading.page} of the letter")
     return label
 
@@ -271,12 +274,14 @@ class ReadFieldsDialog(QDialog):
         self.differences = differences
         self.boxes: list[QCheckBox] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = QLabel()
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        intro.setText(
             f"{len(differences)} field{'s' if len(differences) != 1 else ''} of "
-            f"{escape(reading.file_name)} differ from what the case holds. Tick those to take "
+            f"{reading.file_name} differ from what the case holds. Tick those to take "
             "from the letter; the others stay as they are."
             if differences
-            else f"Everything read from {escape(reading.file_name)} matches what the case holds."
+            else f"Everything read from {reading.file_name} matches what the case holds."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -291,15 +296,17 @@ class ReadFieldsDialog(QDialog):
             box.setChecked(not difference.on_case)  # a blank on the case: take it
             self.boxes.append(box)
             grid.addWidget(box, row * 2 - 1, 0)
-            grid.addWidget(QLabel(escape(difference.label)), row * 2 - 1, 1)
-            held = QLabel(escape(difference.on_case) or "<i>nothing</i>")
-            held.setWordWrap(True)
-            grid.addWidget(held, row * 2 - 1, 2)
-            letter = QLabel(escape(difference.in_letter))
-            letter.setWordWrap(True)
-            grid.addWidget(letter, row * 2 - 1, 3)
+            held, letter = _shown(difference)
+            for column, text in ((1, difference.label), (2, held or "nothing"), (3, letter)):
+                cell = QLabel(text)
+                cell.setTextFormat(Qt.TextFormat.PlainText)
+                cell.setWordWrap(True)
+                cell.setEnabled(column != 2 or bool(held))  # "nothing" in grey
+                grid.addWidget(cell, row * 2 - 1, column)
             grid.addWidget(snippet_label(difference.reading), row * 2, 3)
         grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(1, 180)
+        grid.setColumnMinimumWidth(2, 180)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_holder)
@@ -316,6 +323,17 @@ class ReadFieldsDialog(QDialog):
 
     def chosen(self) -> list[Difference]:
         return [d for d, box in zip(self.differences, self.boxes, strict=True) if box.isChecked()]
+
+
+def _shown(difference: Difference) -> tuple[str, str]:
+    """The case's value and the letter's as a person reads them (days in the app's format)."""
+    value = difference.reading.value
+    if isinstance(value, date):
+        held = difference.on_case
+        with contextlib.suppress(ValueError):  # a day the case holds is ISO text here
+            held = day_text(date.fromisoformat(held)) if held else ""
+        return held, day_text(value)
+    return difference.on_case, difference.in_letter
 
 
 def read_fields_from_document(

@@ -61,7 +61,9 @@ _MONTHS = {
 _TITLES = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Shri|Smt|Sri)\.?\s+", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][a-zA-Z'\-]+(?: [A-Z]\.)?(?: [A-Z][a-zA-Z'\-]+){1,3}$")
 # What a scanner's specks and a page's edge add around a line: a lone symbol before or after.
-_EDGE_JUNK = re.compile(r"^(?:[|»«>©®•·*~_\\'‘’`.,:;\-]\s*)+(?=\w)|(?:\s*[|»«>©®•·*~_'‘’`\\])+$")
+_EDGE_JUNK = re.compile(
+    r"^(?:[|»«>©®•·*~°¬_\\'‘’`.,:;\-]\s*)+(?=\w)|(?:\s*[|»«>©®•·*~°¬_'‘’`\\])+$"
+)
 # A speck read as a mark before a word in a value ("Brooks, -MD"): ids keep their inner dashes.
 _SPECK_BEFORE_WORD = re.compile(r"(?<=\s)[\-‘’'_.,`]+(?=[A-Za-z])")
 
