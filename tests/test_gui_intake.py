@@ -221,3 +221,68 @@ def test_read_fields_from_a_document_shows_what_differs_and_takes_the_ticked(
     qtbot.waitUntil(lambda: services.claims.get(claim_id).member_id == "NWH884512307")
     assert services.claims.get(claim_id).group_number == ""  # not ticked: left alone
     env.tasks.wait(5000)
+
+
+def test_a_scan_attached_is_read_for_search_in_the_background(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from claimdesk.gui.scan_reader import ScanReader
+
+    claim_id = services.claims.open_case(
+        ClaimInput(
+            claimant_name="Oliver Bennett",
+            plan_type="uk_private",
+            claim_type="health",
+            country="GB",
+            insurer_name="Bluewater Health Insurance Ltd",
+        )
+    ).id
+    document = services.documents.attach(
+        claim_id, "scan.pdf", scan_pdf(letter_by_key("uk_private_surgery"), 200)
+    )
+    env = make_env(services, tmp_path)
+    panel = DocumentsPanel(env, claim_id)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    statuses: list[str] = []
+    reader = ScanReader.of(env)
+    assert ScanReader.of(env) is reader  # one per window
+    reader.status.connect(statuses.append)
+    idle: list[bool] = []
+    reader.on_idle = lambda: idle.append(True)
+    panel.read_scans()
+    qtbot.waitUntil(lambda: bool(idle), timeout=60_000)
+    assert document.id not in services.scans.unread(claim_id)
+    assert any("Reading document 1 of 1: page 1 of 1" in s for s in statuses)
+    assert statuses[-1] == "" and panel.reading == ""
+    assert services.search.search("arthroscopy").cases
+
+
+def test_without_an_engine_the_background_reading_says_so_once(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimdesk.gui.scan_reader import ScanReader
+
+    monkeypatch.setattr(ocr_engine, "DISABLED", True)
+    claim_id = services.claims.open_case(
+        ClaimInput(
+            claimant_name="Oliver Bennett",
+            plan_type="uk_private",
+            claim_type="health",
+            country="GB",
+            insurer_name="Bluewater Health Insurance Ltd",
+        )
+    ).id
+    services.documents.attach(claim_id, "scan.pdf", scan_pdf(LETTER, 200))
+    env = make_env(services, tmp_path)
+    panel = DocumentsPanel(env, claim_id)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    reader = ScanReader.of(env)
+    idle: list[bool] = []
+    reader.on_idle = lambda: idle.append(True)
+    panel.read_scans()
+    qtbot.waitUntil(lambda: bool(idle), timeout=30_000)
+    assert "Scans are not searchable: No OCR engine is installed" in panel.summary.text()
+    panel.read_scans()  # not tried again in this session
+    assert reader.control is None
