@@ -4,7 +4,8 @@
 
 The letters and their true fields come from tests/intake_letters.py (seeded, so every run reads
 the same pages). Fields right counts all 15 fields of each letter (one the letter does not give
-is right when left empty); "of those given" counts only the fields the letter holds. Characters right = 1 - (edit distance between the text read and the letter's
+is right when left empty); "of those given" counts only the fields the letter holds.
+Characters right = 1 - (edit distance between the text read and the letter's
 own text) / length of the letter's text, whitespace collapsed. Seconds are wall-clock on this
 machine; the load average is printed with them, as the machine is shared.
 """
