@@ -128,6 +128,14 @@ class SearchCancelled(ClaimDeskError):
         super().__init__("The search was stopped; search again to finish indexing.")
 
 
+class SignInError(ClaimDeskError):
+    """Sign-in refused: a wrong password, or an account unknown, disabled or without one."""
+
+
+class PermissionDenied(ClaimDeskError):
+    """The signed-in account's role may not do this; the message names what it cannot do."""
+
+
 class ReadingError(ClaimDeskError):
     """A file could not be read for its text (not a PDF or picture, locked, damaged)."""
 
