@@ -193,9 +193,11 @@ def test_without_an_engine_a_scan_says_how_to_add_one_and_a_text_pdf_still_reads
 # ---- the command line -------------------------------------------------------------------------
 
 
-def test_cli_intake_json_needs_no_data_folder(
+@pytest.mark.manual_setup  # no password anywhere: intake must not ask for one
+def test_cli_intake_json_needs_no_data_folder_and_no_sign_in(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("CLAIMDESK_PASSWORD_FILE", raising=False)
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(letter_pdf(letter_by_key("in_health_cashless")))
     data_dir = tmp_path / "data"

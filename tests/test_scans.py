@@ -105,10 +105,10 @@ def test_cli_search_reads_scans_first(
 ) -> None:
     claim_id = full_case(services)
     services.documents.attach(claim_id, "scan.pdf", SCAN)
-    url = f"sqlite:///{db_path}"
-    assert main(["--db", url, "search", "arthroscopy"]) == 1
+    who = ["--db", f"sqlite:///{db_path}", "--user", "Test Caseworker"]
+    assert main([*who, "search", "arthroscopy"]) == 1
     capsys.readouterr()
-    assert main(["--db", url, "search", "--read-scans", "arthroscopy"]) == 0
+    assert main([*who, "search", "--read-scans", "arthroscopy"]) == 0
     out, err = capsys.readouterr()
     assert "documents not read yet" in err and "arthroscopy" in out.lower()
     assert json.dumps(services.scans.unread()) == "[]"
