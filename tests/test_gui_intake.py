@@ -286,3 +286,15 @@ def test_without_an_engine_the_background_reading_says_so_once(
     assert "Scans are not searchable: No OCR engine is installed" in panel.summary.text()
     panel.read_scans()  # not tried again in this session
     assert reader.control is None
+
+
+def test_the_welcome_offers_to_start_from_the_letter(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, services, tmp_path)
+    welcome = window.today_page.welcome
+    qtbot.waitUntil(welcome.isVisible)
+    prompts(window).answers = [None]  # the file picker, cancelled
+    welcome.from_letter.click()
+    assert prompts(window).shown[-1][0] == "open"
+    assert services.claims.list_claims() == []

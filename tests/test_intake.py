@@ -264,3 +264,11 @@ def test_a_scanners_specks_are_dropped_and_the_words_kept(read: str, kept: str) 
     from claimdesk.intake.fields import clean
 
     assert clean(read) == kept
+
+
+def test_a_page_fed_upside_down_is_turned_round() -> None:
+    image = scan_image(letter_by_key("au_private_hospital"), 200).rotate(180)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    result = read_letter(buffer.getvalue(), "upside-down.png")
+    assert values(result)["claim_number"] == "AU-CL-880415"

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         # The welcome's buttons are the File menu's actions, so both stay one behaviour.
         welcome = self.today_page.welcome
         welcome.start_case.connect(self.action("actionNewCase").trigger)
+        welcome.start_from_letter.connect(self.action("actionNewCaseFromLetter").trigger)
         welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
