@@ -88,10 +88,19 @@ def _other_accounts(db: Any, principal: Any) -> list[Any]:
 def sqlite_file(args: argparse.Namespace, paths: AppPaths) -> Path:
     """The SQLite file the command works on (``--db`` or the data folder's)."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     if not args.db:
         return paths.database_file
-    url = make_url(str(args.db))
+    try:
+        url = make_url(str(args.db))
+    except ArgumentError:  # --db typed wrong: said as opening it would say it
+        from claimdesk.cli import shown
+
+        raise ValidationError(
+            f"--db: '{shown(str(args.db)[:80])}' is not a database URL ClaimDesk can open; "
+            "write it as sqlite:///path/to/claimdesk.sqlite."
+        ) from None
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise StorageError(
             "Only a ClaimDesk SQLite file is encrypted by ClaimDesk; a database server's data "

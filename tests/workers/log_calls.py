@@ -37,6 +37,10 @@ def main(argv: list[str]) -> int:
     url, claim_id, round_no = argv[0], int(argv[1]), int(argv[2])
     services = as_user(open_test_database(url), "Crash Worker", clock=pinned_clock())
     _ = services.accounts.principal  # signed in before the work starts, as a session is
+    # The case read and the deadline schedule built, as a window has them before anyone logs
+    # a call: the kill lands among writes, not among first-use imports.
+    services.claims.get(claim_id)
+    _ = services.schedule
     emit("ready")
     seq = 0
     while True:
