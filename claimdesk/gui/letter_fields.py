@@ -48,18 +48,23 @@ if TYPE_CHECKING:
 
 LETTER_FILES = "Letters (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 SNIPPET_WIDTH = 600  # wider lines are shown smaller, never cut
+WIZARD_LINE = 26  # a line of the letter at most this high under a wizard's field
 UNSURE = 0.6  # below this, the mark says to look closely
 
 
-def snippet_label(reading: FieldReading) -> QLabel:
-    """The picture of the line a field was read from, about one line of text high."""
+def snippet_label(reading: FieldReading, line_height: int = 0) -> QLabel:
+    """The picture of the line a field was read from; ``line_height`` caps each line's height
+    (a letterhead in large print shown no taller than the form's rows)."""
     label = QLabel()
     label.setAccessibleName(f"Where {reading.label.lower()} was read")
     if reading.snippet:
         pixmap = QPixmap()
         pixmap.loadFromData(reading.snippet, "PNG")
+        smooth = Qt.TransformationMode.SmoothTransformation
+        if line_height and pixmap.height() > line_height * reading.lines:
+            pixmap = pixmap.scaledToHeight(line_height * reading.lines, smooth)
         if pixmap.width() > SNIPPET_WIDTH:
-            pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, Qt.TransformationMode.SmoothTransformation)
+            pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, smooth)
         label.setPixmap(pixmap)
         label.setFrameShape(QLabel.Shape.Box)
         label.setFixedSize(pixmap.size() + QSize(2, 2))  # the frame hugs the picture
@@ -85,7 +90,9 @@ def _mark(reading: FieldReading, picture: bool = True) -> QWidget:
     tone = theme.WARNING if reading.confidence < UNSURE else theme.ACCENT
     theme.follow(note, lambda: note.setStyleSheet(f"color: {tone.hex(note.palette())}"))
     if picture:
-        row.addWidget(snippet_label(reading))
+        shown = snippet_label(reading, WIZARD_LINE)
+        row.addWidget(shown)
+        holder.setMinimumHeight(shown.height() + 4)  # a full page squeezes text, not pictures
     row.addWidget(note, 1)
     return holder
 
