@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -272,3 +273,30 @@ def test_a_page_fed_upside_down_is_turned_round() -> None:
     image.save(buffer, format="PNG")
     result = read_letter(buffer.getvalue(), "upside-down.png")
     assert values(result)["claim_number"] == "AU-CL-880415"
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="no system tesseract (scripts/test installs Debian's tesseract-ocr)",
+)
+def test_the_system_tesseract_reads_a_scan_through_its_pipes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The fallback where no wheel installs (macOS): the page goes in on stdin, never to a
+    temporary file."""
+    import tempfile
+
+    monkeypatch.setattr(ocr_engine, "PREFER_COMMAND", True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = read_letter(scan_pdf(letter_by_key("uk_private_surgery"), 200), "scan.pdf")
+    assert result.document.engine == "Tesseract (system program)"
+    assert values(result)["claim_number"] == "CLM-UK-55120"
+    assert "pre-existing condition" in result.text
+    assert list(tmp_path.iterdir()) == []  # nothing of the letter written anywhere
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="no system tesseract")
+def test_the_system_tesseract_keeps_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr_engine, "PREFER_COMMAND", True)
+    result = read_letter(scan_pdf(LETTERS[0], 200), "scan.pdf", page_seconds=0.001)
+    assert [p.how for p in result.document.pages] == ["timed out"]
