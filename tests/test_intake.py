@@ -300,3 +300,13 @@ def test_the_system_tesseract_keeps_the_time_limit(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(ocr_engine, "PREFER_COMMAND", True)
     result = read_letter(scan_pdf(LETTERS[0], 200), "scan.pdf", page_seconds=0.001)
     assert [p.how for p in result.document.pages] == ["timed out"]
+
+
+def test_a_poster_sized_page_is_drawn_small_enough_to_read() -> None:
+    pdf = FPDF(unit="pt", format=(7200, 7200))  # 100 inches square: 30,000 px at 300 dpi
+    pdf.add_page()
+    buffer = io.BytesIO()
+    scan_image(letter_by_key("us_erisa_mri"), 200).save(buffer, format="PNG")
+    pdf.image(buffer, x=0, y=0, w=7200)
+    result = read_letter(bytes(pdf.output()), "poster.pdf")
+    assert [p.how for p in result.document.pages] == ["ocr"]
