@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
         self.form.menuFile.aboutToShow.connect(self.database.update_sample_action)  # type: ignore[attr-defined]
+        self.form.menuFile.aboutToShow.connect(self._update_encrypt_action)  # type: ignore[attr-defined]
         self.location = location
         # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": actions.backup,
             "actionRestore": actions.restore_backup,
+            "actionEncrypt": self._encrypt,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
@@ -197,6 +199,15 @@ class MainWindow(QMainWindow):
         """A dashboard bar clicked: the case list, filtered to the cases behind it."""
         self.cases_page.show_subset(piece)  # type: ignore[arg-type]
         self.tabs.setCurrentWidget(self.cases_page)
+
+    def _encrypt(self) -> None:
+        from claimdesk.gui.encryption import EncryptAction
+
+        EncryptAction(self).run()
+
+    def _update_encrypt_action(self) -> None:
+        """File ▸ Encrypt this database is offered for an unencrypted SQLite file only."""
+        self.action("actionEncrypt").setVisible(self.services.backups.can_encrypt)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)
@@ -423,4 +434,5 @@ class MainWindow(QMainWindow):
             "cases/header", self.cases_page.table.horizontalHeader().saveState()
         )
         self.tasks.wait(10_000)
+        self.env.viewing.remove_all()
         super().closeEvent(event)

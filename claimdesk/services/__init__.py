@@ -255,7 +255,7 @@ class Services:
         from claimdesk.services.report import ReportService
 
         templates = self._data_dir / "templates" if self._data_dir else None
-        return ReportService(self.dashboard, templates)
+        return ReportService(self.dashboard, templates, guard=self._may_export)
 
     @cached_property
     def calendar(self) -> CalendarService:
