@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -204,6 +205,8 @@ class LetterIntake:
         self.opened = opened
         self.run_dialog = run_dialog or (lambda d: d.exec() == QDialog.DialogCode.Accepted)
         self.wizard: NewCaseWizard | None = None  # the last one opened (tests look at it)
+        self.progress: QProgressDialog | None = None
+        self.control: TaskControl | None = None
 
     def start(self, path: Path | None = None) -> None:
         if path is None:
@@ -216,9 +219,11 @@ class LetterIntake:
         intake = self.env.services.intake
 
         def work(control: TaskControl) -> LetterReading:
+            self.control = control
             return intake.read_file(chosen, control.progress, control.cancelled)
 
-        run_with_progress(
+        self.control = None
+        self.progress = run_with_progress(
             self.parent,
             self.env,
             f"Reading {chosen.name}…",
@@ -226,6 +231,11 @@ class LetterIntake:
             self._read,
             lambda error: self._failed(chosen, error),
         )
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the user pressed Stop while the letter was read."""
+        return self.control is not None and self.control.cancelled()
 
     def _failed(self, path: Path, error: BaseException) -> None:
         if type(error).__name__ == "ReadingCancelled":
@@ -238,6 +248,8 @@ class LetterIntake:
     def _read(self, reading: LetterReading) -> None:
         from claimdesk.gui.new_case_wizard import NewCaseWizard
 
+        if self.stopped:
+            return  # Stop means stop, even when the last page was read meanwhile
         if not reading.fields:
             notes = " ".join(reading.notes)
             self.env.prompts.info(
@@ -355,10 +367,15 @@ def read_fields_from_document(
     intake = env.services.intake
 
     def work(control: TaskControl) -> tuple[LetterReading, list[Difference]]:
+        controls.append(control)
         reading = intake.read_document(document_id, control.progress, control.cancelled)
         return reading, intake.differences(claim_id, reading)
 
+    controls: list[TaskControl] = []
+
     def read(result: tuple[LetterReading, list[Difference]]) -> None:
+        if controls and controls[0].cancelled():
+            return  # Stop means stop, even when the last page was read meanwhile
         reading, differences = result
         dialog = ReadFieldsDialog(reading, differences, parent)
         if run_dialog(dialog) and dialog.chosen():
