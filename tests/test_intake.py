@@ -310,3 +310,16 @@ def test_a_poster_sized_page_is_drawn_small_enough_to_read() -> None:
     pdf.image(buffer, x=0, y=0, w=7200)
     result = read_letter(bytes(pdf.output()), "poster.pdf")
     assert [p.how for p in result.document.pages] == ["ocr"]
+
+
+def test_an_office_adds_languages_in_its_data_folder(tmp_path: Path) -> None:
+    """Its own tessdata folder (with a copy of eng) is used with every language in it."""
+    folder, languages = ocr_engine.tessdata_for(tmp_path)
+    assert (folder, languages) == (ocr_engine.bundled_tessdata(), "eng")
+    office = tmp_path / "tessdata"
+    office.mkdir()
+    (office / "fra.traineddata").write_bytes(b"")
+    # Without English beside it, the office's folder is not used (eng is always read).
+    assert ocr_engine.tessdata_for(tmp_path)[0] == ocr_engine.bundled_tessdata()
+    shutil.copy(ocr_engine.bundled_tessdata() / "eng.traineddata", office)
+    assert ocr_engine.tessdata_for(tmp_path) == (office, "eng+fra")
