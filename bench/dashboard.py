@@ -23,6 +23,7 @@ from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
 from claimdesk.services.caselist import CaseFilter
 from claimdesk.services.dashboard import DashboardFilter
+from tests.signin import signed_in
 
 
 def best(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
@@ -39,7 +40,7 @@ def main() -> int:
     parser.add_argument("database", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    services = Services.open(sqlite_url(args.database), "Bench")
+    services = Services.open(sqlite_url(args.database), signed_in("Bench"))
     dashboard = services.dashboard
     dashboard.read(DashboardFilter())  # the first read builds the models and the rules
     whole, board = best(args.runs, lambda: dashboard.read(DashboardFilter()))
