@@ -46,8 +46,8 @@ class Database:
         self.engine = engine
         self.data_key = data_key
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
-        self._set_aside: str | None = None
-        event.listen(engine, "do_connect", self._refuse_when_set_aside)
+        self._gate = _Gate()
+        event.listen(engine, "do_connect", self._gate)
 
     # The ORM is imported at the first session, not at open: the case list's first page is
     # read through Core before it (docs/architecture.md, "Start-up").
@@ -126,7 +126,7 @@ class Database:
         work on the whole file (encrypting it). Connections in use are waited for, briefly.
         Opened again if the work fails; after it succeeds the file is no longer this engine's.
         """
-        self._set_aside = reason
+        self._gate.reason = reason
         deadline = time.monotonic() + _SET_ASIDE_WAIT_S
         checked_out = getattr(self.engine.pool, "checkedout", lambda: 0)
         while checked_out() and time.monotonic() < deadline:
@@ -135,12 +135,8 @@ class Database:
         try:
             yield
         except BaseException:
-            self._set_aside = None
+            self._gate.reason = None
             raise
-
-    def _refuse_when_set_aside(self, *_args: Any) -> None:
-        if self._set_aside is not None:
-            raise StorageError(self._set_aside)
 
     def use_key(self, key: bytes | None) -> None:
         """Reopen the same SQLite file under another key (a restore installed a backup made
@@ -153,10 +149,23 @@ class Database:
         self.engine.dispose()
         self.engine = create_database_engine(sqlite_url(path), key=key)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-        event.listen(self.engine, "do_connect", self._refuse_when_set_aside)
+        event.listen(self.engine, "do_connect", self._gate)
         self.data_key = key
         for cached in ("_read_sessions", "_write_sessions"):
             self.__dict__.pop(cached, None)
+
+
+class _Gate:
+    """Refuses new connections while a database is set aside. SQLAlchemy's event registry
+    keeps its listeners, so the listener is this, not a method of the Database (which would
+    then never be freed, nor its connections closed)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def __call__(self, *_args: Any) -> None:
+        if self.reason is not None:
+            raise StorageError(self.reason)
 
 
 def read_only_uri(path: Path) -> str:
