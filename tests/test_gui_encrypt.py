@@ -11,11 +11,13 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.encryption import EncryptDialog, RecoveryKeyDialog
+from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
 from claimdesk.storage import encrypt, keys
 from claimdesk.storage.keys import SQLITE_MAGIC
 from tests.builders import full_case
 from tests.gui_support import threads_calling
+from tests.signin import TEST_PASSWORD, signed_in
 from tests.test_gui import make_window
 
 pytestmark = pytest.mark.sqlite_only
@@ -26,15 +28,10 @@ def test_the_dialog_says_what_is_missing_before_it_lets_the_conversion_start(
 ) -> None:
     dialog = EncryptDialog("Ana")
     qtbot.addWidget(dialog)
-    dialog.password.setText("short")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert "at least 8 characters" in dialog.problem.text()
+    assert "Type your password" in dialog.problem.text()
     dialog.password.setText("a long password")
-    dialog.again.setText("a long passwrod")
-    dialog.accept()
-    assert "differ" in dialog.problem.text()
-    dialog.again.setText("a long password")
     dialog.accept()
     assert "Tick “I understand”" in dialog.problem.text()
     dialog.understood.setChecked(True)
@@ -57,8 +54,7 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
 
     def run_dialog(dialog: QDialog) -> bool:
         if isinstance(dialog, EncryptDialog):
-            dialog.password.setText("correct horse battery")
-            dialog.again.setText("correct horse battery")
+            dialog.password.setText(TEST_PASSWORD)  # the signed-in account's
             dialog.understood.setChecked(True)
             return True
         assert isinstance(dialog, RecoveryKeyDialog)
@@ -79,9 +75,9 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
     assert (kind, title) == ("info", "Encrypted") and "start it again" in message
     assert path.read_bytes()[:16] != SQLITE_MAGIC
     assert b"Quarterman" not in path.read_bytes()
-    data_key = keys.unlock(path, services.user_name, "correct horse battery")
+    data_key = keys.unlock(path, services.user_name, TEST_PASSWORD)
     assert keys.unlock_with_recovery(path, recovery) == data_key
-    reopened = Services.open(str(services.db.engine.url), "x", key=data_key)
+    reopened = Services.open(sqlite_url(path), signed_in(services.user_name), key=data_key)
     assert [c.claimant_name for c in reopened.claims.list_claims()] == ["Gwendolyn Quarterman"]
     reopened.close()
 
@@ -89,11 +85,9 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
 def test_an_encrypted_database_is_not_offered_encryption_again(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    from claimdesk.paths import sqlite_url
-
     path = tmp_path / "enc" / "claimdesk.sqlite"
-    data_key, _ = keys.create_key_file(path, "ana", "pw")
-    services = Services.open(sqlite_url(path), "ana", key=data_key)
+    data_key, _ = keys.create_key_file(path, "ana", TEST_PASSWORD)
+    services = Services.open(sqlite_url(path), signed_in("ana"), key=data_key)
     try:
         window = make_window(qtbot, services, tmp_path)
         window.form.menuFile.aboutToShow.emit()  # type: ignore[attr-defined]

@@ -31,6 +31,9 @@ class GuiEnv:
     tasks: TaskRunner
     bus: ChangeBus
     settings: QSettings
+    # An office database (several people sign in) rather than one person's: the idle lock
+    # comes sooner and asks for a name too.
+    office: bool = False
     # Letters opened in another program: plain copies, removed when the window closes.
     viewing: ViewingCopies = field(default_factory=ViewingCopies)
 

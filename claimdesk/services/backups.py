@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimdesk.errors import StorageError
+from claimdesk.services.accounts import Right
 from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
 from claimdesk.storage.backup import BackupResult, RestoreResult
 
-__all__ = ["BackupResult", "BackupService", "RestoreResult"]
+__all__ = ["BackupResult", "BackupService", "EncryptResult", "RestoreResult"]
 
 
 def cases(count: int) -> str:
@@ -22,7 +24,9 @@ class BackupService:
         self._ctx = ctx
 
     def backup(self, destination: Path) -> BackupResult:
-        """A consistent copy of the database, safe while other windows are writing."""
+        """A consistent copy of the database, safe while other windows are writing
+        (administrators: a backup holds every case)."""
+        self._ctx.require(Right.ADMINISTER, "back up the database")
         return copies.backup(self._ctx.db, destination)
 
     def restore(
@@ -30,32 +34,55 @@ class BackupService:
     ) -> RestoreResult:
         """Replace the database with a checked copy of ``source``; the current one is kept
         in ``kept_in`` first (storage/backup.py says what is checked). ``source_key`` opens
-        an encrypted backup made with other keys (storage/keys.py unwraps it)."""
+        an encrypted backup made with other keys (storage/keys.py unwraps it).
+        Administrators only."""
+        self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
 
     @property
     def can_encrypt(self) -> bool:
-        """Whether this database is an unencrypted SQLite file (File ▸ Encrypt is offered)."""
+        """Whether File ▸ Encrypt is offered: an unencrypted SQLite file, to an administrator."""
         db = self._ctx.db
-        return db.sqlite_path is not None and db.data_key is None
+        admin = self._ctx.principal.may(Right.ADMINISTER)
+        return admin and db.sqlite_path is not None and db.data_key is None
 
-    def encrypt(self, password: str) -> str:
-        """Encrypt this database in place (storage/encrypt.py); the acting person's
-        ``password`` opens it from now on. Returns the recovery key, to be shown once.
+    def encrypt(self, password: str) -> EncryptResult:
+        """Encrypt this database in place (storage/encrypt.py); the signed-in administrator's
+        ``password`` (checked here) opens it from now on. Returns the recovery key, to be
+        shown once, and the other accounts, whose passwords must be set again before they can
+        open it (a wrapped key needs the password it is wrapped with).
 
         The database is set aside first (the conversion needs the file to itself) and stays
         so: the caller starts again with the database's key. If the conversion fails, it
         opens again as it was.
         """
+        from claimdesk.services.accounts import AccountService
         from claimdesk.storage.encrypt import encrypt_database
 
+        self._ctx.require(Right.ADMINISTER, "encrypt the database")
         path = self._ctx.db.sqlite_path
         if path is None or self._ctx.db.data_key is not None:
             raise StorageError(
                 "Only an unencrypted ClaimDesk SQLite file can be encrypted; this one is "
                 "encrypted already or is on a database server."
             )
+        me = self._ctx.principal
+        accounts = AccountService(self._ctx)
+        accounts.verify(me.name, password)
+        others = [
+            a.name
+            for a in accounts.accounts()
+            if a.active and a.has_password and a.id != me.user_id
+        ]
         with self._ctx.db.set_aside(
             "The database is being encrypted; ClaimDesk starts again when it is done."
         ):
-            return encrypt_database(path, self._ctx.user_name, password)
+            recovery = encrypt_database(path, me.name, password)
+        return EncryptResult(recovery, others)
+
+
+@dataclass(frozen=True)
+class EncryptResult:
+    recovery_key: str
+    # Accounts whose passwords an administrator must set again before they open the file.
+    accounts_without_key: list[str]
