@@ -35,6 +35,20 @@ _WRITE_OPTION = "claimdesk_write"
 _SET_ASIDE_WAIT_S = 10.0
 
 
+class _SetAside:
+    """Whether the database is set aside (Database.set_aside), and why. The engine's listener
+    is this object's, not the Database's: a listener bound to the Database would tie it to its
+    own engine in a cycle that SQLAlchemy's event registry keeps alive, and with it the open
+    connections (a database dropped without dispose() would stay open)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def refuse(self, *_args: Any) -> None:
+        if self.reason is not None:
+            raise StorageError(self.reason)
+
+
 class Database:
     """One open ClaimDesk database: sessions for reading and for writing.
 
@@ -46,8 +60,8 @@ class Database:
         self.engine = engine
         self.data_key = data_key
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
-        self._gate = _Gate()
-        event.listen(engine, "do_connect", self._gate)
+        self._aside = _SetAside()
+        event.listen(engine, "do_connect", self._aside.refuse)
 
     # The ORM is imported at the first session, not at open: the case list's first page is
     # read through Core before it (docs/architecture.md, "Start-up").
@@ -126,7 +140,7 @@ class Database:
         work on the whole file (encrypting it). Connections in use are waited for, briefly.
         Opened again if the work fails; after it succeeds the file is no longer this engine's.
         """
-        self._gate.reason = reason
+        self._aside.reason = reason
         deadline = time.monotonic() + _SET_ASIDE_WAIT_S
         checked_out = getattr(self.engine.pool, "checkedout", lambda: 0)
         while checked_out() and time.monotonic() < deadline:
@@ -135,7 +149,7 @@ class Database:
         try:
             yield
         except BaseException:
-            self._gate.reason = None
+            self._aside.reason = None
             raise
 
     def use_key(self, key: bytes | None) -> None:
@@ -149,23 +163,10 @@ class Database:
         self.engine.dispose()
         self.engine = create_database_engine(sqlite_url(path), key=key)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-        event.listen(self.engine, "do_connect", self._gate)
+        event.listen(self.engine, "do_connect", self._aside.refuse)
         self.data_key = key
         for cached in ("_read_sessions", "_write_sessions"):
             self.__dict__.pop(cached, None)
-
-
-class _Gate:
-    """Refuses new connections while a database is set aside. SQLAlchemy's event registry
-    keeps its listeners, so the listener is this, not a method of the Database (which would
-    then never be freed, nor its connections closed)."""
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-
-    def __call__(self, *_args: Any) -> None:
-        if self.reason is not None:
-            raise StorageError(self.reason)
 
 
 def read_only_uri(path: Path) -> str:
