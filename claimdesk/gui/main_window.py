@@ -19,6 +19,7 @@ from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
+from claimdesk.gui.letter_fields import LetterIntake
 from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
@@ -98,10 +99,15 @@ class MainWindow(QMainWindow):
         self._hide_close_buttons()
 
         self.database = DatabaseActions(self)
+        self.letter_intake = LetterIntake(
+            self, self.env, self.open_case, lambda d: self.run_dialog(d)
+        )
+        self.cases_page.letter_dropped.connect(self.letter_intake.start)
         self._connect_actions()
         # The welcome's buttons are the File menu's actions, so both stay one behaviour.
         welcome = self.today_page.welcome
         welcome.start_case.connect(self.action("actionNewCase").trigger)
+        welcome.start_from_letter.connect(self.action("actionNewCaseFromLetter").trigger)
         welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
@@ -175,6 +181,7 @@ class MainWindow(QMainWindow):
             "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
             "actionNewCase": self.new_case,
+            "actionNewCaseFromLetter": lambda: self.letter_intake.start(),
             "actionLogCall": self.log_call,
             "actionWriteLetter": lambda: self._letters_action("write_letter"),
             "actionExportPacket": lambda: self._letters_action("export_packet"),
