@@ -174,9 +174,7 @@ class EncryptAction:
 
     def _encrypted(self, result: EncryptResult) -> None:
         self.window.statusBar().clearMessage()
-        dialog = RecoveryKeyDialog(result.recovery_key, self.window)
-        self.window.run_dialog(dialog)
-        dialog.deleteLater()
+        self.prompts.recovery_key(self.window, result.recovery_key)
         others = ""
         if result.accounts_without_key:
             others = (

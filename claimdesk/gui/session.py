@@ -35,6 +35,7 @@ from claimdesk.services.accounts import (
 from claimdesk.services.unlocking import (
     EncryptedFile,
     check_recovery_key,
+    encrypt_at_setup,
     encrypted_file,
     open_encrypted,
     open_with_recovery,
@@ -118,7 +119,9 @@ class GuiSession(QObject):
         return True
 
     def _show_first_start(self) -> None:
-        window = FirstStartWindow(self.location)
+        assert self.db is not None
+        # A SQLite file is encrypted at set-up (a server's encryption is its own).
+        window = FirstStartWindow(self.location, encrypted=self.db.sqlite_path is not None)
         window.chosen.connect(self._set_up)
         window.closed.connect(self._gave_up)
         self.first_start = window
@@ -138,6 +141,17 @@ class GuiSession(QObject):
             return
         self.mode = DatabaseMode.OFFICE if office else DatabaseMode.PERSONAL
         log.info("set up a new %s database", self.mode.value)
+        if window.encrypted:
+            try:
+                self.db, recovery = encrypt_at_setup(
+                    self.db, principal, password, backup_dir=self.backup_dir
+                )
+            except ClaimDeskError as error:
+                # Set up, but not encrypted: said so, and File ▸ Encrypt can try again.
+                self.prompts.error(window, "The database was not encrypted", str(error))
+            else:
+                self.encrypted = encrypted_file(self.database_url)
+                self.prompts.recovery_key(window, recovery)
         self._open_window(principal)
         window.done()
         self.first_start = None

@@ -85,6 +85,25 @@ def open_with_recovery(
     return connect(database_url, backup_dir=backup_dir, key=key)
 
 
+def encrypt_at_setup(
+    db: Database, principal: Principal, password: str, *, backup_dir: Path | None = None
+) -> tuple[Database, str]:
+    """Encrypt a database just set up, its first account's ``password`` opening it (the
+    same checked conversion as File ▸ Encrypt). Returns the database opened again with its
+    key, and the recovery key to show once. ``db`` is closed for good."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import keys
+    from claimdesk.storage.encrypt import encrypt_database
+
+    path = db.sqlite_path
+    assert path is not None, "a SQLite file is encrypted at set-up"
+    with db.set_aside("The database is being encrypted; this takes a moment."):
+        recovery = encrypt_database(path, principal.name, password)
+    db.dispose()
+    key = keys.unlock(path, principal.name, password)
+    return connect(sqlite_url(path), backup_dir=backup_dir, key=key), recovery
+
+
 def check_recovery_key(found: EncryptedFile, recovery_key: str) -> None:
     """Raise WrongPasswordError unless ``recovery_key`` is the file's (when it is open already)."""
     from claimdesk.storage import keys
