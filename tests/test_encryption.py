@@ -325,6 +325,21 @@ def test_cli_encrypt_then_every_command_needs_the_password(
     backup_command = ["--data-dir", str(data), "--user", "ana", "backup", "--out", str(out_file)]
     assert cli.main(backup_command) == 0
     assert "b.sqlite.keys goes with it" in capsys.readouterr().out
+    # `strings` finds none of the demo's claimants in the file, its WAL, the backup or the
+    # key files; the search index (built by this search) is inside the file.
+    assert cli.main(["--data-dir", str(data), "--user", "ana", "search", "Kowalczyk"]) == 0
+    assert "Kowalczyk" in capsys.readouterr().out
+    names = [b"Kowalczyk", b"Quintero-Vance", b"Winslow-Pryce", b"Farraday", b"Kelkar"]
+    database = data / "claimdesk.sqlite"
+    for path in (
+        database,
+        database.with_name("claimdesk.sqlite-wal"),
+        keys.keyfile_path(database),
+        out_file,
+        keys.keyfile_path(out_file),
+    ):
+        content = names_in(path)
+        assert not any(name in content for name in names), path.name
 
     password.write_text("wrong password")
     assert cli.main(["--data-dir", str(data), "--user", "ana", "claims"]) == 1
