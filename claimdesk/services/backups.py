@@ -39,6 +39,15 @@ class BackupService:
         self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
 
+    def backup_needs_key(self, source: Path) -> bool:
+        """Whether ``source`` was encrypted by another setup (its password or recovery key
+        opens it: ``unlock_backup``)."""
+        return copies.needs_key(self._ctx.db, source)
+
+    def unlock_backup(self, source: Path, secret: str) -> bytes:
+        """The key of such a backup, from its recovery key or any of its accounts' password."""
+        return copies.unlock_backup(source, secret)
+
     @property
     def can_encrypt(self) -> bool:
         """Whether File ▸ Encrypt is offered: an unencrypted SQLite file, to an administrator."""
