@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from claimdesk.errors import EncryptedDatabaseError
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.panels.calls import CallsPanel
 from claimdesk.gui.prompts import RecordingPrompts
@@ -79,11 +80,15 @@ def test_the_first_start_makes_a_personal_database(session: GuiSession, url: str
     chooser.create_button.click()
     window = main_window(session)
     assert session.first_start is None
-    db = connect(url)
-    assert database_mode(db) is DatabaseMode.PERSONAL
-    db.dispose()
+    assert database_mode(window.services.db) is DatabaseMode.PERSONAL
     assert window.services.principal.role is Role.ADMIN
     assert window.env.office is False
+    # Encrypted from the start: the recovery key shown once, and no plain open works.
+    kind, _title, recovery = window.prompts.shown[-1]  # type: ignore[attr-defined]
+    assert kind == "recovery key" and len(recovery.split("-")) == 8
+    assert window.services.db.data_key is not None
+    with pytest.raises(EncryptedDatabaseError):
+        connect(url)
 
 
 def test_the_first_start_of_an_office_makes_its_administrator(
@@ -109,9 +114,8 @@ def test_the_first_start_of_an_office_makes_its_administrator(
     assert window.services.principal.name == "Jordan Reyes"
     assert window.services.principal.role is Role.ADMIN
     assert window.env.office is True
-    db = connect(url)
-    assert database_mode(db) is DatabaseMode.OFFICE
-    db.dispose()
+    assert database_mode(window.services.db) is DatabaseMode.OFFICE
+    assert window.services.db.data_key is not None
 
 
 def test_a_short_password_is_refused_with_the_rule(session: GuiSession) -> None:

@@ -32,6 +32,15 @@ from claimdesk.services.accounts import (
     set_up_personal,
     sign_in,
 )
+from claimdesk.services.unlocking import (
+    EncryptedFile,
+    check_recovery_key,
+    encrypt_at_setup,
+    encrypted_file,
+    open_encrypted,
+    open_with_recovery,
+    reset_with_recovery,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +74,8 @@ class GuiSession(QObject):
         self.clock = clock
         self.watch_screen = watch_screen
         self.db: Database | None = None
+        # An encrypted file stays closed until a password unwraps its key (services/unlocking).
+        self.encrypted: EncryptedFile | None = None
         self.mode = DatabaseMode.NEW
         self.first_start: FirstStartWindow | None = None
         self.sign_in_window: SignInWindow | None = None
@@ -77,7 +88,9 @@ class GuiSession(QObject):
 
     @property
     def location(self) -> str:
-        assert self.db is not None
+        if self.db is None:
+            assert self.encrypted is not None
+            return str(self.encrypted.path)
         return str(self.db.sqlite_path or self.db.url)
 
     # ---- start -------------------------------------------------------------------------------
@@ -86,6 +99,14 @@ class GuiSession(QObject):
         """Open the database and show the first window; False (having said why) when the
         database cannot be opened."""
         try:
+            self.encrypted = encrypted_file(self.database_url)
+            if self.encrypted is not None:
+                # Its settings are inside it: one account that can open it signs in with the
+                # password only, as a personal database does; several, with a name.
+                one = self.encrypted.one_account is not None
+                self.mode = DatabaseMode.PERSONAL if one else DatabaseMode.OFFICE
+                self.show_sign_in()
+                return True
             self.db = connect(self.database_url, backup_dir=self.backup_dir)
             self.mode = database_mode(self.db)
         except ClaimDeskError as error:
@@ -98,7 +119,9 @@ class GuiSession(QObject):
         return True
 
     def _show_first_start(self) -> None:
-        window = FirstStartWindow(self.location)
+        assert self.db is not None
+        # A SQLite file is encrypted at set-up (a server's encryption is its own).
+        window = FirstStartWindow(self.location, encrypted=self.db.sqlite_path is not None)
         window.chosen.connect(self._set_up)
         window.closed.connect(self._gave_up)
         self.first_start = window
@@ -118,6 +141,17 @@ class GuiSession(QObject):
             return
         self.mode = DatabaseMode.OFFICE if office else DatabaseMode.PERSONAL
         log.info("set up a new %s database", self.mode.value)
+        if window.encrypted:
+            try:
+                self.db, recovery = encrypt_at_setup(
+                    self.db, principal, password, backup_dir=self.backup_dir
+                )
+            except ClaimDeskError as error:
+                # Set up, but not encrypted: said so, and File ▸ Encrypt can try again.
+                self.prompts.error(window, "The database was not encrypted", str(error))
+            else:
+                self.encrypted = encrypted_file(self.database_url)
+                self.prompts.recovery_key(window, recovery)
         self._open_window(principal)
         window.done()
         self.first_start = None
@@ -153,7 +187,14 @@ class GuiSession(QObject):
     def check(self, name: str, password: str) -> Principal:
         """Who ``name`` and ``password`` sign in as (the sign-in window's and the lock's check);
         a SignInError saying what is wrong."""
-        assert self.db is not None
+        if self.db is None:
+            self.db = open_encrypted(
+                self.database_url,
+                name if self.office else None,
+                password,
+                backup_dir=self.backup_dir,
+            )
+            self.mode = database_mode(self.db)
         return sign_in(self.db, name if self.office else None, password)
 
     def _forgot_password(self) -> None:
@@ -168,6 +209,15 @@ class GuiSession(QObject):
         dialog.deleteLater()
 
     def _reset_with_recovery(self, key: str, name: str, password: str) -> None:
+        if self.encrypted is not None:
+            db = self.db or open_with_recovery(self.database_url, key, backup_dir=self.backup_dir)
+            if self.db is None:
+                self.db = db
+                self.mode = database_mode(db)
+            else:
+                check_recovery_key(self.encrypted, key)
+            reset_with_recovery(db, name if self.office else None, password, self._clock())
+            return
         raise ClaimDeskError(
             "This database is not encrypted, so it has no recovery key. Ask an administrator "
             "to set a new password for you (Tools ▸ Accounts, or 'claimdesk users passwd "
