@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the dashboard's service loads the models: not before the fi
     from claimdesk.services.dashboard import Chart, Dashboard, DashboardFilter
 
 WATCHED = frozenset({"deadline", "call", "request", "claim", "appeal", "event"})
-ALERTS_LISTED = 8
+ALERTS_LISTED = 5
 _FORMATS = {".pdf": "pdf", ".csv": "csv", ".json": "json"}
 
 
@@ -130,7 +130,16 @@ class DashboardPage(QWidget):
         self.alerts.linkActivated.connect(self._alert_link)
         self.alerts_box = QFrame()
         self.alerts_box.setObjectName("dashboardAlerts")
-        QVBoxLayout(self.alerts_box).addWidget(self.alerts)
+        # Scrolls past a few lines: the charts stay in view however many deadlines went by.
+        alert_scroll = QScrollArea()
+        alert_scroll.setWidgetResizable(True)
+        alert_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        alert_scroll.setWidget(self.alerts)
+        alert_scroll.setMinimumHeight(130)
+        alert_scroll.setMaximumHeight(190)
+        alert_scroll.viewport().setAutoFillBackground(False)
+        self.alerts.setAutoFillBackground(False)
+        QVBoxLayout(self.alerts_box).addWidget(alert_scroll)
         theme.follow(self.alerts_box, self._colour_alerts)
 
         self.cards: dict[str, ChartCard] = {}
