@@ -24,7 +24,7 @@ def alerts_html(
     lines = "".join(
         f"<li><a href='case:{a.claim_id}'>{escape(a.case_number)}</a>: "
         f"{_text(a.headline)}, {a.days_late} day{'s' if a.days_late != 1 else ''} late"
-        f"{_text('. ' + a.penalty.text()) if a.penalty else ''}</li>"
+        f"{_text(': ' + a.penalty.award()) if a.penalty else ''}</li>"
         for a in alerts
     )
     rules = {
