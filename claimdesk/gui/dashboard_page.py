@@ -199,10 +199,15 @@ class DashboardPage(QWidget):
         if self._busy:
             self._again = True
             return
+        wanted = self.current_filter()
+        if wanted.start is not None and wanted.end is not None and wanted.end < wanted.start:
+            self.summary.setText(
+                "The period ends before it starts: change “From” or “to” to read the figures."
+            )
+            return
         self._busy = True
         self._started = True
         self.refresh_button.setEnabled(False)
-        wanted = self.current_filter()
         dashboard = self.env.services.dashboard
         self.env.tasks.run(
             lambda: (dashboard.read(wanted), dashboard.caseworkers()),
