@@ -126,3 +126,11 @@ class SearchCancelled(ClaimDeskError):
 
     def __init__(self) -> None:
         super().__init__("The search was stopped; search again to finish indexing.")
+
+
+class SignInError(ClaimDeskError):
+    """Sign-in refused: a wrong password, or an account unknown, disabled or without one."""
+
+
+class PermissionDenied(ClaimDeskError):
+    """The signed-in account's role may not do this; the message names what it cannot do."""

@@ -24,6 +24,7 @@ from claimdesk.services.dashboard import (
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.pinned import NOW, TODAY, pinned_clock
+from tests.signin import as_user
 
 REPO = Path(__file__).resolve().parent.parent
 PERIOD = DashboardFilter(start=TODAY - timedelta(days=365), end=TODAY)
@@ -49,7 +50,7 @@ def office(
         now = NOW.astimezone(UTC).replace(tzinfo=None)
         _office_builder().build(path, 900, 3000, 0, seed=11, now=now)
     database = open_database(f"sqlite:///{path}")
-    services = Services(database, "Test Caseworker", clock=pinned_clock())
+    services = as_user(database, "Test Caseworker", clock=pinned_clock())
     if request.param == "demo":
         load_demo(services)
     yield services, path

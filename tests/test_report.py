@@ -14,12 +14,13 @@ from pypdf import PdfReader
 
 from claimdesk.cli import main
 from claimdesk.letters.letterhead import Letterhead, save_letterhead
-from claimdesk.services import ClaimInput, Services
+from claimdesk.services import ClaimInput
 from claimdesk.services.dashboard import DashboardFilter
 from claimdesk.services.demo import load_demo
 from claimdesk.services.report import ReportOptions
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 PERIOD = ("--from", "2026-01-01", "--to", "2026-12-31")
 
@@ -30,7 +31,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     letterhead."""
     folder = tmp_path_factory.mktemp("office")
     database = open_database(f"sqlite:///{folder / 'claimdesk.sqlite'}")
-    services = Services(database, "Test Caseworker", folder, clock=pinned_clock())
+    services = as_user(database, "Test Caseworker", folder, clock=pinned_clock())
     load_demo(services)
     late = services.claims.open_case(
         ClaimInput(
@@ -54,7 +55,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    code = main(["--user", "Test Caseworker", *args])  # the office's administrator
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -133,7 +134,7 @@ def test_an_unwritable_pdf_is_one_line_and_nothing_half_written(
 
 def test_the_service_renders_what_the_command_writes(office: Path) -> None:
     database = open_database(f"sqlite:///{office / 'claimdesk.sqlite'}")
-    services = Services(database, "Test Caseworker", office, clock=pinned_clock())
+    services = as_user(database, "Test Caseworker", office, clock=pinned_clock())
     try:
         options = ReportOptions(DashboardFilter(date(2026, 1, 1), date(2026, 12, 31)))
         pdf = services.report.render(options, "pdf")

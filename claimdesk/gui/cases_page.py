@@ -70,6 +70,9 @@ class CasesPage(QWidget):
         self.jurisdiction = _combo("Anywhere", [], "Filter by jurisdiction")
         self.overdue = QCheckBox("Overdue only")
         self.overdue.setAccessibleName("Show only overdue cases")
+        self.mine = QCheckBox("My cases")
+        self.mine.setAccessibleName("Show only the cases assigned to me")
+        self.mine.setToolTip("Only the cases assigned to you")
         self.count = QLabel()
         # The cases behind a dashboard bar, until the user shows all cases again.
         self.subset: Slice | None = None
@@ -88,6 +91,7 @@ class CasesPage(QWidget):
         filters.addWidget(self.search, 3)
         for widget in (self.stage, self.status, self.assignee, self.jurisdiction):
             filters.addWidget(widget, 1)
+        filters.addWidget(self.mine)
         filters.addWidget(self.overdue)
         filters.addWidget(help_button(self.guide_page, self))
 
@@ -129,6 +133,7 @@ class CasesPage(QWidget):
         for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.overdue.toggled.connect(self.apply_filter)
+        self.mine.toggled.connect(self.apply_filter)
         self.model.modelReset.connect(self._update_count)
         env.bus.changed.connect(self._on_change)
         self.apply_filter()  # the rest of the ids and the filter lists follow: start()
@@ -142,6 +147,7 @@ class CasesPage(QWidget):
             assignee=self.assignee.currentData() or "",
             jurisdiction=self.jurisdiction.currentData() or "",
             overdue_only=self.overdue.isChecked(),
+            mine=self.mine.isChecked(),
             subset=self.subset,
         )
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QWidget
 
@@ -19,6 +19,7 @@ from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
 from claimdesk.gui.search_page import SearchPage
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    # File ▸ Switch user… and Sign out, for the session (gui/session.py) to act on.
+    lock_requested = Signal()
+    switch_user_requested = Signal()
+    sign_out_requested = Signal()
+    settings_changed = Signal()
+
     def __init__(
         self,
         services: Services,
@@ -42,21 +49,23 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         *,
         data_dir: Path | None = None,
+        office: bool = False,
     ) -> None:
         """``data_dir`` is the data folder (About names it; backups/ in it keeps the database
-        a restore replaces); without it, the database file's own folder."""
+        a restore replaces); without it, the database file's own folder. ``office``: several
+        people sign in to this database."""
         super().__init__()
         self.services = services
         sqlite = services.sqlite_path
         self.data_dir = data_dir or (sqlite.parent if sqlite is not None else None)
         # Tests replace this to look at a dialog instead of showing it.
-        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
-            d.exec() == QDialog.DialogCode.Accepted
-        )
+        self.run_dialog: Callable[[QDialog], bool] = run_modal
         self.prompts = prompts
         self.tasks = TaskRunner(self)
         self.bus = ChangeBus(services, self)
-        self.env = GuiEnv(services, prompts, self.tasks, self.bus, settings or QSettings())
+        self.env = GuiEnv(
+            services, prompts, self.tasks, self.bus, settings or QSettings(), office=office
+        )
         self.form: QWidget = load_form("main_window.ui")
         central = self.form.findChild(QWidget, "centralWidget")
         assert central is not None, "main_window.ui defines centralWidget"
@@ -146,6 +155,9 @@ class MainWindow(QMainWindow):
         actions = self.database
         handlers = {
             "actionQuit": self.close,
+            "actionLockNow": self.lock_requested.emit,
+            "actionSwitchUser": self.switch_user_requested.emit,
+            "actionSignOut": self.sign_out_requested.emit,
             "actionAbout": self.show_about,
             "actionShortcuts": self.show_shortcuts,
             "actionUserGuide": self.show_guide,
@@ -260,7 +272,7 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.new_case_wizard import NewCaseWizard
 
         wizard = NewCaseWizard(self.env, self)
-        if wizard.exec() and wizard.created is not None:
+        if run_modal(wizard) and wizard.created is not None:
             self.open_case(wizard.created.id)
 
     def _letters_action(self, method: str) -> None:
@@ -277,23 +289,24 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.templates.editor import TemplateEditor
 
         dialog = TemplateEditor(self.env, self)
-        dialog.exec()
+        run_modal(dialog)
         dialog.deleteLater()
 
     def show_organisations(self) -> None:
         from claimdesk.gui.organisations_dialog import OrganisationsDialog
 
         dialog = OrganisationsDialog(self.env, self)
-        dialog.exec()
+        run_modal(dialog)
         dialog.deleteLater()
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.env, self.location, self)
-        while dialog.exec():
+        while run_modal(dialog):
             problem = dialog.apply()
             if problem is None:
+                self.settings_changed.emit()  # (the idle lock's minutes)
                 return
             self.prompts.error(self, "Settings", problem)
 
@@ -365,6 +378,22 @@ class MainWindow(QMainWindow):
         header = self.env.settings.value("cases/header")
         if isinstance(header, QByteArray):
             self.cases_page.table.horizontalHeader().restoreState(header)
+
+    def close_cases(self) -> None:
+        """Close every case tab, unsaved typing and all (a sign-out already asked)."""
+        for index in reversed(range(self.tabs.count())):
+            widget = self.tabs.widget(index)
+            if is_workspace(widget):
+                self.tabs.removeTab(index)
+                widget.deleteLater()
+
+    def unsaved_cases(self) -> int:
+        """How many open cases hold typing not saved yet."""
+        return sum(
+            1
+            for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
+            if is_workspace(w) and w.has_unsaved_edits()
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         unsaved = [

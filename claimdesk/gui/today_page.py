@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -150,11 +151,15 @@ class TodayPage(QWidget):
             self.horizon.addItem(f"Next {days} days", days)
         self.horizon.setCurrentIndex(1)
         self.horizon.currentIndexChanged.connect(self.refresh)
+        self.mine = QCheckBox("My cases")
+        self.mine.setAccessibleName("Show only what is due on the cases assigned to me")
+        self.mine.toggled.connect(self.refresh)
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.horizon)
+        top.addWidget(self.mine)
         top.addWidget(help_button(self.guide_page, self))
 
         # The insurer's deadlines gone by with nothing recorded: what the rule then gives the
@@ -233,10 +238,11 @@ class TodayPage(QWidget):
             self._write_summary()
         today = self.env.clock.today()
         days = self.horizon.currentData()
+        mine = self.mine.isChecked()
         services = self.env.services
         self.env.tasks.run(
             lambda: (
-                services.schedule.agenda(today, days),
+                services.schedule.agenda(today, days, mine=mine),
                 services.alerts.missed(today=today, limit=ALERTS_LISTED),
                 services.alerts.count(today),
             ),

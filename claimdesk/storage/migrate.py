@@ -49,9 +49,17 @@ def script_directory() -> ScriptDirectory:
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """For comparing the schema with the models: leave out the FTS5 search index and its
-    shadow tables (raw SQL in migration 0002, no model of their own)."""
-    return not (type_ == "table" and (name or "").startswith("search_fts"))
+    """For comparing the schema with the models: leave out the search indexes (raw SQL in
+    migration 0002, no model of their own): FTS5's tables on SQLite, the generated tsvector
+    column and its GIN index on PostgreSQL."""
+    name = name or ""
+    if type_ == "table":
+        return not name.startswith("search_fts")
+    if type_ == "column":
+        return name != "search_vector"
+    if type_ == "index":
+        return name != "ix_search_entries_search_vector"
+    return True
 
 
 def code_head() -> str:

@@ -28,6 +28,7 @@ from claimdesk.gui.case_details_dialog import CaseDetailsDialog
 from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.models.enums import ClaimStatus, LabelledEnum, Outcome, Stage
 from claimdesk.services.dto import ClaimDetail, NoteRecord
@@ -312,6 +313,7 @@ class OverviewPanel(CasePanel):
             lambda changes: self.services.claims.update_case(self.claim_id, **changes),
             self.env.prompts,
             self,
+            accounts=[a.name for a in self.services.accounts.assignable()],
         )
         self.run_dialog(dialog)
 
@@ -356,7 +358,8 @@ def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
 
 
 def run_dialog(dialog: QDialog) -> bool:
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    # Through run_modal: the idle lock hides the dialog and gives it back with its typing.
+    return run_modal(dialog)
 
 
 def _clear(layout: QVBoxLayout) -> None:
