@@ -194,7 +194,7 @@ class DashboardService:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         with self._ctx.reader_connection() as connection:
-            run = _Reader(connection, wanted, today, now)
+            run = _Reader(connection, wanted, today, now, self._ctx.visible_to)
             charts = (
                 run.caseload(),
                 run.deadlines(),
@@ -206,18 +206,26 @@ class DashboardService:
                 run.money(),
             )
             open_cases = run.scalar(select(func.count()).where(_open(), *run.who()))
-        mine = select(C.id).where(*run.who()) if wanted.caseworker is not None else None
+        limited = wanted.caseworker is not None or self._ctx.visible_to is not None
+        mine = select(C.id).where(*run.who()) if limited else None
         alerts = self._alerts(today, now, mine, ALERTS_SHOWN)
         count = self._alert_count(today, now, mine)
         return Dashboard(wanted, today, open_cases, charts, tuple(alerts), count)
 
     def case_ids(self, piece: Slice) -> list[int]:
         """The ids of the cases behind a bar (what the case list shows for it)."""
+        query = slice_query(piece).where(*_visible(self._ctx.visible_to))
         with self._ctx.reader_connection() as connection:
-            return sorted(connection.execute(slice_query(piece)).scalars())
+            return sorted(connection.execute(query).scalars())
 
 
 # ---- the conditions, shared by the counts and the case lists behind them ----------------------
+
+
+def _visible(visible_to: int | None) -> list[Any]:
+    """A caseworker the office limits to their own cases counts only those (services/policy.py:
+    Core reads apply the read policy themselves)."""
+    return [] if visible_to is None else [C.assigned_user_id == visible_to]
 
 
 def _open() -> Any:
@@ -393,11 +401,19 @@ def slice_query(piece: Slice) -> Select[Any]:
 class _Reader:
     """The dashboard's queries over one connection (one snapshot)."""
 
-    def __init__(self, connection: Any, wanted: DashboardFilter, today: date, now: datetime):
+    def __init__(
+        self,
+        connection: Any,
+        wanted: DashboardFilter,
+        today: date,
+        now: datetime,
+        visible_to: int | None = None,
+    ) -> None:
         self.connection, self.wanted, self.today, self.now = connection, wanted, today, now
+        self.visible_to = visible_to
 
     def who(self) -> list[Any]:
-        return _caseworker_condition(self.wanted.caseworker)
+        return [*_caseworker_condition(self.wanted.caseworker), *_visible(self.visible_to)]
 
     def scalar(self, query: Any) -> int:
         return int(self.connection.scalar(query.select_from(Claim.__table__)) or 0)
