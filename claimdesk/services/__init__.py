@@ -253,7 +253,7 @@ class Services:
         from claimdesk.services.report import ReportService
 
         templates = self._data_dir / "templates" if self._data_dir else None
-        return ReportService(self.dashboard, templates)
+        return ReportService(self.context, self.dashboard, templates)
 
     @cached_property
     def calendar(self) -> CalendarService:

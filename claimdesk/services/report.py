@@ -17,6 +17,8 @@ from typing import Any
 from claimdesk.errors import ValidationError
 from claimdesk.files import write_atomically
 from claimdesk.letters.letterhead import Letterhead, load_letterhead
+from claimdesk.services.accounts import Right
+from claimdesk.services.context import ServiceContext
 from claimdesk.services.dashboard import Chart, Dashboard, DashboardFilter, DashboardService
 
 FORMATS = ("json", "csv", "pdf")
@@ -29,7 +31,10 @@ class ReportOptions:
 
 
 class ReportService:
-    def __init__(self, dashboard: DashboardService, templates_dir: Path | None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, dashboard: DashboardService, templates_dir: Path | None
+    ) -> None:
+        self._ctx = ctx
         self._dashboard = dashboard
         self._templates = templates_dir
 
@@ -43,7 +48,9 @@ class ReportService:
         return self._dashboard.read(options.filter)
 
     def render(self, options: ReportOptions, kind: str, board: Dashboard | None = None) -> bytes:
-        """The report as bytes in ``kind`` ('json', 'csv' or 'pdf')."""
+        """The report as bytes in ``kind`` ('json', 'csv' or 'pdf'): the office's figures
+        written out, so an export (a volunteer reads the dashboard but does not take it away)."""
+        self._ctx.require(Right.EXPORT, "write the office's report")
         board = board or self.read(options)
         if kind == "json":
             import json
@@ -58,6 +65,7 @@ class ReportService:
 
     def write(self, options: ReportOptions, kind: str, path: Path) -> Dashboard:
         """Write the report to ``path`` whole, or not at all."""
+        self._ctx.require(Right.EXPORT, "write the office's report")
         board = self.read(options)
         write_atomically(path, self.render(options, kind, board))
         return board
