@@ -141,3 +141,16 @@ def test_the_service_renders_what_the_command_writes(office: Path) -> None:
         assert pdf.startswith(b"%PDF")
     finally:
         database.dispose()
+
+
+def test_the_plain_text_report_is_a_table_per_section(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    code, out, _ = run(capsys, "--data-dir", str(office), "report", *PERIOD)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Report for 2026-01-01 to 2026-12-31 (as of 2026-11-04)"
+    assert "Open cases by caseworker and stage" in lines
+    assert not [line for line in lines if line != line.rstrip()]
+    assert "Insurer deadlines missed: 1" in out
+    assert "Zelda" not in out
