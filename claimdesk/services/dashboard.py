@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, literal, or_, select
 
 from claimdesk.deadlines.missed import MissedDeadline
+from claimdesk.errors import ValidationError
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -191,6 +192,11 @@ class DashboardService:
     def read(
         self, wanted: DashboardFilter, today: date | None = None, now: datetime | None = None
     ) -> Dashboard:
+        if wanted.start is not None and wanted.end is not None and wanted.end < wanted.start:
+            raise ValidationError(
+                f"The period ends ({wanted.end.isoformat()}) before it starts "
+                f"({wanted.start.isoformat()}); swap the dates."
+            )
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         with self._ctx.reader_connection() as connection:
