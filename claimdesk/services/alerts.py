@@ -24,11 +24,8 @@ from claimdesk.services.context import ServiceContext
 ADMINISTRATOR_RULES = frozenset({"US-ERISA-plan-docs"})
 
 
-def missed_deadlines_query(
-    today: date, now: datetime, visible_to: int | None = None
-) -> Select[Any]:
-    """Open insurer deadlines past their hour or day, on cases not closed (Core select); only
-    on the cases of ``visible_to`` when the office limits that caseworker to their own."""
+def missed_deadlines_query(today: date, now: datetime) -> Select[Any]:
+    """Open insurer deadlines past their hour or day, on cases not closed (Core select)."""
     d, c = Deadline.__table__.c, Claim.__table__.c
     insurer = aliased(Organisation.__table__, name="insurer")
     administrator = aliased(Organisation.__table__, name="administrator")
@@ -58,7 +55,6 @@ def missed_deadlines_query(
                 and_(d.due_at.is_(None), d.due_on < today),
             ),
         )
-        .where(*([] if visible_to is None else [c.assigned_user_id == visible_to]))
         .order_by(d.due_on, d.id)
     )
 
@@ -85,8 +81,7 @@ class AlertService:
         """Every missed insurer deadline (on these cases only, if given), oldest first."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        visible = self._ctx.visible_to
-        query = _among(missed_deadlines_query(today, now, visible), claim_ids).limit(limit)
+        query = self._visible(_among(missed_deadlines_query(today, now), claim_ids)).limit(limit)
         with self._ctx.reader_connection() as connection:
             rows = connection.execute(query).all()
         return [self._describe(row, today) for row in rows]
@@ -99,10 +94,22 @@ class AlertService:
     ) -> int:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        query = missed_deadlines_query(today, now, self._ctx.visible_to)
-        inner = _among(query, claim_ids).order_by(None).subquery()
+        inner = (
+            self._visible(_among(missed_deadlines_query(today, now), claim_ids))
+            .order_by(None)
+            .subquery()
+        )
         with self._ctx.reader_connection() as connection:
             return int(connection.scalar(select(func.count()).select_from(inner)) or 0)
+
+    def _visible(self, query: Select[Any]) -> Select[Any]:
+        """Only the cases the signed-in person may see (a caseworker an office limits to
+        their own cases: services/policy.py); these are Core reads, which the ORM's read
+        policy does not reach."""
+        if self._ctx.visible_to is None:
+            return query
+        theirs = select(Claim.id).where(Claim.assigned_user_id == self._ctx.visible_to)
+        return query.where(Deadline.__table__.c.claim_id.in_(theirs))
 
     def _describe(self, row: Any, today: date) -> MissedDeadline:
         who = row.insurer_name or ""

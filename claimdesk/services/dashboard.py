@@ -21,7 +21,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -179,13 +179,16 @@ class DashboardService:
         self._alert_count = alert_count
 
     def caseworkers(self) -> list[str]:
-        """Everyone cases are assigned to, for the filter."""
+        """Everyone cases are assigned to, for the filter (a caseworker limited to their own
+        cases: only themself)."""
         query = (
             select(U.name)
             .join(Claim.__table__, C.assigned_user_id == U.id)
             .distinct()
             .order_by(U.name)
         )
+        if self._ctx.visible_to is not None:
+            query = query.where(U.id == self._ctx.visible_to)
         with self._ctx.reader_connection() as connection:
             return list(connection.execute(query).scalars())
 
@@ -199,8 +202,11 @@ class DashboardService:
             )
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
+        if self._ctx.visible_to is not None:
+            # A caseworker the office limits to their own cases sees the dashboard of those.
+            wanted = replace(wanted, caseworker=self._ctx.principal.name)
         with self._ctx.reader_connection() as connection:
-            run = _Reader(connection, wanted, today, now, self._ctx.visible_to)
+            run = _Reader(connection, wanted, today, now)
             charts = (
                 run.caseload(),
                 run.deadlines(),
@@ -212,26 +218,21 @@ class DashboardService:
                 run.money(),
             )
             open_cases = run.scalar(select(func.count()).where(_open(), *run.who()))
-        limited = wanted.caseworker is not None or self._ctx.visible_to is not None
-        mine = select(C.id).where(*run.who()) if limited else None
+        mine = select(C.id).where(*run.who()) if wanted.caseworker is not None else None
         alerts = self._alerts(today, now, mine, ALERTS_SHOWN)
         count = self._alert_count(today, now, mine)
         return Dashboard(wanted, today, open_cases, charts, tuple(alerts), count)
 
     def case_ids(self, piece: Slice) -> list[int]:
         """The ids of the cases behind a bar (what the case list shows for it)."""
-        query = slice_query(piece).where(*_visible(self._ctx.visible_to))
+        query = slice_query(piece)
+        if self._ctx.visible_to is not None:
+            query = query.where(C.assigned_user_id == self._ctx.visible_to)
         with self._ctx.reader_connection() as connection:
             return sorted(connection.execute(query).scalars())
 
 
 # ---- the conditions, shared by the counts and the case lists behind them ----------------------
-
-
-def _visible(visible_to: int | None) -> list[Any]:
-    """A caseworker the office limits to their own cases counts only those (services/policy.py:
-    Core reads apply the read policy themselves)."""
-    return [] if visible_to is None else [C.assigned_user_id == visible_to]
 
 
 def _open() -> Any:
@@ -407,19 +408,11 @@ def slice_query(piece: Slice) -> Select[Any]:
 class _Reader:
     """The dashboard's queries over one connection (one snapshot)."""
 
-    def __init__(
-        self,
-        connection: Any,
-        wanted: DashboardFilter,
-        today: date,
-        now: datetime,
-        visible_to: int | None = None,
-    ) -> None:
+    def __init__(self, connection: Any, wanted: DashboardFilter, today: date, now: datetime):
         self.connection, self.wanted, self.today, self.now = connection, wanted, today, now
-        self.visible_to = visible_to
 
     def who(self) -> list[Any]:
-        return [*_caseworker_condition(self.wanted.caseworker), *_visible(self.visible_to)]
+        return _caseworker_condition(self.wanted.caseworker)
 
     def scalar(self, query: Any) -> int:
         return int(self.connection.scalar(query.select_from(Claim.__table__)) or 0)

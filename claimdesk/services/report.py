@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,6 @@ from typing import Any
 from claimdesk.errors import ValidationError
 from claimdesk.files import write_atomically
 from claimdesk.letters.letterhead import Letterhead, load_letterhead
-from claimdesk.services.accounts import Right
-from claimdesk.services.context import ServiceContext
 from claimdesk.services.dashboard import Chart, Dashboard, DashboardFilter, DashboardService
 
 FORMATS = ("json", "csv", "pdf")
@@ -32,19 +31,24 @@ class ReportOptions:
 
 class ReportService:
     def __init__(
-        self, ctx: ServiceContext, dashboard: DashboardService, templates_dir: Path | None
+        self,
+        dashboard: DashboardService,
+        templates_dir: Path | None,
+        guard: Callable[[str], None] | None = None,
     ) -> None:
-        self._ctx = ctx
+        """``guard`` refuses an export the signed-in account's role may not make (a
+        volunteer reads the dashboard but writes no report out)."""
         self._dashboard = dashboard
         self._templates = templates_dir
+        self._guard = guard
 
     def read(self, options: ReportOptions) -> Dashboard:
         return self._dashboard.read(options.filter)
 
     def render(self, options: ReportOptions, kind: str, board: Dashboard | None = None) -> bytes:
-        """The report as bytes in ``kind`` ('json', 'csv' or 'pdf'): the office's figures
-        written out, so an export (a volunteer reads the dashboard but does not take it away)."""
-        self._ctx.require(Right.EXPORT, "write the office's report")
+        """The report as bytes in ``kind`` ('json', 'csv' or 'pdf')."""
+        if self._guard is not None:
+            self._guard("export reports")
         board = board or self.read(options)
         if kind == "json":
             import json
@@ -59,7 +63,6 @@ class ReportService:
 
     def write(self, options: ReportOptions, kind: str, path: Path) -> Dashboard:
         """Write the report to ``path`` whole, or not at all."""
-        self._ctx.require(Right.EXPORT, "write the office's report")
         board = self.read(options)
         write_atomically(path, self.render(options, kind, board))
         return board
