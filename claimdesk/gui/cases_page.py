@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +29,9 @@ from claimdesk.gui.guide import help_button
 from claimdesk.models.enums import ClaimStatus, Stage
 from claimdesk.services import ChangeSet
 from claimdesk.services.caselist import CaseFilter
+
+if TYPE_CHECKING:  # the case list paints before the models are imported
+    from claimdesk.services.dashboard import Slice
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ def count_text(rows: int, filtered: bool) -> str:
 
 class CasesPage(QWidget):
     open_case = Signal(int)
+    # A file dropped on the page: a denial letter to start a case from (gui/letter_fields.py).
+    letter_dropped = Signal(Path)
 
     def guide_page(self) -> str:
         """The user guide's page about this screen."""
@@ -53,6 +62,7 @@ class CasesPage(QWidget):
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
+        self.setAcceptDrops(True)
         self.model = CaseListModel(env.services.caselist, self, env.tasks)
 
         self.search = QLineEdit(placeholderText="Search claimant, case or claim number, insurer…")
@@ -69,6 +79,18 @@ class CasesPage(QWidget):
         self.mine.setAccessibleName("Show only the cases assigned to me")
         self.mine.setToolTip("Only the cases assigned to you")
         self.count = QLabel()
+        # The cases behind a dashboard bar, until the user shows all cases again.
+        self.subset: Slice | None = None
+        self.subset_label = QLabel()
+        self.subset_label.setAccessibleName("Cases shown from the dashboard")
+        self.clear_subset = QPushButton("Show all cases")
+        self.clear_subset.clicked.connect(lambda: self.show_subset(None))
+        subset_row = QHBoxLayout()
+        subset_row.addWidget(self.subset_label, 1)
+        subset_row.addWidget(self.clear_subset)
+        self.subset_bar = QWidget()
+        self.subset_bar.setLayout(subset_row)
+        self.subset_bar.setVisible(False)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -105,6 +127,7 @@ class CasesPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.subset_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         layout.addWidget(self.count)
@@ -130,7 +153,30 @@ class CasesPage(QWidget):
             jurisdiction=self.jurisdiction.currentData() or "",
             overdue_only=self.overdue.isChecked(),
             mine=self.mine.isChecked(),
+            subset=self.subset,
         )
+
+    def show_subset(self, piece: Slice | None) -> None:
+        """List the cases behind a dashboard bar (every status: outcomes are on closed cases
+        too), or, with None, go back to the filters alone."""
+        self.subset = piece
+        self.subset_bar.setVisible(piece is not None)
+        if piece is not None:
+            self.subset_label.setText(
+                f"Cases behind the dashboard's “{piece.label}” (as counted at "
+                f"{piece.now.astimezone():%H:%M})."
+            )
+            for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.overdue.blockSignals(True)
+            self.overdue.setChecked(False)
+            self.overdue.blockSignals(False)
+        self.apply_filter()
 
     def start(self) -> None:
         """Once the window has painted: the rest of the ids and the filter lists, off the GUI
@@ -185,6 +231,28 @@ class CasesPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    # ---- a denial letter dropped here starts a case from it ------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and len(mime.urls()) == 1 and mime.urls()[0].isLocalFile():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [url for url in event.mimeData().urls() if url.isLocalFile()]
+        if len(urls) != 1:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        path = Path(urls[0].toLocalFile())
+        # Not inside the drop: the reading's dialog must not hold the other program's drag.
+        QTimer.singleShot(0, lambda: self.letter_dropped.emit(path))
 
 
 def _combo(empty: str, items: list[tuple[str, object]], accessible: str) -> QComboBox:

@@ -15,9 +15,11 @@ from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
+from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
+from claimdesk.gui.letter_fields import LetterIntake
 from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
@@ -81,25 +83,36 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(self.env)
         self.today_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.today_page, "Today")
+        self.dashboard_page = DashboardPage(self.env)
+        self.dashboard_page.open_case.connect(self.open_case)
+        self.dashboard_page.open_cases.connect(self.show_cases_behind)
+        self.tabs.addTab(self.dashboard_page, "Dashboard")
         self.cases_page = CasesPage(self.env)
         self.cases_page.open_case.connect(self.open_case)
         self.tabs.addTab(self.cases_page, "Cases")
         self.search_page = SearchPage(self.env)
         self.search_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.search_page, "Search")
-        self._pinned: set[QWidget] = {self.today_page, self.cases_page, self.search_page}
+        self._pinned: set[QWidget] = {self.today_page, self.dashboard_page, self.cases_page,
+                                      self.search_page}  # fmt: skip
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
         self.database = DatabaseActions(self)
+        self.letter_intake = LetterIntake(
+            self, self.env, self.open_case, lambda d: self.run_dialog(d)
+        )
+        self.cases_page.letter_dropped.connect(self.letter_intake.start)
         self._connect_actions()
         # The welcome's buttons are the File menu's actions, so both stay one behaviour.
         welcome = self.today_page.welcome
         welcome.start_case.connect(self.action("actionNewCase").trigger)
+        welcome.start_from_letter.connect(self.action("actionNewCaseFromLetter").trigger)
         welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
         self.form.menuFile.aboutToShow.connect(self.database.update_sample_action)  # type: ignore[attr-defined]
+        self.form.menuFile.aboutToShow.connect(self._update_encrypt_action)  # type: ignore[attr-defined]
         self.location = location
         # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
@@ -163,10 +176,12 @@ class MainWindow(QMainWindow):
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": actions.backup,
             "actionRestore": actions.restore_backup,
+            "actionEncrypt": self._encrypt,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
             "actionNewCase": self.new_case,
+            "actionNewCaseFromLetter": lambda: self.letter_intake.start(),
             "actionLogCall": self.log_call,
             "actionWriteLetter": lambda: self._letters_action("write_letter"),
             "actionExportPacket": lambda: self._letters_action("export_packet"),
@@ -179,6 +194,20 @@ class MainWindow(QMainWindow):
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
+
+    def show_cases_behind(self, piece: object) -> None:
+        """A dashboard bar clicked: the case list, filtered to the cases behind it."""
+        self.cases_page.show_subset(piece)  # type: ignore[arg-type]
+        self.tabs.setCurrentWidget(self.cases_page)
+
+    def _encrypt(self) -> None:
+        from claimdesk.gui.encryption import EncryptAction
+
+        EncryptAction(self).run()
+
+    def _update_encrypt_action(self) -> None:
+        """File ▸ Encrypt this database is offered for an unencrypted SQLite file only."""
+        self.action("actionEncrypt").setVisible(self.services.backups.can_encrypt)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)
@@ -405,4 +434,5 @@ class MainWindow(QMainWindow):
             "cases/header", self.cases_page.table.horizontalHeader().saveState()
         )
         self.tasks.wait(10_000)
+        self.env.viewing.remove_all()
         super().closeEvent(event)

@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 
     from claimdesk.clock import Clock
     from claimdesk.services.accounts import AccountService, Principal, Signer
+    from claimdesk.services.alerts import AlertService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
     from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
+    from claimdesk.services.dashboard import DashboardService
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
+    from claimdesk.services.intake import IntakeService
     from claimdesk.services.lettering import LetterWriter
     from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
     from claimdesk.services.packets import PacketService
@@ -42,8 +45,10 @@ if TYPE_CHECKING:
         LetterService,
     )
     from claimdesk.services.readiness import ReadinessService
+    from claimdesk.services.report import ReportService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
+    from claimdesk.services.scans import ScanService
     from claimdesk.services.schedule import ScheduleService
     from claimdesk.services.search import SearchService
     from claimdesk.services.sources import CaseSources
@@ -153,7 +158,9 @@ class Services:
     def readiness(self) -> ReadinessService:
         from claimdesk.services.readiness import ReadinessService
 
-        return ReadinessService(self.context)
+        return ReadinessService(
+            self.context, lambda claim_id, today: self.alerts.missed([claim_id], today)
+        )
 
     @cached_property
     def calls(self) -> CallService:
@@ -228,6 +235,29 @@ class Services:
         return ScheduleService(self.context)
 
     @cached_property
+    def alerts(self) -> AlertService:
+        from claimdesk.services.alerts import AlertService
+
+        return AlertService(self.context, self.schedule.rules)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from claimdesk.services.dashboard import DashboardService
+
+        return DashboardService(
+            self.context,
+            lambda today, now, ids, limit: self.alerts.missed(ids, today, now, limit),
+            lambda today, now, ids: self.alerts.count(today, now, ids),
+        )
+
+    @cached_property
+    def report(self) -> ReportService:
+        from claimdesk.services.report import ReportService
+
+        templates = self._data_dir / "templates" if self._data_dir else None
+        return ReportService(self.dashboard, templates, guard=self._may_export)
+
+    @cached_property
     def calendar(self) -> CalendarService:
         from claimdesk.services.calendar import CalendarService
 
@@ -294,6 +324,7 @@ class Services:
             deadlines=self.deadlines,
             documents=self.documents,
             letters=self.letters,
+            missed=lambda claim_id, today: self.alerts.missed([claim_id], today),
         )
 
     @cached_property
@@ -301,6 +332,18 @@ class Services:
         from claimdesk.services.search import SearchService
 
         return SearchService(self.context)
+
+    @cached_property
+    def scans(self) -> ScanService:
+        from claimdesk.services.scans import ScanService
+
+        return ScanService(self.context, self._data_dir)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from claimdesk.services.intake import IntakeService
+
+        return IntakeService(self.claims, self.documents, self.scans, self._data_dir)
 
     @cached_property
     def accounts(self) -> AccountService:

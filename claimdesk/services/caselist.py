@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -28,6 +28,9 @@ from claimdesk.services import overdue
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.overdue import overdue_claim_ids, overdue_items
 from claimdesk.storage.types import UTCDateTime, enum_column
+
+if TYPE_CHECKING:
+    from claimdesk.services.dashboard import Slice
 
 
 class CaseSort(enum.Enum):
@@ -54,6 +57,8 @@ class CaseFilter:
     jurisdiction: str = ""  # "US", or "US-CA" for one state
     overdue_only: bool = False
     mine: bool = False  # only the cases assigned to the signed-in account ("My cases")
+    # The cases behind a bar of the dashboard (services/dashboard.py), read when filtering.
+    subset: Slice | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,11 @@ class CaseListService:
             query = query.where(claims.country == country)
             if region:
                 query = query.where(claims.region == region)
+        if case_filter.subset is not None:
+            from claimdesk.services.dashboard import slice_query
+
+            behind = slice_query(case_filter.subset)
+            query = query.where(claims.id.in_(behind.correlate(None)))
         if case_filter.overdue_only:
             late = overdue_claim_ids(today, now or self._ctx.clock.now())
             query = query.where(claims.id.in_(late))

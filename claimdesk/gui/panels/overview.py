@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -256,8 +257,12 @@ class OverviewPanel(CasePanel):
             mark = QLabel("✔" if item.ok else "✖")
             _colour_mark(mark, theme.SUCCESS if item.ok else theme.DANGER)
             mark.setAccessibleName("passed" if item.ok else "needs attention")
-            text = QLabel(f"<b>{item.title}</b><br>{item.detail}")
+            text = QLabel(
+                f"<b>{escape(item.title, quote=False)}</b><br>{escape(item.detail, quote=False)}"
+            )
             text.setWordWrap(True)
+            if item.alert:  # the insurer's deadline has passed: the claimant's door is open
+                _colour_text(text, theme.DANGER)
             line.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
             line.addWidget(text, 1)
             if not item.ok:
@@ -336,6 +341,13 @@ class OverviewPanel(CasePanel):
         except Exception as error:
             self.report("Cannot change the case", error)
             self.refresh()
+
+
+def _colour_text(label: QLabel, tone: theme.Tone) -> None:
+    def apply() -> None:
+        label.setStyleSheet(f"color: {tone.hex(label.palette())}")
+
+    theme.follow(label, apply)
 
 
 def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
