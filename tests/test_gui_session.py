@@ -413,3 +413,19 @@ def test_a_forgotten_password_is_reset_with_the_recovery_key(
     assert session.window is None  # the old password opens nothing any more
     sign_in(session, "", "a brand new one")
     assert main_window(session).services.principal.name == "Jordan Reyes"
+
+
+def test_signing_out_puts_the_key_away_until_the_next_sign_in(
+    encrypted: str, session: GuiSession, qtbot: QtBot
+) -> None:
+    assert session.start()
+    sign_in(session, "")
+    window = main_window(session)
+    qtbot.waitUntil(lambda: window.warmed_up, timeout=10_000)
+    window.action("actionSignOut").trigger()
+    assert session.db is not None and session.db.data_key is None
+    sign_in(session, "", "wrong password")
+    assert session.window is None
+    sign_in(session, "")
+    assert main_window(session).services.claims.list_claims() == []
+    assert session.db.data_key is not None
