@@ -20,6 +20,8 @@ from claimdesk.errors import NotFoundError, PermissionDenied
 from claimdesk.letters.letterhead import Letterhead
 from claimdesk.models.enums import Role
 from claimdesk.services import CallInput, Services
+from claimdesk.services.dashboard import DashboardFilter
+from claimdesk.services.report import ReportOptions
 from claimdesk.storage import Database
 from tests.signin import as_user
 from tests.test_schedule import open_case
@@ -60,6 +62,9 @@ EXPORTS: dict[str, Action] = {
         c, d / "packet.pdf", None, s.packets.options(c)
     ),
     "export the calendar": lambda s, c, d: s.calendar.write_ics(d / "deadlines.ics"),
+    "write the office report": lambda s, c, d: s.report.write(
+        ReportOptions(DashboardFilter()), "pdf", d / "report.pdf"
+    ),
 }
 ADMINISTRATION: dict[str, Action] = {
     "back up": lambda s, c, d: s.backups.backup(d / "backup.sqlite"),
