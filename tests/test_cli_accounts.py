@@ -331,3 +331,25 @@ def test_setup_takes_the_user_after_the_command_too(
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", password)
     code, out, err = run(capsys, *data, "--user", "Office Admin", "users", "list")
     assert code == 0 and "Office Admin" in out, err
+
+
+def test_changing_ones_own_password_rewraps_ones_own_key(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old = secret(tmp_path, "old", "my own words")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", old)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", old)
+    assert run(capsys, *data, "--user", "Maria Lopez", "setup", "--personal")[0] == 0
+    path = tmp_path / "data" / "claimdesk.sqlite"
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", secret(tmp_path, "new", "my newer words"))
+    code, out, err = run(capsys, *data, "users", "passwd", "Maria Lopez")
+    assert code == 0 and "password of Maria Lopez is changed" in out, err
+    with pytest.raises(WrongPasswordError):
+        keys.unlock(path, "Maria Lopez", "my own words")
+    code, _, err = run(capsys, *data, "claims")
+    assert code == 1 and WRONG.search(err)
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", secret(tmp_path, "in", "my newer words"))
+    assert run(capsys, *data, "claims")[0] == 0
