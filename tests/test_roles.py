@@ -210,3 +210,24 @@ def test_a_limited_caseworkers_case_list_is_theirs(office: Services) -> None:
     # "My cases" for anyone: the administrator has none assigned.
     assert office.caselist.case_ids(CaseFilter(mine=True)) == []
     assert office.caselist.case_ids(CaseFilter(assignee="Cas Worker")) == [mine]
+
+
+def test_a_volunteers_window_marks_reminders_shown_but_cannot_dismiss_them(
+    office: Services,
+) -> None:
+    from datetime import timedelta
+
+    from tests.test_schedule import ago
+
+    open_case(office, denial_letter_date=ago(175), denial_received_date=ago(174))
+    volunteer = member(office, "Vic Volunteer", Role.VOLUNTEER)
+    today = office.clock.today()
+    due = volunteer.schedule.reminders_due(today, unseen_only=True)
+    assert due, "the appeal deadline's reminders have come"
+    ids = due[0].reminder_ids
+    with pytest.raises(PermissionDenied, match="here: dismiss reminders"):
+        volunteer.schedule.dismiss_reminders(ids)
+    # The notice's bookkeeping: without it the same notice came back at every check.
+    assert volunteer.schedule.mark_reminders_shown(ids) == len(ids)
+    assert volunteer.schedule.reminders_due(today, unseen_only=True) == []
+    assert office.schedule.reminders_due(today + timedelta(days=0))  # not dismissed

@@ -412,7 +412,12 @@ class ScheduleService:
         wanted = sorted(set(reminder_ids))
         if not wanted:
             return 0
-        with self._ctx.unit("change reminders") as unit:
+        from claimdesk.services.accounts import Right
+
+        # That a reminder was shown is the notices' own bookkeeping, kept for anyone signed in
+        # (a volunteer's window too); dismissing one changes what the office is reminded of.
+        right = Right.READ if action == "shown" else Right.WORK_CASES
+        with self._ctx.unit("dismiss reminders", right) as unit:
             rows = unit.session.scalars(
                 select(Reminder)
                 .where(Reminder.id.in_(wanted))
