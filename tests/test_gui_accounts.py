@@ -176,3 +176,37 @@ def test_the_office_setting_is_a_checkbox(qtbot: QtBot, services: Services, tmp_
     assert services.accounts.only_assigned()
     dialog.only_assigned.setChecked(False)
     assert not services.accounts.only_assigned()
+
+
+@pytest.mark.parametrize(
+    ("role", "greyed"),
+    [
+        (Role.ADMIN, set()),
+        (Role.CASEWORKER, {"actionBackup", "actionRestore", "actionEncrypt"}),
+        (
+            Role.VOLUNTEER,
+            {
+                *("actionNewCase", "actionNewCaseFromLetter", "actionLogCall"),
+                *("actionWriteLetter", "actionImportCase", "actionLoadDemo"),
+                *("actionRemoveSamples", "actionExportCase", "actionExportPacket"),
+                *("actionExportCalendar", "actionBackup", "actionRestore", "actionEncrypt"),
+            },
+        ),
+    ],
+)
+def test_the_window_greys_out_what_the_role_may_not_do(
+    qtbot: QtBot, services: Services, tmp_path: Path, role: Role, greyed: set[str]
+) -> None:
+    from claimdesk.gui.main_window import ROLE_ACTIONS
+    from claimdesk.services.demo import load_demo
+    from tests.test_gui import make_window
+
+    load_demo(services)  # sample cases: Remove sample cases is offered to those who may
+    person = services if role is Role.ADMIN else as_user(services.db, "Someone", role=role)
+    window = make_window(qtbot, person, tmp_path)
+    window.database.update_sample_action()
+    every = {name for names, _ in ROLE_ACTIONS.values() for name in names}
+    assert {name for name in every if not window.action(name).isEnabled()} == greyed
+    if greyed:
+        tip = window.action(sorted(greyed)[0]).toolTip()
+        assert tip.startswith(f"A {role.label.lower()} account cannot")

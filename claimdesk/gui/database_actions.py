@@ -166,8 +166,11 @@ class DatabaseActions:
 
     def update_sample_action(self) -> None:
         """File ▸ Remove sample cases is there to use only when there are samples."""
+        from claimdesk.services.accounts import Right
+
         self.window.action("actionRemoveSamples").setEnabled(
-            bool(self.services.samples.tally().samples)
+            self.services.principal.may(Right.WORK_CASES)
+            and bool(self.services.samples.tally().samples)
         )
 
     def backup(self) -> None:

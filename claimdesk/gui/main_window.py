@@ -28,11 +28,38 @@ from claimdesk.gui.tasks import TaskRunner
 from claimdesk.gui.today_page import TodayPage
 from claimdesk.paths import resources_dir
 from claimdesk.services import Services
+from claimdesk.services.accounts import Right
 
 if TYPE_CHECKING:
     from claimdesk.gui.workspace import CaseWorkspace
 
 log = logging.getLogger(__name__)
+
+
+# The menu actions each right allows, and what a role without it cannot do (said in the
+# greyed action's tooltip).
+ROLE_ACTIONS: dict[Right, tuple[tuple[str, ...], str]] = {
+    Right.WORK_CASES: (
+        (
+            "actionNewCase",
+            "actionNewCaseFromLetter",
+            "actionLogCall",
+            "actionWriteLetter",
+            "actionImportCase",
+            "actionLoadDemo",
+            "actionRemoveSamples",
+        ),
+        "change the cases",
+    ),
+    Right.EXPORT: (
+        ("actionExportCase", "actionExportPacket", "actionExportCalendar"),
+        "export the cases",
+    ),
+    Right.ADMINISTER: (
+        ("actionBackup", "actionRestore", "actionEncrypt"),
+        "back up, restore or encrypt the database",
+    ),
+}
 
 
 class MainWindow(QMainWindow):
@@ -195,6 +222,19 @@ class MainWindow(QMainWindow):
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
+        self._offer_what_the_role_may()
+
+    def _offer_what_the_role_may(self) -> None:
+        """Grey out what the signed-in account's role may not do (the services refuse it
+        anyway), so a volunteer does not fill in a new case only to be refused at the end."""
+        principal = self.services.principal
+        for right, (names, doing) in ROLE_ACTIONS.items():
+            if principal.may(right):
+                continue
+            for name in names:
+                action = self.action(name)
+                action.setEnabled(False)
+                action.setToolTip(f"A {principal.role.label.lower()} account cannot {doing}.")
 
     def show_cases_behind(self, piece: object) -> None:
         """A dashboard bar clicked: the case list, filtered to the cases behind it."""
