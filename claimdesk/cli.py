@@ -123,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk import cli_deadlines, cli_letters, cli_packet, cli_search
+    from claimdesk import cli_audit, cli_deadlines, cli_letters, cli_packet, cli_search
 
+    COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
@@ -355,6 +356,7 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
+    print(f"record integrity: {result.chain_head[:16]}")
     return 0
 
 

@@ -38,8 +38,16 @@ class NotAClaimDeskDatabaseError(StorageError):
     """A file that is not a ClaimDesk database was offered as one."""
 
 
+class NotPermittedError(ClaimDeskError):
+    """The signed-in person's role does not allow this; the message names what and why."""
+
+
 class DocumentError(ClaimDeskError):
     """A document cannot be attached or read."""
+
+
+class DocumentAlteredError(DocumentError):
+    """A document's stored file is not the one the audit trail recorded when it was attached."""
 
 
 class ImportFormatError(ClaimDeskError):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from claimdesk.clock import Clock
     from claimdesk.services.accounts import AccountService
+    from claimdesk.services.audit import AuditService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from claimdesk.services.packets import PacketService
     from claimdesk.services.process import (
         AppealService,
-        AuditService,
         DeadlineService,
         LetterService,
     )
@@ -193,7 +193,7 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditService:
-        from claimdesk.services.process import AuditService
+        from claimdesk.services.audit import AuditService
 
         return AuditService(self.context)
 
@@ -251,6 +251,7 @@ class Services:
             self.case_sources(),
             lambda: {t.kind: t.title for t in self.lettering.templates()},
             folders,
+            lambda: self.audit.short_head(),
         )
 
     def case_sources(self) -> CaseSources:

@@ -112,12 +112,15 @@ class PacketService:
         sources: CaseSources,
         template_titles: TemplateTitles,
         export_folders: Path | None = None,
+        record_integrity: Callable[[], str] | None = None,
     ) -> None:
         """``export_folders``: where to note the folders packets go to, so the partials of an
         export killed outright are removed at the next start (claimdesk/partials.py)."""
         self._s = sources
         self._template_titles = template_titles
         self._export_folders = export_folders
+        # The audit chain's head, shortened (AuditService.short_head), for the exhibit index.
+        self._record_integrity = record_integrity
 
     def source(
         self,
@@ -149,6 +152,7 @@ class PacketService:
             exhibits,
             self.chronology(claim, options) if chronology else [],
             prepared_on=self._s.clock.today(),
+            record_integrity=self._record_integrity() if self._record_integrity else "",
         )
 
     def options(self, claim_id: int, **choices: object) -> PacketOptions:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
 from claimdesk.partials import new_partial, sweep_stale_partials
-from claimdesk.storage import verify
+from claimdesk.storage import audit_chain, verify
 from claimdesk.storage.db import Database, read_only_uri
 from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_schema
 
@@ -29,6 +29,9 @@ class BackupResult:
     path: Path
     size_bytes: int
     claims: int
+    # The audit chain's head in the copy (storage/audit_chain.py): printed with the backup so
+    # a later edit of the record, even one that rewrites every later hash, can be detected.
+    chain_head: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,12 @@ def backup(database: Database, destination: Path) -> BackupResult:
         raise StorageError(f"{destination} is a folder; give a file name for the backup.")
     copy_sqlite(source, destination)
     claims = inspect_file(destination)
-    return BackupResult(destination, destination.stat().st_size, claims)
+    connection = sqlite3.connect(read_only_uri(destination), uri=True)
+    try:
+        head = audit_chain.file_head(connection)
+    finally:
+        connection.close()
+    return BackupResult(destination, destination.stat().st_size, claims, head)
 
 
 def inspect_file(path: Path) -> int:
