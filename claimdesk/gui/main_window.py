@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
             "actionExportPacket": lambda: self._letters_action("export_packet"),
             "actionLetterTemplates": self.show_template_editor,
             "actionOrganisations": self.show_organisations,
+            "actionAuditTrail": self.show_audit_trail,
             "actionImportCase": self.import_case,
             "actionExportCase": self.export_case,
         }
@@ -316,6 +317,14 @@ class MainWindow(QMainWindow):
         dialog = OrganisationsDialog(self.env, self)
         dialog.exec()
         dialog.deleteLater()
+
+    def show_audit_trail(self) -> None:
+        from claimdesk.gui.audit_view import AuditDialog
+
+        dialog = AuditDialog.open_for(self.env, self)
+        if dialog is not None:
+            dialog.exec()
+            dialog.deleteLater()
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog

@@ -1,0 +1,177 @@
+"""Tools ▸ Audit trail: filters, the chain check, CSV export, and who may open it."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from claimdesk.gui.audit_view import AuditDialog, AuditTableModel
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.services import Services
+from claimdesk.storage import Database
+from tests.builders import full_case
+from tests.gui_support import make_env, qdate
+from tests.pinned import TODAY, pinned_clock
+
+
+def office(db: Database) -> tuple[Services, int, int]:
+    """Ana works on one case today; Ben on another tomorrow, and adds a note to Ana's."""
+    clock = pinned_clock()
+    ana = Services(db, "Ana Admin", clock=clock)
+    first = full_case(ana, "First Claimant")
+    clock.advance(timedelta(days=1))
+    ben = Services(db, "Ben Caseworker", clock=clock)
+    second = full_case(ben, "Second Claimant")
+    ben.claims.add_note(first, "a note")
+    return Services(db, "Ana Admin", clock=clock), first, second
+
+
+def opened(qtbot: QtBot, services: Services, tmp_path: Path) -> AuditDialog:
+    dialog = AuditDialog.open_for(make_env(services, tmp_path))
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    settle(qtbot, dialog)
+    return dialog
+
+
+def settle(qtbot: QtBot, dialog: AuditDialog) -> None:
+    qtbot.waitUntil(lambda: not dialog.count.text().startswith("Reading"))
+
+
+def shown(dialog: AuditDialog, column: int) -> set[str]:
+    model = dialog.model
+    return {model.index(row, column).data() for row in range(model.rowCount())}
+
+
+def prompts(dialog: AuditDialog) -> RecordingPrompts:
+    assert isinstance(dialog.env.prompts, RecordingPrompts)
+    return dialog.env.prompts
+
+
+def test_the_model_is_well_behaved(
+    qtmodeltester, db: Database, tmp_path: Path, qtbot: QtBot
+) -> None:  # type: ignore[no-untyped-def]
+    services, *_ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    assert dialog.model.rowCount() > 20
+    qtmodeltester.check(dialog.model)
+    empty = AuditTableModel()
+    qtmodeltester.check(empty)
+
+
+def test_filters_by_person_case_and_days(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    services, first, _ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    everyone = dialog.model.rowCount()
+    assert shown(dialog, AuditTableModel.WHO) == {"Ana Admin", "Ben Caseworker"}
+    assert dialog.count.text() == f"{everyone} events."
+
+    dialog.person.setCurrentIndex(dialog.person.findText("Ben Caseworker"))
+    settle(qtbot, dialog)
+    assert shown(dialog, AuditTableModel.WHO) == {"Ben Caseworker"}
+    bens = dialog.model.rowCount()
+
+    number = services.claims.get(first).case_number
+    dialog.case.setCurrentIndex(dialog.case.findText(number))
+    settle(qtbot, dialog)
+    assert shown(dialog, AuditTableModel.CASE) == {number}
+    assert [
+        dialog.model.index(r, AuditTableModel.RECORD).data() for r in range(dialog.model.rowCount())
+    ] == [next(f"Note {n.id}" for n in services.claims.notes(first) if n.body == "a note")]
+
+    dialog.person.setCurrentIndex(0)  # everyone, on that case, the first day only
+    dialog.end.edit.setDate(qdate(TODAY))
+    dialog.end.known.setChecked(True)
+    settle(qtbot, dialog)
+    assert shown(dialog, AuditTableModel.WHO) == {"Ana Admin"}
+    assert shown(dialog, AuditTableModel.CASE) == {number}
+
+    dialog.case.setCurrentIndex(0)
+    dialog.end.known.setChecked(False)
+    dialog.start.edit.setDate(qdate(TODAY + timedelta(days=1)))
+    dialog.start.known.setChecked(True)
+    settle(qtbot, dialog)
+    assert dialog.model.rowCount() == bens
+    # Days the wrong way round: said in the window, nothing shown.
+    dialog.end.edit.setDate(qdate(TODAY))
+    dialog.end.known.setChecked(True)
+    settle(qtbot, dialog)
+    assert dialog.model.rowCount() == 0 and "swap them" in dialog.count.text()
+    del everyone
+
+
+def test_field_names_are_shown_never_values(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    services, *_ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    texts = " ".join(
+        str(dialog.model.index(r, c).data())
+        for r in range(dialog.model.rowCount())
+        for c in range(dialog.model.columnCount())
+    )
+    assert "claimant name" in texts
+    assert "Claimant" not in texts and "a note" not in texts and "ablation" not in texts
+
+
+def test_csv_export_of_the_filtered_events(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    services, first, _ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    dialog.case.setCurrentIndex(dialog.case.findData(first))
+    settle(qtbot, dialog)
+    out = tmp_path / "trail.csv"
+    prompts(dialog).answers.append(out)
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: prompts(dialog).shown[-1][0] == "info")
+    assert prompts(dialog).shown[-2] == ("save", "Export the audit trail", "audit-trail.csv")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert len(table) - 1 == dialog.model.rowCount()
+    assert {row[7] for row in table[1:]} == {str(first)}
+    assert f"{len(table) - 1} events written to {out}" in prompts(dialog).shown[-1][2]
+
+
+def test_cancelling_the_export_writes_nothing(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    services, *_ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    dialog.export_button.click()
+    assert [kind for kind, *_ in prompts(dialog).shown] == ["save"]
+    assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_the_chain_check_reports_intact_then_a_tampered_row(
+    qtbot: QtBot, db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    services, *_ = office(db)
+    dialog = opened(qtbot, services, tmp_path)
+    dialog.verify_button.click()
+    qtbot.waitUntil(lambda: dialog.verify_button.isEnabled())
+    assert dialog.chain.text().startswith("The chain is intact: ")
+    assert services.audit.short_head() in dialog.chain.text()
+
+    connection = sqlite3.connect(db_path)
+    connection.execute("DROP TRIGGER audit_events_no_update")
+    connection.execute("UPDATE audit_events SET entity_id = 9 WHERE id = 7")
+    connection.commit()
+    connection.close()
+    dialog.verify_button.click()
+    qtbot.waitUntil(lambda: dialog.verify_button.isEnabled())
+    assert dialog.chain.text().startswith("The chain is broken at event 7 (")
+    kind, title, message = prompts(dialog).shown[-1]
+    assert (kind, title) == ("error", "Audit trail")
+    assert "event 7 (" in message and "restore a backup" in message
+
+
+def test_only_an_administrator_may_open_it(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    office(db)
+    with db.write() as session:
+        session.execute(text("UPDATE users SET role = 'volunteer' WHERE name = 'Ben Caseworker'"))
+    env = make_env(Services(db, "Ben Caseworker", clock=pinned_clock()), tmp_path)
+    assert AuditDialog.open_for(env) is None
+    assert isinstance(env.prompts, RecordingPrompts)
+    ((kind, title, message),) = env.prompts.shown
+    assert (kind, title) == ("error", "Audit trail")
+    assert message.startswith("Only an administrator may read the audit trail")
