@@ -30,6 +30,10 @@ class DatabaseBusyError(StorageError):
     """Another ClaimDesk window or process held the database for too long."""
 
 
+class ServerUnavailableError(StorageError):
+    """The PostgreSQL server could not be reached, or the connection to it dropped."""
+
+
 class SchemaTooNewError(StorageError):
     """The database was written by a newer ClaimDesk than this one."""
 

@@ -6,6 +6,9 @@ QT_DEBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreet
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core)
 
+# The PostgreSQL server the tests start (scripts/pg-server); its extensions (unaccent) come with it.
+SERVER_DEBS=(postgresql)
+
 install_debs() {
   command -v dpkg-query >/dev/null 2>&1 || return 0  # not Debian/Ubuntu: the desktop has them
   local missing=()

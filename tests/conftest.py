@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from claimdesk.clock import FixedClock
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
+from tests import postgres
 from tests.pinned import pinned_clock
 
 # Screens write days in the system locale (claimdesk/gui/dates.py); tests pin Qt's "C" locale,
@@ -46,14 +47,53 @@ def collect_between_tests() -> Iterator[None]:
         gc.collect(2 if old > threshold[2] else 1 if middle > threshold[1] else 0)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The services and the CLI are tested on both backends: every test that uses ``db`` (or
+    ``services``) runs on SQLite and on PostgreSQL, except the GUI's and those that work on
+    the SQLite file itself (they ask for ``db_path``) or are marked ``sqlite_only``."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    sqlite_only = (
+        "db_path" in metafunc.fixturenames
+        or metafunc.module.__name__.rpartition(".")[2].startswith("test_gui")
+        or metafunc.definition.get_closest_marker("sqlite_only") is not None
+    )
+    backends = ["sqlite"] if sqlite_only else ["sqlite", "postgresql"]
+    metafunc.parametrize("backend", backends, indirect=True, scope="function")
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The test server, its template database made (migrated) once per run."""
+    server = postgres.need_server()
+    postgres.make_template(server)
+    return server
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty ClaimDesk database of the test's own, on the backend it runs on."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'claimdesk.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    with postgres.fresh_database(server) as url:
+        yield url
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "claimdesk.sqlite"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{db_path}")
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
     yield database
     database.dispose()
 

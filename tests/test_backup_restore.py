@@ -93,6 +93,7 @@ def test_restore_replaces_and_keeps_the_current(
     assert len(services.claims.list_claims()) == 2
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_what_is_not_a_claimdesk_backup(services: Services, tmp_path: Path) -> None:
     full_case(services)
     text_file = tmp_path / "notes.txt"

@@ -31,6 +31,7 @@ READY_TIMEOUT_S = 60.0
 SUMMARY = re.compile(r"round (\d+) seq (\d+)")
 
 
+@pytest.mark.sqlite_only
 def test_every_session_runs_on_wal_with_full_sync_and_a_busy_timeout(db: Database) -> None:
     """FULL sync is what keeps a commit through a power cut; WAL lets readers work mid-write."""
     for open_session in (db.read, db.write):

@@ -117,7 +117,7 @@ def test_damaged_stored_copy_is_detected(services: Services, claim_id: int) -> N
     from sqlalchemy import text
 
     with services.db.write() as session:
-        session.execute(text("UPDATE document_contents SET data = x'00'"))
+        session.execute(text("UPDATE document_contents SET data = :data"), {"data": b"\x00"})
     with pytest.raises(DocumentError, match="damaged"):
         services.documents.content(info.id)
 

@@ -21,7 +21,7 @@ def test_a_backup_goes_where_the_user_chose(
     target = tmp_path / "kept" / "Friday.sqlite"
     target.parent.mkdir()
     answer(window, target)
-    window.backup()
+    window.database.backup()
     window.tasks.wait(20_000)
     qtbot.waitUntil(lambda: "Backed up 1 case to" in window.statusBar().currentMessage())
     assert target.stat().st_size > 0
@@ -32,14 +32,14 @@ def test_a_cancelled_backup_writes_nothing(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
     window = make_window(qtbot, services, tmp_path)
-    window.backup()  # no answer: the Save dialog was cancelled
+    window.database.backup()  # no answer: the Save dialog was cancelled
     window.tasks.wait(5000)
     assert list(tmp_path.glob("*.sqlite*")) == list(tmp_path.glob("claimdesk.sqlite*"))
 
 
 def export(window: MainWindow, path: Path, details: bool) -> str:
     answer(window, path, details)
-    window.export_calendar()
+    window.database.export_calendar()
     window.tasks.wait(20_000)
     return path.read_text(encoding="utf-8")
 

@@ -39,7 +39,7 @@ def test_samples_are_asked_for_marked_and_removed(
     own = full_case(services, "Maria Lopez")
     window = make_window(qtbot, services, tmp_path)
     remove = window.action("actionRemoveSamples")
-    window.update_sample_action()
+    window.database.update_sample_action()
     assert not remove.isEnabled()
 
     answer(window, False)

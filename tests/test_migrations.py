@@ -41,6 +41,7 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
     assert differences == []
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_tuned_for_safety(db: Database) -> None:
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731

@@ -102,8 +102,8 @@ def test_damaged_stored_document_is_named(services: Services, case: int, tmp_pat
     victim = documents[1]
     with services.db.write() as session:
         session.execute(
-            text("UPDATE document_contents SET data = x'00' WHERE document_id = :id"),
-            {"id": victim.id},
+            text("UPDATE document_contents SET data = :data WHERE document_id = :id"),
+            {"id": victim.id, "data": b"\x00"},
         )
     packets = services.packets
     problems = check_exhibits(packets.source(case, None))

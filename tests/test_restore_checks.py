@@ -90,6 +90,7 @@ def test_restore_refuses_a_broken_copy_and_touches_nothing(
     assert not list(tmp_path.glob(".restore-check-*"))  # the checked copy is gone
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_restore_of_an_intact_sample_brings_it_to_the_current_schema(
     sample: Path, services: Services, tmp_path: Path
@@ -107,6 +108,7 @@ def test_restore_of_an_intact_sample_brings_it_to_the_current_schema(
     assert not list(tmp_path.glob(".restore-check-*"))
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.skipif(os.name != "posix", reason="the lock is flock() on POSIX")
 def test_a_killed_restores_folder_goes_at_the_next_restore_and_a_running_ones_stays(
     services: Services, tmp_path: Path

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
@@ -16,6 +15,7 @@ from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
+from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
 from claimdesk.gui.prompts import Prompts
@@ -28,7 +28,6 @@ from claimdesk.services import Services
 
 if TYPE_CHECKING:
     from claimdesk.gui.workspace import CaseWorkspace
-    from claimdesk.services.backups import RestoreResult
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +82,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
+        self.database = DatabaseActions(self)
         self._connect_actions()
         # The welcome's buttons are the File menu's actions, so both stay one behaviour.
         welcome = self.today_page.welcome
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
-        self.form.menuFile.aboutToShow.connect(self.update_sample_action)  # type: ignore[attr-defined]
+        self.form.menuFile.aboutToShow.connect(self.database.update_sample_action)  # type: ignore[attr-defined]
         self.location = location
         # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         """What the first paint need not wait for: reminders, Today's agenda, filter lists,
         and the services the case list did not need (with the models they build)."""
         self.reminders.start()  # builds the schedule, and the models, on this thread
-        self.update_sample_action()
+        self.database.update_sample_action()
         self.cases_page.start()  # the shorter work first: the rest of the case ids
         self.today_page.refresh()
         self.today_page.stack.check()
@@ -137,21 +137,22 @@ class MainWindow(QMainWindow):
         return found
 
     def _connect_actions(self) -> None:
+        actions = self.database
         handlers = {
             "actionQuit": self.close,
             "actionAbout": self.show_about,
             "actionShortcuts": self.show_shortcuts,
             "actionUserGuide": self.show_guide,
-            "actionLoadDemo": self.load_demo,
-            "actionRemoveSamples": self.remove_samples,
+            "actionLoadDemo": actions.load_demo,
+            "actionRemoveSamples": actions.remove_samples,
             "actionCases": lambda: self.tabs.setCurrentWidget(self.cases_page),
             "actionFindCase": self._find_case,
             "actionSearchAll": self._search_all,
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
-            "actionBackup": self.backup,
-            "actionRestore": self.restore_backup,
+            "actionBackup": actions.backup,
+            "actionRestore": actions.restore_backup,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
-            "actionExportCalendar": self.export_calendar,
+            "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
             "actionNewCase": self.new_case,
             "actionLogCall": self.log_call,
@@ -160,8 +161,8 @@ class MainWindow(QMainWindow):
             "actionLetterTemplates": self.show_template_editor,
             "actionOrganisations": self.show_organisations,
             "actionAuditTrail": self.show_audit_trail,
-            "actionImportCase": self.import_case,
-            "actionExportCase": self.export_case,
+            "actionImportCase": actions.import_case,
+            "actionExportCase": actions.export_case,
         }
         for name, handler in handlers.items():
             self.action(name).triggered.connect(handler)
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
 
     def current_workspace(self) -> CaseWorkspace | None:
         widget = self.tabs.currentWidget()
-        return widget if _is_workspace(widget) else None
+        return widget if is_workspace(widget) else None
 
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
             return
         # Cancel is the question's default button: Enter or Esc keeps the typing.
         if (
-            _is_workspace(widget)
+            is_workspace(widget)
             and widget.has_unsaved_edits()
             and not self.prompts.confirm(
                 self,
@@ -261,48 +262,6 @@ class MainWindow(QMainWindow):
         panel = workspace.show_panel("letters")
         if panel is not None:
             getattr(panel, method)()
-
-    def export_case(self) -> None:
-        """The case in front of the user, whole, to a JSON case file (docs/case-format.md)."""
-        workspace = self.current_workspace()
-        if workspace is None:
-            self.statusBar().showMessage("Open the case to export first.", 6000)
-            return
-        claim = self.services.claims.get(workspace.claim_id)
-        path = self.prompts.save_path(
-            self,
-            "Export the case",
-            Path.home() / f"{claim.case_number}.json",
-            "ClaimDesk case file (*.json)",
-        )
-        if path is None:
-            return
-        self.env.tasks.run(
-            lambda: self.services.exchange.write_case_file(claim.id, path),
-            lambda number: self.statusBar().showMessage(f"Wrote {number} to {path}", 8000),
-            lambda error: self._report("The case was not exported", error),
-        )
-
-    def import_case(self) -> None:
-        """A case file from another ClaimDesk (or a backup of one case) becomes a new case."""
-        path = self.prompts.open_path(self, "Import a case", "ClaimDesk case file (*.json)")
-        if path is None:
-            return
-        self.env.tasks.run(
-            lambda: self.services.exchange.read_case_file(path),
-            lambda claim_id: self._open_imported(claim_id),
-            lambda error: self._report("The case was not imported", error),
-        )
-
-    def _open_imported(self, claim_id: int) -> None:
-        self.open_case(claim_id)
-        self.statusBar().showMessage("The case was imported.", 8000)
-
-    def _report(self, title: str, error: BaseException) -> None:
-        if isinstance(error, ClaimDeskError):
-            self.prompts.error(self, title, str(error))
-        else:
-            raise error
 
     def show_template_editor(self) -> None:
         from claimdesk.gui.templates.editor import TemplateEditor
@@ -358,197 +317,7 @@ class MainWindow(QMainWindow):
             " border-radius: 4px; padding: 6px 10px; font-weight: 600; }"
         )
 
-    def export_calendar(self) -> None:
-        path = self.prompts.save_path(
-            self,
-            "Export deadlines to a calendar",
-            Path("claimdesk-deadlines.ics"),
-            "iCalendar file (*.ics)",
-        )
-        if path is None:
-            return
-        details = self.prompts.choose(
-            self,
-            "What to put in the calendar",
-            "Calendars often end up on cloud services. By default each event names only the "
-            "case number and the kind of deadline.\n\nInclude claimant names and titles too?",
-            "Include names and titles",
-            "Case numbers only",
-        )
-        self.tasks.run(
-            lambda: self.services.calendar.write_ics(path, include_details=details),
-            on_done=lambda count: self.statusBar().showMessage(
-                f"Wrote {count} open deadlines to {path}", 10_000
-            ),
-            on_error=lambda error: self.show_error("The calendar export failed", error),
-        )
-
-    # ---- long work -------------------------------------------------------------------------
-
-    def load_demo(self) -> None:
-        """Add the sample cases; to a database that has cases already, only when asked to."""
-        from claimdesk.services.demo import load_demo, sample_case_count
-
-        tally = self.services.samples.tally()
-        if tally.cases:
-            what = f"{tally.cases} case" + ("s" if tally.cases != 1 else "")
-            if tally.samples:
-                what += f", {tally.samples} of them samples"
-            question = (
-                f"This database already has {what}. Add {sample_case_count()} fictional sample "
-                "cases to it?\n\nThey are marked “(sample)” in the case list, and File ▸ Remove "
-                "sample cases takes them all out again."
-            )
-            if not self.prompts.confirm(self, "Load sample cases", question, "Add sample cases"):
-                return
-        self.statusBar().showMessage("Adding sample cases…")
-        self.tasks.run(
-            lambda: load_demo(self.services),
-            on_done=lambda ids: self._samples_changed(f"Added {len(ids)} sample cases."),
-            on_error=lambda error: self._samples_failed("Could not add the sample cases", error),
-        )
-
-    def remove_samples(self) -> None:
-        """Remove every sample case with all its records, once the user has confirmed."""
-        tally = self.services.samples.tally()
-        if not tally.samples:
-            self.update_sample_action()
-            self.statusBar().showMessage("There are no sample cases to remove.", 6000)
-            return
-        own = f"{tally.own_cases} case" + ("s" if tally.own_cases != 1 else "")
-        question = (
-            f"Remove the {tally.samples} sample cases and everything recorded on them (calls, "
-            f"documents, requests, deadlines, letters)? Their open tabs close.\n\nYour own "
-            f"{own} stay as they are. The audit trail keeps a record of the removal."
-        )
-        if not self.prompts.confirm(self, "Remove sample cases", question, "Remove sample cases"):
-            return
-        samples = set(self.services.samples.ids())
-        for index in reversed(range(self.tabs.count())):
-            widget = self.tabs.widget(index)
-            if _is_workspace(widget) and widget.claim_id in samples:
-                self.tabs.removeTab(index)  # fictional typing: the question said the tabs close
-                widget.deleteLater()
-        self.statusBar().showMessage("Removing the sample cases…")
-        self.tasks.run(
-            self.services.samples.remove,
-            on_done=lambda gone: self._samples_changed(f"Removed {len(gone)} sample cases."),
-            on_error=lambda error: self._samples_failed("The sample cases were not removed", error),
-        )
-
-    def _samples_changed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 8000)
-        self.update_sample_action()
-
-    def _samples_failed(self, title: str, error: BaseException) -> None:
-        self.statusBar().clearMessage()
-        self.update_sample_action()
-        self.show_error(title, error)
-
-    def update_sample_action(self) -> None:
-        """File ▸ Remove sample cases is there to use only when there are samples."""
-        self.action("actionRemoveSamples").setEnabled(bool(self.services.samples.tally().samples))
-
-    def backup(self) -> None:
-        from claimdesk.services.backups import cases
-
-        path = self.prompts.save_path(
-            self,
-            "Back up the database",
-            Path("claimdesk-backup.sqlite"),
-            "ClaimDesk database (*.sqlite)",
-        )
-        if path is None:
-            return
-        self.statusBar().showMessage("Backing up…")
-        self.tasks.run(
-            lambda: self.services.backups.backup(path),
-            on_done=lambda result: self.statusBar().showMessage(
-                f"Backed up {cases(result.claims)} to {result.path}", 10_000
-            ),
-            on_error=lambda error: self.show_error("The backup failed", error),
-        )
-
-    def restore_backup(self) -> None:
-        """Replace the database with a backup, the current one kept in backups/ first.
-
-        The restore happens under the open services, so every view, cache and case tab would
-        show the old data: afterwards the window closes and the user starts ClaimDesk again,
-        which reads the restored database from scratch.
-        """
-        if self.data_dir is None:
-            self.prompts.error(
-                self,
-                "Restore from a backup",
-                "ClaimDesk can restore only its own SQLite file. For a PostgreSQL server use "
-                "pg_restore.",
-            )
-            return
-        if any(_is_workspace(w) and w.has_unsaved_edits() for w in self._tabs()):
-            self.prompts.error(
-                self,
-                "Restore from a backup",
-                "An open case has typing that is not saved yet. Save it or close its tab, "
-                "then restore.",
-            )
-            return
-        path = self.prompts.open_path(
-            self, "Restore from a backup", "ClaimDesk backup (*.sqlite);;All files (*)"
-        )
-        if path is None:
-            return
-        kept_in = self.data_dir / "backups"
-        question = (
-            f"Replace everything in ClaimDesk with what the backup {path.name} holds?\n\n"
-            "Every case, call, document and letter in the database now is replaced. The "
-            f"database as it is now is kept first, in {kept_in}, so restoring that copy "
-            "undoes this.\n\nWhen the restore is done ClaimDesk closes; start it again to "
-            "work with the restored cases."
-        )
-        if not self.prompts.confirm(self, "Restore from a backup", question, "Replace with backup"):
-            return
-        for index in reversed(range(self.tabs.count())):
-            widget = self.tabs.widget(index)
-            if _is_workspace(widget):  # none has unsaved typing (asked above)
-                self.tabs.removeTab(index)
-                widget.deleteLater()
-        # Nothing may be typed into the database while it is being replaced.
-        self._set_central_enabled(False)
-        self.menuBar().setEnabled(False)
-        self.statusBar().showMessage("Checking the backup and restoring it…")
-        self.tasks.run(
-            lambda: self._restore(path, kept_in),
-            on_done=self._restored,
-            on_error=self._restore_failed,
-        )
-
-    def _restore(self, path: Path, kept_in: Path) -> RestoreResult:
-        return self.services.backups.restore(path, kept_in)
-
-    def _restored(self, result: RestoreResult) -> None:
-        self.statusBar().clearMessage()
-        noun = "case" if result.claims == 1 else "cases"
-        self.prompts.info(
-            self,
-            "Restored",
-            f"Restored {result.claims} {noun} from {result.restored_from}. The database as it "
-            f"was is kept at {result.previous_kept_at}.\n\nClaimDesk closes now: start it "
-            "again to work with the restored cases.",
-        )
-        self.close()
-
-    def _set_central_enabled(self, enabled: bool) -> None:
-        central = self.centralWidget()
-        if central is not None:
-            central.setEnabled(enabled)
-
-    def _restore_failed(self, error: BaseException) -> None:
-        self._set_central_enabled(True)
-        self.menuBar().setEnabled(True)
-        self.statusBar().clearMessage()
-        self.show_error("The backup was not restored", error)
-
-    def _tabs(self) -> list[QWidget]:
+    def open_tabs(self) -> list[QWidget]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
 
     def show_error(self, title: str, error: BaseException) -> None:
@@ -599,7 +368,7 @@ class MainWindow(QMainWindow):
         unsaved = [
             w
             for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
-            if _is_workspace(w) and w.has_unsaved_edits()
+            if is_workspace(w) and w.has_unsaved_edits()
         ]
         if unsaved:
             noun = "case has" if len(unsaved) == 1 else "cases have"
@@ -617,10 +386,3 @@ class MainWindow(QMainWindow):
         )
         self.tasks.wait(10_000)
         super().closeEvent(event)
-
-
-def _is_workspace(widget: QWidget | None) -> TypeGuard[CaseWorkspace]:
-    """A case's tab. The workspace module (and its panels) loads with the first case opened,
-    not at start-up."""
-    workspace = sys.modules.get("claimdesk.gui.workspace")
-    return workspace is not None and isinstance(widget, workspace.CaseWorkspace)

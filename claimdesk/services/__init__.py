@@ -259,6 +259,7 @@ class Services:
         from claimdesk.services.sources import CaseSources
 
         return CaseSources(
+            snapshot=self.context.snapshot,
             clock=self.clock,
             claims=self.claims,
             calls=self.calls,

@@ -44,6 +44,7 @@ from claimdesk.services.dto import (
     OrganisationUse,
     copy_into,
 )
+from claimdesk.storage.locks import exclusive
 
 
 @dataclass(frozen=True)
@@ -418,6 +419,8 @@ def find_or_create_organisation(
 ) -> Organisation | None:
     if not name:
         return None
+    # Two workstations naming the same new insurer at once make one organisation, not two.
+    exclusive(session, f"organisation:{kind.value}:{name.lower()}")
     org = session.scalar(
         select(Organisation)
         .where(func.lower(Organisation.name) == name.lower(), Organisation.kind == kind)
@@ -541,6 +544,8 @@ def next_case_number(session: Session, today: date | None = None) -> str:
     for a caller that has none)."""
     year = (today or date.today()).year
     prefix = f"CD-{year}-"
+    # Until this unit commits, no other workstation takes a number (storage/locks.py).
+    exclusive(session, "case-number")
     # Longest first, then highest: CD-2026-10000 comes after CD-2026-9999.
     latest = session.scalar(
         select(Claim.case_number)

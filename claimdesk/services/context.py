@@ -97,6 +97,10 @@ ChangeListener = Callable[[ChangeSet], None]
 BeforeCommit = Callable[["Unit"], None]
 
 _initiator: ContextVar[object | None] = ContextVar("claimdesk_initiator", default=None)
+# The snapshot open on this thread (ServiceContext.snapshot), if any: its context and session.
+_snapshot: ContextVar[tuple[ServiceContext, Session] | None] = ContextVar(
+    "claimdesk_snapshot", default=None
+)
 
 
 @dataclass
@@ -186,15 +190,44 @@ class ServiceContext:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """The one way services read: a session rolled back at the end."""
+        """The one way services read: a session rolled back at the end (inside a snapshot,
+        the snapshot's session)."""
+        current = self._snapshot_session()
+        if current is not None:
+            yield current
+            return
         with self.db.read() as session:
             yield session
 
     @contextmanager
     def reader_connection(self) -> Iterator[Connection]:
         """The same, as a Core connection (the case list's first page reads before the ORM)."""
+        current = self._snapshot_session()
+        if current is not None:
+            yield current.connection()
+            return
         with self.db.read_connection() as connection:
             yield connection
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside the block, by any service on this thread, shares one read
+        transaction: a letter's facts or a case's timeline come from one state of the
+        database, never half from before a change another window committed in between.
+        Nested snapshots join the outer one."""
+        if self._snapshot_session() is not None:
+            yield
+            return
+        with self.db.read() as session:
+            token = _snapshot.set((self, session))
+            try:
+                yield
+            finally:
+                _snapshot.reset(token)
+
+    def _snapshot_session(self) -> Session | None:
+        current = _snapshot.get()
+        return current[1] if current is not None and current[0] is self else None
 
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)

@@ -146,7 +146,18 @@ def build_context(
     ``kind`` (the letter being written) decides the default second opinion and who the
     letter is addressed to (``recipient``).
     """
-    options = options or LetterOptions()
+    with services.snapshot():
+        return _context(services, exhibits, claim_id, letterhead, options or LetterOptions(), kind)
+
+
+def _context(
+    services: CaseSources,
+    exhibits: ExhibitList,
+    claim_id: int,
+    letterhead: Letterhead,
+    options: LetterOptions,
+    kind: str | None,
+) -> dict[str, Value]:
     today = options.today or services.clock.today()
     claim = services.claims.get(claim_id)
     country = claim.country

@@ -131,9 +131,12 @@ class PacketService:
         chronology: bool = True,
     ) -> PacketSource:
         """The packet's contents: the documents placed in the packet, in their order, and the
-        chronology (its internal notes as ``options`` say; none when not ``chronology``)."""
-        claim = self._s.claims.get(claim_id)
-        placed = [d for d in self._s.documents.documents(claim_id) if d.packet_position]
+        chronology (its internal notes as ``options`` say; none when not ``chronology``).
+        Its records are read in one snapshot, so the index and the chronology agree."""
+        with self._s.snapshot():
+            claim = self._s.claims.get(claim_id)
+            placed = [d for d in self._s.documents.documents(claim_id) if d.packet_position]
+            entries = self.chronology(claim, options) if chronology else []
         placed.sort(key=lambda d: d.packet_position or 0)
         exhibits = [
             Exhibit(
@@ -150,7 +153,7 @@ class PacketService:
             claim.claimant_name,
             letter_pdf,
             exhibits,
-            self.chronology(claim, options) if chronology else [],
+            entries,
             prepared_on=self._s.clock.today(),
             record_integrity=self._record_integrity() if self._record_integrity else "",
         )

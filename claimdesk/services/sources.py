@@ -8,6 +8,7 @@ what would be a cycle between letters and packets, a function) instead of the wh
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CaseSources:
-    """The services a case's letters and packet read it through."""
+    """The services a case's letters and packet read it through, and ``snapshot``
+    (ServiceContext.snapshot), under which their reads share one read transaction."""
 
+    snapshot: Callable[[], AbstractContextManager[None]]
     clock: Clock
     claims: ClaimService
     calls: CallService

@@ -54,8 +54,11 @@ class TimelineService:
         self._deadlines = deadlines
 
     def marks(self, claim_id: int, today: date | None = None) -> list[TimelineMark]:
-        """Everything dated on the case, in date order."""
-        today = today or self._ctx.clock.today()
+        """Everything dated on the case, in date order, read in one snapshot."""
+        with self._ctx.snapshot():
+            return self._marks(claim_id, today or self._ctx.clock.today())
+
+    def _marks(self, claim_id: int, today: date) -> list[TimelineMark]:
         claim = self._claims.get(claim_id)
         marks: list[TimelineMark] = []
         if claim.denial_letter_date:

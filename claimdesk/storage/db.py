@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
-from claimdesk.errors import DatabaseBusyError, StorageError
+from claimdesk.errors import DatabaseBusyError, ServerUnavailableError, StorageError
 from claimdesk.private import private_dir, private_file
 
 if TYPE_CHECKING:
@@ -121,10 +121,21 @@ def translate_errors() -> Iterator[None]:
         # or programming error is a bug and must surface as one.
         if isinstance(error, exc.OperationalError) or type(error) is exc.DatabaseError:
             raise storage_error_for(error) from error
+        # The server files some of what a user can fix (read-only, a lost connection) under
+        # other DB-API classes: those it names by SQLSTATE.
+        orig = error.orig
+        known = (
+            _server_error(orig) if orig is not None and getattr(orig, "sqlstate", None) else None
+        )
+        if known is not None:
+            raise known from error
         raise
 
 
 def storage_error_for(error: BaseException) -> StorageError:
+    server = _server_error(getattr(error, "orig", error))
+    if server is not None:
+        return server
     text = str(getattr(error, "orig", error)).lower()
     if "locked" in text or "busy" in text:
         return DatabaseBusyError(
@@ -151,6 +162,60 @@ def storage_error_for(error: BaseException) -> StorageError:
             "'claimdesk restore FILE' (backups are in the data folder's 'backups' folder)."
         )
     return StorageError(f"The database reported an error: {getattr(error, 'orig', error)}")
+
+
+# PostgreSQL's SQLSTATE classes and codes a user can do something about (psycopg's errors
+# carry them as ``sqlstate``), and what to say.
+_UNREACHABLE = (
+    "The ClaimDesk server cannot be reached ({detail}). Nothing saved was lost. Check that the "
+    "computer is on the office network and the server is running, then try again."
+)
+
+
+def _server_error(error: BaseException) -> StorageError | None:
+    """A PostgreSQL error said plainly, or None when it is not one of the server's."""
+    state = getattr(error, "sqlstate", None)
+    text = str(error).lower()
+    if state is None:
+        # Refused before the server answered: libpq's own words.
+        if "connection refused" in text or "could not connect" in text or "no such file" in text:
+            return ServerUnavailableError(_UNREACHABLE.format(detail="no answer"))
+        if "server closed the connection" in text or "connection is closed" in text:
+            return ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+        if "password authentication failed" in text:
+            return StorageError(
+                "The server refused the database password. Check the connection in Settings "
+                "(the password is read from your pgpass file or the system keyring)."
+            )
+        return None
+    if state == "28P01" or state == "28000":
+        return StorageError(
+            "The server refused the database user or password. Check the connection in "
+            "Settings (the password is read from your pgpass file or the system keyring)."
+        )
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return ServerUnavailableError(_UNREACHABLE.format(detail="the server went away"))
+    if state in ("53100",):
+        return StorageError(
+            "The server's disk is full, so the change was not saved (everything saved before "
+            "is safe). Ask whoever looks after the server to free some space."
+        )
+    if state == "25006":
+        return StorageError(
+            "The server is read-only just now (a standby, or in maintenance): the change was "
+            "not saved. Try again later."
+        )
+    if state in ("40001", "40P01", "55P03"):
+        return DatabaseBusyError(
+            "Another workstation was changing the same records at the same moment. Nothing "
+            "was lost; try again."
+        )
+    if state == "3D000":
+        return StorageError(
+            "The server has no such database. Check the connection in Settings, or create it "
+            "with 'claimdesk --db URL server init'."
+        )
+    return None
 
 
 def open_database(url: str, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:

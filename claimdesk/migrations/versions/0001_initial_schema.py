@@ -992,6 +992,26 @@ def upgrade() -> None:
                 f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
                 "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
             )
+    elif op.get_bind().dialect.name == "postgresql":
+        # The same refusal on the server (an integrity violation, as SQLite's ABORT is), for
+        # TRUNCATE too. The app's own role owns no right to drop it once an office revokes
+        # ownership (README, "An office server").
+        op.execute(
+            """CREATE FUNCTION audit_events_append_only() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the audit trail is append-only'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END $$"""
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
+        )
 
 
 def downgrade() -> None:
@@ -1087,3 +1107,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_organisations_name"))
 
     op.drop_table("organisations")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")

@@ -21,8 +21,13 @@ def upgrade() -> None:
     # sample loaded earlier cannot be told from a real case, so none is marked.
     # Rebuilt with AUTOINCREMENT: removing the samples must not free their ids for new cases,
     # or a new case would inherit a removed sample's audit events (they keep the case's id).
+    # PostgreSQL's sequences never hand an id out twice: there the column is simply added.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     with op.batch_alter_table(
-        "claims", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        "claims",
+        schema=None,
+        recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True},
     ) as batch_op:
         batch_op.add_column(
             sa.Column("is_sample", sa.Boolean(), server_default=sa.false(), nullable=False)

@@ -51,14 +51,18 @@ documents = sa.table(
 
 
 def _drop_triggers() -> list[str]:
-    """Take the append-only triggers of 0001 off while the rows are filled in; return the
-    verbs whose trigger was there (one found missing stays missing: a restore's checks must
-    still see a copy that lost it)."""
-    if op.get_bind().dialect.name != "sqlite":
+    """Take the append-only triggers of 0001 off while the rows are filled in; return those
+    that were there (one found missing stays missing: a restore's checks must still see a copy
+    that lost it). On PostgreSQL the trigger is disabled, not dropped."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+        return ["postgresql"]
+    if bind.dialect.name != "sqlite":
         return []
     present = {
         row[0]
-        for row in op.get_bind().exec_driver_sql(
+        for row in bind.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
         )
     }
@@ -69,6 +73,9 @@ def _drop_triggers() -> list[str]:
 
 
 def _create_triggers(verbs: list[str]) -> None:
+    if verbs == ["postgresql"]:
+        op.execute("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only")
+        return
     for verb in verbs:
         op.execute(
             f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "

@@ -1,0 +1,68 @@
+"""The PostgreSQL server the tests run against: scripts/test starts a throwaway cluster
+(scripts/pg-server) and names it in CLAIMDESK_TEST_POSTGRES; each test gets a database of its
+own, copied from a template migrated once per run."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+SERVER_ENV = "CLAIMDESK_TEST_POSTGRES"
+TEMPLATE = "claimdesk_template"
+_numbers = itertools.count(1)
+
+
+def server_url() -> str | None:
+    """The server's maintenance database (``postgres``), when the test command started one."""
+    return os.environ.get(SERVER_ENV) or None
+
+
+def need_server() -> str:
+    url = server_url()
+    if url is None:
+        pytest.skip(f"no PostgreSQL server: run the tests with scripts/test (it sets {SERVER_ENV})")
+    return url
+
+
+def database_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _admin(server: str) -> Iterator[object]:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def make_template(server: str) -> None:
+    """A database at the schema head, which every test's database is copied from."""
+    from claimdesk.storage import open_database
+
+    with _admin(server) as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))  # type: ignore[attr-defined]
+        connection.execute(text(f"CREATE DATABASE {TEMPLATE}"))  # type: ignore[attr-defined]
+    open_database(database_url(server, TEMPLATE)).dispose()
+
+
+@contextmanager
+def fresh_database(server: str, *, empty: bool = False) -> Iterator[str]:
+    """A new database of the test's own (a copy of the template, or ``empty``), dropped after."""
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    with _admin(server) as connection:
+        template = "template0" if empty else TEMPLATE
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))  # type: ignore[attr-defined]
+    try:
+        yield database_url(server, name)
+    finally:
+        with _admin(server) as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))  # type: ignore[attr-defined]
