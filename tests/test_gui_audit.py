@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -175,3 +176,32 @@ def test_only_an_administrator_may_open_it(qtbot: QtBot, db: Database, tmp_path:
     ((kind, title, message),) = env.prompts.shown
     assert (kind, title) == ("error", "Audit trail")
     assert message.startswith("Only an administrator may read the audit trail")
+
+
+def test_a_swapped_document_is_not_previewed_and_says_why(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from claimdesk.gui.panels.documents import DocumentsPanel
+
+    claim_id = full_case(services)
+    document = services.documents.attach(claim_id, "visit notes.txt", b"Visit notes: stable")
+    forged = b"Visit notes: recovered, fit for work"
+    with services.db.write() as session:  # the file and its stored hash, swapped together
+        session.execute(
+            text("UPDATE document_contents SET data = :data WHERE document_id = :id"),
+            {"data": forged, "id": document.id},
+        )
+        session.execute(
+            text("UPDATE documents SET sha256 = :digest WHERE id = :id"),
+            {"digest": hashlib.sha256(forged).hexdigest(), "id": document.id},
+        )
+    env = make_env(services, tmp_path)
+    panel = DocumentsPanel(env, claim_id)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    panel.show()
+    panel.select_document(document.id)
+    qtbot.waitUntil(lambda: panel.preview_text().startswith("This document cannot be shown"))
+    assert "'visit notes.txt' is not the file attached on 2026-11-04" in panel.preview_text()
+    assert "fit for work" not in panel.preview_text()
+    env.tasks.wait(5000)
