@@ -53,6 +53,7 @@ ACTION_NAMES = {
     "remove_sample": "Removed sample",
     "settle_sample": "Sample settled",
     "chain_file": "File recorded",
+    "shown": "Shown",
 }
 
 
@@ -144,6 +145,7 @@ class AuditDialog(QDialog):
         self.chain = QLabel()
         self.chain.setWordWrap(True)
         self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chain.hide()  # until the chain is checked
 
         self.verify_button = QPushButton("Check the &chain")
         self.verify_button.setToolTip(
@@ -246,6 +248,7 @@ class AuditDialog(QDialog):
 
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
+        self.chain.show()
         self.chain.setText("Checking the chain and every document's file…")
         self.env.tasks.run(
             self.services.audit.verify, on_done=self._verified, on_error=self._verify_failed
