@@ -123,13 +123,33 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (the current one is kept)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    from claimdesk import cli_audit, cli_deadlines, cli_letters, cli_packet, cli_search
+    restore.add_argument(
+        "--backup-user",
+        metavar="NAME",
+        help="an encrypted backup made with other keys: open it with NAME's password then "
+        "(from the file named by $CLAIMDESK_BACKUP_PASSWORD_FILE, or typed)",
+    )
+    restore.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="open an encrypted backup with its recovery key (from the file named by "
+        "$CLAIMDESK_RECOVERY_KEY_FILE, or typed)",
+    )
+    from claimdesk import (
+        cli_audit,
+        cli_deadlines,
+        cli_encrypt,
+        cli_letters,
+        cli_packet,
+        cli_search,
+    )
 
     COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
+    COMMANDS.update(cli_encrypt.register(commands))  # encrypt
     return parser
 
 
@@ -207,12 +227,13 @@ def user_name(args: argparse.Namespace) -> str:
 def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import ArgumentError
 
+    from claimdesk.cli_encrypt import data_key
     from claimdesk.services import Services
     from claimdesk.storage import open_database
 
     url = database_url(args, paths)
     try:
-        db = open_database(url, backup_dir=paths.backup_dir)
+        db = open_database(url, key=data_key(args, paths), backup_dir=paths.backup_dir)
     except ArgumentError:  # --db typed wrong: not a URL, or a database with no driver here
         raise ValidationError(
             f"--db: '{shown(url[:80])}' is not a database URL ClaimDesk can open; write it as "
@@ -357,18 +378,27 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
     print(f"record integrity: {result.chain_head[:16]}")
+    if result.key_file is not None:
+        print(
+            f"The backup is encrypted; its key file {shown(result.key_file)} goes with it "
+            "(keep both: the backup opens with a password it knew, or the recovery key)."
+        )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, paths: AppPaths) -> int:
+    from claimdesk.cli_encrypt import backup_key
     from claimdesk.services.backups import cases
 
     services = _services(args, paths)
-    result = services.backups.restore(args.file, paths.backup_dir)
+    key = backup_key(args, args.file.expanduser())
+    result = services.backups.restore(args.file, paths.backup_dir, source_key=key)
     print(
         f"Restored {cases(result.claims)} from {shown(result.restored_from)}. "
         f"The database as it was is kept at {shown(result.previous_kept_at)}."
     )
+    if result.keys_replaced:
+        print("The backup's keys came with it: sign in with a password it knew.")
     return 0
 
 

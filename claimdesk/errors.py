@@ -46,6 +46,18 @@ class NotPermittedError(ClaimDeskError):
     """The signed-in person's role does not allow this; the message names what and why."""
 
 
+class EncryptedDatabaseError(StorageError):
+    """An encrypted database was opened without its key, or with a key that is not its own."""
+
+
+class KeyFileError(StorageError):
+    """The key file beside an encrypted database is missing, damaged or cannot be written."""
+
+
+class WrongPasswordError(ClaimDeskError):
+    """A password (or recovery key) does not unwrap the database's key."""
+
+
 class DocumentError(ClaimDeskError):
     """A document cannot be attached or read."""
 

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from claimdesk.clock import FixedClock
 from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
+from claimdesk.storage.keys import KdfParameters, new_data_key
 from tests import postgres
 from tests.pinned import pinned_clock
 
@@ -104,6 +105,28 @@ def pinned_default_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     test reads the wall clock: `claimdesk demo` in a test numbers its cases CD-2026-...
     whatever year the machine says it is."""
     monkeypatch.setattr("claimdesk.services.context.SystemClock", pinned_clock)
+
+
+@pytest.fixture(autouse=True)
+def cheap_key_wrapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wrapping a data key costs argon2id's 64 MiB and 0.3 s by design; tests wrap with the
+    cheapest parameters (each wrapped copy records its own, so unwrapping is unchanged)."""
+    monkeypatch.setattr("claimdesk.storage.keys.KDF", KdfParameters(1, 1024, 1))
+
+
+@pytest.fixture(params=["plain", "encrypted"])
+def storage_key(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bytes | None:
+    """Run a test on a plain and on an encrypted (SQLCipher) database: the data key, or None.
+
+    Worker processes (tests/workers) get it through the environment."""
+    from tests.workers.common import KEY_ENV
+
+    if request.param == "plain":
+        monkeypatch.delenv(KEY_ENV, raising=False)
+        return None
+    key = new_data_key()
+    monkeypatch.setenv(KEY_ENV, key.hex())
+    return key
 
 
 @pytest.fixture

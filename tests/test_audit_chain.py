@@ -288,3 +288,31 @@ def test_an_upgraded_database_verifies(old: Path, tmp_path: Path) -> None:
         assert prev == head and services.audit.verify().ok
     finally:
         db.dispose()
+
+
+def test_on_an_encrypted_database_an_altered_row_is_reported(tmp_path: Path) -> None:
+    """The tampering done with the data key, as someone holding a password could; the backup
+    of the encrypted file carries the same head."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import keys, sqlfile
+
+    path = tmp_path / "office" / "claimdesk.sqlite"
+    data_key, _ = keys.create_key_file(path, "ana", "pw")
+    services = Services.open(sqlite_url(path), "ana", key=data_key, clock=pinned_clock())
+    try:
+        full_case(services)
+        assert services.audit.verify().ok
+        result = services.backups.backup(tmp_path / "backup.sqlite")
+        assert result.chain_head == services.audit.head()
+        connection = sqlfile.connect(path, data_key)
+        try:
+            connection.execute("DROP TRIGGER audit_events_no_update")
+            connection.execute("UPDATE audit_events SET user_id = NULL WHERE id = 5")
+            connection.commit()
+        finally:
+            connection.close()
+        check = services.audit.verify()
+        assert check.event_id == 5
+        assert check.problem is not None and check.problem.startswith("event 5 (")
+    finally:
+        services.close()

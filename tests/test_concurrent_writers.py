@@ -95,13 +95,13 @@ def _read_while(writers: list[Writer], services: Services, shared_id: int) -> in
 
 @pytest.mark.slow
 def test_two_processes_write_together_without_lock_errors_or_lost_writes(
-    tmp_path: Path,
+    tmp_path: Path, storage_key: bytes | None
 ) -> None:
     db_path = tmp_path / "claimdesk.sqlite"
     url = f"sqlite:///{db_path}"
     go = tmp_path / "go"
     # Created here first, so the writers never race to create the schema.
-    db = open_database(url)
+    db = open_database(url, key=storage_key)
     try:
         services = Services(db, "Test Caseworker", clock=pinned_clock())
         shared_id = _seed(db)
@@ -188,7 +188,9 @@ ATTEMPTS = 3
 
 
 @pytest.mark.slow
-def test_windows_opening_a_new_database_together_all_succeed(tmp_path: Path) -> None:
+def test_windows_opening_a_new_database_together_all_succeed(
+    tmp_path: Path, storage_key: bytes | None
+) -> None:
     """First run with two windows (or the GUI and the CLI): both must open the new database."""
     for attempt in range(ATTEMPTS):
         folder = tmp_path / f"attempt{attempt}"
@@ -206,7 +208,7 @@ def test_windows_opening_a_new_database_together_all_succeed(tmp_path: Path) -> 
         for opener in openers:
             assert opener.proc.returncode == 0, opener.report()
 
-        db = open_database(url)
+        db = open_database(url, key=storage_key)
         try:
             numbers = [c.case_number for c in Services(db, "Test").claims.list_claims()]
         finally:

@@ -31,9 +31,18 @@ READY_TIMEOUT_S = 60.0
 SUMMARY = re.compile(r"round (\d+) seq (\d+)")
 
 
-@pytest.mark.sqlite_only
-def test_every_session_runs_on_wal_with_full_sync_and_a_busy_timeout(db: Database) -> None:
+def test_every_session_runs_on_wal_with_full_sync_and_a_busy_timeout(
+    db_path: Path, storage_key: bytes | None
+) -> None:
     """FULL sync is what keeps a commit through a power cut; WAL lets readers work mid-write."""
+    db = open_database(f"sqlite:///{db_path}", key=storage_key)
+    try:
+        _assert_settings(db)
+    finally:
+        db.dispose()
+
+
+def _assert_settings(db: Database) -> None:
     for open_session in (db.read, db.write):
         with open_session() as session:
             settings = {
@@ -71,8 +80,8 @@ class Round:
         return bool(self.lines) and self.lines[-1].startswith("begin ")
 
 
-def _seed(url: str) -> int:
-    db = open_database(url)
+def _seed(url: str, key: bytes | None) -> int:
+    db = open_database(url, key=key)
     try:
         case = Services(db, "Test Caseworker", clock=pinned_clock()).claims.open_case(
             ClaimInput(
@@ -121,11 +130,11 @@ def _run_round(url: str, claim_id: int, number: int, rng: random.Random, folder:
 
 @pytest.mark.slow
 def test_killed_writers_lose_no_committed_call_and_leave_a_sound_database(
-    tmp_path: Path,
+    tmp_path: Path, storage_key: bytes | None
 ) -> None:
     db_path = tmp_path / "claimdesk.sqlite"
     url = f"sqlite:///{db_path}"
-    claim_id = _seed(url)
+    claim_id = _seed(url, storage_key)
     seed = random.randrange(2**32)
     rng = random.Random(seed)
 
@@ -139,8 +148,11 @@ def test_killed_writers_lose_no_committed_call_and_leave_a_sound_database(
     # The last victim left a WAL behind; the open below has to recover it.
     wal = db_path.with_name(db_path.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0
+    if storage_key is not None:
+        # Encrypted like the database: no call summary can be read in it.
+        assert b"round 0 seq" not in wal.read_bytes() + db_path.read_bytes()
 
-    db = open_database(url)
+    db = open_database(url, key=storage_key)
     try:
         services = Services(db, "Test Caseworker", clock=pinned_clock())
         _assert_sound(db)

@@ -209,3 +209,62 @@ def test_a_specialist_renamed_in_the_directory_is_found_by_the_new_name(
     services.specialists.update(opinion.specialist_id, name="Dr. Ottoline Vasquez-Reed")
     hits = services.search.search("Vasquez-Reed")
     assert [(c.claim_id, h.kind) for c in hits.cases for h in c.hits] == [(claim_id, "opinion")]
+
+
+# One table of queries, run on both backends (the test is parametrized over SQLite's FTS5 and
+# PostgreSQL's tsvector): what each finds, as (claimant, kind of record) pairs, must be these.
+QUERY_TABLE: list[tuple[str, set[tuple[str, str]]]] = [
+    ("Lopez", {("Maria Lopez", "claim")}),
+    ("lop", {("Maria Lopez", "claim")}),  # a word's start is enough
+    ("Muller", {("Jürgen Müller", "claim")}),  # accents ignored
+    ("MÜLLER", {("Jürgen Müller", "claim")}),
+    ("R4711", {("Maria Lopez", "note")}),
+    ("REF-88", {("Jürgen Müller", "note")}),  # punctuation splits words, as typed
+    ('"prior authorization"', {("Maria Lopez", "note")}),  # a phrase, in order
+    ('"authorization prior"', set()),
+    ("appeal deadline", {("Jürgen Müller", "note")}),  # every word, anywhere in the record
+    ("appeal nowhere", set()),
+    ("example", {("Maria Lopez", "note")}),  # an e-mail address is words too
+    ("café", {("Jürgen Müller", "note")}),
+    ("cafe", {("Jürgen Müller", "note")}),
+    ("देवनागरी", {("Maria Lopez", "note")}),
+    ("zzzz", set()),
+]
+
+
+@pytest.fixture
+def query_cases(services: Services) -> None:
+    from claimdesk.services import ClaimInput
+
+    for name, notes in (
+        (
+            "Maria Lopez",
+            [
+                "Ticket R4711: prior authorization was never requested",
+                "Write to maria@example.com",
+                "देवनागरी लिपि में नोट",
+            ],
+        ),
+        ("Jürgen Müller", ["REF-88 sent; appeal filed before the deadline", "Met at the café"]),
+    ):
+        claim = services.claims.open_case(
+            ClaimInput(
+                claimant_name=name,
+                plan_type="erisa_group_health",
+                claim_type="health",
+                country="US",
+                insurer_name="Northwind Health",
+            )
+        )
+        for note in notes:
+            services.claims.add_note(claim.id, note)
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_TABLE, ids=[q for q, _ in QUERY_TABLE])
+def test_the_query_table_finds_the_same_on_every_backend(
+    services: Services, query_cases: None, query: str, expected: set[tuple[str, str]]
+) -> None:
+    result = services.search.search(query)
+    assert {(case.claimant_name, hit.kind) for case in result.cases for hit in case.hits} == (
+        expected
+    )

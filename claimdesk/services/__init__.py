@@ -300,12 +300,14 @@ class Services:
         *,
         backup_dir: Path | None = None,
         clock: Clock | None = None,
+        key: bytes | None = None,
     ) -> Services:
         """Open (creating or upgrading) the database at ``database_url`` and serve it; the
-        window and the CLI start here, so neither reaches into storage itself."""
+        window and the CLI start here, so neither reaches into storage itself. ``key`` is the
+        data key of an encrypted file (storage/keys.py)."""
         from claimdesk.storage import open_database
 
-        db = open_database(database_url, backup_dir=backup_dir)
+        db = open_database(database_url, key=key, backup_dir=backup_dir)
         try:
             return cls(db, user_name, data_dir, clock=clock)
         except BaseException:

@@ -24,7 +24,10 @@ class BackupService:
         """A consistent copy of the database, safe while other windows are writing."""
         return copies.backup(self._ctx.db, destination)
 
-    def restore(self, source: Path, kept_in: Path) -> RestoreResult:
+    def restore(
+        self, source: Path, kept_in: Path, *, source_key: bytes | None = None
+    ) -> RestoreResult:
         """Replace the database with a checked copy of ``source``; the current one is kept
-        in ``kept_in`` first (storage/backup.py says what is checked)."""
-        return copies.restore(self._ctx.db, source, kept_in)
+        in ``kept_in`` first (storage/backup.py says what is checked). ``source_key`` opens
+        an encrypted backup made with other keys (storage/keys.py unwraps it)."""
+        return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)

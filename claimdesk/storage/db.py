@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
-from claimdesk.errors import DatabaseBusyError, ServerUnavailableError, StorageError
+from claimdesk.errors import (
+    DatabaseBusyError,
+    EncryptedDatabaseError,
+    ServerUnavailableError,
+    StorageError,
+)
 from claimdesk.private import private_dir, private_file
 
 if TYPE_CHECKING:
@@ -28,10 +33,15 @@ _WRITE_OPTION = "claimdesk_write"
 
 
 class Database:
-    """One open ClaimDesk database: sessions for reading and for writing."""
+    """One open ClaimDesk database: sessions for reading and for writing.
 
-    def __init__(self, engine: Engine) -> None:
+    ``data_key`` is the key of an encrypted SQLite file (None when unencrypted): what backups,
+    restores and the pre-upgrade copy open their copies with.
+    """
+
+    def __init__(self, engine: Engine, data_key: bytes | None = None) -> None:
         self.engine = engine
+        self.data_key = data_key
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
 
     # The ORM is imported at the first session, not at open: the case list's first page is
@@ -55,6 +65,10 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_encrypted(self) -> bool:
+        return self.data_key is not None
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -100,6 +114,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def use_key(self, key: bytes | None) -> None:
+        """Reopen the same SQLite file under another key (a restore installed a backup made
+        with other keys): the engine is rebuilt and sessions made afresh."""
+        from claimdesk.paths import sqlite_url
+
+        path = self.sqlite_path
+        if path is None:
+            raise StorageError("Only a ClaimDesk SQLite file has a key.")
+        self.engine.dispose()
+        self.engine = create_database_engine(sqlite_url(path), key=key)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self.data_key = key
+        for cached in ("_read_sessions", "_write_sessions"):
+            self.__dict__.pop(cached, None)
 
 
 def read_only_uri(path: Path) -> str:
@@ -218,10 +247,20 @@ def _server_error(error: BaseException) -> StorageError | None:
     return None
 
 
-def open_database(url: str, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
-    """Open (creating if needed) the database at ``url`` and bring its schema up to date."""
-    engine = create_database_engine(url)
-    database = Database(engine)
+def open_database(
+    url: str,
+    *,
+    key: bytes | None = None,
+    migrate: bool = True,
+    backup_dir: Path | None = None,
+) -> Database:
+    """Open (creating if needed) the database at ``url`` and bring its schema up to date.
+
+    ``key`` is the data key of an encrypted SQLite file (storage/keys.py unwraps it); a new
+    file opened with a key is created encrypted.
+    """
+    engine = create_database_engine(url, key=key)
+    database = Database(engine, data_key=key)
     if migrate and not _at_schema_head(database):
         from claimdesk.storage.migrate import ensure_schema
 
@@ -248,13 +287,25 @@ def _at_schema_head(database: Database) -> bool:
     return row is not None and row[0] == SCHEMA_HEAD
 
 
-def create_database_engine(url: str) -> Engine:
+ENCRYPTED_NO_KEY = (
+    "This database is encrypted; sign in with your password (or the recovery key) to open it."
+)
+
+
+def create_database_engine(url: str, *, key: bytes | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if key is not None:
+            raise StorageError(
+                "Only a SQLite file is encrypted by ClaimDesk; on a database server, encryption "
+                "at rest is the server's disk and TLS."
+            )
         return create_engine(parsed, pool_pre_ping=True)
     database = parsed.database or ""
+    path: Path | None = None
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database).expanduser()
+        _check_encryption(path, key)
         try:
             private_dir(path.parent)
         except OSError as error:
@@ -272,21 +323,75 @@ def create_database_engine(url: str) -> Engine:
                 "write to its folder, or choose another folder with --data-dir."
             ) from error
         parsed = parsed.set(database=str(path))
+    options: dict[str, Any] = {}
+    if key is not None:
+        from sqlalchemy.pool import QueuePool
+
+        from claimdesk.storage.keys import raw_key_pragma
+
+        # SQLCipher through SQLAlchemy's pysqlcipher dialect (the sqlcipher3 driver): the
+        # dialect sends the URL's password as PRAGMA key before anything else. The raw-key form
+        # skips SQLCipher's own key derivation, so a connection opens as fast as a plain one.
+        # Its default pool keeps one connection per thread; the task runner's threads want
+        # the plain dialect's queue.
+        parsed = parsed.set(drivername="sqlite+pysqlcipher", password=raw_key_pragma(key))
+        options["poolclass"] = QueuePool
     engine = create_engine(
         parsed,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        **options,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, encrypted=key is not None)
+    if key is not None and path is not None:
+        _check_key(engine)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _check_encryption(path: Path, key: bytes | None) -> None:
+    from claimdesk.storage.keys import has_plain_header, is_encrypted, keyfile_path
+
+    if key is None and is_encrypted(path):
+        if not keyfile_path(path).exists():
+            raise EncryptedDatabaseError(
+                f"{path.name} is encrypted, and its key file {keyfile_path(path).name} is "
+                "missing: put the key file back beside it (it was saved with every backup). "
+                "Without it the database cannot be opened."
+            )
+        raise EncryptedDatabaseError(ENCRYPTED_NO_KEY)
+    if key is not None and has_plain_header(path):
+        raise StorageError(
+            f"{path.name} is not encrypted, so it opens without a password. Encrypt it with "
+            "'claimdesk encrypt' (or File ▸ Encrypt this database) first."
+        )
+
+
+def _check_key(engine: Engine) -> None:
+    """Refuse a key that does not open the file, in words, rather than "not a database"."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+    except exc.DBAPIError as error:
+        engine.dispose()
+        if "not a database" in str(error.orig).lower():
+            raise EncryptedDatabaseError(
+                "This database is encrypted with another key: the key file beside it does not "
+                "belong to it, or the file is damaged. Put back the key file saved with it (or "
+                "restore a backup together with its .keys file)."
+            ) from None
+        raise storage_error_for(error) from error
+
+
+def _configure_sqlite(engine: Engine, *, encrypted: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Take transaction control from the driver so BEGIN is ours to issue (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            if encrypted:
+                # SQLCipher prints a wrong key's failed page checks to stderr; the error raised
+                # says it in words (_check_key).
+                cursor.execute("PRAGMA cipher_log_level = NONE")
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
             # WAL lets the GUI read while another process writes; FULL syncs every commit, so

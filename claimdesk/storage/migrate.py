@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,8 @@ from sqlalchemy import Connection, inspect
 from claimdesk import paths
 from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
 from claimdesk.private import private_dir, private_file
-from claimdesk.storage.db import Database, read_only_uri
+from claimdesk.storage import sqlfile
+from claimdesk.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,17 @@ def script_directory() -> ScriptDirectory:
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """For comparing the schema with the models: leave out the FTS5 search index and its
-    shadow tables (raw SQL in migration 0002, no model of their own)."""
-    return not (type_ == "table" and (name or "").startswith("search_fts"))
+    """For comparing the schema with the models: leave out the search indexes (raw SQL in
+    migration 0002, no model of their own): FTS5's tables on SQLite, the generated tsvector
+    column and its GIN index on PostgreSQL."""
+    name = name or ""
+    if type_ == "table":
+        return not name.startswith("search_fts")
+    if type_ == "column":
+        return name != "search_vector"
+    if type_ == "index":
+        return name != "ix_search_entries_search_vector"
+    return True
 
 
 def code_head() -> str:
@@ -155,15 +163,17 @@ def _backup_before_upgrade(
     folder = backup_dir or source.parent / "backups"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
-    copy_sqlite(source, backup)
+    copy_sqlite(source, backup, database.data_key)
     log.info("backed up the database before upgrading it, to %s", backup)
     return backup
 
 
-def copy_sqlite(source: Path, destination: Path) -> None:
+def copy_sqlite(source: Path, destination: Path, key: bytes | None = None) -> None:
     """Copy a live SQLite database with the online backup API (consistent under writers).
 
-    The copy, like the database, is readable by the user only.
+    The copy, like the database, is readable by the user only. An encrypted database (``key``
+    its data key) is copied encrypted with the same key, and its key file is copied beside the
+    copy, so the copy opens with the same passwords, on this computer or another.
     """
     partial = destination.with_name(destination.name + ".partial")
     try:
@@ -171,9 +181,9 @@ def copy_sqlite(source: Path, destination: Path) -> None:
         partial.unlink(missing_ok=True)
         # Created before SQLite opens it, so it is 0600 whatever the umask.
         private_file(partial)
-        src = sqlite3.connect(read_only_uri(source), uri=True, timeout=30)
+        src = sqlfile.connect(source, key, read_only=True, timeout=30)
         try:
-            dst = sqlite3.connect(partial)
+            dst = sqlfile.connect(partial, key)
             try:
                 # pages=-1: one step under one read snapshot, so concurrent writers can neither
                 # tear the copy nor make it restart.
@@ -183,10 +193,25 @@ def copy_sqlite(source: Path, destination: Path) -> None:
                 dst.close()
         finally:
             src.close()
+        if key is not None:
+            from claimdesk.storage.keys import copy_key_file, keyfile_path
+
+            if keyfile_path(source).exists():
+                copy_key_file(source, destination)
         partial.replace(destination)
-    except (OSError, sqlite3.Error) as error:
+    except OSError as error:
         partial.unlink(missing_ok=True)
-        raise StorageError(
-            f"Could not write the backup {destination}: {error}. "
-            "Check there is free space and that the folder can be written."
-        ) from error
+        raise _not_written(destination, error) from error
+    except sqlfile.errors() as error:
+        partial.unlink(missing_ok=True)
+        raise _not_written(destination, error) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _not_written(destination: Path, error: Exception) -> StorageError:
+    return StorageError(
+        f"Could not write the backup {destination}: {error}. "
+        "Check there is free space and that the folder can be written."
+    )

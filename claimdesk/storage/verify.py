@@ -18,11 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from claimdesk.errors import StorageError
 from claimdesk.paths import sqlite_url
+from claimdesk.storage import sqlfile
 from claimdesk.storage.db import (
     Database,
     create_database_engine,
     open_database,
-    read_only_uri,
     translate_errors,
 )
 
@@ -41,14 +41,14 @@ class Schema:
     triggers: set[str]
 
 
-def bring_to_head(copy: Path, name: str) -> bool:
+def bring_to_head(copy: Path, name: str, key: bytes | None = None) -> bool:
     """Upgrade ``copy`` (a throwaway copy of the file ``name``) to the code's schema in place.
 
     Returns whether it needed upgrading.
     """
     from claimdesk.storage.migrate import ensure_schema
 
-    database = Database(create_database_engine(sqlite_url(copy)))
+    database = Database(create_database_engine(sqlite_url(copy), key=key), data_key=key)
     try:
         with translate_errors():
             return ensure_schema(database, back_up=False).changed
@@ -67,10 +67,10 @@ def reference_schema(work: Path) -> Schema:
     return read_schema(path)
 
 
-def check_candidate(copy: Path, name: str, expected: Schema) -> None:
+def check_candidate(copy: Path, name: str, expected: Schema, key: bytes | None = None) -> None:
     """Raise StorageError naming the first thing ``copy`` lacks or holds damaged."""
-    _check_schema(read_schema(copy), expected, name)
-    connection = sqlite3.connect(read_only_uri(copy), uri=True)
+    _check_schema(read_schema(copy, key), expected, name)
+    connection = sqlfile.connect(copy, key, read_only=True)
     try:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
@@ -81,13 +81,13 @@ def check_candidate(copy: Path, name: str, expected: Schema) -> None:
         connection.close()
 
 
-def check_links(copy: Path, name: str) -> None:
+def check_links(copy: Path, name: str, key: bytes | None = None) -> None:
     """Raise StorageError if a record of ``copy`` points at a record it does not hold.
 
     Checked before upgrading too, so the message names the broken link rather than the
     upgrade that stumbled on it.
     """
-    connection = sqlite3.connect(read_only_uri(copy), uri=True)
+    connection = sqlfile.connect(copy, key, read_only=True)
     try:
         _check_links(connection, name)
     finally:
@@ -103,8 +103,8 @@ def _check_links(connection: sqlite3.Connection, name: str) -> None:
         )
 
 
-def read_schema(path: Path) -> Schema:
-    connection = sqlite3.connect(read_only_uri(path), uri=True)
+def read_schema(path: Path, key: bytes | None = None) -> Schema:
+    connection = sqlfile.connect(path, key, read_only=True)
     try:
         rows = connection.execute(
             "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"

@@ -6,13 +6,29 @@ tests.workers.common.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claimdesk.storage import Database
 
 GO_TIMEOUT_S = 120.0
+# The data key (hex) of an encrypted test database, handed to workers by the test (the
+# `storage_key` fixture); unset for a plain database. Only tests pass keys this way.
+KEY_ENV = "CLAIMDESK_TEST_DATA_KEY"
+
+
+def open_test_database(url: str) -> Database:
+    """open_database, with the key of an encrypted test database if the test gave one."""
+    from claimdesk.storage import open_database
+
+    key = os.environ.get(KEY_ENV)
+    return open_database(url, key=bytes.fromhex(key) if key else None)
 
 
 def emit(line: str) -> None:

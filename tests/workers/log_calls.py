@@ -17,9 +17,8 @@ import sys
 import traceback
 
 from claimdesk.services import CallInput, PromiseInput, Services
-from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
-from tests.workers.common import emit
+from tests.workers.common import emit, open_test_database
 
 
 def call_for(round_no: int, seq: int) -> CallInput:
@@ -35,7 +34,7 @@ def call_for(round_no: int, seq: int) -> CallInput:
 
 def main(argv: list[str]) -> int:
     url, claim_id, round_no = argv[0], int(argv[1]), int(argv[2])
-    services = Services(open_database(url), "Crash Worker", clock=pinned_clock())
+    services = Services(open_test_database(url), "Crash Worker", clock=pinned_clock())
     _ = services.accounts.principal  # signed in before the work starts, as a session is
     emit("ready")
     seq = 0

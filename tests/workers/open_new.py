@@ -12,16 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimdesk.services import ClaimInput, Services
-from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
-from tests.workers.common import emit, run, wait_for
+from tests.workers.common import emit, open_test_database, run, wait_for
 
 
 def main(argv: list[str]) -> int:
     url, go_file, name = argv[0], Path(argv[1]), argv[2]
     emit("ready")
     wait_for(go_file, poll=0.001)
-    db = open_database(url)
+    db = open_test_database(url)
     try:
         case = Services(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
             ClaimInput(
