@@ -18,7 +18,7 @@ from sqlalchemy import text
 from claimdesk.errors import DocumentAlteredError
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
-from claimdesk.storage import audit_chain, open_database
+from claimdesk.storage import Database, audit_chain, open_database
 from claimdesk.storage.audit_chain import GENESIS, EventFields, event_hash
 from tests.builders import full_case
 from tests.pinned import pinned_clock
@@ -316,3 +316,36 @@ def test_on_an_encrypted_database_an_altered_row_is_reported(tmp_path: Path) -> 
         assert check.problem is not None and check.problem.startswith("event 5 (")
     finally:
         services.close()
+
+
+def test_two_writers_at_once_never_fork_or_refuse(db: Database) -> None:
+    """Two sessions appending together: each links after the head it read under the chain's
+    lock (SQLite's IMMEDIATE transaction, PostgreSQL's advisory lock). Without the lock both
+    would read one head and the second insert would fail on the event's id."""
+    import threading
+
+    first = Services(db, "One", clock=pinned_clock())
+    claim_id = full_case(first)
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def write(name: str) -> None:
+        services = Services(db, name, clock=pinned_clock())
+        services.context.principal  # noqa: B018 - made before the race, not inside it
+        start.wait()
+        try:
+            for n in range(25):
+                services.claims.add_note(claim_id, f"{name} {n}")
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("Ana", "Ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    check = first.audit.verify()
+    assert check.ok, check.problem
+    notes = [e for e in first.audit.events(claim_id, limit=1000) if e.entity == "note"]
+    assert {e.user for e in notes} >= {"Ana", "Ben"} and len(notes) >= 50
