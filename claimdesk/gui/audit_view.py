@@ -28,6 +28,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.guide import help_button
 from claimdesk.gui.table_model import RecordTableModel, record_table
 from claimdesk.services.audit import AuditFilter, ChainCheck, Choice, TrailEvent, TrailPage
 
@@ -162,6 +163,7 @@ class AuditDialog(QDialog):
         actions.addWidget(self.verify_button)
         actions.addWidget(self.export_button)
         actions.addStretch(1)
+        actions.addWidget(help_button(self.guide_page, self))
         actions.addWidget(buttons)
 
         note = QLabel(
@@ -184,6 +186,9 @@ class AuditDialog(QDialog):
             day.known.toggled.connect(self.reload)
             day.edit.dateChanged.connect(self.reload)
         self.reload()
+
+    def guide_page(self) -> str:
+        return "audit"
 
     @classmethod
     def open_for(cls, env: GuiEnv, parent: QWidget | None = None) -> AuditDialog | None:
