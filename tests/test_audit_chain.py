@@ -349,3 +349,41 @@ def test_two_writers_at_once_never_fork_or_refuse(db: Database) -> None:
     assert check.ok, check.problem
     notes = [e for e in first.audit.events(claim_id, limit=1000) if e.entity == "note"]
     assert {e.user for e in notes} >= {"Ana", "Ben"} and len(notes) >= 50
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (
+            ("UPDATE audit_events SET detail = 'forged' WHERE id = 57",),
+            r"audit trail was changed outside ClaimDesk \(event 57 \(2026-.* UTC\): it was altered",
+        ),
+        (
+            (
+                "UPDATE document_contents SET data = x'00' WHERE document_id = 3",
+                "UPDATE documents SET sha256 = "
+                "'6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d' WHERE id = 3",
+            ),
+            r"the file of document 3 \('.*'\) was recorded with SHA-256 [0-9a-f]{16}…",
+        ),
+    ],
+    ids=["row altered", "file and hash swapped"],
+)
+def test_restore_refuses_a_backup_whose_chain_is_broken(
+    services: Services, db_path: Path, tmp_path: Path, statements: tuple[str, ...], message: str
+) -> None:
+    from claimdesk.errors import StorageError
+    from claimdesk.storage.backup import restore
+
+    full_case(services, "Still Here")
+    copy = tmp_path / "backup.sqlite"
+    shutil.copy(CHAINED_SAMPLE, copy)
+    # A careful forger puts the append-only triggers back, so the schema checks pass.
+    triggers = rows(copy, "SELECT sql FROM sqlite_master WHERE name LIKE 'audit_events_no_%'")
+    tamper(copy, *statements, *(str(sql) for (sql,) in triggers))
+    head = services.audit.head()
+    with pytest.raises(StorageError, match=message) as raised:
+        restore(services.db, copy, tmp_path / "backups")
+    assert str(raised.value).endswith("The current database was left untouched.")
+    assert [c.claimant_name for c in services.claims.list_claims()] == ["Still Here"]
+    assert services.audit.head() == head and services.audit.verify().ok

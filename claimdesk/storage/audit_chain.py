@@ -234,9 +234,12 @@ class Attached:
     occurred_at: datetime
 
 
-def verify(connection: Connection) -> Verification:
+def verify(connection: Connection, *, read_files: bool = True) -> Verification:
     """Re-compute every link in id order, then hold every document's file to the SHA-256 the
-    chain recorded for it. Stops at the first break (later links all follow from it)."""
+    chain recorded for it. Stops at the first break (later links all follow from it).
+
+    ``read_files=False`` compares the documents' stored SHA-256 only, for a caller that has
+    already read every file against it (a restore's checks)."""
     prev_id, prev_hash, count = 0, GENESIS, 0
     attached: dict[int, Attached] = {}
     rows = connection.execution_options(stream_results=True, yield_per=2000).execute(
@@ -251,7 +254,7 @@ def verify(connection: Connection) -> Verification:
             attached[row.entity_id] = Attached(row.content_sha256, row.id, row.occurred_at)
         prev_id, prev_hash, count = row.id, row.event_hash, count + 1
     documents = 0
-    for document_id, name, stored, digest in _document_digests(connection):
+    for document_id, name, stored, digest in _document_digests(connection, read_files):
         documents += 1
         broken = _document_problem(document_id, name, stored, digest, attached.get(document_id))
         if broken is not None:
@@ -281,9 +284,20 @@ def _link_problem(
     )
 
 
-def _document_digests(connection: Connection) -> Iterator[tuple[int, str, str, str | None]]:
+def _document_digests(
+    connection: Connection, read_files: bool
+) -> Iterator[tuple[int, str, str, str | None]]:
     """Each document's id, name, stored SHA-256 and its bytes' SHA-256 (None: no bytes), one
     file in memory at a time."""
+    if not read_files:
+        listed = connection.execute(
+            select(_documents.c.id, _documents.c.original_name, _documents.c.sha256).order_by(
+                _documents.c.id
+            )
+        )
+        for document_id, name, stored in listed:
+            yield document_id, name, stored, stored
+        return
     rows = connection.execution_options(stream_results=True, yield_per=1).execute(
         select(_documents.c.id, _documents.c.original_name, _documents.c.sha256, _contents.c.data)
         .select_from(_documents.outerjoin(_contents, _contents.c.document_id == _documents.c.id))
