@@ -30,6 +30,7 @@ from claimdesk.services import context as context_module
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import audit_chain, open_database
 from claimdesk.storage.audit_chain import EventFields
+from tests.signin import as_user
 
 
 def plain_insert(connection: Connection, events: list[EventFields]) -> None:
@@ -55,7 +56,7 @@ def timed_notes(services: Services, claim_id: int, count: int) -> float:
 
 def bench_writes(folder: Path, notes: int, rounds: int) -> None:
     db = open_database(sqlite_url(folder / "writes.sqlite"))
-    services = Services(db, "Bench")
+    services = as_user(db, "Bench")
     claim = services.claims.open_case(
         ClaimInput(
             claimant_name="Bench Claimant",
@@ -94,7 +95,7 @@ def bench_writes(folder: Path, notes: int, rounds: int) -> None:
 
 def bench_verify(folder: Path, events: int) -> None:
     db = open_database(sqlite_url(folder / "verify.sqlite"))
-    services = Services(db, "Bench")
+    services = as_user(db, "Bench")
     load_demo(services)
     start = time.perf_counter()
     check = services.audit.verify()

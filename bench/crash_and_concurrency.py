@@ -35,6 +35,7 @@ from claimdesk.models import CallLogEntry, Claim
 from claimdesk.paths import sqlite_url
 from claimdesk.services import CallInput, ClaimInput, Services
 from claimdesk.storage import Database, open_database
+from tests.signin import as_user
 from tests.workers.harness import Worker
 
 # How long to wait for a worker to exit before killing it.
@@ -75,7 +76,7 @@ def crash(folder: Path, rounds: int, rng: random.Random) -> None:
     db_path = folder / "crash.sqlite"
     url = sqlite_url(db_path)
     db = open_database(url)
-    claim_id = new_case(Services(db, "Bench"), "Crash Claimant")
+    claim_id = new_case(as_user(db, "Bench"), "Crash Claimant")
     db.dispose()
 
     killed = in_call = before_ready = died_alone = 0
@@ -114,7 +115,7 @@ def crash(folder: Path, rounds: int, rng: random.Random) -> None:
 
     db = open_database(url)
     try:
-        services = Services(db, "Bench")
+        services = as_user(db, "Bench")
         first_check = integrity(db)
         stored = services.calls.calls(claim_id)
         keys = Counter(round_and_seq(c.summary) for c in stored if c.summary != "after")
@@ -178,7 +179,7 @@ def concurrency(folder: Path, writers: int, seconds: float) -> None:
     url = sqlite_url(folder / "concurrent.sqlite")
     go = folder / "go"
     db = open_database(url)
-    services = Services(db, "Bench Reader")
+    services = as_user(db, "Bench Reader")
     shared_id = new_case(services, "Shared Claimant")
     names = [chr(ord("A") + n) for n in range(writers)]
     workers = [

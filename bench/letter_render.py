@@ -30,9 +30,9 @@ from claimdesk.letters.markup import Block, parse  # noqa: E402
 from claimdesk.letters.pdf_writer import write_pdf  # noqa: E402
 from claimdesk.letters.render import render_text  # noqa: E402
 from claimdesk.paths import sqlite_url  # noqa: E402
-from claimdesk.services import Services  # noqa: E402
 from claimdesk.services.demo import load_demo  # noqa: E402
 from claimdesk.storage import open_database  # noqa: E402
+from tests.signin import as_user  # noqa: E402
 
 
 def direct_docx(letter: LetterDocument) -> bytes:
@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--kind", default="internal_appeal")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-bench-"))
-    services = Services(open_database(sqlite_url(folder / "bench.sqlite")), "Bench", folder)
+    services = as_user(open_database(sqlite_url(folder / "bench.sqlite")), "Bench", folder)
     claim_id = load_demo(services)[0]
     writer = services.lettering
     context = writer.context(claim_id)

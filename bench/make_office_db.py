@@ -50,13 +50,32 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    args.out.unlink(missing_ok=True)
     started = time.perf_counter()
+    build(args.out, args.claims, args.calls, args.documents, args.seed)
+    size = args.out.stat().st_size / 2**20
+    print(
+        f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
+        f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def build(
+    out: Path,
+    claim_count: int,
+    calls: int,
+    documents: int,
+    seed: int = 7,
+    now: datetime | None = None,
+) -> None:
+    """Write the database; ``now`` (naive UTC) pins every date in it (the tests pass one)."""
+    args = argparse.Namespace(claims=claim_count, calls=calls, documents=documents, out=out)
+    rng = random.Random(seed)
+    args.out.unlink(missing_ok=True)
     open_database(sqlite_url(args.out)).dispose()
     con = sqlite3.connect(args.out)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    today = date.today()
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    today = now.date()
     con.execute("INSERT INTO users (name, active, created_at) VALUES ('Bench', 1, ?)", (now,))
     con.executemany(
         "INSERT INTO organisations (name, kind, address, phone, fax, email, website, notes) "
@@ -120,15 +139,94 @@ def main() -> int:
             for n in range(1, args.claims + 1)
         ),
     )
+    add_office_work(con, rng, args.claims, today, now)
     con.commit()
     con.execute("ANALYZE")
     con.close()
-    size = args.out.stat().st_size / 2**20
-    print(
-        f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
-        f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s"
+
+
+CASEWORKERS = ["Alex Moreno", "Bea Quinn", "Chidi Obi", "Dana Fox", "Eli Park", "Fran Ng"]
+CURRENCY = {"US": "USD", "GB": "GBP", "IN": "INR"}
+CATEGORIES = ["medical_necessity", "experimental", "definition_not_met", "policy_exclusion",
+              "functional_capacity", "out_of_network"]  # fmt: skip
+LEVELS = ["internal_1", "internal_2", "peer_to_peer", "external_review", "ombudsman"]
+OUTCOMES = ["overturned", "upheld", "upheld", "partially_overturned", "upheld"]
+
+
+def add_office_work(
+    con: sqlite3.Connection, rng: random.Random, claims: int, today: date, now: datetime
+) -> None:
+    """What the dashboard reads: caseworkers, money, outcomes, review levels decided (some
+    late), insurer deadlines met, missed and overdue, document requests answered late."""
+    con.executemany(
+        "INSERT INTO users (name, active, created_at) VALUES (?, 1, ?)",
+        [(name, now) for name in CASEWORKERS],
     )
-    return 0
+    first_worker = con.execute("SELECT min(id) FROM users WHERE name = ?", (CASEWORKERS[0],))
+    base = int(first_worker.fetchone()[0])
+    rows = con.execute("SELECT id, country, denial_received_date FROM claims").fetchall()
+    updates, appeals, deadlines, requests = [], [], [], []
+    for claim_id, country, received in rows:
+        received = date.fromisoformat(received)
+        worker = None if rng.random() < 0.08 else base + rng.randrange(len(CASEWORKERS))
+        closed = rng.random() < 0.2
+        outcome = rng.choice(OUTCOMES) if closed else "pending"
+        amount = rng.randint(50_000, 5_000_000) if rng.random() < 0.9 else None
+        updates.append(
+            (
+                worker,
+                amount,
+                CURRENCY.get(country, "USD"),
+                rng.choice(CATEGORIES),
+                "closed" if closed else "open",
+                outcome,
+                claim_id,
+            )
+        )
+        filed = received + timedelta(days=rng.randint(5, 60))
+        if filed >= today or rng.random() < 0.3:
+            continue
+        level = rng.choice(LEVELS)
+        arrived = filed + timedelta(days=rng.randint(1, 6))
+        due = arrived + timedelta(days=30)
+        decided = arrived + timedelta(days=rng.randint(10, 50))
+        if decided >= today or rng.random() < 0.25:
+            decided, result, status = None, "pending", "open"
+        else:
+            result = rng.choice(OUTCOMES)
+            status = "met" if decided <= due else "missed"
+        appeals.append((claim_id, level, filed, arrived, decided, result))
+        deadlines.append((claim_id, due, status, decided))
+        if rng.random() < 0.5:
+            sent = received + timedelta(days=rng.randint(1, 20))
+            asked_due = sent + timedelta(days=30)
+            answered = sent + timedelta(days=rng.randint(5, 60))
+            requests.append((claim_id, sent, asked_due, answered if answered < today else None))
+    con.executemany(
+        "UPDATE claims SET assigned_user_id = ?, amount_minor = ?, currency = ?, "
+        "denial_category = ?, status = ?, outcome = ? WHERE id = ?",
+        updates,
+    )
+    con.executemany(
+        "INSERT INTO appeals (claim_id, level, reviewing_body, expedited, filed_on, received_on, "
+        "proof_of_receipt, reference, decided_on, outcome, decision_summary, notes, created_at) "
+        "VALUES (?, ?, '', 0, ?, ?, '', '', ?, ?, '', '', ?)",
+        [(*row, now) for row in appeals],
+    )
+    con.executemany(
+        "INSERT INTO deadlines (claim_id, title, source, rule_id, trigger_ref, party, due_on, "
+        "derivation, citation, confidence, override_reason, status, completed_on, notes, "
+        "created_at) VALUES (?, 'Plan decision on the appeal', 'computed', 'US-ERISA-appeal-pre', "
+        "'appeal:internal_1:1', 'insurer', ?, '', '29 CFR 2560.503-1(i)(2)(ii)', 'S', '', ?, ?, "
+        "'', ?)",
+        [(*row, now) for row in deadlines],
+    )
+    con.executemany(
+        "INSERT INTO document_requests (claim_id, kind, description, recipient_name, method, "
+        "sent_on, reference, due_on, received_on, withdrawn, notes, created_at) VALUES (?, "
+        "'claim_file', '', '', 'letter', ?, '', ?, ?, 0, '', ?)",
+        [(*row, now) for row in requests],
+    )
 
 
 if __name__ == "__main__":

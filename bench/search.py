@@ -23,8 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from claimdesk.paths import sqlite_url
-from claimdesk.services import CallInput, Services
+from claimdesk.services import CallInput
 from claimdesk.storage import open_database
+from tests.signin import as_user
 
 QUERIES = ["Lopez", "reviewer report", "R4711", '"claim file" Kim', "zzqx"]
 
@@ -38,7 +39,7 @@ def main() -> int:
         copy = Path(folder) / "search.sqlite"
         shutil.copy(args.database, copy)
         db = open_database(sqlite_url(copy), backup_dir=Path(folder))
-        services = Services(db, "Bench")
+        services = as_user(db, "Bench")
         started = time.perf_counter()
         cases = services.search.rebuild()
         full = time.perf_counter() - started

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The account to sign in as (--user's default); it names an account, the password is still needed.
 USER_ENV = "CLAIMDESK_USER"
+# Files holding a password (never the command line, where other users and the shell's history
+# would see it): the signing-in account's, and a new one (setup, users add, users passwd).
+PASSWORD_FILE_ENV = "CLAIMDESK_PASSWORD_FILE"
+NEW_PASSWORD_FILE_ENV = "CLAIMDESK_NEW_PASSWORD_FILE"
 
 # Exit codes: 1 for an error the user can fix, 70 for a bug (EX_SOFTWARE), 130 for Ctrl-C.
 EXIT_ERROR = 1
@@ -89,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="use this SQLAlchemy database URL instead of the data folder"
     )
     parser.add_argument(
-        "--user", metavar="NAME", help="who is working, for the audit trail (default: login name)"
+        "--user",
+        metavar="NAME",
+        help="the account to sign in as (an office database; also $CLAIMDESK_USER). The password "
+        "is read from the file named by $CLAIMDESK_PASSWORD_FILE, or asked for",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -136,13 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
         "$CLAIMDESK_RECOVERY_KEY_FILE, or typed)",
     )
     from claimdesk import (
+        cli_accounts,
         cli_audit,
         cli_deadlines,
         cli_encrypt,
         cli_letters,
         cli_packet,
+        cli_report,
         cli_search,
     )
+
+    COMMANDS.update(cli_accounts.register(commands))  # setup, users
 
     COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
@@ -150,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_packet.register(commands))  # packet
     COMMANDS.update(cli_search.register(commands))  # search
     COMMANDS.update(cli_encrypt.register(commands))  # encrypt
+    COMMANDS.update(cli_report.register(commands))  # report
     return parser
 
 
@@ -170,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gui":
             from claimdesk.gui.app import run_gui
 
-            return run_gui(database_url(args, paths), user_name(args), paths)
+            return run_gui(database_url(args, paths), account_typed(args), paths)
         return COMMANDS[command](args, paths)
     except ClaimDeskError as error:
         print(f"claimdesk: {one_line(error)}", file=sys.stderr)
@@ -211,35 +224,99 @@ def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
     return str(args.db) if args.db else paths.database_url
 
 
-def user_name(args: argparse.Namespace) -> str:
-    """Who is working: --user, $CLAIMDESK_USER or the login name, kept as any name is kept."""
-    from claimdesk.services.validate import line
-
-    typed = args.user or os.environ.get(USER_ENV)
-    if not typed:
-        try:
-            typed = getpass.getuser()
-        except (OSError, KeyError):
-            typed = ""
-    return line(typed, "User", max_length=10_000) or "ClaimDesk user"
+def account_typed(args: argparse.Namespace) -> str | None:
+    """The account named by --user or $CLAIMDESK_USER, if any (a personal database needs none)."""
+    typed = args.user or os.environ.get(USER_ENV) or ""
+    return " ".join(typed.split()) or None
 
 
-def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
+def open_database_for(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, paths: AppPaths, key: bytes | None = None
+):
+    """The database the command line names, opened (created or upgraded), not signed in to;
+    ``key`` opens an encrypted file (cli_encrypt.unlock_for)."""
     from sqlalchemy.exc import ArgumentError
 
-    from claimdesk.cli_encrypt import data_key
-    from claimdesk.services import Services
-    from claimdesk.storage import open_database
+    from claimdesk.services import connect
 
     url = database_url(args, paths)
     try:
-        db = open_database(url, key=data_key(args, paths), backup_dir=paths.backup_dir)
+        return connect(url, backup_dir=paths.backup_dir, key=key)
     except ArgumentError:  # --db typed wrong: not a URL, or a database with no driver here
         raise ValidationError(
             f"--db: '{shown(url[:80])}' is not a database URL ClaimDesk can open; write it as "
             "sqlite:///path/to/claimdesk.sqlite."
         ) from None
-    return Services(db, user_name(args), paths.data_dir)
+
+
+def _services(args: argparse.Namespace, paths: AppPaths):  # type: ignore[no-untyped-def]
+    """The services, signed in as --user with the password from $CLAIMDESK_PASSWORD_FILE or a
+    prompt (services/accounts.py)."""
+    from claimdesk.cli_encrypt import unlock_for
+    from claimdesk.services import Services
+    from claimdesk.services.accounts import sign_in
+
+    unlocked = unlock_for(args, paths)
+    if unlocked is None:
+        db = open_database_for(args, paths)
+    else:
+        db = open_database_for(args, paths, unlocked.key)
+    try:
+        if unlocked is not None:  # the password that unwrapped the key signs in too
+            principal = sign_in(db, unlocked.name, unlocked.password)
+        else:
+            principal = sign_in_for(args, db)
+        return Services(db, principal, paths.data_dir)
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def sign_in_for(args: argparse.Namespace, db: Any) -> Any:
+    """Sign in to ``db`` as the command line says; a database not set up says how to."""
+    from claimdesk.services.accounts import DatabaseMode, database_mode, sign_in
+
+    mode = database_mode(db)
+    name = account_typed(args)
+    if mode is DatabaseMode.NEW:
+        return sign_in(db, name, "")  # refused, saying how to set the database up
+    if mode is DatabaseMode.OFFICE and name is None:
+        raise ValidationError(
+            "This is an office database: say who you are with --user NAME (or $CLAIMDESK_USER)."
+        )
+    who = f" for {shown(name)}" if name else ""
+    return sign_in(db, name, read_password(PASSWORD_FILE_ENV, f"Password{who}: "))
+
+
+def read_password(variable: str, prompt: str, *, confirm: bool = False) -> str:
+    """A password from the file named by $``variable``, or typed at a prompt (not echoed)."""
+    named = os.environ.get(variable)
+    if named:
+        try:
+            text = Path(named).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise ValidationError(
+                f"${variable} names {shown(named)}, which cannot be read ({reason}); point it "
+                "at a file holding the password on its first line."
+            ) from None
+        lines = text.splitlines()
+        password = lines[0] if lines else ""
+        if not password:
+            raise ValidationError(
+                f"The file {shown(named)} (${variable}) is empty; write the password on its "
+                "first line."
+            )
+        return password
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            f"A password is needed: set ${variable} to a file holding it, or run the command "
+            "in a terminal to type it."
+        )
+    password = getpass.getpass(prompt)
+    if confirm and getpass.getpass("The same password again: ") != password:
+        raise ValidationError("The two passwords differ; nothing was changed. Try again.")
+    return password
 
 
 def _claim_id(services, text: str) -> int:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,23 +40,49 @@ def register(subparsers: Any) -> dict[str, Handler]:
 
 
 def cmd_encrypt(args: argparse.Namespace, paths: AppPaths) -> int:
-    from claimdesk.cli import shown, user_name
+    from claimdesk.cli import PASSWORD_FILE_ENV as SIGN_IN_FILE
+    from claimdesk.cli import account_typed, open_database_for, read_password, shown
+    from claimdesk.services.accounts import sign_in
+    from claimdesk.storage import keys
     from claimdesk.storage.encrypt import encrypt_database
 
     path = sqlite_file(args, paths)
-    name = user_name(args)
-    password = read_secret(
-        PASSWORD_FILE_ENV, f"Choose a password for {shown(name)}: ", confirm=True
-    )
+    if keys.is_encrypted(path):
+        raise ValidationError(f"{shown(path)} is encrypted already.")
+    # The account that signs in here is the one whose password opens the file from now on.
+    db = open_database_for(args, paths)
+    try:
+        typed = account_typed(args)
+        who = f" for {shown(typed)}" if typed else ""
+        password = read_password(SIGN_IN_FILE, f"Password{who}: ")
+        principal = sign_in(db, typed, password)
+        others = [a.name for a in _other_accounts(db, principal)]
+    finally:
+        db.dispose()
+    name = principal.name
     recovery = encrypt_database(path, name, password)
     print(f"Encrypted {shown(path)}; {shown(name)}'s password opens it.")
     print("Recovery key (shown once; print it or write it down and keep it somewhere safe):")
     print(f"    {recovery}")
+    if others:
+        print(
+            "The other accounts cannot open it until an administrator sets their passwords "
+            "again ('claimdesk users passwd NAME'): " + ", ".join(shown(n) for n in others)
+        )
     print(
         "Without a password or this recovery key the data cannot be recovered. Back up the "
         f"key file {shown(path.name)}.keys together with the database."
     )
     return 0
+
+
+def _other_accounts(db: Any, principal: Any) -> list[Any]:
+    """The enabled accounts besides the one encrypting (their keys need their passwords)."""
+    from claimdesk.services.accounts import AccountService
+    from claimdesk.services.context import ServiceContext
+
+    listed = AccountService(ServiceContext(db, principal)).accounts()
+    return [a for a in listed if a.active and a.id != principal.user_id]
 
 
 def sqlite_file(args: argparse.Namespace, paths: AppPaths) -> Path:
@@ -73,9 +100,20 @@ def sqlite_file(args: argparse.Namespace, paths: AppPaths) -> Path:
     return Path(url.database).expanduser()
 
 
-def data_key(args: argparse.Namespace, paths: AppPaths) -> bytes | None:
-    """The key of an encrypted database: ``--user``'s password unwraps it; None if plain."""
-    from claimdesk.cli import shown, user_name
+@dataclass(frozen=True)
+class Unlocked:
+    """An encrypted database's data key, and the sign-in that unwrapped it."""
+
+    key: bytes
+    name: str
+    password: str
+
+
+def unlock_for(args: argparse.Namespace, paths: AppPaths) -> Unlocked | None:
+    """The key of an encrypted database, unwrapped by ``--user``'s password (on a personal
+    database, its one account's); None when the database is not encrypted."""
+    from claimdesk.cli import PASSWORD_FILE_ENV as SIGN_IN_FILE
+    from claimdesk.cli import read_password, shown
     from claimdesk.storage import keys
 
     try:
@@ -84,9 +122,25 @@ def data_key(args: argparse.Namespace, paths: AppPaths) -> bytes | None:
         return None
     if not keys.is_encrypted(path):
         return None
-    name = user_name(args)
-    password = read_secret(PASSWORD_FILE_ENV, f"Password for {shown(name)}: ")
-    return keys.unlock(path, name, password)
+    name = account_for(args, path)
+    password = read_password(SIGN_IN_FILE, f"Password for {shown(name)}: ")
+    return Unlocked(keys.unlock(path, name, password), name, password)
+
+
+def account_for(args: argparse.Namespace, path: Path) -> str:
+    """Whose key opens ``path``: ``--user``, or the only account a personal database has."""
+    from claimdesk.cli import account_typed
+    from claimdesk.storage import keys
+
+    typed = account_typed(args)
+    if typed is not None:
+        return typed
+    names = keys.names(path)
+    if len(names) == 1:
+        return names[0]
+    raise ValidationError(
+        "This is an office database: say who you are with --user NAME (or $CLAIMDESK_USER)."
+    )
 
 
 def backup_key(args: argparse.Namespace, backup: Path) -> bytes | None:

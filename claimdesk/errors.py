@@ -42,10 +42,6 @@ class NotAClaimDeskDatabaseError(StorageError):
     """A file that is not a ClaimDesk database was offered as one."""
 
 
-class NotPermittedError(ClaimDeskError):
-    """The signed-in person's role does not allow this; the message names what and why."""
-
-
 class EncryptedDatabaseError(StorageError):
     """An encrypted database was opened without its key, or with a key that is not its own."""
 
@@ -134,3 +130,11 @@ class SearchCancelled(ClaimDeskError):
 
     def __init__(self) -> None:
         super().__init__("The search was stopped; search again to finish indexing.")
+
+
+class SignInError(ClaimDeskError):
+    """Sign-in refused: a wrong password, or an account unknown, disabled or without one."""
+
+
+class PermissionDenied(ClaimDeskError):
+    """The signed-in account's role may not do this; the message names what it cannot do."""

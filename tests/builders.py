@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from claimdesk.models.enums import Role
 from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
+from tests.signin import principal
 
 
 def full_case(services: Services, name: str = "Maria Lopez") -> int:
     """A case with at least one record of every kind the export carries, dated from the
     services' own clock (the tests pin it)."""
     today, now = services.clock.today(), services.clock.now()
+    principal(services.db, "Bea Advocate", Role.CASEWORKER)  # the account it is assigned to
     claim = services.claims.open_case(
         ClaimInput(
             claimant_name=name,

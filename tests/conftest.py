@@ -7,6 +7,7 @@ import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale
@@ -16,10 +17,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from claimdesk.clock import FixedClock
 from claimdesk.services import Services
+from claimdesk.services.accounts import (
+    DatabaseMode,
+    database_mode,
+    set_up_office,
+    set_up_personal,
+    use_hasher,
+)
 from claimdesk.storage import Database, open_database
 from claimdesk.storage.keys import KdfParameters, new_data_key
 from tests import postgres
 from tests.pinned import pinned_clock
+from tests.signin import FAST_HASHER, TEST_PASSWORD, as_user
 
 # Screens write days in the system locale (claimdesk/gui/dates.py); tests pin Qt's "C" locale,
 # where they write ClaimDesk's own "Wed 21 Oct 2026", whatever the machine's LANG says. A test
@@ -27,6 +36,50 @@ from tests.pinned import pinned_clock
 QLocale.setDefault(QLocale.c())
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its cheapest parameters, so signing in costs the suite nothing (tests of
+    the parameters themselves install the hasher they need)."""
+    previous = use_hasher(FAST_HASHER)
+    yield
+    use_hasher(previous)
+
+
+@pytest.fixture(autouse=True)
+def cli_signs_in(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every command signs in (claimdesk/cli.py): the CLI run in-process finds the test
+    password in $CLAIMDESK_PASSWORD_FILE, and a database not set up yet is set up first (as
+    'claimdesk setup' would: an office whose administrator is --user, else a personal one).
+    Tests of set-up and sign-in themselves are marked ``manual_setup``."""
+    folder = tmp_path_factory.mktemp("password")
+    secret = folder / "password.txt"
+    secret.write_text(TEST_PASSWORD + "\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", str(secret))
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", str(secret))
+    monkeypatch.delenv("CLAIMDESK_USER", raising=False)
+    if request.node.get_closest_marker("manual_setup"):
+        return
+    import claimdesk.cli
+
+    opened = claimdesk.cli.open_database_for
+
+    def set_up_if_new(args: Any, paths: Any, key: bytes | None = None) -> Any:
+        db = opened(args, paths, key)
+        if database_mode(db) is DatabaseMode.NEW:
+            name = claimdesk.cli.account_typed(args)
+            if name:
+                set_up_office(db, name, TEST_PASSWORD, pinned_clock())
+            else:
+                set_up_personal(db, "CLI Tester", TEST_PASSWORD, pinned_clock())
+        return db
+
+    monkeypatch.setattr(claimdesk.cli, "open_database_for", set_up_if_new)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -137,4 +190,4 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def services(db: Database, clock: FixedClock) -> Services:
-    return Services(db, "Test Caseworker", clock=clock)
+    return as_user(db, "Test Caseworker", clock=clock)

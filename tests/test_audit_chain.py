@@ -16,17 +16,19 @@ import pytest
 from sqlalchemy import text
 
 from claimdesk.errors import DocumentAlteredError
+from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import Database, audit_chain, open_database
 from claimdesk.storage.audit_chain import GENESIS, EventFields, event_hash
 from tests.builders import full_case
 from tests.pinned import pinned_clock
+from tests.signin import as_user, signed_in
 
 SCHEMA = Path(__file__).parent / "resources" / "schema"
 # The sample of the schema that brought the chain: demo data written by the chaining code.
-CHAINED_SAMPLE = SCHEMA / "0007.sqlite"
-UNCHAINED_SAMPLES = sorted(p for p in SCHEMA.glob("*.sqlite") if p.stem < "0007")
+CHAINED_SAMPLE = SCHEMA / "0008.sqlite"
+UNCHAINED_SAMPLES = sorted(p for p in SCHEMA.glob("*.sqlite") if p.stem < "0008")
 
 
 def rows(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -56,7 +58,7 @@ def sample(tmp_path: Path) -> Iterator[tuple[Path, Services]]:
     path = tmp_path / "claimdesk.sqlite"
     shutil.copy(CHAINED_SAMPLE, path)
     db = open_database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
-    yield path, Services(db, "Auditor", clock=pinned_clock())
+    yield path, as_user(db, "Auditor", clock=pinned_clock())
     db.dispose()
 
 
@@ -270,7 +272,7 @@ def test_an_upgraded_database_verifies(old: Path, tmp_path: Path) -> None:
     (events_before,) = rows(path, "SELECT count(*) FROM audit_events")[0]
     db = open_database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
     try:
-        services = Services(db, "Upgrader", clock=pinned_clock())
+        services = as_user(db, "Upgrader", clock=pinned_clock())
         check = services.audit.verify()
         assert check.ok, check.problem
         (documents,) = rows(path, "SELECT count(*) FROM documents")[0]
@@ -298,7 +300,7 @@ def test_on_an_encrypted_database_an_altered_row_is_reported(tmp_path: Path) -> 
 
     path = tmp_path / "office" / "claimdesk.sqlite"
     data_key, _ = keys.create_key_file(path, "ana", "pw")
-    services = Services.open(sqlite_url(path), "ana", key=data_key, clock=pinned_clock())
+    services = Services.open(sqlite_url(path), signed_in("ana"), key=data_key, clock=pinned_clock())
     try:
         full_case(services)
         assert services.audit.verify().ok
@@ -324,13 +326,13 @@ def test_two_writers_at_once_never_fork_or_refuse(db: Database) -> None:
     would read one head and the second insert would fail on the event's id."""
     import threading
 
-    first = Services(db, "One", clock=pinned_clock())
+    first = as_user(db, "One", clock=pinned_clock())
     claim_id = full_case(first)
     failures: list[BaseException] = []
     start = threading.Barrier(2)
 
     def write(name: str) -> None:
-        services = Services(db, name, clock=pinned_clock())
+        services = as_user(db, name, clock=pinned_clock(), role=Role.CASEWORKER)
         services.context.principal  # noqa: B018 - made before the race, not inside it
         start.wait()
         try:

@@ -11,26 +11,28 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import text
 
 from claimdesk.cli import main
-from claimdesk.errors import NotPermittedError, ValidationError
+from claimdesk.errors import PermissionDenied, ValidationError
+from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.audit import CSV_HEADER, AuditFilter
 from claimdesk.storage import Database
 from tests.builders import full_case
 from tests.pinned import TODAY, pinned_clock
+from tests.signin import as_user
 
-SAMPLE = Path(__file__).parent / "resources" / "schema" / "0007.sqlite"
+SAMPLE = Path(__file__).parent / "resources" / "schema" / "0008.sqlite"
+ADMIN = "Sample Maker"  # the sample's administrator (scripts/make-sample-db), TEST_PASSWORD
 
 
 def two_people(db: Database) -> tuple[Services, Services, int, int]:
     """Ana opens a case and logs on it; a day later Ben opens another and adds a note."""
     clock = pinned_clock()
-    ana = Services(db, "Ana Admin", clock=clock)
+    ana = as_user(db, "Ana Admin", clock=clock)
     first = full_case(ana, "First Claimant")
     clock.advance(timedelta(days=1))
-    ben = Services(db, "Ben Caseworker", clock=clock)
+    ben = as_user(db, "Ben Caseworker", clock=clock, role=Role.CASEWORKER)
     second = full_case(ben, "Second Claimant")
     ben.claims.add_note(first, "Ben looked at Ana's case too")
     return ana, ben, first, second
@@ -97,7 +99,7 @@ def test_csv_export_holds_every_matching_event_oldest_first(db: Database, tmp_pa
 
 
 def test_a_name_starting_like_a_formula_is_written_as_text(db: Database, tmp_path: Path) -> None:
-    services = Services(db, "=HYPERLINK(1)", clock=pinned_clock())
+    services = as_user(db, "=HYPERLINK(1)", clock=pinned_clock())
     full_case(services)
     out = tmp_path / "audit.csv"
     services.audit.export_csv(out)
@@ -109,18 +111,14 @@ def test_a_name_starting_like_a_formula_is_written_as_text(db: Database, tmp_pat
 @pytest.mark.parametrize("role", ["caseworker", "volunteer"])
 def test_only_an_administrator_reads_the_trail(db: Database, tmp_path: Path, role: str) -> None:
     ana, *_ = two_people(db)
-    with db.write() as session:
-        session.execute(
-            text("UPDATE users SET role = :role WHERE name = 'Ben Caseworker'"), {"role": role}
-        )
-    ben = Services(db, "Ben Caseworker", clock=pinned_clock())
+    ben = as_user(db, f"A {role}", clock=pinned_clock(), role=Role(role))
     for read in (
         ben.audit.trail,
         ben.audit.people,
         ben.audit.cases,
         lambda: ben.audit.export_csv(tmp_path / "x.csv"),
     ):
-        with pytest.raises(NotPermittedError, match="Only an administrator may read the audit"):
+        with pytest.raises(PermissionDenied, match=f"A {role} account can.*read the audit trail"):
             read()
     assert not (tmp_path / "x.csv").exists()
     # Checking the chain reveals nothing of a case: anyone may.
@@ -143,18 +141,30 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_cli_verify_exit_codes(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
-    code, out, _ = run(capsys, "--data-dir", str(data_dir), "audit", "verify")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "verify")
     assert code == 0
     assert out.startswith("audit trail intact: ") and "record integrity: " in out
     printed = out.strip().rsplit(" ", 1)[1]
     assert len(printed) == 16
-    code, out, _ = run(capsys, "--data-dir", str(data_dir), "audit", "verify", "--head", printed)
+    code, out, _ = run(
+        capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "verify", "--head", printed
+    )
     assert code == 0 and "1 printed code found" in out
     code, out, _ = run(
-        capsys, "--data-dir", str(data_dir), "audit", "verify", "--head", "0123456789abcdef"
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "--user",
+        ADMIN,
+        "audit",
+        "verify",
+        "--head",
+        "0123456789abcdef",
     )
     assert code == 1 and "0123456789abcdef is not in the trail" in out
-    code, _, err = run(capsys, "--data-dir", str(data_dir), "audit", "verify", "--head", "xyz")
+    code, _, err = run(
+        capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "verify", "--head", "xyz"
+    )
     assert code == 1 and "is not a record integrity code" in err
 
     connection = sqlite3.connect(data_dir / "claimdesk.sqlite")
@@ -163,7 +173,7 @@ def test_cli_verify_exit_codes(capsys: pytest.CaptureFixture[str], data_dir: Pat
     connection.execute("UPDATE audit_events SET action = 'view' WHERE id = 101")
     connection.commit()
     connection.close()
-    code, out, _ = run(capsys, "--data-dir", str(data_dir), "audit", "verify")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "verify")
     assert code == 1
     assert out.count("\n") == 1  # one line naming the event and its time
     assert out.startswith(f"audit trail broken at event 101 ({when[:19]} UTC): it was altered")
@@ -171,24 +181,51 @@ def test_cli_verify_exit_codes(capsys: pytest.CaptureFixture[str], data_dir: Pat
 
 def test_cli_list_and_csv(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, out, _ = run(
-        capsys, "--data-dir", str(data_dir), "audit", "list", "--case", "CD-2026-0002"
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "--user",
+        ADMIN,
+        "audit",
+        "list",
+        "--case",
+        "CD-2026-0002",
     )
     assert code == 0 and out.count("\n") > 5
     assert all("CD-2026-0002" in line for line in out.splitlines())
     csv_file = data_dir / "trail.csv"
-    code, out, _ = run(capsys, "--data-dir", str(data_dir), "audit", "list", "--csv", str(csv_file))
+    code, out, _ = run(
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "--user",
+        ADMIN,
+        "audit",
+        "list",
+        "--csv",
+        str(csv_file),
+    )
     assert code == 0 and out.startswith("Wrote ") and csv_file.exists()
-    code, _, err = run(capsys, "--data-dir", str(data_dir), "audit", "list", "--person", "Nobody")
+    code, _, err = run(
+        capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "list", "--person", "Nobody"
+    )
     assert code == 1 and "there is no account named 'Nobody'" in err
 
 
 def test_backup_prints_the_chain_head(
     capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
 ) -> None:
-    code, out, _ = run(capsys, "--data-dir", str(data_dir), "audit", "verify")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "--user", ADMIN, "audit", "verify")
     head = out.strip().rsplit(" ", 1)[1]
     code, out, _ = run(
-        capsys, "--data-dir", str(data_dir), "backup", "--out", str(tmp_path / "b.sqlite")
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "--user",
+        ADMIN,
+        "backup",
+        "--out",
+        str(tmp_path / "b.sqlite"),
     )
     assert code == 0 and f"record integrity: {head}\n" in out
 

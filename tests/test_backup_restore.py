@@ -17,14 +17,16 @@ from claimdesk.storage import open_database
 from claimdesk.storage.backup import backup, restore
 from tests.builders import full_case
 from tests.conftest import REPO_ROOT
+from tests.signin import as_user
 
 WRITER = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime
-    from claimdesk.services import CallInput, Services
+    from claimdesk.services import CallInput
     from claimdesk.storage import open_database
-    services = Services(open_database(sys.argv[1]), "Writer")
+    from tests.signin import as_user
+    services = as_user(open_database(sys.argv[1]), "Writer")
     claim_id = int(sys.argv[2])
     end = time.monotonic() + float(sys.argv[3])
     n = 0
@@ -71,7 +73,7 @@ def test_backup_while_another_process_writes(
     assert written > 10 and seen[-1] <= written + 2
     # A backup opens as a ClaimDesk database and holds the case.
     copy = open_database(f"sqlite:///{tmp_path / f'backup-{len(seen) - 1}.sqlite'}")
-    assert Services(copy, "Reader").claims.get(claim_id).claimant_name == "Maria Lopez"
+    assert as_user(copy, "Reader").claims.get(claim_id).claimant_name == "Maria Lopez"
     copy.dispose()
 
 

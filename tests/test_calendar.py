@@ -15,12 +15,13 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.pinned import NOW, TODAY, pinned_clock
+from tests.signin import as_user
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('ics') / 'demo.sqlite'}")
-    services = Services(database, "Test Caseworker", clock=pinned_clock())
+    services = as_user(database, "Test Caseworker", clock=pinned_clock())
     load_demo(services)
     yield services
     database.dispose()

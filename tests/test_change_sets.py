@@ -9,6 +9,7 @@ import pytest
 from claimdesk.services import ChangeSet, Entity, Services
 from claimdesk.services import schedule as schedule_module
 from claimdesk.storage import Database
+from tests.signin import as_user
 from tests.test_schedule import computed, open_case
 
 
@@ -66,7 +67,7 @@ def test_a_failed_recompute_is_queued_durably_and_retried_after_a_restart(
     assert services.claims.get(claim_id).claimant_name == "Maria Lopez"  # the change is kept
     monkeypatch.setattr(schedule_module, "plan_case", real)
     # A new start (new services, same database) still knows the case is behind.
-    restarted = Services(db, "Test Caseworker", clock=services.clock)
+    restarted = as_user(db, "Test Caseworker", clock=services.clock)
     assert restarted.schedule.stale_claims == {claim_id}
     restarted.schedule.agenda()
     assert restarted.schedule.stale_claims == frozenset()

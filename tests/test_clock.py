@@ -16,6 +16,7 @@ from claimdesk.models.enums import PromiseStatus
 from claimdesk.services import CallInput, ClaimInput, PromiseInput, Services
 from claimdesk.storage import Database
 from tests.pinned import NOW, ZONE
+from tests.signin import as_user
 
 FAR = datetime(2039, 3, 15, 9, 30, tzinfo=ZONE)
 
@@ -80,7 +81,7 @@ def test_the_system_clock_gives_aware_utc_instants_and_local_midnights() -> None
 
 def test_the_services_use_the_clock_they_are_given(db: Database) -> None:
     clock = FixedClock(FAR)
-    services = Services(db, "Test Caseworker", clock=clock)
+    services = as_user(db, "Test Caseworker", clock=clock)
     assert services.clock is clock and services.context.clock is clock
     # Dates around 2039 pass "not in the future" and the plausible range only by this clock.
     claim_id = a_case(services, FAR.date())
@@ -109,7 +110,7 @@ def test_the_services_use_the_clock_they_are_given(db: Database) -> None:
 
 
 def test_a_date_the_clock_has_not_reached_is_in_the_future(db: Database) -> None:
-    services = Services(db, "Test Caseworker", clock=FixedClock(datetime(2015, 6, 1, tzinfo=ZONE)))
+    services = as_user(db, "Test Caseworker", clock=FixedClock(datetime(2015, 6, 1, tzinfo=ZONE)))
     with pytest.raises(ValidationError, match="in the future"):
         a_case(services, date(2015, 6, 10))
     with pytest.raises(ValidationError, match="outside the dates"):
@@ -117,7 +118,7 @@ def test_a_date_the_clock_has_not_reached_is_in_the_future(db: Database) -> None
 
 
 def test_the_twenty_ninth_of_february_is_an_ordinary_day(db: Database) -> None:
-    services = Services(db, "Test Caseworker", clock=FixedClock(datetime(2028, 2, 29, tzinfo=ZONE)))
+    services = as_user(db, "Test Caseworker", clock=FixedClock(datetime(2028, 2, 29, tzinfo=ZONE)))
     assert services.claims.get(a_case(services, date(2028, 2, 29))).denial_received_date == date(
         2028, 2, 29
     )
@@ -125,7 +126,7 @@ def test_the_twenty_ninth_of_february_is_an_ordinary_day(db: Database) -> None:
 
 def test_records_made_now_are_stamped_by_the_clock(db: Database) -> None:
     clock = FixedClock(FAR)
-    services = Services(db, "Test Caseworker", clock=clock)
+    services = as_user(db, "Test Caseworker", clock=clock)
     claim_id = a_case(services, FAR.date())
     clock.advance(timedelta(minutes=5))
     note = services.claims.add_note(claim_id, "Called the plan.")
@@ -137,7 +138,7 @@ def test_records_made_now_are_stamped_by_the_clock(db: Database) -> None:
 
 def test_a_case_opened_after_new_years_midnight_takes_the_new_year(db: Database) -> None:
     clock = FixedClock(datetime(2031, 12, 31, 23, 59, 58, tzinfo=ZONE))
-    services = Services(db, "Test Caseworker", clock=clock)
+    services = as_user(db, "Test Caseworker", clock=clock)
     first = a_case(services, date(2031, 12, 30))
     clock.advance(timedelta(seconds=4))
     second = a_case(services, date(2031, 12, 30))
@@ -147,7 +148,7 @@ def test_a_case_opened_after_new_years_midnight_takes_the_new_year(db: Database)
 
 def test_the_agenda_turns_overdue_at_the_clocks_midnight(db: Database) -> None:
     clock = FixedClock(datetime(2026, 11, 4, 23, 59, 59, tzinfo=ZONE))
-    services = Services(db, "Test Caseworker", clock=clock)
+    services = as_user(db, "Test Caseworker", clock=clock)
     claim_id = a_case(services, date(2026, 10, 1))
     services.deadlines.add_manual(claim_id, "Send the records", date(2026, 11, 4))
     due = next(i for i in services.schedule.agenda() if i.title == "Send the records")

@@ -24,6 +24,7 @@ from claimdesk.models import CallLogEntry, Claim
 from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import Database, open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.harness import Worker, stopped_after
 
 WRITERS = ("A", "B")
@@ -50,7 +51,7 @@ class Writer(Worker):
 
 def _seed(db: Database) -> int:
     return (
-        Services(db, "Test Caseworker", clock=pinned_clock())
+        as_user(db, "Test Caseworker", clock=pinned_clock())
         .claims.open_case(
             ClaimInput(
                 claimant_name="Shared Claimant",
@@ -103,7 +104,7 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
     # Created here first, so the writers never race to create the schema.
     db = open_database(url, key=storage_key)
     try:
-        services = Services(db, "Test Caseworker", clock=pinned_clock())
+        services = as_user(db, "Test Caseworker", clock=pinned_clock())
         shared_id = _seed(db)
         writers = [
             Writer(
@@ -210,7 +211,7 @@ def test_windows_opening_a_new_database_together_all_succeed(
 
         db = open_database(url, key=storage_key)
         try:
-            numbers = [c.case_number for c in Services(db, "Test").claims.list_claims()]
+            numbers = [c.case_number for c in as_user(db, "Test").claims.list_claims()]
         finally:
             db.dispose()
         assert len(set(numbers)) == len(numbers) == OPENERS

@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from claimdesk.services import CallInput, ClaimInput, Services
+from claimdesk.services import CallInput, ClaimInput
 from claimdesk.storage import Database, open_database
 from claimdesk.storage.db import BUSY_TIMEOUT_MS
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.harness import Worker
 
 ROUNDS = 20
@@ -83,7 +84,7 @@ class Round:
 def _seed(url: str, key: bytes | None) -> int:
     db = open_database(url, key=key)
     try:
-        case = Services(db, "Test Caseworker", clock=pinned_clock()).claims.open_case(
+        case = as_user(db, "Test Caseworker", clock=pinned_clock()).claims.open_case(
             ClaimInput(
                 claimant_name="Crash Claimant",
                 plan_type="erisa_group_health",
@@ -154,7 +155,7 @@ def test_killed_writers_lose_no_committed_call_and_leave_a_sound_database(
 
     db = open_database(url, key=storage_key)
     try:
-        services = Services(db, "Test Caseworker", clock=pinned_clock())
+        services = as_user(db, "Test Caseworker", clock=pinned_clock())
         _assert_sound(db)
         stored = services.calls.calls(claim_id)
         by_key = Counter(_round_and_seq(c.summary) for c in stored)

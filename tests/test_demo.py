@@ -33,6 +33,7 @@ from claimdesk.services.demo import (
 from claimdesk.services.dto import ClaimDetail
 from claimdesk.storage import open_database
 from tests.pinned import NOW, TODAY, pinned_clock
+from tests.signin import as_user
 
 CLAIMANT_ZONES = {
     "America/Los_Angeles",
@@ -47,7 +48,7 @@ CLAIMANT_ZONES = {
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """One demo database shared by the tests that only read it (a load takes a second or two)."""
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
-    shared = Services(database, "Test Caseworker", clock=pinned_clock())
+    shared = as_user(database, "Test Caseworker", clock=pinned_clock())
     load_demo(shared)
     yield shared
     database.dispose()

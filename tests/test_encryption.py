@@ -21,6 +21,7 @@ from claimdesk.storage.backup import backup, inspect_file, restore
 from claimdesk.storage.keys import SQLITE_MAGIC
 from tests.builders import full_case
 from tests.conftest import REPO_ROOT
+from tests.signin import TEST_PASSWORD, signed_in
 
 SAMPLE_0002 = REPO_ROOT / "tests" / "resources" / "schema" / "0002.sqlite"
 STEPS = [
@@ -92,7 +93,9 @@ def test_converting_the_0002_sample_keeps_every_row_then_upgrades_encrypted(
         assert name.encode() not in sample.read_bytes()
 
     backups = sample.parent / "backups"
-    services = Services.open(sqlite_url(sample), "Ana Office", backup_dir=backups, key=data_key)
+    services = Services.open(
+        sqlite_url(sample), signed_in("Ana Office"), backup_dir=backups, key=data_key
+    )
     try:
         assert sorted(c.claimant_name for c in services.claims.list_claims()) == sorted(names)
     finally:
@@ -169,7 +172,7 @@ def test_an_encrypted_database_cannot_be_converted_again(sample: Path) -> None:
 def encrypted(tmp_path: Path) -> Iterator[Services]:
     path = tmp_path / "office" / "claimdesk.sqlite"
     data_key, _ = keys.create_key_file(path, "ana", "pw")
-    services = Services.open(sqlite_url(path), "ana", key=data_key)
+    services = Services.open(sqlite_url(path), signed_in("ana"), key=data_key)
     yield services
     services.close()
 
@@ -205,7 +208,7 @@ def test_a_backup_restores_on_another_computer_with_a_password_or_the_recovery_k
 ) -> None:
     office = tmp_path / "office" / "claimdesk.sqlite"
     data_key, recovery = keys.create_key_file(office, "ana", "pw")
-    services = Services.open(sqlite_url(office), "ana", key=data_key)
+    services = Services.open(sqlite_url(office), signed_in("ana"), key=data_key)
     full_case(services, "Gwendolyn Quarterman")
     carried = tmp_path / "usb" / "backup.sqlite"
     services.backups.backup(carried)
@@ -213,7 +216,9 @@ def test_a_backup_restores_on_another_computer_with_a_password_or_the_recovery_k
 
     for how in ("password", "recovery key"):
         home = tmp_path / how / "claimdesk.sqlite"
-        fresh = Services.open(sqlite_url(home), "someone", backup_dir=home.parent / "backups")
+        fresh = Services.open(
+            sqlite_url(home), signed_in("someone"), backup_dir=home.parent / "backups"
+        )
         try:
             with pytest.raises(EncryptedDatabaseError, match="other keys than this database"):
                 fresh.backups.restore(carried, home.parent / "backups")
@@ -233,7 +238,9 @@ def test_a_backup_restores_on_another_computer_with_a_password_or_the_recovery_k
         assert b"Quarterman" not in home.read_bytes()
         with pytest.raises(EncryptedDatabaseError):
             open_database(sqlite_url(home))
-        reopened = Services.open(sqlite_url(home), "ana", key=keys.unlock(home, "ana", "pw"))
+        reopened = Services.open(
+            sqlite_url(home), signed_in("ana"), key=keys.unlock(home, "ana", "pw")
+        )
         assert len(reopened.claims.list_claims()) == 1
         reopened.close()
 
@@ -247,7 +254,7 @@ def test_a_backup_without_its_key_file_is_refused_before_anything_changes(
     key = encrypted.db.data_key
     keys.keyfile_path(carried).unlink()
     home = tmp_path / "home" / "claimdesk.sqlite"
-    fresh = Services.open(sqlite_url(home), "someone")
+    fresh = Services.open(sqlite_url(home), signed_in("someone"))
     try:
         with pytest.raises(EncryptedDatabaseError, match="key file is not beside it"):
             fresh.backups.restore(carried, tmp_path / "kept", source_key=key)
@@ -271,7 +278,7 @@ def test_restoring_its_own_backup_needs_no_password_and_a_plain_backup_is_encryp
     assert keys.keyfile_path(kept).exists() and b"Second Person" not in kept.read_bytes()
 
     plain_home = tmp_path / "plain" / "claimdesk.sqlite"
-    plain = Services.open(sqlite_url(plain_home), "someone")
+    plain = Services.open(sqlite_url(plain_home), signed_in("someone"))
     full_case(plain, "Plain Person")
     plain_backup = tmp_path / "plain.sqlite"
     plain.backups.backup(plain_backup)
@@ -291,8 +298,9 @@ def test_cli_encrypt_then_every_command_needs_the_password(
 ) -> None:
     data = tmp_path / "data"
     assert cli.main(["--data-dir", str(data), "--user", "ana", "demo", "--yes"]) == 0
+    # ana's own password (conftest set the office up with it) signs in and encrypts.
     password = tmp_path / "password.txt"
-    password.write_text("long enough password\n")
+    password.write_text(TEST_PASSWORD + "\n")
     monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", str(password))
     capsys.readouterr()
     # `demo` ran in this process: its connections close when collected (at exit, in real use);

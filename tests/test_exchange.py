@@ -18,10 +18,11 @@ from claimdesk.services.validate import line
 from claimdesk.storage import open_database
 from tests.builders import full_case
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 
 def fresh_services(folder: Path) -> Services:
-    return Services(
+    return as_user(
         open_database(f"sqlite:///{folder / 'other.sqlite'}"), "Importer", clock=pinned_clock()
     )
 
@@ -160,7 +161,7 @@ def leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("source")
-    source = Services(
+    source = as_user(
         open_database(f"sqlite:///{folder / 'source.sqlite'}"), "Fuzzer", clock=pinned_clock()
     )
     return source.exchange.export_case(full_case(source))
@@ -169,7 +170,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Services:
     folder = tmp_path_factory.mktemp("target")
-    return Services(
+    return as_user(
         open_database(f"sqlite:///{folder / 'target.sqlite'}"), "Fuzzer", clock=pinned_clock()
     )
 

@@ -13,23 +13,25 @@ from sqlalchemy import text
 
 from claimdesk.gui.audit_view import AuditDialog, AuditTableModel
 from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.storage import Database
 from tests.builders import full_case
 from tests.gui_support import make_env, qdate
 from tests.pinned import TODAY, pinned_clock
+from tests.signin import as_user
 
 
 def office(db: Database) -> tuple[Services, int, int]:
     """Ana works on one case today; Ben on another tomorrow, and adds a note to Ana's."""
     clock = pinned_clock()
-    ana = Services(db, "Ana Admin", clock=clock)
+    ana = as_user(db, "Ana Admin", clock=clock)
     first = full_case(ana, "First Claimant")
     clock.advance(timedelta(days=1))
-    ben = Services(db, "Ben Caseworker", clock=clock)
+    ben = as_user(db, "Ben Caseworker", clock=clock, role=Role.CASEWORKER)
     second = full_case(ben, "Second Claimant")
     ben.claims.add_note(first, "a note")
-    return Services(db, "Ana Admin", clock=clock), first, second
+    return as_user(db, "Ana Admin", clock=clock), first, second
 
 
 def opened(qtbot: QtBot, services: Services, tmp_path: Path) -> AuditDialog:
@@ -168,14 +170,13 @@ def test_the_chain_check_reports_intact_then_a_tampered_row(
 
 def test_only_an_administrator_may_open_it(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
     office(db)
-    with db.write() as session:
-        session.execute(text("UPDATE users SET role = 'volunteer' WHERE name = 'Ben Caseworker'"))
-    env = make_env(Services(db, "Ben Caseworker", clock=pinned_clock()), tmp_path)
+    env = make_env(as_user(db, "Vera Volunteer", role=Role.VOLUNTEER), tmp_path)
     assert AuditDialog.open_for(env) is None
     assert isinstance(env.prompts, RecordingPrompts)
     ((kind, title, message),) = env.prompts.shown
     assert (kind, title) == ("error", "Audit trail")
-    assert message.startswith("Only an administrator may read the audit trail")
+    assert message.startswith("A volunteer account can read and search the cases")
+    assert "read the audit trail" in message
 
 
 def test_a_swapped_document_is_not_previewed_and_says_why(

@@ -7,8 +7,10 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.cases_page import CasesPage, count_text
+from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from tests.gui_support import make_env, open_case
+from tests.signin import principal
 
 
 def test_the_count_agrees_in_number() -> None:
@@ -27,3 +29,21 @@ def test_one_open_case_matches_the_filters(
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
     assert page.count.text() == "1 case matches the filters"  # open cases only, by default
+
+
+def test_my_cases_shows_only_the_cases_assigned_to_me(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    principal(services.db, "Ana Ruiz", Role.CASEWORKER)
+    mine = open_case(services)
+    theirs = open_case(services)
+    services.claims.update_case(mine, assigned_to=services.user_name)
+    services.claims.update_case(theirs, assigned_to="Ana Ruiz")
+    page = CasesPage(make_env(services, tmp_path))
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    page.mine.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert page.model.claim_id(0) == mine
+    page.mine.setChecked(False)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)

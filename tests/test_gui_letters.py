@@ -23,12 +23,13 @@ from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.gui_support import filler, follow_changes, make_env
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Services, list[int]]]:
     database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
-    services = Services(database, "Letter Tester", tmp_path, clock=pinned_clock())
+    services = as_user(database, "Letter Tester", tmp_path, clock=pinned_clock())
     yield services, load_demo(services)
     database.dispose()
 

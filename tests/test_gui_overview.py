@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 from claimdesk.gui.case_details_dialog import NO_DATE, CaseDetailsDialog
 from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
-from claimdesk.models.enums import DenialCategory
+from claimdesk.models.enums import DenialCategory, Role
 from claimdesk.services import Services
 from claimdesk.services.calls import CallInput
 from tests.gui_support import follow_changes, make_env, open_case, qdate
 from tests.pinned import NOW, TODAY
+from tests.signin import principal
 
 
 def make_panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPanel:
@@ -168,3 +169,36 @@ def test_one_call_is_one_call_not_one_calls(services: Services) -> None:
     )
     detail = {i.key: i.detail for i in services.readiness.check(claim_id)}
     assert detail["call_log"] == "1 call logged."
+
+
+def test_assigned_to_picks_an_account_from_a_list(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    principal(services.db, "Ana Ruiz", Role.CASEWORKER)
+    principal(services.db, "Old Hand", Role.CASEWORKER)
+    services.accounts.disable("Old Hand")
+    panel = make_panel(qtbot, services, tmp_path)
+    offered: list[list[str]] = []
+
+    def fill(dialog: CaseDetailsDialog) -> None:
+        assert dialog.findChild(QLineEdit, "assignedEdit") is None or not (
+            dialog.findChild(QLineEdit, "assignedEdit").isVisible()  # type: ignore[union-attr]
+        )
+        combo = dialog.findChild(QComboBox, "assignedCombo")
+        assert combo is not None
+        offered.append([combo.itemText(i) for i in range(combo.count())])
+        combo.setCurrentIndex(combo.findData("Ana Ruiz"))
+
+    edit_with(panel, fill)
+    # Enabled accounts only (a disabled one cannot be given cases), and nobody.
+    assert offered == [["Nobody", "Ana Ruiz", services.user_name]]
+    assert services.claims.get(panel.claim_id).assigned_to == "Ana Ruiz"
+    assert panel.assigned.text() == "Ana Ruiz"
+
+    def unassign(dialog: CaseDetailsDialog) -> None:
+        combo = dialog.findChild(QComboBox, "assignedCombo")
+        assert combo is not None and combo.currentData() == "Ana Ruiz"
+        combo.setCurrentIndex(combo.findData(""))
+
+    edit_with(panel, unassign)
+    assert services.claims.get(panel.claim_id).assigned_to == ""

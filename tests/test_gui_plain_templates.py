@@ -15,11 +15,11 @@ from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.templates.editor import PREVIEW_DELAY_MS, TemplateEditor
 from claimdesk.gui.templates.plain_view import ParagraphEdit
-from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.gui_support import make_env
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 WAIT = 10_000
 KIND = "records_request"
@@ -28,7 +28,7 @@ KIND = "records_request"
 @pytest.fixture
 def editor(qtbot: QtBot, tmp_path: Path) -> Iterator[TemplateEditor]:
     database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
-    services = Services(database, "Template Tester", tmp_path, clock=pinned_clock())
+    services = as_user(database, "Template Tester", tmp_path, clock=pinned_clock())
     load_demo(services)
     env = make_env(services, tmp_path)
     dialog = TemplateEditor(env)

@@ -15,14 +15,17 @@ from claimdesk.gui.case_list_model import CLAIMANT, DAYS_LEFT, CaseListModel
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
+from claimdesk.models.enums import Role
 from claimdesk.services import ClaimInput, Services
 from claimdesk.services.caselist import CaseFilter, CaseSort
 from tests.pinned import TODAY
+from tests.signin import principal
 
 NAMES = ["Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
 
 
 def open_cases(services: Services, names: list[str]) -> list[int]:
+    principal(services.db, "Bea Advocate", Role.CASEWORKER)  # the first case's assignee
     return [
         services.claims.open_case(
             ClaimInput(

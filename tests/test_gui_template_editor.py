@@ -21,6 +21,7 @@ from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.gui_support import make_env
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 WAIT = 10_000
 KIND = "records_request"
@@ -38,7 +39,7 @@ class Opened:
 @pytest.fixture
 def opened(qtbot: QtBot, tmp_path: Path) -> Iterator[Opened]:
     database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
-    services = Services(database, "Template Tester", tmp_path, clock=pinned_clock())
+    services = as_user(database, "Template Tester", tmp_path, clock=pinned_clock())
     load_demo(services)
     env = make_env(services, tmp_path)
     editor = TemplateEditor(env)

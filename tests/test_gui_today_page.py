@@ -8,10 +8,12 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.today_page import CASE, SOURCE, TodayPage
+from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.calls import CallInput, PromiseInput
 from tests.gui_support import make_env, open_case
 from tests.pinned import NOW, TODAY
+from tests.signin import principal
 
 
 def test_rows_name_the_claimant_and_the_source(
@@ -58,3 +60,24 @@ def test_rows_name_the_claimant_and_the_source(
     # A rule's deadline names its rule.
     appeal = [s for t, (c, s) in shown.items() if s == "US-ERISA-appeal-file"]
     assert appeal, shown
+
+
+def test_my_cases_shows_only_what_is_due_on_my_cases(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    principal(services.db, "Ana Ruiz", Role.CASEWORKER)
+    mine, theirs = open_case(services), open_case(services)
+    services.claims.update_case(mine, assigned_to=services.user_name)
+    services.claims.update_case(theirs, assigned_to="Ana Ruiz")
+    services.deadlines.add_manual(mine, "Mine to send", TODAY + timedelta(days=1))
+    services.deadlines.add_manual(theirs, "Ana's to send", TODAY + timedelta(days=1))
+    page = TodayPage(make_env(services, tmp_path))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        page.refresh()
+    titles = {item.title for item in page.model.items}
+    assert {"Mine to send", "Ana's to send"} <= titles
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        page.mine.setChecked(True)
+    assert {item.claim_id for item in page.model.items} == {mine}
+    assert "Mine to send" in {item.title for item in page.model.items}

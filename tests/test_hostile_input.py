@@ -27,6 +27,7 @@ from claimdesk.services import Services
 from claimdesk.storage import open_database
 from tests.builders import full_case
 from tests.conftest import REPO_ROOT
+from tests.signin import as_user
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -146,7 +147,7 @@ def table_counts(services: Services) -> tuple[int, ...]:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("source")
-    source = Services(open_database(f"sqlite:///{folder / 'source.sqlite'}"), "Source")
+    source = as_user(open_database(f"sqlite:///{folder / 'source.sqlite'}"), "Source")
     return source.exchange.export_case(full_case(source))
 
 
@@ -262,7 +263,7 @@ def hostile_database(tmp_path: Path) -> Path:
     """A database holding control characters, as one written before they were stripped."""
     data = tmp_path / "data"
     data.mkdir()
-    services = Services(open_database(f"sqlite:///{data / 'claimdesk.sqlite'}"), "Setup")
+    services = as_user(open_database(f"sqlite:///{data / 'claimdesk.sqlite'}"), "Setup")
     claim_id = full_case(services, name="Eve")
     with services.db.write() as session:
         session.execute(

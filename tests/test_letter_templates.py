@@ -19,6 +19,7 @@ from claimdesk.services.letter_context import build_context
 from claimdesk.services.lettering import LetterRefusedError, quoted_texts
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 KINDS = (
     "records_request",
@@ -66,7 +67,7 @@ NEEDED_FACTS = {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('letters') / 'demo.sqlite'}")
-    services = Services(database, "Test Caseworker", clock=pinned_clock())
+    services = as_user(database, "Test Caseworker", clock=pinned_clock())
     load_demo(services)
     yield services
     database.dispose()

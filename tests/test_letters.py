@@ -24,13 +24,14 @@ from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.builders import full_case
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, list[int], Path]]:
     folder = tmp_path_factory.mktemp("letters")
     database = open_database(f"sqlite:///{folder / 'claimdesk.sqlite'}")
-    services = Services(database, "Letter Tester", folder, clock=pinned_clock())
+    services = as_user(database, "Letter Tester", folder, clock=pinned_clock())
     ids = load_demo(services)
     yield services, ids, folder
     database.dispose()
@@ -242,7 +243,7 @@ def test_generated_letter_is_kept_on_the_case(demo: tuple[Services, list[int], P
 def test_a_check_finding_refuses_the_letter_and_keeps_nothing(
     tmp_path: Path, services: Services
 ) -> None:
-    writer = Services(services.db, "Letter Tester", tmp_path, clock=services.clock).lettering
+    writer = as_user(services.db, "Letter Tester", tmp_path, clock=services.clock).lettering
     claim_id = full_case(services)
     services.claims.update_case(claim_id, policy_number="")
     documents_before = services.documents.documents(claim_id)

@@ -29,6 +29,7 @@ from claimdesk.services.lettering import LetterRefusedError
 from claimdesk.storage import open_database
 from tests.gui_support import make_env, open_case
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 # What a template leaves behind when it goes wrong.
 _SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}", ".jinja")
@@ -61,7 +62,7 @@ def _plain_message(message: str) -> list[str]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, dict[str, int]]]:
     folder = tmp_path_factory.mktemp("letters-truth")
     database = open_database(f"sqlite:///{folder / 'demo.sqlite'}")
-    services = Services(database, "Truth Tester", folder, clock=pinned_clock())
+    services = as_user(database, "Truth Tester", folder, clock=pinned_clock())
     load_demo(services)
     ids = {c.case_number: c.id for c in services.claims.list_claims()}
     yield services, ids

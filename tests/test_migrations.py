@@ -14,10 +14,10 @@ from alembic.runtime.migration import MigrationContext
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
 from claimdesk.models import Base
-from claimdesk.services import Services
 from claimdesk.storage import Database, open_database
 from claimdesk.storage.migrate import code_head, include_name
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 SAMPLES = sorted((Path(__file__).parent / "resources" / "schema").glob("*.sqlite"))
 
@@ -70,7 +70,7 @@ def test_sample_database_upgrades_and_keeps_its_cases(sample: Path, tmp_path: Pa
         with db.engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == code_head()
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-        services = Services(db, "Upgrader")
+        services = as_user(db, "Upgrader")
         cases = services.claims.list_claims()
         assert len(cases) == claims_before
         for case in cases:
@@ -126,7 +126,7 @@ def test_upgrade_rebuilding_a_parent_table_keeps_every_child_row(
 
     path = tmp_path / "claimdesk.sqlite"
     db = open_database(f"sqlite:///{path}")
-    full_case(Services(db, "Before", clock=pinned_clock()))
+    full_case(as_user(db, "Before", clock=pinned_clock()))
     db.dispose()
     with sqlite3.connect(path) as connection:
         children_before = connection.execute("SELECT count(*) FROM call_log_entries").fetchone()

@@ -24,6 +24,7 @@ from claimdesk.services.letter_context import format_date
 from claimdesk.services.packets import is_appeal_letter
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 # The letters that go out with the packet, and the demo case each is written on.
 ENCLOSING = {
@@ -39,7 +40,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, l
     """The six demo cases, read only: tests that change a case use ``fresh`` instead."""
     folder = tmp_path_factory.mktemp("truth")
     database = open_database(f"sqlite:///{folder / 'demo.sqlite'}")
-    services = Services(database, "Truth Tester", folder, clock=pinned_clock())
+    services = as_user(database, "Truth Tester", folder, clock=pinned_clock())
     ids = load_demo(services)
     yield services, ids
     database.dispose()
@@ -48,7 +49,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, l
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[tuple[Services, list[int]]]:
     database = open_database(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    services = Services(database, "Truth Tester", tmp_path, clock=pinned_clock())
+    services = as_user(database, "Truth Tester", tmp_path, clock=pinned_clock())
     yield services, load_demo(services)
     database.dispose()
 

@@ -30,11 +30,11 @@ from claimdesk.partials import (
     sweep_remembered,
     sweep_stale_partials,
 )
-from claimdesk.services import Services
 from claimdesk.storage import Database
 from tests.builders import full_case
 from tests.conftest import REPO_ROOT
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.test_packet_reexport import LIMIT, scans
 from tests.test_packets import options, source
 
@@ -170,7 +170,7 @@ def test_the_next_start_sweeps_the_folders_packets_went_to(db: Database, tmp_pat
     """A packet exported once and never again: its killed export's partials still go at start."""
     data = tmp_path / "data"
     data.mkdir()
-    services = Services(db, "Test Caseworker", data, clock=pinned_clock())
+    services = as_user(db, "Test Caseworker", data, clock=pinned_clock())
     case = full_case(services, "Maria Lopez")
     exports = tmp_path / "Maria's appeal"
     exports.mkdir()

@@ -29,6 +29,7 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 
 BUNDLED = sorted(bundled_letters_dir().glob("*" + SUFFIX))
 
@@ -41,7 +42,7 @@ def digest(path: Path) -> str:
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     folder = tmp_path_factory.mktemp("plain")
     database = open_database(f"sqlite:///{folder / 'demo.sqlite'}")
-    services = Services(database, "Template Tester", folder, clock=pinned_clock())
+    services = as_user(database, "Template Tester", folder, clock=pinned_clock())
     load_demo(services)
     yield services
     database.dispose()

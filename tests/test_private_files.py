@@ -12,10 +12,10 @@ import pytest
 
 from claimdesk.logs import PrivateRotatingFileHandler, configure_logging
 from claimdesk.paths import resolve_paths
-from claimdesk.services import Services
 from claimdesk.storage import open_database
 from claimdesk.storage.backup import backup, restore
 from tests.builders import full_case
+from tests.signin import as_user
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -39,7 +39,7 @@ def test_data_folder_database_and_backups_are_private(tmp_path: Path) -> None:
     paths = resolve_paths(tmp_path / "new" / "data")
     db = open_database(paths.database_url, backup_dir=paths.backup_dir)
     try:
-        services = Services(db, "Tester")
+        services = as_user(db, "Tester")
         full_case(services)
         database = paths.database_file
         wal, shm = Path(f"{database}-wal"), Path(f"{database}-shm")

@@ -15,6 +15,7 @@ from claimdesk.services import Services
 from claimdesk.services.demo import load_demo, sample_case_count
 from claimdesk.storage import open_database
 from tests.builders import full_case
+from tests.signin import as_user
 
 SCHEMA = Path(__file__).parent / "resources" / "schema"
 # Tables whose rows belong to one case, directly or through another record.
@@ -107,7 +108,7 @@ def test_the_upgrade_keeps_every_row_of_the_last_release(tmp_path: Path) -> None
     assert rows_of(path, "claims") == [(*row, 0) for row in claims_before]
     db = open_database(f"sqlite:///{path}")
     try:
-        services = Services(db, "Upgrader")
+        services = as_user(db, "Upgrader")
         assert services.samples.remove() == []
         highest = max(row[0] for row in claims_before)
         assert full_case(services, "After Upgrade") == highest + 1

@@ -21,6 +21,7 @@ from claimdesk.services.dto import ClaimDetail, DeadlineRecord
 from claimdesk.services.schedule import rule_book
 from claimdesk.storage import open_database
 from tests.pinned import NOW, TODAY, pinned_clock
+from tests.signin import as_user
 
 
 def ago(days: int) -> date:
@@ -312,7 +313,7 @@ def test_an_imported_case_keeps_its_computed_deadlines_and_overrides(
     decision = computed(services, claim_id)["US-ERISA-appeal-pre"]
     services.deadlines.override(decision.id, TODAY + timedelta(days=5), "Plan promised sooner")
     document = services.exchange.export_case(claim_id)
-    other = Services(
+    other = as_user(
         open_database(f"sqlite:///{tmp_path / 'other.sqlite'}"), "Importer", clock=services.clock
     )
     new_id = other.exchange.import_case(document)
@@ -416,7 +417,7 @@ def test_reminders_from_lead_times(services: Services) -> None:
 @pytest.fixture(scope="module")
 def demo_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     database = open_database(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
-    shared = Services(database, "Test Caseworker", clock=pinned_clock())
+    shared = as_user(database, "Test Caseworker", clock=pinned_clock())
     load_demo(shared)
     yield shared
     database.dispose()

@@ -17,6 +17,7 @@ from claimdesk.services.search import fts_phrase, make_snippet, query_terms
 from claimdesk.storage import open_database
 from tests.builders import full_case
 from tests.pinned import NOW
+from tests.signin import as_user
 
 SAMPLE_0001 = Path(__file__).parent / "resources" / "schema" / "0001.sqlite"
 
@@ -155,7 +156,7 @@ def test_a_database_from_before_the_index_is_searchable(tmp_path: Path) -> None:
     shutil.copy(SAMPLE_0001, path)
     db = open_database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
     try:
-        services = Services(db, "Upgrader")
+        services = as_user(db, "Upgrader")
         assert services.search.pending() == len(services.claims.list_claims())
         result = services.search.search("peer-to-peer")
         assert result.cases

@@ -13,6 +13,7 @@ from claimdesk.clock import FixedClock
 from claimdesk.services import CallInput, Services
 from claimdesk.storage.db import Database, open_database
 from tests.builders import full_case
+from tests.signin import as_user
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_a_change_committed_during_a_snapshot_is_not_half_seen(
     claim_id = full_case(services)
     other_db = open_database(f"sqlite:///{db_path}")
     try:
-        other = Services(other_db, "Another Caseworker", clock=clock)
+        other = as_user(other_db, "Another Caseworker", clock=clock)
         with services.context.snapshot():
             before = len(services.calls.calls(claim_id))
             marks = len(services.timeline.marks(claim_id))

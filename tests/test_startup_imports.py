@@ -23,6 +23,7 @@ from claimdesk.services import Services
 from claimdesk.services.caselist import TABLES
 from claimdesk.storage.db import Database
 from tests.gui_support import open_case
+from tests.signin import as_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,12 +44,24 @@ import json, sys
 import claimdesk.gui.app as gui_app
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
+from claimdesk.services.accounts import use_hasher
+from tests.signin import FAST_HASHER, TEST_PASSWORD
 
+use_hasher(FAST_HASHER)
 app = QApplication(sys.argv[:1])
-services = gui_app.Services.open(f"sqlite:///{sys.argv[1]}", "Start-up Test")
-window = gui_app.MainWindow(
-    services, gui_app.Prompts(), "test", QSettings(sys.argv[2], QSettings.Format.IniFormat)
+# The way the program starts: the session opens the database and shows the sign-in window.
+session = gui_app.GuiSession(
+    f"sqlite:///{sys.argv[1]}",
+    gui_app.Prompts(),
+    settings=QSettings(sys.argv[2], QSettings.Format.IniFormat),
+    watch_screen=False,
 )
+assert session.start()
+card = session.sign_in_window.card
+card.name.setText("Test Caseworker")
+card.password.setText(TEST_PASSWORD)
+card.button.click()
+window = session.window
 window.tabs.setCurrentWidget(window.cases_page)
 table = window.cases_page.table
 found = {}
@@ -114,13 +127,13 @@ def test_a_wrong_column_would_be_caught() -> None:
 
 
 def test_services_are_built_when_first_asked_for(db: Database) -> None:
-    services = Services(db, "Lazy Tester")
+    services = as_user(db, "Lazy Tester")
     assert set(services.unbuilt()) == set(Services.names())
     assert set(Services.names()) == {
         *("claims", "caselist", "samples", "readiness", "calls", "requests", "documents"),
         *("specialists", "opinions", "imes", "appeals", "deadlines", "letters", "audit"),
         *("exchange", "schedule", "calendar", "timeline", "lettering", "packets", "search"),
-        *("accounts", "backups"),
+        *("accounts", "backups", "alerts", "dashboard", "report"),
     }
     caselist = services.caselist
     assert services.caselist is caselist
@@ -130,7 +143,7 @@ def test_services_are_built_when_first_asked_for(db: Database) -> None:
 def test_a_change_recomputes_deadlines_though_the_schedule_was_never_asked_for(
     db: Database,
 ) -> None:
-    services = Services(db, "Lazy Tester")
+    services = as_user(db, "Lazy Tester")
     claim_id = open_case(services)
     # Opening the case is a change; the forwarder subscribed first built the schedule for it.
     assert "schedule" not in services.unbuilt()
@@ -154,7 +167,7 @@ def test_the_window_builds_every_service_after_its_first_paint(
     from claimdesk.gui.main_window import MainWindow
     from claimdesk.gui.prompts import RecordingPrompts
 
-    fresh = Services(services.db, "Warm Tester")
+    fresh = as_user(services.db, "Warm Tester")
     window = MainWindow(
         fresh,
         RecordingPrompts(),

@@ -41,7 +41,12 @@ _REQUIRED = ("id", "title", "kind", "jurisdiction", "trigger", "period", "party"
              "confidence")  # fmt: skip
 _OPTIONAL = ("plan_types", "counts_from", "presumed_receipt_days", "limit", "outer_limit",
              "extensions", "month_end", "roll_forward", "calendar", "when", "auto", "met_by",
-             "fallback", "superseded_by", "notes")  # fmt: skip
+             "fallback", "superseded_by", "notes", "if_missed")  # fmt: skip
+# What a missed deadline of the other side opens for the claimant (DOMAIN.md, "When the insurer
+# misses its own deadline"): a file's "if_missed" list; a rule names them in its own "if_missed".
+_CONSEQUENCE_KEYS = ("id", "where", "gives", "citation", "confidence", "next_step")
+_CONSEQUENCE_OPTIONAL = ("penalty_per_day", "notes")
+NEXT_STEPS = ("court", "external_review", "ombudsman")
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,37 @@ class Fallback:
 
     trigger: str
     after: Period
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """What the claimant may do once the other side has let its deadline pass, and on whose
+    authority: the wording is the rule's, shown as what the rule says, never as advice."""
+
+    id: str
+    where: str  # "US ERISA (all plans)", as DOMAIN.md's table names it
+    gives: str  # a clause: "under (l)(1) the claimant may treat ... as exhausted"
+    citation: str
+    confidence: str
+    next_step: str  # "court", "external_review" or "ombudsman": the letter that uses it
+    penalty_per_day: Money | None = None  # a statutory maximum a court may award per day late
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in whole units of a currency (a statutory figure, not a case's money)."""
+
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class IfMissed:
+    """A rule's own words for what was missed, and what that opens."""
+
+    what: str  # "decision on the appeal": "Northwind's decision on the appeal was due ..."
+    gives: tuple[Consequence, ...]
 
 
 @dataclass(frozen=True)
@@ -82,6 +118,7 @@ class Rule:
     superseded_by: tuple[str, ...]
     notes: tuple[str, ...]
     source: str
+    if_missed: IfMissed | None = None
 
     @property
     def jurisdiction(self) -> str:
@@ -140,9 +177,20 @@ def load_rules(
     files = sorted(folder.glob("*.json"))
     if not files:
         raise DeadlineRuleError(f"No deadline rules were found in {folder}; reinstall ClaimDesk.")
+    raw: list[tuple[Path, dict[str, Any]]] = [(path, _read_json(path)) for path in files]
+    consequences: dict[str, Consequence] = {}
+    for path, data in raw:
+        for index, item in enumerate(data.get("if_missed", [])):
+            consequence = _consequence(item, path.name, index)
+            if consequence.id in consequences:
+                _fail(path.name, consequence.id, "this 'if_missed' id is used twice")
+            consequences[consequence.id] = consequence
     rules: list[Rule] = []
-    for path in files:
-        rules.extend(_read_file(path, set(plan_types), set(appeal_levels)))
+    for path, data in raw:
+        rules.extend(
+            _rule(item, path.name, i, set(plan_types), set(appeal_levels), consequences)
+            for i, item in enumerate(data["rules"])
+        )
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
@@ -158,7 +206,7 @@ def load_rules(
     return RuleBook(rules)
 
 
-def _read_file(path: Path, plan_types: set[str], levels: set[str]) -> list[Rule]:
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -170,13 +218,74 @@ def _read_file(path: Path, plan_types: set[str], levels: set[str]) -> list[Rule]
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise DeadlineRuleError(f'The rule file {path.name} must hold {{"rules": [...]}}.')
-    extra = set(data) - {"about", "rules"}
+    extra = set(data) - {"about", "rules", "if_missed"}
     if extra:
         raise DeadlineRuleError(f"The rule file {path.name} has unknown keys: {sorted(extra)}.")
-    return [_rule(item, path.name, i, plan_types, levels) for i, item in enumerate(data["rules"])]
+    if not isinstance(data.get("if_missed", []), list):
+        raise DeadlineRuleError(f"The rule file {path.name}: 'if_missed' must be a list.")
+    return data
 
 
-def _rule(item: Any, source: str, index: int, plan_types: set[str], levels: set[str]) -> Rule:
+def _consequence(item: Any, source: str, index: int) -> Consequence:
+    if not isinstance(item, dict):
+        raise DeadlineRuleError(f"{source}: 'if_missed' entry number {index + 1} is not an object.")
+    r = _Reader(item, source, str(item.get("id") or f"if_missed number {index + 1}"))
+    for key in _CONSEQUENCE_KEYS:
+        if key not in item:
+            r.fail(f"'{key}' is missing")
+    unknown = set(item) - set(_CONSEQUENCE_KEYS) - set(_CONSEQUENCE_OPTIONAL)
+    if unknown:
+        r.fail(f"unknown keys {sorted(unknown)} (see docs/deadline-rules.md)")
+    penalty = None
+    if "penalty_per_day" in item:
+        raw = item["penalty_per_day"]
+        if (
+            not isinstance(raw, dict)
+            or set(raw) != {"amount", "currency"}
+            or not isinstance(raw["amount"], int)
+            or isinstance(raw["amount"], bool)
+            or raw["amount"] <= 0
+            or not isinstance(raw["currency"], str)
+            or len(raw["currency"]) != 3
+        ):
+            r.fail('\'penalty_per_day\' must be {"amount": 110, "currency": "USD"}')
+        penalty = Money(int(raw["amount"]), str(raw["currency"]))
+    return Consequence(
+        id=r.text("id"),
+        where=r.text("where"),
+        gives=r.text("gives"),
+        citation=r.text("citation"),
+        confidence=r.choice("confidence", tuple(CONFIDENCES)),
+        next_step=r.choice("next_step", NEXT_STEPS),
+        penalty_per_day=penalty,
+        notes=tuple(r.texts("notes")),
+    )
+
+
+def _if_missed(r: _Reader, consequences: Mapping[str, Consequence]) -> IfMissed | None:
+    if "if_missed" not in r.item:
+        return None
+    raw = r.item["if_missed"]
+    if not isinstance(raw, dict) or set(raw) - {"what", "gives"} or "what" not in raw:
+        r.fail('\'if_missed\' must be {"what": "decision on the appeal", "gives": [...]}')
+    if r.item.get("party") == "claimant":
+        r.fail("'if_missed' is for the other side's deadlines, not the claimant's")
+    what = _Reader(raw, r.source, r.name).text("what")
+    gives = _Reader(raw, r.source, r.name).texts("gives")
+    unknown = [g for g in gives if g not in consequences]
+    if unknown:
+        r.fail(f"'if_missed' names an unknown consequence '{unknown[0]}'")
+    return IfMissed(what, tuple(consequences[g] for g in gives))
+
+
+def _rule(
+    item: Any,
+    source: str,
+    index: int,
+    plan_types: set[str],
+    levels: set[str],
+    consequences: Mapping[str, Consequence],
+) -> Rule:
     if not isinstance(item, dict):
         raise DeadlineRuleError(f"{source}: rule number {index + 1} is not an object.")
     name = str(item.get("id") or f"number {index + 1}")
@@ -244,6 +353,7 @@ def _rule(item: Any, source: str, index: int, plan_types: set[str], levels: set[
         superseded_by=tuple(r.texts("superseded_by")),
         notes=tuple(r.texts("notes")),
         source=source,
+        if_missed=_if_missed(r, consequences),
     )
 
 

@@ -12,7 +12,7 @@ from types import TracebackType
 
 # The database layer loads before PySide6: once PySide6 is imported, its import hook reads the
 # source of every module imported after it (PYSIDE-2029), a fifth of a second for SQLAlchemy.
-from claimdesk.services import Services
+from claimdesk.services import Services  # noqa: F401  (loaded before PySide6, see above)
 
 # isort: split
 from PySide6.QtCore import Qt
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.collector import MainThreadCollector
-from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.session import GuiSession
 from claimdesk.paths import APP_NAME, AppPaths, resources_dir
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def sweep_partials_in_background(paths: AppPaths) -> None:
     ).start()
 
 
-def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
+def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:
     check_display()
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -152,18 +152,22 @@ def run_gui(database_url: str, user_name: str, paths: AppPaths) -> int:
     follow_color_scheme()
     use_script_fallbacks(add_script_fonts())
     prompts = Prompts()
-    try:
-        services = Services.open(
-            database_url, user_name, paths.data_dir, backup_dir=paths.backup_dir
-        )
-    except ClaimDeskError as error:
-        prompts.error(None, "ClaimDesk cannot start", str(error))
-        return 1
     install_exception_hook(prompts)
-    window = MainWindow(services, prompts, services.location, data_dir=paths.data_dir)
-    window.show()
+    # The session decides when the program ends (gui/session.py): between one person's
+    # window and the next sign-in there is a moment with no window open.
+    QApplication.setQuitOnLastWindowClosed(False)
+    session = GuiSession(
+        database_url,
+        prompts,
+        data_dir=paths.data_dir,
+        backup_dir=paths.backup_dir,
+        account=account,
+    )
+    session.finished.connect(app.quit)
+    if not session.start():
+        return 1
     sweep_partials_in_background(paths)
     code = app.exec()
     collector.stop()
-    services.close()
+    session.close()
     return int(code)

@@ -34,7 +34,6 @@ LINES = {
     "claimantNameEdit": "claimant_name",
     "phoneEdit": "claimant_phone",
     "emailEdit": "claimant_email",
-    "assignedEdit": "assigned_to",
     "insurerEdit": "insurer_name",
     "administratorEdit": "plan_administrator_name",
     "planNameEdit": "plan_name",
@@ -84,7 +83,9 @@ class CaseDetailsDialog(QDialog):
         save: Callable[[dict[str, Any]], object],
         prompts: Prompts,
         parent: QWidget | None = None,
+        accounts: list[str] | None = None,
     ) -> None:
+        """``accounts``: who a case can be assigned to (the enabled accounts, by name)."""
         super().__init__(parent)
         load_form("case_details_dialog.ui", base=self)
         self.setWindowTitle(f"Edit case details: {claim.case_number}")
@@ -104,6 +105,7 @@ class CaseDetailsDialog(QDialog):
         for label, code in COUNTRIES:
             if code:
                 self.country.addItem(f"{label} ({code})", code)
+        self.assigned = self._assignee_combo(claim.assigned_to, accounts or [])
         self.amount = child(self, QLineEdit, "amountEdit")
         self.urgent = child(self, QCheckBox, "urgentCheck")
         for edit in self.dates.values():
@@ -114,6 +116,26 @@ class CaseDetailsDialog(QDialog):
 
         self._fill(claim)
         self._original = self.values()
+
+    def _assignee_combo(self, current: str, accounts: list[str]) -> QComboBox:
+        """ "Assigned to" picks an account (or nobody), in the place of the form's text field."""
+        typed = child(self, QLineEdit, "assignedEdit")
+        combo = QComboBox(self)
+        combo.setObjectName("assignedCombo")
+        combo.setAccessibleName("Assigned to")
+        combo.addItem("Nobody", "")
+        for name in accounts:
+            combo.addItem(name, name)
+        if current and combo.findData(current) < 0:
+            combo.addItem(f"{current} (disabled)", current)  # kept until changed
+        holder = typed.parentWidget()
+        layout = holder.layout() if holder is not None else None
+        if layout is not None:
+            layout.replaceWidget(typed, combo)
+        typed.hide()
+        typed.deleteLater()
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        return combo
 
     # ---- the form ----------------------------------------------------------------------------
 
@@ -151,6 +173,7 @@ class CaseDetailsDialog(QDialog):
         values["country"] = str(country or self.country.currentText()).strip().upper()
         values["amount"] = self.amount.text().strip() or None
         values["urgent"] = self.urgent.isChecked()
+        values["assigned_to"] = str(self.assigned.currentData() or "")
         return values
 
     def changes(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,9 @@ from claimdesk.gui.guide import help_button
 from claimdesk.models.enums import ClaimStatus, Stage
 from claimdesk.services import ChangeSet
 from claimdesk.services.caselist import CaseFilter
+
+if TYPE_CHECKING:  # the case list paints before the models are imported
+    from claimdesk.services.dashboard import Slice
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +70,28 @@ class CasesPage(QWidget):
         self.jurisdiction = _combo("Anywhere", [], "Filter by jurisdiction")
         self.overdue = QCheckBox("Overdue only")
         self.overdue.setAccessibleName("Show only overdue cases")
+        self.mine = QCheckBox("My cases")
+        self.mine.setAccessibleName("Show only the cases assigned to me")
+        self.mine.setToolTip("Only the cases assigned to you")
         self.count = QLabel()
+        # The cases behind a dashboard bar, until the user shows all cases again.
+        self.subset: Slice | None = None
+        self.subset_label = QLabel()
+        self.subset_label.setAccessibleName("Cases shown from the dashboard")
+        self.clear_subset = QPushButton("Show all cases")
+        self.clear_subset.clicked.connect(lambda: self.show_subset(None))
+        subset_row = QHBoxLayout()
+        subset_row.addWidget(self.subset_label, 1)
+        subset_row.addWidget(self.clear_subset)
+        self.subset_bar = QWidget()
+        self.subset_bar.setLayout(subset_row)
+        self.subset_bar.setVisible(False)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         for widget in (self.stage, self.status, self.assignee, self.jurisdiction):
             filters.addWidget(widget, 1)
+        filters.addWidget(self.mine)
         filters.addWidget(self.overdue)
         filters.addWidget(help_button(self.guide_page, self))
 
@@ -101,6 +122,7 @@ class CasesPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.subset_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         layout.addWidget(self.count)
@@ -111,6 +133,7 @@ class CasesPage(QWidget):
         for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.overdue.toggled.connect(self.apply_filter)
+        self.mine.toggled.connect(self.apply_filter)
         self.model.modelReset.connect(self._update_count)
         env.bus.changed.connect(self._on_change)
         self.apply_filter()  # the rest of the ids and the filter lists follow: start()
@@ -124,7 +147,31 @@ class CasesPage(QWidget):
             assignee=self.assignee.currentData() or "",
             jurisdiction=self.jurisdiction.currentData() or "",
             overdue_only=self.overdue.isChecked(),
+            mine=self.mine.isChecked(),
+            subset=self.subset,
         )
+
+    def show_subset(self, piece: Slice | None) -> None:
+        """List the cases behind a dashboard bar (every status: outcomes are on closed cases
+        too), or, with None, go back to the filters alone."""
+        self.subset = piece
+        self.subset_bar.setVisible(piece is not None)
+        if piece is not None:
+            self.subset_label.setText(
+                f"Cases behind the dashboard's “{piece.label}” (as counted at "
+                f"{piece.now.astimezone():%H:%M})."
+            )
+            for combo in (self.stage, self.status, self.assignee, self.jurisdiction):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.overdue.blockSignals(True)
+            self.overdue.setChecked(False)
+            self.overdue.blockSignals(False)
+        self.apply_filter()
 
     def start(self) -> None:
         """Once the window has painted: the rest of the ids and the filter lists, off the GUI

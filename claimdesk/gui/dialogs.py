@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui.forms import child, fit_height, load_form
+from claimdesk.gui.modal import run_modal as run_modal  # the panels' run_dialog
 
 
 def date_edit(value: date | None = None, name: str = "", *, today: date | None = None) -> QDateEdit:
@@ -153,8 +154,3 @@ def section(dialog: FormDialog, title: str) -> None:
     heading = QLabel(f"<b>{title}</b>")
     heading.setContentsMargins(0, 8, 0, 0)
     dialog.form.addRow(heading)
-
-
-def run_modal(dialog: QDialog) -> bool:
-    """Show a dialog and wait; True when the user accepted it (panels' ``run_dialog`` hook)."""
-    return dialog.exec() == QDialog.DialogCode.Accepted

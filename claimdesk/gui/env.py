@@ -30,6 +30,9 @@ class GuiEnv:
     tasks: TaskRunner
     bus: ChangeBus
     settings: QSettings
+    # An office database (several people sign in) rather than one person's: the idle lock
+    # comes sooner and asks for a name too.
+    office: bool = False
 
     @property
     def clock(self) -> Clock:

@@ -57,7 +57,10 @@ CONTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "backup",
         ),
     ),
-    ("The screens", ("today", "cases", "search", "overview", "documents", "timeline", "audit")),
+    (
+        "The screens",
+        ("today", "dashboard", "cases", "search", "overview", "documents", "timeline", "audit"),
+    ),
 )
 PAGES: tuple[str, ...] = tuple(page for _section, pages in CONTENTS for page in pages)
 PAGE_ROLE = Qt.ItemDataRole.UserRole

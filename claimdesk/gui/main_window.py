@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QWidget
 
@@ -15,9 +15,11 @@ from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
+from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
 from claimdesk.gui.search_page import SearchPage
@@ -33,6 +35,12 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    # File ▸ Switch user… and Sign out, for the session (gui/session.py) to act on.
+    lock_requested = Signal()
+    switch_user_requested = Signal()
+    sign_out_requested = Signal()
+    settings_changed = Signal()
+
     def __init__(
         self,
         services: Services,
@@ -41,21 +49,23 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         *,
         data_dir: Path | None = None,
+        office: bool = False,
     ) -> None:
         """``data_dir`` is the data folder (About names it; backups/ in it keeps the database
-        a restore replaces); without it, the database file's own folder."""
+        a restore replaces); without it, the database file's own folder. ``office``: several
+        people sign in to this database."""
         super().__init__()
         self.services = services
         sqlite = services.sqlite_path
         self.data_dir = data_dir or (sqlite.parent if sqlite is not None else None)
         # Tests replace this to look at a dialog instead of showing it.
-        self.run_dialog: Callable[[QDialog], bool] = lambda d: (
-            d.exec() == QDialog.DialogCode.Accepted
-        )
+        self.run_dialog: Callable[[QDialog], bool] = run_modal
         self.prompts = prompts
         self.tasks = TaskRunner(self)
         self.bus = ChangeBus(services, self)
-        self.env = GuiEnv(services, prompts, self.tasks, self.bus, settings or QSettings())
+        self.env = GuiEnv(
+            services, prompts, self.tasks, self.bus, settings or QSettings(), office=office
+        )
         self.form: QWidget = load_form("main_window.ui")
         central = self.form.findChild(QWidget, "centralWidget")
         assert central is not None, "main_window.ui defines centralWidget"
@@ -72,13 +82,18 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(self.env)
         self.today_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.today_page, "Today")
+        self.dashboard_page = DashboardPage(self.env)
+        self.dashboard_page.open_case.connect(self.open_case)
+        self.dashboard_page.open_cases.connect(self.show_cases_behind)
+        self.tabs.addTab(self.dashboard_page, "Dashboard")
         self.cases_page = CasesPage(self.env)
         self.cases_page.open_case.connect(self.open_case)
         self.tabs.addTab(self.cases_page, "Cases")
         self.search_page = SearchPage(self.env)
         self.search_page.open_item.connect(lambda claim_id, panel: self.open_case(claim_id, panel))
         self.tabs.addTab(self.search_page, "Search")
-        self._pinned: set[QWidget] = {self.today_page, self.cases_page, self.search_page}
+        self._pinned: set[QWidget] = {self.today_page, self.dashboard_page, self.cases_page,
+                                      self.search_page}  # fmt: skip
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._hide_close_buttons()
 
@@ -140,6 +155,9 @@ class MainWindow(QMainWindow):
         actions = self.database
         handlers = {
             "actionQuit": self.close,
+            "actionLockNow": self.lock_requested.emit,
+            "actionSwitchUser": self.switch_user_requested.emit,
+            "actionSignOut": self.sign_out_requested.emit,
             "actionAbout": self.show_about,
             "actionShortcuts": self.show_shortcuts,
             "actionUserGuide": self.show_guide,
@@ -168,6 +186,11 @@ class MainWindow(QMainWindow):
             self.action(name).triggered.connect(handler)
         for action in self.form.findChildren(QAction):
             self.addAction(action)  # shortcuts work wherever the focus is
+
+    def show_cases_behind(self, piece: object) -> None:
+        """A dashboard bar clicked: the case list, filtered to the cases behind it."""
+        self.cases_page.show_subset(piece)  # type: ignore[arg-type]
+        self.tabs.setCurrentWidget(self.cases_page)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)
@@ -250,7 +273,7 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.new_case_wizard import NewCaseWizard
 
         wizard = NewCaseWizard(self.env, self)
-        if wizard.exec() and wizard.created is not None:
+        if run_modal(wizard) and wizard.created is not None:
             self.open_case(wizard.created.id)
 
     def _letters_action(self, method: str) -> None:
@@ -267,14 +290,14 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.templates.editor import TemplateEditor
 
         dialog = TemplateEditor(self.env, self)
-        dialog.exec()
+        run_modal(dialog)
         dialog.deleteLater()
 
     def show_organisations(self) -> None:
         from claimdesk.gui.organisations_dialog import OrganisationsDialog
 
         dialog = OrganisationsDialog(self.env, self)
-        dialog.exec()
+        run_modal(dialog)
         dialog.deleteLater()
 
     def show_audit_trail(self) -> None:
@@ -289,9 +312,10 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.env, self.location, self)
-        while dialog.exec():
+        while run_modal(dialog):
             problem = dialog.apply()
             if problem is None:
+                self.settings_changed.emit()  # (the idle lock's minutes)
                 return
             self.prompts.error(self, "Settings", problem)
 
@@ -363,6 +387,22 @@ class MainWindow(QMainWindow):
         header = self.env.settings.value("cases/header")
         if isinstance(header, QByteArray):
             self.cases_page.table.horizontalHeader().restoreState(header)
+
+    def close_cases(self) -> None:
+        """Close every case tab, unsaved typing and all (a sign-out already asked)."""
+        for index in reversed(range(self.tabs.count())):
+            widget = self.tabs.widget(index)
+            if is_workspace(widget):
+                self.tabs.removeTab(index)
+                widget.deleteLater()
+
+    def unsaved_cases(self) -> int:
+        """How many open cases hold typing not saved yet."""
+        return sum(
+            1
+            for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
+            if is_workspace(w) and w.has_unsaved_edits()
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         unsaved = [

@@ -46,6 +46,10 @@ class Reminders(QObject):
             self.lead_days = DEFAULT_LEAD_DAYS
         self.tray: QSystemTrayIcon | None = None
         self.shown: list[str] = []
+        # While the window is locked (gui/lock.py) nothing is shown; a check that came due
+        # meanwhile runs at the unlock.
+        self.paused = False
+        self._missed = False
         self._timer = QTimer(self, interval=60 * 60 * 1000)
         self._timer.timeout.connect(self.check)
 
@@ -61,7 +65,19 @@ class Reminders(QObject):
         self._timer.start()
         QTimer.singleShot(2000, self, self.check)
 
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        if self._missed:
+            self._missed = False
+            self.check()
+
     def check(self) -> None:
+        if self.paused:
+            self._missed = True
+            return
         try:
             due = self.env.services.schedule.reminders_due(self.env.clock.today(), unseen_only=True)
         except ClaimDeskError:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.forms import child
+from claimdesk.gui.lock import LOCK_MINUTES_KEY, lock_minutes
 from claimdesk.gui.reminders import LEAD_DAYS_KEY, lead_days_from
 
 
@@ -20,6 +21,8 @@ class SettingsDialog(FormDialog):
         child(self, QLabel, "userValue").setText(env.services.user_name)
         self.lead_days = child(self, QLineEdit, "leadDaysEdit")
         self.lead_days.setText(", ".join(str(d) for d in env.services.schedule.lead_days))
+        self.lock_minutes = child(self, QSpinBox, "lockMinutesSpin")
+        self.lock_minutes.setValue(lock_minutes(env.settings, env.office))
         self.finish()
 
     def apply(self) -> str | None:
@@ -30,4 +33,5 @@ class SettingsDialog(FormDialog):
             return str(error)
         self.env.services.schedule.lead_days = days
         self.env.settings.setValue(LEAD_DAYS_KEY, ", ".join(str(d) for d in days))
+        self.env.settings.setValue(LOCK_MINUTES_KEY, self.lock_minutes.value())
         return None

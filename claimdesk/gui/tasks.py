@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,12 @@ class _Job(QRunnable):
 
 class TaskRunner(QObject):
     """Runs callables off the GUI thread; callbacks run on the GUI thread. Workers never touch
-    widgets."""
+    widgets.
+
+    While the window is locked (gui/lock.py) the runner is held: work already running
+    finishes, but its result waits for the unlock, and new work waits to start (the database
+    key may be gone meanwhile).
+    """
 
     busy_changed = Signal(bool)
 
@@ -83,6 +88,33 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one writer at a time keeps the database calm
         self._running: set[_Signals] = set()
+        self._held: list[Callable[[], None]] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def hold(self) -> None:
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start the waiting work and hand over the waiting results, in order, from the event
+        loop (so the window has painted itself unlocked first)."""
+        held, self._held = self._held or [], None
+        for step in held:
+            QTimer.singleShot(0, self, step)
+
+    def discard_held(self) -> int:
+        """Forget the waiting results and work (another person unlocked); how many."""
+        held, self._held = self._held or [], None
+        if held:
+            log.info("%d task results or starts dropped at a change of user", len(held))
+        return len(held)
 
     def run(
         self,
@@ -90,6 +122,9 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
+        if self._held is not None:
+            self._held.append(lambda: self.run(work, on_done, on_error))
+            return
         signals = self._signals_for(on_done, on_error)
         self.busy_changed.emit(True)
         self._pool.start(_Job(work, signals))
@@ -103,11 +138,18 @@ class TaskRunner(QObject):
     ) -> TaskControl:
         """Like run, for long work that reports progress and can be cancelled."""
         control = TaskControl()
-        signals = self._signals_for(on_done, on_error)
-        signals.progressed.connect(on_progress)
-        control._signals = signals
-        self.busy_changed.emit(True)
-        self._pool.start(_Job(lambda: work(control), signals))
+
+        def start() -> None:
+            signals = self._signals_for(on_done, on_error)
+            signals.progressed.connect(on_progress)
+            control._signals = signals
+            self.busy_changed.emit(True)
+            self._pool.start(_Job(lambda: work(control), signals))
+
+        if self._held is not None:
+            self._held.append(start)
+        else:
+            start()
         return control
 
     def _signals_for(
@@ -121,16 +163,22 @@ class TaskRunner(QObject):
         @Slot(object)
         def done(result: Any) -> None:
             self._finish(signals)
-            on_done(result)
+            self._deliver(lambda: on_done(result))
 
         @Slot(object)
         def failed(error: BaseException) -> None:
             self._finish(signals)
-            on_error(error)
+            self._deliver(lambda: on_error(error))
 
         signals.finished.connect(done)
         signals.failed.connect(failed)
         return signals
+
+    def _deliver(self, callback: Callable[[], None]) -> None:
+        if self._held is not None:
+            self._held.append(callback)  # shown once unlocked
+        else:
+            callback()
 
     def _finish(self, signals: _Signals) -> None:
         self._running.discard(signals)

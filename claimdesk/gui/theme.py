@@ -60,6 +60,27 @@ TEXT_TONES = {
     "against": AGAINST,
 }
 
+# Chart series with no meaning of their own (a stage, a level): distinct hues, each readable
+# as a bar beside text on the Base of a light and a dark palette.
+CHART_SERIES = (
+    Tone("#1556a8", "#90caf9"),
+    Tone("#1e6b24", "#81c784"),
+    Tone("#8a5300", "#ffb74d"),
+    Tone("#6a1b9a", "#ce93d8"),
+    Tone("#00695c", "#80cbc4"),
+    Tone("#a84300", "#ffab70"),
+    Tone("#4e5b6e", "#b0bec5"),
+    Tone("#ad1457", "#f48fb1"),
+)
+
+
+def chart_tone(name: str) -> Tone:
+    """A service's tone name ("danger", "series:3") as the theme's tone."""
+    if name.startswith("series:"):
+        return CHART_SERIES[int(name.partition(":")[2]) % len(CHART_SERIES)]
+    return TEXT_TONES.get(name, ACCENT)
+
+
 # Grounds.
 DANGER_BACKGROUND = Tone("#fdecea", "#3d1f1f")  # a conflict-of-interest row, an error box
 DANGER_BORDER = Tone("#f5c2c0", "#7a3030")

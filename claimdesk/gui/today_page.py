@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.alerts import alerts_html, case_link
 from claimdesk.gui.dates import day_text, long_day_text
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.guide import help_button
@@ -35,6 +37,7 @@ from claimdesk.gui.welcome import WelcomeStack
 from claimdesk.services import ChangeSet
 
 if TYPE_CHECKING:
+    from claimdesk.deadlines.missed import MissedDeadline
     from claimdesk.services.schedule import AgendaItem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -46,6 +49,8 @@ PANEL_FOR = {"deadline": "deadlines", "promise": "calls", "request": "requests"}
 # new day when the agenda is read again.
 AFTER_MIDNIGHT = timedelta(seconds=2)
 WATCHED = frozenset({"deadline", "call", "promise", "request", "claim", "appeal", "event"})
+# Missed insurer deadlines listed above the agenda (the dashboard lists them all).
+ALERTS_LISTED = 5
 
 
 def when_text(due: date, today: date) -> str:
@@ -146,12 +151,28 @@ class TodayPage(QWidget):
             self.horizon.addItem(f"Next {days} days", days)
         self.horizon.setCurrentIndex(1)
         self.horizon.currentIndexChanged.connect(self.refresh)
+        self.mine = QCheckBox("My cases")
+        self.mine.setAccessibleName("Show only what is due on the cases assigned to me")
+        self.mine.toggled.connect(self.refresh)
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.horizon)
+        top.addWidget(self.mine)
         top.addWidget(help_button(self.guide_page, self))
+
+        # The insurer's deadlines gone by with nothing recorded: what the rule then gives the
+        # claimant, in red, with its citation (claimdesk/deadlines/missed.py).
+        self.alerts: list[MissedDeadline] = []
+        self.alert_count = 0
+        self.alerts_label = QLabel()
+        self.alerts_label.setWordWrap(True)
+        self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.alerts_label.setAccessibleName("Insurer deadlines missed")
+        self.alerts_label.linkActivated.connect(self._alert_link)
+        self.alerts_label.setVisible(False)
+        theme.follow(self.alerts_label, self._write_alerts)
 
         self.table = QTableView()
         self.table.setAccessibleName("What is due")
@@ -176,6 +197,7 @@ class TodayPage(QWidget):
         layout = QVBoxLayout(agenda)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.alerts_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
         # With no case at all the page welcomes instead (claimdesk/gui/welcome.py).
@@ -216,9 +238,15 @@ class TodayPage(QWidget):
             self._write_summary()
         today = self.env.clock.today()
         days = self.horizon.currentData()
+        mine = self.mine.isChecked()
+        services = self.env.services
         self.env.tasks.run(
-            lambda: self.env.services.schedule.agenda(today, days),
-            on_done=lambda items: self._show(items, today),
+            lambda: (
+                services.schedule.agenda(today, days, mine=mine),
+                services.alerts.missed(today=today, limit=ALERTS_LISTED),
+                services.alerts.count(today),
+            ),
+            on_done=lambda found: self._show(found, today),
             on_error=self._failed,
         )
 
@@ -242,12 +270,14 @@ class TodayPage(QWidget):
             raise error
         self.env.prompts.error(self, "Cannot read what is due", str(error))
 
-    def _show(self, items: list[AgendaItem], today: date) -> None:
+    def _show(self, found: tuple[list[AgendaItem], list[MissedDeadline], int], today: date) -> None:
         self._busy = False
         if self._again:
             self._again = False
             self.refresh()
             return
+        items, self.alerts, self.alert_count = found
+        self._write_alerts()
         self.model.set_items(items, today)
         self._tally = _Tally(
             today=today,
@@ -272,6 +302,20 @@ class TodayPage(QWidget):
             parts.append(f"{tally.due_week} due within a week")
             parts.append(f"{tally.total} in all")
             self.summary.setText(f"{long_day_text(tally.today)} — " + " · ".join(parts))
+
+    def _write_alerts(self) -> None:
+        self.alerts_label.setVisible(bool(self.alert_count))
+        if self.alert_count:
+            self.alerts_label.setText(
+                alerts_html(
+                    self.alerts, self.alert_count, self.alerts_label.palette(), "on the Dashboard"
+                )
+            )
+
+    def _alert_link(self, link: str) -> None:
+        claim_id = case_link(link)
+        if claim_id is not None:
+            self.open_item.emit(claim_id, "deadlines")
 
     def overdue_count(self) -> int:
         return sum(1 for i in self.model.items if i.overdue)

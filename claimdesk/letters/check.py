@@ -225,6 +225,18 @@ def check_facts(kind: str, context: dict[str, Any]) -> list[Finding]:
                 blocking=True,
             )
         )
+    if kind == "insurer_deadline_notice" and not context.get("missed_deadlines"):
+        findings.append(
+            Finding(
+                "fact",
+                "missed_deadlines",
+                "This letter tells the insurer that its deadline has passed, and no insurer "
+                "deadline on this case has passed with nothing recorded. The Deadlines tab shows "
+                "the insurer's deadlines; record the appeal, complaint or request they count "
+                "from, or mark what was received.",
+                blocking=True,
+            )
+        )
     if kind == "ime_report_request" and context.get("ime") is None:
         findings.append(
             Finding(

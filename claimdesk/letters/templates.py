@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -93,9 +94,21 @@ def read_header(source: str) -> dict[str, str]:
 class TemplateStore:
     """Where templates are found: the office's folder first, then the bundled ones."""
 
-    def __init__(self, office_dir: Path | None, bundled_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        office_dir: Path | None,
+        bundled_dir: Path | None = None,
+        guard: Callable[[str], None] | None = None,
+    ) -> None:
+        """``guard``, given what is about to be done, refuses it if the signed-in account may
+        not change the office's templates (services/accounts.py)."""
         self.office_dir = office_dir
         self.bundled_dir = bundled_dir or bundled_letters_dir()
+        self._guard = guard
+
+    def _allowed(self, doing: str) -> None:
+        if self._guard is not None:
+            self._guard(doing)
 
     def templates(self) -> list[TemplateInfo]:
         """Every template, letters first (in the bundled order), then the layouts."""
@@ -163,6 +176,7 @@ class TemplateStore:
 
     def save(self, kind: str, source: str) -> TemplateInfo:
         """Keep the office's own version of a template (refused if it does not parse)."""
+        self._allowed("change the letter templates")
         if not (_KIND.match(kind) or kind.startswith("_")) or "/" in kind or "\\" in kind:
             raise ValidationError(f"'{kind}' is not a template name ClaimDesk can use.")
         if self.office_dir is None:
@@ -173,6 +187,7 @@ class TemplateStore:
 
     def reset(self, kind: str) -> None:
         """Drop the office's version, so the bundled one is used again."""
+        self._allowed("change the letter templates")
         if self.office_dir is None:
             return
         path = self.office_dir / (kind + SUFFIX)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from claimdesk.models.base import Base
     from claimdesk.models.claim import Claim, Note
     from claimdesk.models.medical import IndependentMedicalExam, SecondOpinion, Specialist
-    from claimdesk.models.people import Contact, Organisation, User
+    from claimdesk.models.people import Contact, Organisation, Setting, User
     from claimdesk.models.process import (
         Appeal,
         CaseEvent,
@@ -46,6 +46,7 @@ _HOMES = {
     "Specialist": "medical",
     "Contact": "people",
     "Organisation": "people",
+    "Setting": "people",
     "User": "people",
     "Appeal": "process",
     "CaseEvent": "process",
@@ -86,6 +87,7 @@ __all__ = [
     "SearchEntry",
     "SearchPending",
     "SecondOpinion",
+    "Setting",
     "Specialist",
     "User",
 ]

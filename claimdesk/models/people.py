@@ -12,7 +12,7 @@ from claimdesk.models.enums import OrganisationKind, Role
 
 
 class User(Base):
-    """A person using ClaimDesk: for attribution now, for office sign-in later."""
+    """An account: who signs in, and who every record and audit event is attributed to."""
 
     __tablename__ = "users"
 
@@ -24,6 +24,21 @@ class User(Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # argon2id (services/accounts.py); None on an account made before sign-in existed, until
+    # the database is set up (which adopts it) or an administrator gives it a password.
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    display_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # An account is never deleted (what it did stays attributed to it): it is disabled.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Setting(Base):
+    """One named setting of the whole database (its mode; an office's policies)."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Organisation(Base):

@@ -24,13 +24,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from claimdesk.clock import Clock
-    from claimdesk.services.accounts import AccountService
+    from claimdesk.services.accounts import AccountService, Principal, Signer
+    from claimdesk.services.alerts import AlertService
     from claimdesk.services.audit import AuditService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
     from claimdesk.services.caselist import CaseListService
     from claimdesk.services.claims import ClaimInput, ClaimService, OrganisationDetails
+    from claimdesk.services.dashboard import DashboardService
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
     from claimdesk.services.lettering import LetterWriter
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
         LetterService,
     )
     from claimdesk.services.readiness import ReadinessService
+    from claimdesk.services.report import ReportService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
     from claimdesk.services.schedule import ScheduleService
@@ -55,10 +58,12 @@ __all__ = [
     "ChangeListener",
     "ChangeSet",
     "ClaimInput",
+    "Database",
     "Entity",
     "OrganisationDetails",
     "PromiseInput",
     "Services",
+    "connect",
 ]
 
 
@@ -75,21 +80,33 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'claimdesk.services' has no attribute {name!r}")
 
 
+def connect(
+    database_url: str, *, backup_dir: Path | None = None, key: bytes | None = None
+) -> Database:
+    """Open (creating or upgrading) the database at ``database_url``, not yet signed in to;
+    ``key`` is the data key of an encrypted file (storage/keys.py)."""
+    from claimdesk.storage import open_database
+
+    return open_database(database_url, key=key, backup_dir=backup_dir)
+
+
 class Services:
-    """Every service over one database, acting as one user, each built on first use."""
+    """Every service over one database, acting as one signed-in account, each built on first
+    use."""
 
     def __init__(
         self,
         db: Database,
-        user_name: str,
+        principal: Principal,
         data_dir: Path | None = None,
         *,
         clock: Clock | None = None,
     ) -> None:
-        """``data_dir`` holds the office's own letter templates and letterhead (in
-        ``templates/``); without it only the bundled templates are used. ``clock`` is the
-        one source of "now" and "today" (the system's unless a test pins it)."""
-        self.context = ServiceContext(db, user_name, clock)
+        """``principal`` is who signed in (services/accounts.py ``sign_in``). ``data_dir``
+        holds the office's own letter templates and letterhead (in ``templates/``); without it
+        only the bundled templates are used. ``clock`` is the one source of "now" and "today"
+        (the system's unless a test pins it)."""
+        self.context = ServiceContext(db, principal, clock)
         self.db = db
         self._data_dir = data_dir
         # A case's computed deadlines follow its dated records inside the unit of work that
@@ -100,6 +117,10 @@ class Services:
 
     def _recompute_deadlines(self, unit: Unit) -> None:
         self.schedule.follow_changes(unit)
+
+    @property
+    def principal(self) -> Principal:
+        return self.context.principal
 
     @property
     def user_name(self) -> str:
@@ -135,7 +156,9 @@ class Services:
     def readiness(self) -> ReadinessService:
         from claimdesk.services.readiness import ReadinessService
 
-        return ReadinessService(self.context)
+        return ReadinessService(
+            self.context, lambda claim_id, today: self.alerts.missed([claim_id], today)
+        )
 
     @cached_property
     def calls(self) -> CallService:
@@ -210,6 +233,29 @@ class Services:
         return ScheduleService(self.context)
 
     @cached_property
+    def alerts(self) -> AlertService:
+        from claimdesk.services.alerts import AlertService
+
+        return AlertService(self.context, self.schedule.rules)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        from claimdesk.services.dashboard import DashboardService
+
+        return DashboardService(
+            self.context,
+            lambda today, now, ids, limit: self.alerts.missed(ids, today, now, limit),
+            lambda today, now, ids: self.alerts.count(today, now, ids),
+        )
+
+    @cached_property
+    def report(self) -> ReportService:
+        from claimdesk.services.report import ReportService
+
+        templates = self._data_dir / "templates" if self._data_dir else None
+        return ReportService(self.dashboard, templates)
+
+    @cached_property
     def calendar(self) -> CalendarService:
         from claimdesk.services.calendar import CalendarService
 
@@ -251,8 +297,14 @@ class Services:
             self.case_sources(),
             lambda: {t.kind: t.title for t in self.lettering.templates()},
             folders,
-            lambda: self.audit.short_head(),
+            guard=self._may_export,
+            record_integrity=lambda: self.audit.short_head(),
         )
+
+    def _may_export(self, doing: str) -> None:
+        from claimdesk.services.accounts import Right
+
+        self.context.require(Right.EXPORT, doing)
 
     def case_sources(self) -> CaseSources:
         """What letters and packets read a case through (services/sources.py)."""
@@ -271,6 +323,7 @@ class Services:
             deadlines=self.deadlines,
             documents=self.documents,
             letters=self.letters,
+            missed=lambda claim_id, today: self.alerts.missed([claim_id], today),
         )
 
     @cached_property
@@ -295,21 +348,21 @@ class Services:
     def open(
         cls,
         database_url: str,
-        user_name: str,
+        sign_in: Signer,
         data_dir: Path | None = None,
         *,
         backup_dir: Path | None = None,
         clock: Clock | None = None,
         key: bytes | None = None,
     ) -> Services:
-        """Open (creating or upgrading) the database at ``database_url`` and serve it; the
-        window and the CLI start here, so neither reaches into storage itself. ``key`` is the
-        data key of an encrypted file (storage/keys.py)."""
-        from claimdesk.storage import open_database
-
-        db = open_database(database_url, key=key, backup_dir=backup_dir)
+        """Open (creating or upgrading) the database at ``database_url``, sign in to it with
+        ``sign_in`` (given the database, it returns the principal: a password prompt, a
+        set-up, services/accounts.py) and serve it; the window and the CLI start here, so
+        neither reaches into storage itself. ``key`` is the data key of an encrypted file
+        (storage/keys.py). The database is closed again if sign-in fails."""
+        db = connect(database_url, backup_dir=backup_dir, key=key)
         try:
-            return cls(db, user_name, data_dir, clock=clock)
+            return cls(db, sign_in(db), data_dir, clock=clock)
         except BaseException:
             db.dispose()
             raise

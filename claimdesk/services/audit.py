@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from claimdesk.errors import NotPermittedError, ValidationError
+from claimdesk.errors import ValidationError
 from claimdesk.models import AuditEvent, Claim, User
-from claimdesk.models.enums import Role
+from claimdesk.services.accounts import Right
 from claimdesk.services.context import ServiceContext, user_names
 from claimdesk.services.dto import AuditRecord, copy_into
 from claimdesk.storage import audit_chain
@@ -157,12 +157,8 @@ class AuditService:
     # ---- the Audit view (administrators only) ----------------------------------------------
 
     def _require_admin(self) -> None:
-        principal = self._ctx.principal
-        if principal.role != Role.ADMIN:
-            raise NotPermittedError(
-                f"Only an administrator may read the audit trail; {principal.name} is a "
-                f"{principal.role.label.lower()}. Ask an administrator to sign in."
-            )
+        # Who did what is the office's record of its own people: administrators only.
+        self._ctx.require(Right.ADMINISTER, "read the audit trail")
 
     def trail(self, where: AuditFilter = AuditFilter(), limit: int = SHOWN_LIMIT) -> TrailPage:
         """The events the filter matches, newest first, at most ``limit``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from claimdesk.services.accounts import Right
 from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
 from claimdesk.storage.backup import BackupResult, RestoreResult
@@ -21,7 +22,9 @@ class BackupService:
         self._ctx = ctx
 
     def backup(self, destination: Path) -> BackupResult:
-        """A consistent copy of the database, safe while other windows are writing."""
+        """A consistent copy of the database, safe while other windows are writing
+        (administrators: a backup holds every case)."""
+        self._ctx.require(Right.ADMINISTER, "back up the database")
         return copies.backup(self._ctx.db, destination)
 
     def restore(
@@ -29,5 +32,7 @@ class BackupService:
     ) -> RestoreResult:
         """Replace the database with a checked copy of ``source``; the current one is kept
         in ``kept_in`` first (storage/backup.py says what is checked). ``source_key`` opens
-        an encrypted backup made with other keys (storage/keys.py unwraps it)."""
+        an encrypted backup made with other keys (storage/keys.py unwraps it).
+        Administrators only."""
+        self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)

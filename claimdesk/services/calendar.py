@@ -62,6 +62,9 @@ class CalendarService:
         now: datetime | None = None,
     ) -> CalendarExport:
         """Every open deadline of every case not closed, each with alarms before it."""
+        from claimdesk.services.accounts import Right
+
+        self._ctx.require(Right.EXPORT, "export the deadlines calendar")
         stamp = (now or self._ctx.clock.now()).astimezone(UTC)
         import icalendar  # imported when exporting: it costs a second at start-up
 

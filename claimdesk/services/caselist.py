@@ -7,15 +7,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, Integer, Select, String, column, func, or_, select, table
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    Select,
+    String,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    true,
+)
 
 from claimdesk.models.enums import ClaimStatus, ClaimType, DeadlineStatus, PlanType, Stage
 from claimdesk.services import overdue
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.overdue import overdue_claim_ids, overdue_items
 from claimdesk.storage.types import UTCDateTime, enum_column
+
+if TYPE_CHECKING:
+    from claimdesk.services.dashboard import Slice
 
 
 class CaseSort(enum.Enum):
@@ -41,6 +56,9 @@ class CaseFilter:
     assignee: str = ""
     jurisdiction: str = ""  # "US", or "US-CA" for one state
     overdue_only: bool = False
+    mine: bool = False  # only the cases assigned to the signed-in account ("My cases")
+    # The cases behind a bar of the dashboard (services/dashboard.py), read when filtering.
+    subset: Slice | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,10 @@ class CaseListService:
                 chunk = list(ids[start : start + _ROWS_AT_ONCE])
                 late = overdue_items(today, now, chunk).subquery()
                 overdue = set(connection.execute(select(late.c.claim_id).distinct()).scalars())
-                for row in connection.execute(_row_query().where(_CLAIMS.c.id.in_(chunk))):
+                rows = _row_query().where(_CLAIMS.c.id.in_(chunk))
+                if self._ctx.visible_to is not None:
+                    rows = rows.where(_CLAIMS.c.assigned_user_id == self._ctx.visible_to)
+                for row in connection.execute(rows):
                     found[row.id] = CaseRow(
                         id=row.id,
                         case_number=row.case_number,
@@ -177,6 +198,7 @@ class CaseListService:
         query = (
             select(_USERS.c.name)
             .join(_CLAIMS, _CLAIMS.c.assigned_user_id == _USERS.c.id)
+            .where(_visible(self._ctx))
             .distinct()
             .order_by(_USERS.c.name)
         )
@@ -186,6 +208,7 @@ class CaseListService:
     def jurisdictions(self) -> list[str]:
         query = (
             select(_CLAIMS.c.country, _CLAIMS.c.region)
+            .where(_visible(self._ctx))
             .distinct()
             .order_by(_CLAIMS.c.country, _CLAIMS.c.region)
         )
@@ -197,7 +220,10 @@ class CaseListService:
 
     def any_cases(self) -> bool:
         with self._ctx.reader_connection() as connection:
-            return connection.scalar(select(_CLAIMS.c.id).limit(1)) is not None
+            return (
+                connection.scalar(select(_CLAIMS.c.id).where(_visible(self._ctx)).limit(1))
+                is not None
+            )
 
     def _query(
         self,
@@ -238,11 +264,20 @@ class CaseListService:
             query = query.where(claims.status == case_filter.status)
         if case_filter.assignee:
             query = query.where(users.name == case_filter.assignee)
+        # "My cases", and a caseworker whom the office limits to their cases (the read policy
+        # of services/policy.py, which Core queries apply themselves).
+        if case_filter.mine or self._ctx.visible_to is not None:
+            query = query.where(claims.assigned_user_id == self._ctx.principal.user_id)
         if case_filter.jurisdiction:
             country, _, region = case_filter.jurisdiction.upper().partition("-")
             query = query.where(claims.country == country)
             if region:
                 query = query.where(claims.region == region)
+        if case_filter.subset is not None:
+            from claimdesk.services.dashboard import slice_query
+
+            behind = slice_query(case_filter.subset)
+            query = query.where(claims.id.in_(behind.correlate(None)))
         if case_filter.overdue_only:
             late = overdue_claim_ids(today, now or self._ctx.clock.now())
             query = query.where(claims.id.in_(late))
@@ -307,6 +342,14 @@ def _next_deadlines() -> Any:
 
 
 @lru_cache(maxsize=1)
+def _visible(ctx: ServiceContext) -> Any:
+    """The cases the principal may see, as a Core condition (true for every case but a
+    limited caseworker's)."""
+    if ctx.visible_to is None:
+        return true()
+    return _CLAIMS.c.assigned_user_id == ctx.visible_to
+
+
 def _row_query() -> Select[Any]:
     """The row text of the case list, without its WHERE.
 

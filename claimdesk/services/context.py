@@ -22,7 +22,7 @@ from sqlalchemy import event, insert, inspect, select
 # its first page before they are (docs/architecture.md, "Start-up").
 from claimdesk import models
 from claimdesk.clock import Clock, SystemClock
-from claimdesk.errors import NotFoundError
+from claimdesk.errors import NotFoundError, PermissionDenied
 from claimdesk.storage.audit_chain import EventFields, write_chained
 from claimdesk.storage.db import Database
 from claimdesk.storage.types import UTCDateTime
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
-    from claimdesk.services.accounts import Principal
+    from claimdesk.services.accounts import Principal, Right
 
 
 class Entity(StrEnum):
@@ -53,6 +53,8 @@ class Entity(StrEnum):
     DEADLINE = "deadline"
     REMINDER = "reminder"
     LETTER = "letter"
+    ACCOUNT = "account"
+    SETTING = "setting"
 
 
 @dataclass(frozen=True)
@@ -150,30 +152,47 @@ class Unit:
 
 
 class ServiceContext:
-    """Shared by the services of one open database, one acting user and one clock."""
+    """Shared by the services of one open database, one signed-in principal and one clock."""
 
-    def __init__(self, db: Database, user_name: str, clock: Clock | None = None) -> None:
-        from claimdesk.services.accounts import account_name
-
-        name = account_name(user_name)
+    def __init__(self, db: Database, principal: Principal, clock: Clock | None = None) -> None:
         self.db = db
-        self.user_name = name
-        self._principal: Principal | None = None
+        # Who is acting, fixed at sign-in (services/accounts.py): every unit of work and every
+        # read carries it, and the role decides what they may do.
+        self.principal = principal
         # The one source of "now" and "today" for every service (claimdesk/clock.py).
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[ChangeListener] = []
         self._before_commit: list[BeforeCommit] = []
+        self._assigned_only: bool | None = None
 
     @property
-    def principal(self) -> Principal:
-        """Who is acting: found (or, the first time, made) by the accounts service at the first
-        use, then fixed for the session; every unit of work is attributed to it."""
-        if self._principal is None:
-            from claimdesk.services.accounts import principal_for
+    def user_name(self) -> str:
+        return self.principal.name
 
-            with self.write() as session:
-                self._principal = principal_for(session, self.user_name)
-        return self._principal
+    @property
+    def assigned_only(self) -> bool:
+        """Whether this principal sees and changes only the cases assigned to it: a caseworker
+        on an office database whose setting says so (read once, at the first use)."""
+        if self._assigned_only is None:
+            from claimdesk.models.enums import Role
+            from claimdesk.services.accounts import ONLY_ASSIGNED_SETTING, setting
+
+            limited = False
+            if self.principal.role is Role.CASEWORKER:
+                with self.db.read_connection() as connection:
+                    limited = setting(connection, ONLY_ASSIGNED_SETTING) == "1"
+            self._assigned_only = limited
+        return self._assigned_only
+
+    @property
+    def visible_to(self) -> int | None:
+        """The account whose assigned cases alone may be read, or None for every case (for a
+        Core query, which the reader's policy cannot filter by itself)."""
+        return self.principal.user_id if self.assigned_only else None
+
+    def require(self, right: Right, doing: str) -> None:
+        """Refuse with PermissionDenied, naming ``doing``, unless the principal's role may."""
+        self.principal.require(right, doing)
 
     def before_commit(self, hook: BeforeCommit) -> None:
         """Run ``hook`` inside every unit of work, after its changes and before it commits."""
@@ -191,13 +210,29 @@ class ServiceContext:
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """The one way services read: a session rolled back at the end (inside a snapshot,
-        the snapshot's session)."""
+        the snapshot's session), seeing only what the principal may (a caseworker limited to
+        their cases sees only those)."""
         current = self._snapshot_session()
         if current is not None:
             yield current
             return
         with self.db.read() as session:
+            self._apply_read_policy(session)
             yield session
+
+    @contextmanager
+    def system_reader(self) -> Iterator[Session]:
+        """A read that sees every case whoever is signed in, for derived data kept for the
+        whole office (the search index, the deadline queue); never shown to the person as
+        it is read."""
+        with self.db.read() as session:
+            yield session
+
+    def _apply_read_policy(self, session: Session) -> None:
+        if self.visible_to is not None:
+            from claimdesk.services.policy import only_assigned_cases
+
+            only_assigned_cases(session, self.visible_to)
 
     @contextmanager
     def reader_connection(self) -> Iterator[Connection]:
@@ -219,6 +254,7 @@ class ServiceContext:
             yield
             return
         with self.db.read() as session:
+            self._apply_read_policy(session)
             token = _snapshot.set((self, session))
             try:
                 yield
@@ -254,15 +290,29 @@ class ServiceContext:
                     setattr(obj, key, now)
 
     @contextmanager
-    def unit(self) -> Iterator[Unit]:
-        """A write transaction; its changes are announced only once it has committed."""
-        principal = self.principal  # found before the unit's transaction, never inside it
+    def unit(self, doing: str = "change the cases", right: Right | None = None) -> Iterator[Unit]:
+        """A write transaction; its changes are announced only once it has committed.
+
+        The principal's role must have ``right`` (by default, to work cases), or the unit is
+        refused with PermissionDenied naming ``doing``; an account disabled since it signed in
+        is refused too, and a caseworker limited to their cases cannot change another's.
+        """
+        from claimdesk.services.accounts import Right
+
+        principal = self.principal
+        principal.require(right or Right.WORK_CASES, doing)
         with self.write() as session:
+            _refuse_if_disabled(session, principal)
+            self._apply_read_policy(session)
             unit = Unit(session=session, user_id=principal.user_id, clock=self.clock)
             yield unit
             if unit.changes:
                 for hook in self._before_commit:
                     hook(unit)
+                if self.visible_to is not None:
+                    from claimdesk.services.policy import refuse_others_cases
+
+                    refuse_others_cases(session, self.visible_to, unit.changes, doing)
             mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
             write_chained(session.connection(), unit.audit)
         if not unit.changes:
@@ -270,6 +320,19 @@ class ServiceContext:
         changes = ChangeSet(tuple(unit.changes), _initiator.get())
         for listener in list(self._listeners):
             listener(changes)
+
+
+def _refuse_if_disabled(session: Session, principal: Principal) -> None:
+    row = session.execute(
+        select(models.User.disabled_at, models.User.active).where(
+            models.User.id == principal.user_id
+        )
+    ).first()
+    if row is None or row.disabled_at is not None or not row.active:
+        raise PermissionDenied(
+            f"The account '{principal.name}' has been disabled; nothing was changed. Sign in "
+            "with an account that is enabled."
+        )
 
 
 _stamped: dict[type, tuple[str, ...]] = {}

@@ -414,6 +414,11 @@ class _CaseLoader:
         for org in data.get("organisations", []):
             if org["kind"] in (OrganisationKind.INSURER, OrganisationKind.PLAN_ADMINISTRATOR):
                 self._organisation(org)
+        # The sample's caseworker is a made-up person, not an account: the cases go to whoever
+        # loads them (an account they name that exists keeps them).
+        assignable = {a.name for a in self.s.accounts.assignable()}
+        if claim_data.get("assigned_to") not in assignable:
+            claim_data["assigned_to"] = self.s.user_name
         claim = self.s.claims.open_case(ClaimInput(**fill(claim_data, dates_only)))
         # Marked before anything else is added, so even a load that fails halfway leaves
         # nothing 'claimdesk demo --remove' cannot take out again.

@@ -49,6 +49,7 @@ from claimdesk.models import (
 from claimdesk.models.base import UTCDateTime
 from claimdesk.services import accounts
 from claimdesk.services import validate as v
+from claimdesk.services.accounts import Right
 from claimdesk.services.claims import last_activity, next_case_number
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.documents import (
@@ -169,6 +170,7 @@ class ExchangeService:
 
     def export_case(self, claim_id: int) -> dict[str, Any]:
         """The whole case, its documents included, as a JSON-ready dict."""
+        self._ctx.require(Right.EXPORT, "export cases")
         with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
@@ -180,7 +182,7 @@ class ExchangeService:
 
         Validates everything before writing; a malformed document writes nothing.
         """
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("import cases") as unit:
             importer = _Importer(unit.session)
             claim_id = importer.run(document)
             if not document["claim"].get("updated_at"):
@@ -355,7 +357,9 @@ class _Importer:
         extra = {s.name for s in CLAIM_SECTIONS}
         claim = self.build(CLAIM, claim_doc, "claim", extra_keys=extra)
         if claim.case_number and self.session.scalar(
-            select(Claim.id).where(Claim.case_number == claim.case_number)
+            select(Claim.id)
+            .where(Claim.case_number == claim.case_number)
+            .execution_options(skip_policy=True)  # numbers are unique across the office
         ):
             claim.case_number = next_case_number(self.session)
         if not claim.case_number:
@@ -486,7 +490,7 @@ class _Importer:
         if not name:
             raise ImportFormatError(f"{path}: expected a user's name (1 to 120 characters).")
         if name not in self.users:
-            self.users[name] = accounts.account(self.session, name).id
+            self.users[name] = accounts.imported_author(self.session, name).id
         return self.users[name]
 
 

@@ -7,6 +7,7 @@ field reference in docs/letter-templates.md is generated from :func:`describe_fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ from claimdesk.services.dto import (
 )
 
 if TYPE_CHECKING:
+    from claimdesk.deadlines.missed import MissedDeadline
+    from claimdesk.deadlines.rules import Money
     from claimdesk.letters.letterhead import Letterhead
     from claimdesk.services.sources import CaseSources, ExhibitList
 
@@ -211,6 +214,7 @@ def _context(
         }
         for a in appeals
     ]
+    missed = [_missed(m, day, country) for m in services.missed(claim_id, today)]
     recipient = _recipient(
         kind,
         claim,
@@ -267,6 +271,71 @@ def _context(
             for d in sorted(deadlines, key=lambda d: d.due_on)
         ],
         "enclosures": enclosures,
+        "missed_deadlines": missed,
+        # What the missed deadlines open, each rule once (two missed decisions, one ERISA rule).
+        "missed_rules": list({o["sentence"]: o for m in missed for o in _opens(m)}.values()),
+    }
+
+
+def _opens(missed: dict[str, Value]) -> list[dict[str, Value]]:
+    opens = missed["opens"]
+    assert isinstance(opens, list)
+    return [o for o in opens if isinstance(o, dict)]
+
+
+def _statutory(money: Money) -> str:
+    from claimdesk.deadlines.missed import money_text
+
+    return money_text(money)
+
+
+# Who hears a complaint the insurer let wait, by country (DOMAIN.md, "When the insurer misses
+# its own deadline").
+_OMBUDSMAN = {
+    "GB": "the Financial Ombudsman Service",
+    "AU": "the Australian Financial Complaints Authority (AFCA)",
+    "IN": "the Insurance Ombudsman",
+    "CA": "the OmbudService for Life and Health Insurance (OLHI)",
+}
+
+
+def _missed(
+    missed: MissedDeadline, day: Callable[[date | None], str | None], country: str
+) -> dict[str, Value]:
+    """An insurer deadline gone by, with what the rule data says it opens."""
+    penalty = missed.penalty
+    return {
+        "who": missed.who,
+        "what": missed.what,
+        "title": missed.title,
+        "rule_id": missed.rule_id or None,
+        "due_on": day(missed.due_on),
+        "days_late": missed.days_late,
+        "citation": missed.citation or None,
+        "confidence": missed.confidence or None,
+        "opens": [
+            {
+                "sentence": f"{c.gives[:1].upper()}{c.gives[1:]} ({c.citation}).",
+                "citation": c.citation,
+                "confidence": c.confidence,
+                "next_step": c.next_step,
+            }
+            for c in missed.consequences
+        ],
+        "court": "court" in missed.next_steps,
+        "external_review": "external_review" in missed.next_steps,
+        "ombudsman": "ombudsman" in missed.next_steps,
+        "ombudsman_name": _OMBUDSMAN.get(country) if "ombudsman" in missed.next_steps else None,
+        "penalty": (
+            {
+                "per_day": _statutory(penalty.per_day),
+                "days_late": penalty.days_late,
+                "maximum": _statutory(penalty.maximum),
+                "citation": penalty.citation,
+            }
+            if penalty is not None
+            else None
+        ),
     }
 
 

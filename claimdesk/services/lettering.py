@@ -91,7 +91,14 @@ class LetterWriter:
         self._services = sources
         self._exhibits = exhibits
         self.office_dir = office_dir
-        self.store = TemplateStore(office_dir / "letters" if office_dir else None)
+        self.store = TemplateStore(
+            office_dir / "letters" if office_dir else None, guard=self._may_change_templates
+        )
+
+    def _may_change_templates(self, doing: str) -> None:
+        from claimdesk.services.accounts import Right
+
+        self._ctx.require(Right.ADMINISTER, doing)
 
     def templates(self) -> list[TemplateInfo]:
         return self.store.letters()
@@ -100,6 +107,7 @@ class LetterWriter:
         return load_letterhead(self.office_dir)
 
     def save_letterhead(self, letterhead: Letterhead) -> None:
+        self._may_change_templates("change the office's letterhead")
         if self.office_dir is None:
             raise ValidationError("There is no data folder to keep the letterhead in.")
         save_letterhead(self.office_dir, letterhead)

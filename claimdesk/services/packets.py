@@ -112,10 +112,13 @@ class PacketService:
         sources: CaseSources,
         template_titles: TemplateTitles,
         export_folders: Path | None = None,
+        guard: Callable[[str], None] | None = None,
         record_integrity: Callable[[], str] | None = None,
     ) -> None:
         """``export_folders``: where to note the folders packets go to, so the partials of an
-        export killed outright are removed at the next start (claimdesk/partials.py)."""
+        export killed outright are removed at the next start (claimdesk/partials.py).
+        ``guard`` refuses an export the signed-in account's role may not make."""
+        self._guard = guard
         self._s = sources
         self._template_titles = template_titles
         self._export_folders = export_folders
@@ -246,6 +249,8 @@ class PacketService:
         """Write the claim's packet to ``out``; see export_packet for what it raises."""
         from claimdesk.packets.export import export_packet  # heavy: imported when used
 
+        if self._guard is not None:
+            self._guard("export packets")
         if self._export_folders is not None:
             remember_export_folder(self._export_folders, out.parent)
         source = self.source(claim_id, letter_pdf, options)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from claimdesk.deadlines.missed import MissedDeadline
 from claimdesk.errors import NotFoundError
 from claimdesk.models import (
     CallLogEntry,
@@ -38,15 +40,33 @@ class ReadinessItem:
     title: str
     detail: str
     fix_in: str
+    # An insurer's deadline gone by with nothing recorded: shown in red, first.
+    alert: bool = False
 
 
 class ReadinessService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        missed: Callable[[int, date], list[MissedDeadline]] | None = None,
+    ) -> None:
         self._ctx = ctx
+        self._missed = missed
 
     def check(self, claim_id: int, today: date | None = None) -> list[ReadinessItem]:
         """Every check, passed or not, in the order a caseworker would fix them."""
         today = today or self._ctx.clock.today()
+        alerts = [
+            ReadinessItem(
+                f"insurer_deadline:{missed.deadline_id}",
+                False,
+                f"{missed.headline}: nothing is recorded",
+                f"{missed.opens()} This is what the rule says, not legal advice.",
+                DEADLINES,
+                alert=True,
+            )
+            for missed in (self._missed(claim_id, today) if self._missed else [])
+        ]
         with self._ctx.reader() as session:
             claim = session.get(Claim, claim_id)
             if claim is None:
@@ -134,7 +154,7 @@ class ReadinessService:
                 )
             for opinion, specialist in opinions:
                 items.extend(_opinion_checks(opinion, specialist))
-        return items
+        return [*alerts, *items]
 
 
 def _opinion_checks(opinion: SecondOpinion, specialist: Specialist) -> list[ReadinessItem]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from claimdesk.deadlines import CaseFacts, Planned, RuleBook, load_rules, plan_case
 from claimdesk.deadlines.plan import AppealFacts, EventFacts, RequestFacts
-from claimdesk.errors import NotFoundError
+from claimdesk.errors import NotFoundError, PermissionDenied
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -204,8 +204,13 @@ class ScheduleService:
         try:
             self.recompute(claim_id, today)
         except NotFoundError:
+            with self._ctx.system_reader() as session:
+                if session.get(Claim, claim_id) is not None:
+                    return  # not this account's case to see: it stays queued for another
             with self._ctx.write() as session:  # the case is gone: nothing left to recompute
                 session.execute(delete(DeadlinePending).where(DeadlinePending.claim_id == claim_id))
+        except PermissionDenied:
+            return  # a role that cannot change cases: it stays queued for one that can
         except Exception:
             log.exception("recomputing the deadlines of case %s failed again", claim_id)
 
@@ -263,9 +268,15 @@ class ScheduleService:
     # ---- what is due ---------------------------------------------------------------------------
 
     def agenda(
-        self, today: date | None = None, days: int = 14, now: datetime | None = None
+        self,
+        today: date | None = None,
+        days: int = 14,
+        now: datetime | None = None,
+        *,
+        mine: bool = False,
     ) -> list[AgendaItem]:
-        """What is overdue or due within ``days`` on every case not closed, soonest first."""
+        """What is overdue or due within ``days`` on every case not closed, soonest first
+        (``mine``: only on the cases assigned to the signed-in account)."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         for claim_id in sorted(self.stale_claims):
@@ -284,6 +295,15 @@ class ScheduleService:
                 *_promise_items(session, until, late),
                 *_request_items(session, until, late, covered),
             ]
+            if mine:
+                assigned = set(
+                    session.scalars(
+                        select(Claim.id).where(
+                            Claim.assigned_user_id == self._ctx.principal.user_id
+                        )
+                    )
+                )
+                items = [i for i in items if i.claim_id in assigned]
         return sorted(items, key=lambda i: (i.due_on, i.due_at or now, i.case_number, i.title))
 
     def _deadline_items(

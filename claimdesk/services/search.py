@@ -123,7 +123,8 @@ class SearchService:
                     claim_id, claim.case_number, claim.claimant_name
                 )
             case.hits.append(SearchHit(kind, record_id, title, " ".join(snippet.split())))
-        return SearchResult(query, list(grouped.values()), len(rows), truncated)
+        hits = sum(len(case.hits) for case in grouped.values())
+        return SearchResult(query, list(grouped.values()), hits, truncated)
 
     def _fts_rows(self, session: Session, terms: list[str], limit: int) -> list[tuple[Any, ...]]:
         match = " AND ".join(fts_phrase(t) for t in terms)
@@ -236,7 +237,7 @@ class SearchService:
 
         Each case is committed as it is done, so stopping (``cancelled``) keeps them.
         """
-        with self.context.reader() as session:
+        with self.context.system_reader() as session:
             pending = set(session.scalars(select(SearchPending.claim_id)))
             # A case never indexed at all (written by bulk SQL, not through a unit of work):
             # every case has at least its own entry once indexed.
@@ -270,7 +271,7 @@ class SearchService:
 
     def _reindex(self, claim_ids: list[int]) -> None:
         """Index these cases afresh: read (and extract text) first, then one short write."""
-        with self.context.reader() as session:
+        with self.context.system_reader() as session:
             entries = _entries(session, claim_ids)
             _fill_extracted(session, claim_ids, entries)
         with self.context.write() as session:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from claimdesk.clock import Clock
+    from claimdesk.deadlines.missed import MissedDeadline
     from claimdesk.packets.model import ListedExhibit
     from claimdesk.services.calls import CallService
     from claimdesk.services.claims import ClaimService
@@ -40,6 +42,8 @@ class CaseSources:
     deadlines: DeadlineService
     documents: DocumentService
     letters: LetterService
+    # The insurer's deadlines on a case gone by with nothing recorded, as of a day (AlertService).
+    missed: Callable[[int, date], list[MissedDeadline]]
 
 
 # The packet's exhibits after its letter (PacketService.exhibit_list), for a letter's enclosures.

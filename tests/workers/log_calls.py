@@ -16,8 +16,9 @@ from __future__ import annotations
 import sys
 import traceback
 
-from claimdesk.services import CallInput, PromiseInput, Services
+from claimdesk.services import CallInput, PromiseInput
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.common import emit, open_test_database
 
 
@@ -34,7 +35,7 @@ def call_for(round_no: int, seq: int) -> CallInput:
 
 def main(argv: list[str]) -> int:
     url, claim_id, round_no = argv[0], int(argv[1]), int(argv[2])
-    services = Services(open_test_database(url), "Crash Worker", clock=pinned_clock())
+    services = as_user(open_test_database(url), "Crash Worker", clock=pinned_clock())
     _ = services.accounts.principal  # signed in before the work starts, as a session is
     emit("ready")
     seq = 0

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimdesk.services import ClaimInput, Services
+from claimdesk.services import ClaimInput
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.common import emit, open_test_database, run, wait_for
 
 
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
     wait_for(go_file, poll=0.001)
     db = open_test_database(url)
     try:
-        case = Services(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
+        case = as_user(db, f"Window {name}", clock=pinned_clock()).claims.open_case(
             ClaimInput(
                 claimant_name=f"{name} claimant",
                 plan_type="erisa_group_health",

@@ -21,8 +21,9 @@ import json
 import time
 from pathlib import Path
 
-from claimdesk.services import CallInput, ClaimInput, Services
+from claimdesk.services import CallInput, ClaimInput
 from tests.pinned import pinned_clock
+from tests.signin import as_user
 from tests.workers.common import emit, open_test_database, run, wait_for
 
 
@@ -36,7 +37,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def main(argv: list[str]) -> int:
     url, name, shared_id = argv[0], argv[1], int(argv[2])
     go_file, seconds = Path(argv[3]), float(argv[4])
-    services = Services(open_test_database(url), f"Writer {name}", clock=pinned_clock())
+    services = as_user(open_test_database(url), f"Writer {name}", clock=pinned_clock())
     _ = services.accounts.principal  # signed in before the work starts, as a session is
     emit("ready")
     wait_for(go_file, poll=0.005)

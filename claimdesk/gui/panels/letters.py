@@ -14,6 +14,7 @@ from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.letter_dialog import WriteLetterDialog
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.panels.record_list import RecordPanel, button_row
 from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.letters.templates import describe_version_label
@@ -200,4 +201,4 @@ class LettersPanel(RecordPanel):
     def export_packet(self) -> None:
         from claimdesk.gui.packet_dialog import PacketDialog
 
-        PacketDialog(self.env, self.claim_id, self).exec()
+        run_modal(PacketDialog(self.env, self.claim_id, self))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from claimdesk.gui.case_details_dialog import CaseDetailsDialog
 from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.models.enums import ClaimStatus, LabelledEnum, Outcome, Stage
 from claimdesk.services.dto import ClaimDetail, NoteRecord
@@ -255,8 +257,12 @@ class OverviewPanel(CasePanel):
             mark = QLabel("✔" if item.ok else "✖")
             _colour_mark(mark, theme.SUCCESS if item.ok else theme.DANGER)
             mark.setAccessibleName("passed" if item.ok else "needs attention")
-            text = QLabel(f"<b>{item.title}</b><br>{item.detail}")
+            text = QLabel(
+                f"<b>{escape(item.title, quote=False)}</b><br>{escape(item.detail, quote=False)}"
+            )
             text.setWordWrap(True)
+            if item.alert:  # the insurer's deadline has passed: the claimant's door is open
+                _colour_text(text, theme.DANGER)
             line.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
             line.addWidget(text, 1)
             if not item.ok:
@@ -307,6 +313,7 @@ class OverviewPanel(CasePanel):
             lambda changes: self.services.claims.update_case(self.claim_id, **changes),
             self.env.prompts,
             self,
+            accounts=[a.name for a in self.services.accounts.assignable()],
         )
         self.run_dialog(dialog)
 
@@ -336,6 +343,13 @@ class OverviewPanel(CasePanel):
             self.refresh()
 
 
+def _colour_text(label: QLabel, tone: theme.Tone) -> None:
+    def apply() -> None:
+        label.setStyleSheet(f"color: {tone.hex(label.palette())}")
+
+    theme.follow(label, apply)
+
+
 def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
     def apply() -> None:
         mark.setStyleSheet(f"color: {tone.hex(mark.palette())}; font-weight: bold")
@@ -344,7 +358,8 @@ def _colour_mark(mark: QLabel, tone: theme.Tone) -> None:
 
 
 def run_dialog(dialog: QDialog) -> bool:
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    # Through run_modal: the idle lock hides the dialog and gives it back with its typing.
+    return run_modal(dialog)
 
 
 def _clear(layout: QVBoxLayout) -> None:

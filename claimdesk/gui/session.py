@@ -1,0 +1,314 @@
+"""A person's time at the window: set-up or sign-in, the main window and its lock, switching
+user and signing out.
+
+One database stays open for the whole run; each sign-in builds ``Services`` for the principal
+who signed in and a fresh ``MainWindow`` for them, so nothing of one person's session (open
+cases, typing, caches) reaches the next. The session, not Qt, decides when the program ends:
+when the main window is closed, or the sign-in window is closed without signing in.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+
+from claimdesk.clock import Clock
+from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.first_start import FirstStartWindow
+from claimdesk.gui.lock import IdleLock, lock_minutes
+from claimdesk.gui.main_window import MainWindow
+from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.screen_lock import ScreenLockWatch
+from claimdesk.gui.sign_in import RecoveryDialog, SignInWindow
+from claimdesk.services import Database, Services, connect
+from claimdesk.services.accounts import (
+    DatabaseMode,
+    Principal,
+    database_mode,
+    set_up_office,
+    set_up_personal,
+    sign_in,
+)
+
+log = logging.getLogger(__name__)
+
+
+class GuiSession(QObject):
+    """Opens the database, then shows the set-up or the sign-in window, then the main window."""
+
+    finished = Signal()  # the person is done: the program may end
+
+    def __init__(
+        self,
+        database_url: str,
+        prompts: Prompts,
+        *,
+        data_dir: Path | None = None,
+        backup_dir: Path | None = None,
+        account: str | None = None,
+        settings: QSettings | None = None,
+        clock: Clock | None = None,
+        watch_screen: bool = True,
+    ) -> None:
+        """``account`` fills in the name on an office's sign-in (--user); ``watch_screen``
+        locks the window when the system's screen locks (gui/screen_lock.py)."""
+        super().__init__()
+        self.database_url = database_url
+        self.prompts = prompts
+        self.data_dir = data_dir
+        self.backup_dir = backup_dir
+        self.account = account or ""
+        self.settings = settings or QSettings()
+        self.clock = clock
+        self.watch_screen = watch_screen
+        self.db: Database | None = None
+        self.mode = DatabaseMode.NEW
+        self.first_start: FirstStartWindow | None = None
+        self.sign_in_window: SignInWindow | None = None
+        self.window: MainWindow | None = None
+        self.lock: IdleLock | None = None
+
+    @property
+    def office(self) -> bool:
+        return self.mode is DatabaseMode.OFFICE
+
+    @property
+    def location(self) -> str:
+        assert self.db is not None
+        return str(self.db.sqlite_path or self.db.url)
+
+    # ---- start -------------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Open the database and show the first window; False (having said why) when the
+        database cannot be opened."""
+        try:
+            self.db = connect(self.database_url, backup_dir=self.backup_dir)
+            self.mode = database_mode(self.db)
+        except ClaimDeskError as error:
+            self.prompts.error(None, "ClaimDesk cannot start", str(error))
+            return False
+        if self.mode is DatabaseMode.NEW:
+            self._show_first_start()
+        else:
+            self.show_sign_in()
+        return True
+
+    def _show_first_start(self) -> None:
+        window = FirstStartWindow(self.location)
+        window.chosen.connect(self._set_up)
+        window.closed.connect(self._gave_up)
+        self.first_start = window
+        window.show()
+
+    def _set_up(self, office: bool, name: str, password: str) -> None:
+        window = self.first_start
+        assert window is not None and self.db is not None
+        clock = self._clock()
+        try:
+            if office:
+                principal = set_up_office(self.db, name, password, clock)
+            else:
+                principal = set_up_personal(self.db, _own_name(self.account), password, clock)
+        except ClaimDeskError as error:
+            window.show_problem(str(error))
+            return
+        self.mode = DatabaseMode.OFFICE if office else DatabaseMode.PERSONAL
+        log.info("set up a new %s database", self.mode.value)
+        self._open_window(principal)
+        window.done()
+        self.first_start = None
+        window.deleteLater()
+
+    def show_sign_in(self, name: str | None = None) -> None:
+        """The sign-in window, the name filled in (office databases) with ``name``."""
+        window = SignInWindow(
+            office=self.office,
+            location=self.location,
+            name=self.account if name is None else name,
+        )
+        window.submitted.connect(self._sign_in)
+        window.forgot_password.connect(self._forgot_password)
+        window.closed.connect(self._gave_up)
+        self.sign_in_window = window
+        window.show()
+
+    def _sign_in(self, name: str, password: str) -> None:
+        window = self.sign_in_window
+        assert window is not None
+        window.set_busy(True)
+        try:
+            principal = self.check(name, password)
+        except ClaimDeskError as error:
+            window.show_problem(str(error))
+            return
+        self._open_window(principal)
+        window.signed_in()
+        self.sign_in_window = None
+        window.deleteLater()
+
+    def check(self, name: str, password: str) -> Principal:
+        """Who ``name`` and ``password`` sign in as (the sign-in window's and the lock's check);
+        a SignInError saying what is wrong."""
+        assert self.db is not None
+        return sign_in(self.db, name if self.office else None, password)
+
+    def _forgot_password(self) -> None:
+        parent = self.sign_in_window
+        dialog = RecoveryDialog(self._reset_with_recovery, office=self.office, parent=parent)
+        if dialog.exec() and parent is not None:
+            parent.show_problem("")
+            parent.card.problem.hide()
+            self.prompts.info(
+                parent, "Password changed", "The new password is set. Sign in with it now."
+            )
+        dialog.deleteLater()
+
+    def _reset_with_recovery(self, key: str, name: str, password: str) -> None:
+        raise ClaimDeskError(
+            "This database is not encrypted, so it has no recovery key. Ask an administrator "
+            "to set a new password for you (Tools ▸ Accounts, or 'claimdesk users passwd "
+            "NAME')."
+        )
+
+    def _gave_up(self) -> None:
+        """The set-up or sign-in window was closed: nobody is signed in, the program ends."""
+        if self.window is None:
+            self.finished.emit()
+
+    # ---- the main window -----------------------------------------------------------------------
+
+    def _open_window(self, principal: Principal, note: str = "") -> MainWindow:
+        assert self.db is not None
+        services = Services(self.db, principal, self.data_dir, clock=self.clock)
+        window = MainWindow(
+            services,
+            self.prompts,
+            self.location,
+            self.settings,
+            data_dir=self.data_dir,
+            office=self.office,
+        )
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(self._window_gone)
+        lock = IdleLock(
+            window,
+            person=principal,
+            office=self.office,
+            unlock=self.check,
+            prompts=self.prompts,
+            tasks=window.tasks,
+            minutes=lock_minutes(self.settings, self.office),
+            other_person=self._hand_over,
+            sign_out=self.sign_out,
+        )
+        lock.locked.connect(window.reminders.pause)
+        lock.unlocked.connect(window.reminders.resume)
+        window.lock_requested.connect(lambda: lock.lock_now("user"))
+        window.settings_changed.connect(
+            lambda: lock.set_minutes(lock_minutes(self.settings, self.office))
+        )
+        window.switch_user_requested.connect(self.switch_user)
+        window.sign_out_requested.connect(self.sign_out)
+        if self.watch_screen:
+            screen = ScreenLockWatch(window)
+            screen.screen_locked.connect(lambda: lock.lock_now("screen"))
+            screen.start()
+        self.window, self.lock = window, lock
+        window.show()
+        lock.start()
+        log.info("signed in (account %d)", principal.user_id)
+        if note:
+            self.prompts.info(window, "Signed in", note)
+        return window
+
+    def _window_gone(self) -> None:
+        """The main window was closed (File ▸ Quit, its close button): the program ends."""
+        self.window = self.lock = None
+        self.finished.emit()
+
+    def _close_window(self) -> None:
+        """Close the main window without asking (the caller asked, or someone else signed in)."""
+        window, lock = self.window, self.lock
+        if window is None:
+            return
+        window.destroyed.disconnect(self._window_gone)
+        if lock is not None:
+            lock.stop()
+        window.close_cases()
+        window.close()
+        self.window = self.lock = None
+
+    # ---- switching ----------------------------------------------------------------------------
+
+    def sign_out(self) -> None:
+        """Back to the sign-in window, once unsaved typing is discarded (asked first)."""
+        self._leave(name="" if self.office else None, why="Sign out")
+
+    def switch_user(self) -> None:
+        """The sign-in window with an empty name, for someone else."""
+        self._leave(name="", why="Switch user")
+
+    def _leave(self, name: str | None, why: str) -> None:
+        window = self.window
+        if window is None:
+            return
+        if (
+            window.isVisible()
+            and window.unsaved_cases()
+            and not self.prompts.confirm(
+                window,
+                why,
+                "An open case has typing that is not saved. Close it and lose the typing?",
+                "Close and discard",
+            )
+        ):
+            return
+        self.show_sign_in(name)
+        self._close_window()
+
+    def _hand_over(self, principal: Principal) -> None:
+        """Someone else unlocked the window: a fresh window for them; the typing of the
+        person before is discarded, and they are told so (never what it was)."""
+        window = self.window
+        before = window.services.principal.name if window is not None else ""
+        unsaved = window.unsaved_cases() if window is not None else 0
+        closed = self.lock.dialogs_closed if self.lock is not None else 0
+        self._close_window()
+        note = ""
+        if unsaved or closed:
+            note = (
+                f"{before} had typing that was not saved; it was discarded when you "
+                "signed in. Their saved work is all there."
+            )
+        self._open_window(principal, note)
+
+    def _clock(self) -> Clock:
+        if self.clock is not None:
+            return self.clock
+        from claimdesk.clock import SystemClock
+
+        return SystemClock()
+
+    def close(self) -> None:
+        """Close every window and the database (the program is ending)."""
+        for window in (self.first_start, self.sign_in_window):
+            if window is not None:
+                window.hide()
+        if self.window is not None:
+            self.window.destroyed.disconnect(self._window_gone)
+            self.window.close()
+        if self.db is not None:
+            self.db.dispose()
+
+
+def _own_name(account: str) -> str:
+    """A personal database's one account: --user if given, else the computer's login name."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):
+        login = ""
+    return account or login or "Me"
