@@ -55,6 +55,7 @@ ACTION_NAMES = {
     "settle_sample": "Sample settled",
     "chain_file": "File recorded",
     "shown": "Shown",
+    "disable": "Disabled",
 }
 
 
