@@ -389,3 +389,30 @@ def test_restore_refuses_a_backup_whose_chain_is_broken(
     assert str(raised.value).endswith("The current database was left untouched.")
     assert [c.claimant_name for c in services.claims.list_claims()] == ["Still Here"]
     assert services.audit.head() == head and services.audit.verify().ok
+
+
+def test_the_upgrade_chains_existing_rows_on_either_backend(db: Database) -> None:
+    """Down to 0007 (the chain's columns gone, rows written since kept) and up again: the
+    rows are chained in id order, with each file's SHA-256, on SQLite and on PostgreSQL
+    (whose append-only trigger is disabled for the fill and enabled again)."""
+    from alembic import command
+
+    from claimdesk.storage.migrate import alembic_config, code_head, ensure_schema
+
+    services = as_user(db, "Before", clock=pinned_clock())
+    claim_id = full_case(services)
+    events = services.audit.events(claim_id, limit=1000)
+    config = alembic_config()
+    with db.write_connection() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+        connection.commit()
+    assert ensure_schema(db, back_up=False).after == code_head()
+    check = services.audit.verify()
+    assert check.ok, check.problem
+    assert [e.id for e in services.audit.events(claim_id, limit=1000)] == [e.id for e in events]
+    for document in services.documents.documents(claim_id):
+        assert services.documents.content(document.id)
+    # Still append-only on both backends.
+    with pytest.raises(Exception, match="append-only"), db.write() as session:
+        session.execute(text("UPDATE audit_events SET action = 'x'"))
