@@ -113,7 +113,7 @@ class Unit:
     user_id: int | None
     clock: Clock
     changes: list[Change] = field(default_factory=list)
-    # Its audit events, chained and written just before it commits (services/audit.py).
+    # Its audit events, chained and written just before it commits (storage/audit_chain.py).
     audit: list[EventFields] = field(default_factory=list)
 
     def record(
