@@ -8,6 +8,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -206,3 +207,26 @@ def test_a_swapped_document_is_not_previewed_and_says_why(
     assert "'visit notes.txt' is not the file attached on 2026-11-04" in panel.preview_text()
     assert "fit for work" not in panel.preview_text()
     env.tasks.wait(5000)
+
+
+def test_tools_menu_opens_the_audit_trail(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimdesk.gui.main_window import MainWindow
+    from tests.test_gui import make_window
+
+    full_case(services)
+    window: MainWindow = make_window(qtbot, services, tmp_path)
+    action = window.action("actionAuditTrail")
+    assert action in window.form.menuTools.actions()  # type: ignore[attr-defined]
+    assert action.text().replace("&", "") == "Audit trail…"
+    shown: list[int] = []
+
+    def answer(dialog: AuditDialog) -> int:
+        settle(qtbot, dialog)
+        shown.append(dialog.model.rowCount())
+        return 0
+
+    monkeypatch.setattr(AuditDialog, "exec", answer)
+    action.trigger()
+    assert shown == [len(services.audit.trail().events)] and shown[0] > 10
