@@ -34,6 +34,7 @@ NEW_PASSWORD_FILE_ENV = "CLAIMDESK_NEW_PASSWORD_FILE"
 EXIT_ERROR = 1
 EXIT_BUG = 70
 EXIT_USAGE = 2  # argparse's: the command line itself is wrong
+NO_DATA_FOLDER = frozenset({"intake"})
 
 # What must never reach a terminal raw: C0 and C1 controls (ESC, CSI: colours, cursor moves,
 # a cleared screen, a rewritten title), DEL, bidirectional overrides and isolates (text shown
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_audit,
         cli_deadlines,
         cli_encrypt,
+        cli_intake,
         cli_letters,
         cli_packet,
         cli_report,
@@ -163,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_search.register(commands))  # search
     COMMANDS.update(cli_encrypt.register(commands))  # encrypt
     COMMANDS.update(cli_report.register(commands))  # report
+    COMMANDS.update(cli_intake.register(commands))  # intake (no database, no sign-in)
     return parser
 
 
@@ -178,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file: Path | None = None
     try:
         _check_text_arguments(args)
+        if command in NO_DATA_FOLDER:  # reads a file only: no data folder, database or sign-in
+            return COMMANDS[command](args, resolve_paths(args.data_dir))
         paths = resolve_paths(args.data_dir)
         log_file = configure_logging(paths.log_dir)
         if command == "gui":

@@ -29,11 +29,21 @@ def register(subparsers: Any) -> dict[str, Handler]:
         action="store_true",
         help="index every case again first (documents already read are not read again)",
     )
+    search.add_argument(
+        "--read-scans",
+        action="store_true",
+        help="first read the text of scanned documents not read yet (OCR; seconds a page)",
+    )
     return {"search": cmd_search}
 
 
 def cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
+    if args.read_scans:
+        unread = services.scans.unread()
+        if unread:
+            print(f"Reading {len(unread)} documents not read yet…", file=sys.stderr)
+            services.scans.read_unread()
     if args.reindex:
         print(f"Indexed {services.search.rebuild()} cases.", file=sys.stderr)
     elif services.search.pending() > 50:

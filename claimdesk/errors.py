@@ -138,3 +138,15 @@ class SignInError(ClaimDeskError):
 
 class PermissionDenied(ClaimDeskError):
     """The signed-in account's role may not do this; the message names what it cannot do."""
+
+
+class ReadingError(ClaimDeskError):
+    """A file could not be read for its text (not a PDF or picture, locked, damaged)."""
+
+
+class OcrUnavailable(ReadingError):
+    """No OCR engine is installed here; the message says how to add one."""
+
+
+class ReadingCancelled(ReadingError):
+    """The user stopped the reading; nothing was kept."""

@@ -27,8 +27,8 @@ from tests.signin import as_user, signed_in
 
 SCHEMA = Path(__file__).parent / "resources" / "schema"
 # The sample of the schema that brought the chain: demo data written by the chaining code.
-CHAINED_SAMPLE = SCHEMA / "0008.sqlite"
-UNCHAINED_SAMPLES = sorted(p for p in SCHEMA.glob("*.sqlite") if p.stem < "0008")
+CHAINED_SAMPLE = SCHEMA / "0009.sqlite"
+UNCHAINED_SAMPLES = sorted(p for p in SCHEMA.glob("*.sqlite") if p.stem < "0009")
 
 
 def rows(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -392,7 +392,7 @@ def test_restore_refuses_a_backup_whose_chain_is_broken(
 
 
 def test_the_upgrade_chains_existing_rows_on_either_backend(db: Database) -> None:
-    """Down to 0007 (the chain's columns gone, rows written since kept) and up again: the
+    """Down to 0008 (the chain's columns gone, rows written since kept) and up again: the
     rows are chained in id order, with each file's SHA-256, on SQLite and on PostgreSQL
     (whose append-only trigger is disabled for the fill and enabled again)."""
     from alembic import command
@@ -405,7 +405,7 @@ def test_the_upgrade_chains_existing_rows_on_either_backend(db: Database) -> Non
     config = alembic_config()
     with db.write_connection() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0007")
+        command.downgrade(config, "0008")
         connection.commit()
     assert ensure_schema(db, back_up=False).after == code_head()
     check = services.audit.verify()

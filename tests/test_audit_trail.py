@@ -22,7 +22,7 @@ from tests.builders import full_case
 from tests.pinned import TODAY, pinned_clock
 from tests.signin import as_user
 
-SAMPLE = Path(__file__).parent / "resources" / "schema" / "0008.sqlite"
+SAMPLE = Path(__file__).parent / "resources" / "schema" / "0009.sqlite"
 ADMIN = "Sample Maker"  # the sample's administrator (scripts/make-sample-db), TEST_PASSWORD
 
 

@@ -327,3 +327,27 @@ def test_cli_encrypt_then_every_command_needs_the_password(
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert cli.main(["--data-dir", str(data), "--user", "ana", "claims"]) == 1
     assert "A password is needed" in capsys.readouterr().err
+
+
+def test_the_service_sets_the_database_aside_and_opens_it_again_if_encrypting_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "claimdesk.sqlite"
+    services = Services.open(sqlite_url(path), signed_in("ana"))
+    full_case(services, "Gwendolyn Quarterman")
+
+    def full_disk(*_args: object) -> str:
+        raise StorageError("The disk is full.")
+
+    monkeypatch.setattr(encrypt, "encrypt_database", full_disk)
+    with pytest.raises(StorageError, match="disk is full"):
+        services.backups.encrypt("long enough")
+    assert len(services.claims.list_claims()) == 1  # open again, as it was
+    monkeypatch.undo()
+
+    recovery = services.backups.encrypt("long enough")
+    assert keys.unlock_with_recovery(path, recovery) == keys.unlock(path, "ana", "long enough")
+    # The plain engine is never pointed at the encrypted file: it refuses, in words.
+    with pytest.raises(StorageError, match="being encrypted"):
+        services.claims.list_claims()
+    services.close()

@@ -183,3 +183,32 @@ def test_bundle_carries_what_is_loaded_at_run_time(bundle: Path) -> None:
     for plugin in ("qoffscreen", "qsvg", "qsvgicon"):
         assert any(Path(f).stem.removeprefix("lib") == plugin for f in bundled_files), plugin
     assert not any("QtWebEngine" in f or "QtQuick" in f for f in bundled_files)
+
+
+def test_encrypts_and_opens_an_encrypted_database(frozen: FrozenApp, tmp_path: Path) -> None:
+    """SQLCipher (sqlcipher3's extension), argon2 and AES-GCM all travel in the bundle."""
+    data_dir = tmp_path / "data"
+    assert frozen.run("--data-dir", str(data_dir), "demo", "--yes").returncode == 0
+    password = tmp_path / "password.txt"
+    password.write_text("frozen password\n")
+    frozen_env = frozen.env
+    frozen_env["CLAIMDESK_PASSWORD_FILE"] = str(password)
+    run = [str(frozen.executable), "--data-dir", str(data_dir), "--user", "ana"]
+    encrypted = subprocess.run(
+        [*run, "encrypt"], env=frozen_env, capture_output=True, text=True, timeout=RUN_TIMEOUT
+    )
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert "Recovery key" in encrypted.stdout
+    database = data_dir / "claimdesk.sqlite"
+    assert database.read_bytes()[:16] != b"SQLite format 3\x00"
+    listed = subprocess.run(
+        [*run, "claims", "--json"],
+        env=frozen_env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "Kowalczyk" in listed.stdout
+    refused = frozen.run("--data-dir", str(data_dir), "claims")
+    assert refused.returncode != 0 and "password" in refused.stderr

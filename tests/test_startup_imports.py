@@ -133,7 +133,7 @@ def test_services_are_built_when_first_asked_for(db: Database) -> None:
         *("claims", "caselist", "samples", "readiness", "calls", "requests", "documents"),
         *("specialists", "opinions", "imes", "appeals", "deadlines", "letters", "audit"),
         *("exchange", "schedule", "calendar", "timeline", "lettering", "packets", "search"),
-        *("accounts", "backups", "alerts", "dashboard", "report"),
+        *("accounts", "backups", "alerts", "dashboard", "report", "scans", "intake"),
     }
     caselist = services.caselist
     assert services.caselist is caselist

@@ -36,6 +36,11 @@ def test_wheel_carries_everything_the_app_reads(wheel: Path) -> None:
         "claimdesk/migrations/versions/0002_search_index.py",
         *(f"claimdesk/_ui/{form.name}" for form in (REPO_ROOT / "ui").glob("*.ui")),
         "claimdesk/_resources/icons/claimdesk.svg",
+        # OCR's English model and the intake's rules: a scan is read with nothing downloaded.
+        "claimdesk/_resources/tessdata/eng.traineddata",
+        "claimdesk/_resources/intake/rules.json",
+        "claimdesk/ocr/reader.py",
+        "claimdesk/intake/fields.py",
         # The user guide is read offline from the installed package.
         *(
             f"claimdesk/_resources/guide/{page.name}"

@@ -129,13 +129,18 @@ def use_script_fallbacks(registered: list[str]) -> None:
 
 def sweep_partials_in_background(paths: AppPaths) -> None:
     """Remove what exports killed outright left (hidden ``.NAME.xxxxxxxx.partial`` files of
-    health records) in the data folder and the folders packets went to; off the GUI thread."""
+    health records) in the data folder and the folders packets went to, and the letters a
+    crashed window had opened for viewing; off the GUI thread."""
     from claimdesk.partials import EXPORT_FOLDERS_FILE, sweep_remembered
+    from claimdesk.viewing import sweep_abandoned
 
     record = paths.data_dir / EXPORT_FOLDERS_FILE
-    threading.Thread(
-        target=sweep_remembered, args=(record, paths.data_dir), name="sweep", daemon=True
-    ).start()
+
+    def sweep() -> None:
+        sweep_remembered(record, paths.data_dir)
+        sweep_abandoned()  # letters a crashed window had opened for viewing
+
+    threading.Thread(target=sweep, name="sweep", daemon=True).start()
 
 
 def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:

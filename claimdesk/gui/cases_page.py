@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -50,6 +52,8 @@ def count_text(rows: int, filtered: bool) -> str:
 
 class CasesPage(QWidget):
     open_case = Signal(int)
+    # A file dropped on the page: a denial letter to start a case from (gui/letter_fields.py).
+    letter_dropped = Signal(Path)
 
     def guide_page(self) -> str:
         """The user guide's page about this screen."""
@@ -58,6 +62,7 @@ class CasesPage(QWidget):
     def __init__(self, env: GuiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
+        self.setAcceptDrops(True)
         self.model = CaseListModel(env.services.caselist, self, env.tasks)
 
         self.search = QLineEdit(placeholderText="Search claimant, case or claim number, insurer…")
@@ -226,6 +231,28 @@ class CasesPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    # ---- a denial letter dropped here starts a case from it ------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and len(mime.urls()) == 1 and mime.urls()[0].isLocalFile():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [url for url in event.mimeData().urls() if url.isLocalFile()]
+        if len(urls) != 1:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        path = Path(urls[0].toLocalFile())
+        # Not inside the drop: the reading's dialog must not hold the other program's drag.
+        QTimer.singleShot(0, lambda: self.letter_dropped.emit(path))
 
 
 def _combo(empty: str, items: list[tuple[str, object]], accessible: str) -> QComboBox:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -10,6 +10,7 @@ from claimdesk.clock import Clock
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
+from claimdesk.viewing import ViewingCopies
 
 
 class ChangeBus(QObject):
@@ -33,6 +34,8 @@ class GuiEnv:
     # An office database (several people sign in) rather than one person's: the idle lock
     # comes sooner and asks for a name too.
     office: bool = False
+    # Letters opened in another program: plain copies, removed when the window closes.
+    viewing: ViewingCopies = field(default_factory=ViewingCopies)
 
     @property
     def clock(self) -> Clock:

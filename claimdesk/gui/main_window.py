@@ -19,6 +19,7 @@ from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
+from claimdesk.gui.letter_fields import LetterIntake
 from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
@@ -98,14 +99,20 @@ class MainWindow(QMainWindow):
         self._hide_close_buttons()
 
         self.database = DatabaseActions(self)
+        self.letter_intake = LetterIntake(
+            self, self.env, self.open_case, lambda d: self.run_dialog(d)
+        )
+        self.cases_page.letter_dropped.connect(self.letter_intake.start)
         self._connect_actions()
         # The welcome's buttons are the File menu's actions, so both stay one behaviour.
         welcome = self.today_page.welcome
         welcome.start_case.connect(self.action("actionNewCase").trigger)
+        welcome.start_from_letter.connect(self.action("actionNewCaseFromLetter").trigger)
         welcome.load_samples.connect(self.action("actionLoadDemo").trigger)
         welcome.import_case.connect(self.action("actionImportCase").trigger)
         # Read when the menu opens (a count of cases), not at start-up: the models load later.
         self.form.menuFile.aboutToShow.connect(self.database.update_sample_action)  # type: ignore[attr-defined]
+        self.form.menuFile.aboutToShow.connect(self._update_encrypt_action)  # type: ignore[attr-defined]
         self.location = location
         # A permanent widget: showMessage() would replace (and, after a timeout, erase) it.
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
@@ -169,10 +176,12 @@ class MainWindow(QMainWindow):
             "actionCloseCase": lambda: self._close_tab(self.tabs.currentIndex()),
             "actionBackup": actions.backup,
             "actionRestore": actions.restore_backup,
+            "actionEncrypt": self._encrypt,
             "actionToday": lambda: self.tabs.setCurrentWidget(self.today_page),
             "actionExportCalendar": actions.export_calendar,
             "actionSettings": self.show_settings,
             "actionNewCase": self.new_case,
+            "actionNewCaseFromLetter": lambda: self.letter_intake.start(),
             "actionLogCall": self.log_call,
             "actionWriteLetter": lambda: self._letters_action("write_letter"),
             "actionExportPacket": lambda: self._letters_action("export_packet"),
@@ -191,6 +200,15 @@ class MainWindow(QMainWindow):
         """A dashboard bar clicked: the case list, filtered to the cases behind it."""
         self.cases_page.show_subset(piece)  # type: ignore[arg-type]
         self.tabs.setCurrentWidget(self.cases_page)
+
+    def _encrypt(self) -> None:
+        from claimdesk.gui.encryption import EncryptAction
+
+        EncryptAction(self).run()
+
+    def _update_encrypt_action(self) -> None:
+        """File ▸ Encrypt this database is offered for an unencrypted SQLite file only."""
+        self.action("actionEncrypt").setVisible(self.services.backups.can_encrypt)
 
     def _search_all(self) -> None:
         self.tabs.setCurrentWidget(self.search_page)
@@ -425,4 +443,5 @@ class MainWindow(QMainWindow):
             "cases/header", self.cases_page.table.horizontalHeader().saveState()
         )
         self.tasks.wait(10_000)
+        self.env.viewing.remove_all()
         super().closeEvent(event)

@@ -7,9 +7,11 @@ applies (claimdesk.services.validate); Next stays grey only while a message says
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -43,6 +45,9 @@ from claimdesk.models.enums import (
 from claimdesk.services import ClaimInput, OrganisationDetails
 from claimdesk.services import validate as v
 from claimdesk.services.dto import ClaimDetail, OrganisationRecord
+
+if TYPE_CHECKING:
+    from claimdesk.services.intake import LetterReading
 
 COUNTRIES = [
     *((name, code) for code, name in jurisdictions.COUNTRY_NAMES.items()),
@@ -147,6 +152,9 @@ class NewCaseWizard(QWizard):
         self.region = child(self, QLineEdit, "regionEdit")
         self.plan_name = child(self, QLineEdit, "planNameEdit")
         self.claim_number = child(self, QLineEdit, "claimNumberEdit")
+        self.member_id = child(self, QLineEdit, "memberIdEdit")
+        self.policy_number = child(self, QLineEdit, "policyNumberEdit")
+        self.group_number = child(self, QLineEdit, "groupNumberEdit")
         self.urgent = child(self, QCheckBox, "urgentCheck")
         self.region_name = QLabel()
         self.region_name.setEnabled(False)  # a quiet hint: "California"
@@ -253,6 +261,18 @@ class NewCaseWizard(QWizard):
         self.confirm: Callable[[str, str], None] = lambda title, text: env.prompts.error(
             self, title, text
         )
+        # The denial letter the case is started from (File ▸ New case from a denial letter).
+        self.letter: LetterReading | None = None
+        self.read_marks: dict[str, QWidget] = {}
+
+    def fill_from(self, reading: LetterReading) -> None:
+        """Fill in what was read from the letter, each field marked with the line it came from;
+        the letter is attached to the case as its denial letter on Finish."""
+        from claimdesk.gui.letter_fields import fill_wizard
+
+        self.letter = reading
+        self.setWindowTitle(f"New case from a denial letter: {reading.file_name}")
+        fill_wizard(self, reading)
 
     # ---- checks ------------------------------------------------------------------------------
 
@@ -406,6 +426,9 @@ class NewCaseWizard(QWizard):
                     ("Jurisdiction", where),
                     ("Plan name", self.plan_name.text()),
                     ("Insurer's claim number", self.claim_number.text()),
+                    ("Member ID", self.member_id.text()),
+                    ("Policy number", self.policy_number.text()),
+                    ("Group number", self.group_number.text()),
                     ("Urgent", "Yes" if self.urgent.isChecked() else "No"),
                 ],
             ),
@@ -490,6 +513,9 @@ class NewCaseWizard(QWizard):
             claimant_email=self.email.text(),
             plan_name=self.plan_name.text(),
             insurer_claim_number=self.claim_number.text(),
+            member_id=self.member_id.text(),
+            policy_number=self.policy_number.text(),
+            group_number=self.group_number.text(),
             urgent=self.urgent.isChecked(),
             denial_letter_date=picked(self.letter_date),
             denial_received_date=picked(self.received_date),
@@ -513,11 +539,19 @@ class NewCaseWizard(QWizard):
         )
 
     def accept(self) -> None:
+        letter = (self.letter.file_name, self.letter.data) if self.letter is not None else None
         try:
-            self.created = self.env.services.claims.open_case(self.data(), self.insurer_details())
+            self.created = self.env.services.claims.open_case(
+                self.data(), self.insurer_details(), denial_letter=letter
+            )
         except ClaimDeskError as error:
             self.confirm("The case was not created", str(error))
             return  # stay open: nothing typed is lost
+        if self.letter is not None:
+            # Derived data: the case and its letter are already safe; if keeping the text
+            # fails, search reads the letter again later (ScanService.unread).
+            with contextlib.suppress(ClaimDeskError):
+                self.env.services.intake.keep_text(self.letter)
         super().accept()
 
 

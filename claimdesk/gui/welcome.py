@@ -25,6 +25,7 @@ class WelcomeView(QWidget):
     the same actions as the File menu's."""
 
     start_case = Signal()
+    start_from_letter = Signal()
     load_samples = Signal()
     import_case = Signal()
 
@@ -52,12 +53,20 @@ class WelcomeView(QWidget):
         self.start = QPushButton("Start your first case…")
         self.start.setDefault(True)
         self.start.setAccessibleName("Start your first case")
+        # Most cases start with a letter in hand: read it instead of typing it.
+        self.from_letter = QPushButton("Start from the denial letter…")
+        self.from_letter.setAccessibleName("Start a case from the denial letter")
+        self.from_letter.setToolTip(
+            "Read the letter (PDF, scan or photo) on this computer and fill in the new case"
+        )
+        self.from_letter.clicked.connect(self.start_from_letter)
         self.samples = QPushButton("Explore with sample cases")
         self.samples.setAccessibleName("Explore with sample cases")
         self.start.clicked.connect(self.start_case)
         self.samples.clicked.connect(self.load_samples)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start)
+        buttons.addWidget(self.from_letter)
         buttons.addWidget(self.samples)
         buttons.addStretch(1)
         # A link, not a third button: importing is for the few who have a case file already.

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         DocumentRequest,
         RequestFollowUp,
     )
-    from claimdesk.models.search import SearchEntry, SearchPending
+    from claimdesk.models.search import DocumentText, SearchEntry, SearchPending
 
 # Where each public name is defined. Every module is imported together, so the mapper can
 # resolve the relationships named by string across modules.
@@ -61,6 +61,7 @@ _HOMES = {
     "DocumentRequest": "records",
     "RequestFollowUp": "records",
     "SearchEntry": "search",
+    "DocumentText": "search",
     "SearchPending": "search",
 }
 
@@ -78,6 +79,7 @@ __all__ = [
     "Document",
     "DocumentContent",
     "DocumentRequest",
+    "DocumentText",
     "IndependentMedicalExam",
     "Letter",
     "Note",

@@ -38,3 +38,21 @@ class SearchPending(Base):
     __tablename__ = "search_pending"
 
     claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class DocumentText(Base):
+    """The text read from a document's file (its own text, or OCR of its scanned pages).
+
+    Keyed by the file's SHA-256, like the file itself: a file attached to two cases is read
+    once, and a file is never read again while it is unchanged. Derived data, so no link to
+    a document: a row whose file is gone is harmless and is removed with the next reading.
+    """
+
+    __tablename__ = "document_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    pages_read: Mapped[int] = mapped_column(Integer, default=0)
+    pages_ocr: Mapped[int] = mapped_column(Integer, default=0)  # of them, read by OCR
+    engine: Mapped[str] = mapped_column(String(80), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # pages skipped, pages not read

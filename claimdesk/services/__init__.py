@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from claimdesk.services.dashboard import DashboardService
     from claimdesk.services.documents import DocumentService
     from claimdesk.services.exchange import ExchangeService
+    from claimdesk.services.intake import IntakeService
     from claimdesk.services.lettering import LetterWriter
     from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
     from claimdesk.services.packets import PacketService
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from claimdesk.services.report import ReportService
     from claimdesk.services.requests import RequestService
     from claimdesk.services.samples import SampleService
+    from claimdesk.services.scans import ScanService
     from claimdesk.services.schedule import ScheduleService
     from claimdesk.services.search import SearchService
     from claimdesk.services.sources import CaseSources
@@ -253,7 +255,7 @@ class Services:
         from claimdesk.services.report import ReportService
 
         templates = self._data_dir / "templates" if self._data_dir else None
-        return ReportService(self.dashboard, templates)
+        return ReportService(self.dashboard, templates, guard=self._may_export)
 
     @cached_property
     def calendar(self) -> CalendarService:
@@ -331,6 +333,18 @@ class Services:
         from claimdesk.services.search import SearchService
 
         return SearchService(self.context)
+
+    @cached_property
+    def scans(self) -> ScanService:
+        from claimdesk.services.scans import ScanService
+
+        return ScanService(self.context, self._data_dir)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from claimdesk.services.intake import IntakeService
+
+        return IntakeService(self.claims, self.documents, self.scans, self._data_dir)
 
     @cached_property
     def accounts(self) -> AccountService:

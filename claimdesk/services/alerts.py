@@ -81,7 +81,7 @@ class AlertService:
         """Every missed insurer deadline (on these cases only, if given), oldest first."""
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        query = _among(missed_deadlines_query(today, now), claim_ids).limit(limit)
+        query = self._visible(_among(missed_deadlines_query(today, now), claim_ids)).limit(limit)
         with self._ctx.reader_connection() as connection:
             rows = connection.execute(query).all()
         return [self._describe(row, today) for row in rows]
@@ -94,9 +94,22 @@ class AlertService:
     ) -> int:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
-        inner = _among(missed_deadlines_query(today, now), claim_ids).order_by(None).subquery()
+        inner = (
+            self._visible(_among(missed_deadlines_query(today, now), claim_ids))
+            .order_by(None)
+            .subquery()
+        )
         with self._ctx.reader_connection() as connection:
             return int(connection.scalar(select(func.count()).select_from(inner)) or 0)
+
+    def _visible(self, query: Select[Any]) -> Select[Any]:
+        """Only the cases the signed-in person may see (a caseworker an office limits to
+        their own cases: services/policy.py); these are Core reads, which the ORM's read
+        policy does not reach."""
+        if self._ctx.visible_to is None:
+            return query
+        theirs = select(Claim.id).where(Claim.assigned_user_id == self._ctx.visible_to)
+        return query.where(Deadline.__table__.c.claim_id.in_(theirs))
 
     def _describe(self, row: Any, today: date) -> MissedDeadline:
         who = row.insurer_name or ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from claimdesk.errors import StorageError
 from claimdesk.services.accounts import Right
 from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
@@ -36,3 +37,35 @@ class BackupService:
         Administrators only."""
         self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
+
+    @property
+    def can_encrypt(self) -> bool:
+        """Whether this database is an unencrypted SQLite file (File ▸ Encrypt is offered)."""
+        db = self._ctx.db
+        return db.sqlite_path is not None and db.data_key is None
+
+    def encrypt(self, password: str) -> str:
+        """Encrypt this database in place (storage/encrypt.py); the acting person's
+        ``password`` opens it from now on. Returns the recovery key, to be shown once.
+
+        The database is set aside first (the conversion needs the file to itself) and stays
+        so: the caller starts again with the database's key. If the conversion fails, it
+        opens again as it was.
+        """
+        from claimdesk.services.accounts import AccountService
+        from claimdesk.storage.encrypt import encrypt_database
+
+        self._ctx.require(Right.ADMINISTER, "encrypt the database")
+        path = self._ctx.db.sqlite_path
+        if path is None or self._ctx.db.data_key is not None:
+            raise StorageError(
+                "Only an unencrypted ClaimDesk SQLite file can be encrypted; this one is "
+                "encrypted already or is on a database server."
+            )
+        # The password chosen here becomes the acting person's sign-in password too, so one
+        # password both opens the file and signs them in (a personal database keeps one).
+        AccountService(self._ctx).change_password(self._ctx.user_name, password)
+        with self._ctx.db.set_aside(
+            "The database is being encrypted; ClaimDesk starts again when it is done."
+        ):
+            return encrypt_database(path, self._ctx.user_name, password)

@@ -116,13 +116,21 @@ class ClaimService:
     # ---- writing ----------------------------------------------------------------------------
 
     def open_case(
-        self, data: ClaimInput, insurer: OrganisationDetails | None = None
+        self,
+        data: ClaimInput,
+        insurer: OrganisationDetails | None = None,
+        denial_letter: tuple[str, bytes] | None = None,
     ) -> ClaimDetail:
         """Create a case from the new-case form.
 
         ``insurer``: where the insurer's appeals go, as the wizard asked; what is filled in is
         kept on the insurer's organisation (new or existing) in the same transaction.
+        ``denial_letter``: (file name, bytes) of the letter the case was started from, attached
+        as its denial letter in the same transaction (a case is never left without it).
         """
+        from claimdesk.models.enums import DocumentKind
+        from claimdesk.services.documents import build_document, store_document
+
         today = self._ctx.clock.today()
         values = _validated(data, today)
         if self._ctx.assigned_only and not values["assigned_to"]:
@@ -135,6 +143,17 @@ class ClaimService:
             unit.session.add(claim)
             unit.session.flush()
             unit.record("create", "claim", claim.id, claim.id, values)
+            if denial_letter is not None:
+                name, content = denial_letter
+                letter = build_document(
+                    claim.id,
+                    name,
+                    content,
+                    kind=DocumentKind.DENIAL_LETTER,
+                    title="Denial letter",
+                    document_date=values["denial_letter_date"],
+                )
+                store_document(unit, letter)
             given = {k: value for k, value in contact.items() if value}
             if given and claim.insurer is not None:
                 changed = [k for k, value in given.items() if getattr(claim.insurer, k) != value]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -178,13 +178,16 @@ class DashboardService:
         self._alert_count = alert_count
 
     def caseworkers(self) -> list[str]:
-        """Everyone cases are assigned to, for the filter."""
+        """Everyone cases are assigned to, for the filter (a caseworker limited to their own
+        cases: only themself)."""
         query = (
             select(U.name)
             .join(Claim.__table__, C.assigned_user_id == U.id)
             .distinct()
             .order_by(U.name)
         )
+        if self._ctx.visible_to is not None:
+            query = query.where(U.id == self._ctx.visible_to)
         with self._ctx.reader_connection() as connection:
             return list(connection.execute(query).scalars())
 
@@ -193,6 +196,9 @@ class DashboardService:
     ) -> Dashboard:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
+        if self._ctx.visible_to is not None:
+            # A caseworker the office limits to their own cases sees the dashboard of those.
+            wanted = replace(wanted, caseworker=self._ctx.principal.name)
         with self._ctx.reader_connection() as connection:
             run = _Reader(connection, wanted, today, now)
             charts = (
@@ -213,8 +219,11 @@ class DashboardService:
 
     def case_ids(self, piece: Slice) -> list[int]:
         """The ids of the cases behind a bar (what the case list shows for it)."""
+        query = slice_query(piece)
+        if self._ctx.visible_to is not None:
+            query = query.where(C.assigned_user_id == self._ctx.visible_to)
         with self._ctx.reader_connection() as connection:
-            return sorted(connection.execute(slice_query(piece)).scalars())
+            return sorted(connection.execute(query).scalars())
 
 
 # ---- the conditions, shared by the counts and the case lists behind them ----------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,9 +30,17 @@ class ReportOptions:
 
 
 class ReportService:
-    def __init__(self, dashboard: DashboardService, templates_dir: Path | None) -> None:
+    def __init__(
+        self,
+        dashboard: DashboardService,
+        templates_dir: Path | None,
+        guard: Callable[[str], None] | None = None,
+    ) -> None:
+        """``guard`` refuses an export the signed-in account's role may not make (a
+        volunteer reads the dashboard but writes no report out)."""
         self._dashboard = dashboard
         self._templates = templates_dir
+        self._guard = guard
 
     def read(self, options: ReportOptions) -> Dashboard:
         start, end = options.filter.start, options.filter.end
@@ -44,6 +53,8 @@ class ReportService:
 
     def render(self, options: ReportOptions, kind: str, board: Dashboard | None = None) -> bytes:
         """The report as bytes in ``kind`` ('json', 'csv' or 'pdf')."""
+        if self._guard is not None:
+            self._guard("export reports")
         board = board or self.read(options)
         if kind == "json":
             import json

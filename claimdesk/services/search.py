@@ -29,6 +29,7 @@ from claimdesk.models import (
     Document,
     DocumentContent,
     DocumentRequest,
+    DocumentText,
     IndependentMedicalExam,
     Letter,
     Note,
@@ -431,8 +432,20 @@ def _fill_extracted(
         )
     )
     known = {(record_id, sha): extracted for record_id, sha, extracted in rows}
+    # What was read of a file (OCR of its scanned pages too) is kept by its SHA-256
+    # (services/scans.py) and wins over what pypdf alone can get.
+    read: dict[str, str] = {
+        sha: text
+        for sha, text in session.execute(
+            select(DocumentText.sha256, DocumentText.text).where(
+                DocumentText.sha256.in_({e.extracted_sha256 for e in documents})
+            )
+        )
+    }
     for entry in documents:
-        kept = known.get((entry.record_id, entry.extracted_sha256))
+        kept = read.get(entry.extracted_sha256)
+        if kept is None:
+            kept = known.get((entry.record_id, entry.extracted_sha256))
         if kept is not None:
             entry.extracted = kept
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -30,6 +31,22 @@ log = logging.getLogger(__name__)
 # two ClaimDesk windows saving at once never see "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "claimdesk_write"
+# How long set_aside waits for connections in use (a read in another thread) to come back.
+_SET_ASIDE_WAIT_S = 10.0
+
+
+class _SetAside:
+    """Whether the database is set aside (Database.set_aside), and why. The engine's listener
+    is this object's, not the Database's: a listener bound to the Database would tie it to its
+    own engine in a cycle that SQLAlchemy's event registry keeps alive, and with it the open
+    connections (a database dropped without dispose() would stay open)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def refuse(self, *_args: Any) -> None:
+        if self.reason is not None:
+            raise StorageError(self.reason)
 
 
 class Database:
@@ -43,6 +60,8 @@ class Database:
         self.engine = engine
         self.data_key = data_key
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        self._aside = _SetAside()
+        event.listen(engine, "do_connect", self._aside.refuse)
 
     # The ORM is imported at the first session, not at open: the case list's first page is
     # read through Core before it (docs/architecture.md, "Start-up").
@@ -115,6 +134,24 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def set_aside(self, reason: str) -> Iterator[None]:
+        """Close every connection and open no new one (raising StorageError(``reason``)), for
+        work on the whole file (encrypting it). Connections in use are waited for, briefly.
+        Opened again if the work fails; after it succeeds the file is no longer this engine's.
+        """
+        self._aside.reason = reason
+        deadline = time.monotonic() + _SET_ASIDE_WAIT_S
+        checked_out = getattr(self.engine.pool, "checkedout", lambda: 0)
+        while checked_out() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.engine.dispose()
+        try:
+            yield
+        except BaseException:
+            self._aside.reason = None
+            raise
+
     def use_key(self, key: bytes | None) -> None:
         """Reopen the same SQLite file under another key (a restore installed a backup made
         with other keys): the engine is rebuilt and sessions made afresh."""
@@ -126,6 +163,7 @@ class Database:
         self.engine.dispose()
         self.engine = create_database_engine(sqlite_url(path), key=key)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        event.listen(self.engine, "do_connect", self._aside.refuse)
         self.data_key = key
         for cached in ("_read_sessions", "_write_sessions"):
             self.__dict__.pop(cached, None)
@@ -275,7 +313,7 @@ def open_database(
 
 # The newest migration's revision. Checked against Alembic's own head by a test; it lets a
 # database already at this schema open without importing Alembic (a third of a second).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def _at_schema_head(database: Database) -> bool:

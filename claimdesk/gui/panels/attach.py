@@ -144,6 +144,7 @@ class Attacher:
             panel.refresh()
             if kept:
                 panel.select_document(kept[-1].id)
+                panel.read_scans()  # in the background: words in scans become searchable
         unexpected: list[Exception] = []
         for path, result in results:
             if isinstance(result, ClaimDeskError):

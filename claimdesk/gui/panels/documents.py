@@ -118,6 +118,12 @@ class DocumentsPanel(RecordPanel):
         self.edit_button = QPushButton("Edit details…")
         self.edit_button.setToolTip("Correct the kind, title, date or description")
         self.edit_button.clicked.connect(self.edit_details)
+        self.read_button = QPushButton("Read fields from this document…")
+        self.read_button.setToolTip(
+            "Read the denial letter's fields (dates, numbers, the reason) from this document "
+            "and see what differs from the case"
+        )
+        self.read_button.clicked.connect(self.read_fields)
         self.add_button.clicked.connect(self.add_files)
         self.packet_button.clicked.connect(self.toggle_packet)
         self.up_button.clicked.connect(lambda: self.move_in_packet(-1))
@@ -128,6 +134,7 @@ class DocumentsPanel(RecordPanel):
         buttons = button_row(
             self.add_button,
             self.edit_button,
+            self.read_button,
             self.packet_button,
             self.up_button,
             self.down_button,
@@ -157,6 +164,8 @@ class DocumentsPanel(RecordPanel):
         # Files are chosen and saved through the prompts (env.prompts.open_paths / save_path).
         self.attacher = Attacher(self)
         self._summary = ""
+        self.reading = ""  # what the background reading of scans is doing
+        self._listening = False
         self._update_buttons()
 
     # -- the list ---------------------------------------------------------------------------
@@ -180,7 +189,8 @@ class DocumentsPanel(RecordPanel):
         self._selection_moved()
 
     def show_summary(self) -> None:
-        self.summary.setText(self.attacher.busy + self._summary)
+        reading = f" {self.reading}" if self.reading else ""
+        self.summary.setText(self.attacher.busy + self._summary + reading)
 
     def selected(self) -> DocumentInfo | None:
         return selected_record(self.table)  # type: ignore[no-any-return]
@@ -205,6 +215,7 @@ class DocumentsPanel(RecordPanel):
         self.packet_button.setEnabled(document is not None)
         self.save_button.setEnabled(document is not None)
         self.edit_button.setEnabled(document is not None)
+        self.read_button.setEnabled(document is not None)
         in_packet = document is not None and document.id in included
         self.packet_button.setText("Leave out of packet" if in_packet else "Include in packet")
         self.up_button.setEnabled(in_packet and included.index(document.id) > 0)  # type: ignore[union-attr]
@@ -220,6 +231,31 @@ class DocumentsPanel(RecordPanel):
     def add_paths(self, paths: list[Path]) -> None:
         """Check each file now, name the ones that cannot be kept, then file and attach the rest."""
         self.attacher.start([Path(p) for p in paths])
+
+    def read_fields(self) -> None:
+        """Read the selected document's fields and offer those that differ from the case."""
+        from claimdesk.gui.letter_fields import read_fields_from_document
+
+        document = self.selected()
+        if document is None:
+            return
+        read_fields_from_document(
+            self, self.env, self.claim_id, document.id, self.run_dialog, self.refresh
+        )
+
+    def read_scans(self) -> None:
+        """Read the case's unread scans for search, off the GUI thread, one at a time."""
+        from claimdesk.gui.scan_reader import ScanReader
+
+        reader = ScanReader.of(self.env)
+        if not self._listening:
+            reader.status.connect(self._scan_status)
+            self._listening = True
+        reader.read_case(self.claim_id)
+
+    def _scan_status(self, text: str) -> None:
+        self.reading = text
+        self.show_summary()
 
     def edit_details(self) -> None:
         document = self.selected()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -146,15 +145,13 @@ class LettersPanel(RecordPanel):
         if found is None:
             return
         data, name = found
-        # A private folder (readable by this user only) so the copy is not left in a shared
-        # temporary directory for others to read.
-        folder = Path(tempfile.mkdtemp(prefix="claimdesk-letter-"))
-        path = folder / name
+        # A plain copy for the viewer, in this window's private folder (readable by this user
+        # only), removed when the window closes (claimdesk/viewing.py).
         try:
-            path.write_bytes(data)
+            path = self.env.viewing.write(data, name)
         except OSError as error:
             self.env.prompts.error(
-                self, "Cannot open the letter", f"'{path}' cannot be written: {error.strerror}."
+                self, "Cannot open the letter", f"A copy to view cannot be written: {error}."
             )
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

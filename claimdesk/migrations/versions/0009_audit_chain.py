@@ -1,8 +1,8 @@
 """audit chain: every audit event carries its SHA-256 and the previous event's; attached files'
 SHA-256 enter the chain
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 17:30:00
 
 The events already written are chained in id order, so `claimdesk audit verify` passes on an
@@ -21,8 +21,8 @@ from alembic import op
 from claimdesk.storage import audit_chain
 from claimdesk.storage.types import UTCDateTime
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
