@@ -230,3 +230,18 @@ def test_tools_menu_opens_the_audit_trail(
     monkeypatch.setattr(AuditDialog, "exec", answer)
     action.trigger()
     assert shown == [len(services.audit.trail().events)] and shown[0] > 10
+
+
+def test_closing_while_reading_touches_no_deleted_widget(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    services, *_ = office(db)
+    env = make_env(services, tmp_path)
+    dialog = AuditDialog.open_for(env)
+    assert dialog is not None
+    dialog.verify_button.click()
+    dialog.reject()  # before the choices, the events and the check have come back
+    dialog.deleteLater()
+    assert env.tasks.wait(10_000)
+    qtbot.wait(50)  # the finished tasks' answers are delivered: each is dropped
+    assert isinstance(env.prompts, RecordingPrompts) and env.prompts.shown == []

@@ -110,6 +110,8 @@ class AuditDialog(QDialog):
         self.setWindowTitle("Audit trail")
         self.resize(1100, 640)
         self._asked = 0  # the latest read asked for; older answers are dropped
+        # Closed (and soon deleted): a read or export finishing later touches no widget.
+        self._closed = False
 
         self.person = QComboBox()
         self.person.setAccessibleName("Person")
@@ -180,7 +182,16 @@ class AuditDialog(QDialog):
         layout.addWidget(self.chain)
         layout.addLayout(actions)
 
-        self._fill_choices()
+        self.person.addItem("Everyone", None)
+        self.case.addItem("Every case", None)
+        # The cases the trail names are a scan of it: read on the task runner, before the
+        # first page of events (the runner keeps their order).
+        audit = self.services.audit
+        self.env.tasks.run(
+            lambda: (audit.people(), audit.cases()),
+            on_done=self._fill_choices,
+            on_error=lambda error: self._failed(self._asked, error),
+        )
         self.person.currentIndexChanged.connect(self.reload)
         self.case.currentIndexChanged.connect(self.reload)
         for day in (self.start, self.end):
@@ -190,6 +201,10 @@ class AuditDialog(QDialog):
 
     def guide_page(self) -> str:
         return "audit"
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
 
     @classmethod
     def open_for(cls, env: GuiEnv, parent: QWidget | None = None) -> AuditDialog | None:
@@ -201,14 +216,12 @@ class AuditDialog(QDialog):
             return None
         return cls(env, parent)
 
-    def _fill_choices(self) -> None:
-        # Small lists (accounts; the cases the trail names), read once when the dialog opens.
-        people: list[Choice] = self.services.audit.people()
-        cases: list[Choice] = self.services.audit.cases()
-        self.person.addItem("Everyone", None)
+    def _fill_choices(self, found: tuple[list[Choice], list[Choice]]) -> None:
+        if self._closed:
+            return
+        people, cases = found
         for choice in people:
             self.person.addItem(choice.label, choice.id)
-        self.case.addItem("Every case", None)
         for choice in cases:
             self.case.addItem(choice.label, choice.id)
 
@@ -232,8 +245,8 @@ class AuditDialog(QDialog):
         )
 
     def _show(self, asked: int, page: TrailPage) -> None:
-        if asked != self._asked:
-            return  # a newer filter's read is on its way
+        if asked != self._asked or self._closed:
+            return  # a newer filter's read is on its way, or the dialog is gone
         self.model.set_rows(page.events)
         shown = len(page.events)
         if page.truncated:
@@ -245,7 +258,7 @@ class AuditDialog(QDialog):
             self.count.setText(f"{shown:,} event{'s' if shown != 1 else ''}.")
 
     def _failed(self, asked: int, error: BaseException) -> None:
-        if asked != self._asked:
+        if asked != self._asked or self._closed:
             return
         self.model.set_rows([])
         if not isinstance(error, ClaimDeskError):
@@ -261,6 +274,8 @@ class AuditDialog(QDialog):
         )
 
     def _verified(self, check: ChainCheck) -> None:
+        if self._closed:
+            return
         self.verify_button.setEnabled(True)
         if check.ok:
             self.chain.setText(
@@ -278,6 +293,8 @@ class AuditDialog(QDialog):
         )
 
     def _verify_failed(self, error: BaseException) -> None:
+        if self._closed:
+            return
         self.verify_button.setEnabled(True)
         self.chain.setText("")
         if not isinstance(error, ClaimDeskError):
@@ -299,12 +316,16 @@ class AuditDialog(QDialog):
         )
 
     def _exported(self, path: Path, count: int) -> None:
+        if self._closed:
+            return
         self.export_button.setEnabled(True)
         self.env.prompts.info(
             self, "Audit trail", f"{count:,} event{'s' if count != 1 else ''} written to {path}."
         )
 
     def _export_failed(self, error: BaseException) -> None:
+        if self._closed:
+            return
         self.export_button.setEnabled(True)
         if not isinstance(error, ClaimDeskError):
             raise error
