@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -110,8 +111,6 @@ class AuditDialog(QDialog):
         self.setWindowTitle("Audit trail")
         self.resize(1100, 640)
         self._asked = 0  # the latest read asked for; older answers are dropped
-        # Closed (and soon deleted): a read or export finishing later touches no widget.
-        self._closed = False
 
         self.person = QComboBox()
         self.person.setAccessibleName("Person")
@@ -202,9 +201,10 @@ class AuditDialog(QDialog):
     def guide_page(self) -> str:
         return "audit"
 
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)
+    def _gone(self) -> bool:
+        # Closed and deleted while a read, the check or an export ran: its answer touches no
+        # widget. (Closed by the idle lock, the dialog lives on and comes back as it was.)
+        return not shiboken6.isValid(self)
 
     @classmethod
     def open_for(cls, env: GuiEnv, parent: QWidget | None = None) -> AuditDialog | None:
@@ -217,7 +217,7 @@ class AuditDialog(QDialog):
         return cls(env, parent)
 
     def _fill_choices(self, found: tuple[list[Choice], list[Choice]]) -> None:
-        if self._closed:
+        if self._gone():
             return
         people, cases = found
         for choice in people:
@@ -245,7 +245,7 @@ class AuditDialog(QDialog):
         )
 
     def _show(self, asked: int, page: TrailPage) -> None:
-        if asked != self._asked or self._closed:
+        if asked != self._asked or self._gone():
             return  # a newer filter's read is on its way, or the dialog is gone
         self.model.set_rows(page.events)
         shown = len(page.events)
@@ -258,7 +258,7 @@ class AuditDialog(QDialog):
             self.count.setText(f"{shown:,} event{'s' if shown != 1 else ''}.")
 
     def _failed(self, asked: int, error: BaseException) -> None:
-        if asked != self._asked or self._closed:
+        if asked != self._asked or self._gone():
             return
         self.model.set_rows([])
         if not isinstance(error, ClaimDeskError):
@@ -274,7 +274,7 @@ class AuditDialog(QDialog):
         )
 
     def _verified(self, check: ChainCheck) -> None:
-        if self._closed:
+        if self._gone():
             return
         self.verify_button.setEnabled(True)
         if check.ok:
@@ -293,7 +293,7 @@ class AuditDialog(QDialog):
         )
 
     def _verify_failed(self, error: BaseException) -> None:
-        if self._closed:
+        if self._gone():
             return
         self.verify_button.setEnabled(True)
         self.chain.setText("")
@@ -316,7 +316,7 @@ class AuditDialog(QDialog):
         )
 
     def _exported(self, path: Path, count: int) -> None:
-        if self._closed:
+        if self._gone():
             return
         self.export_button.setEnabled(True)
         self.env.prompts.info(
@@ -324,7 +324,7 @@ class AuditDialog(QDialog):
         )
 
     def _export_failed(self, error: BaseException) -> None:
-        if self._closed:
+        if self._gone():
             return
         self.export_button.setEnabled(True)
         if not isinstance(error, ClaimDeskError):

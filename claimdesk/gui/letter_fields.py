@@ -38,6 +38,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
 from claimdesk.models.enums import DenialCategory, PlanType
@@ -195,7 +196,7 @@ class LetterIntake:
         self.parent = parent
         self.env = env
         self.opened = opened
-        self.run_dialog = run_dialog or (lambda d: d.exec() == QDialog.DialogCode.Accepted)
+        self.run_dialog = run_dialog or run_modal  # the idle lock gives the wizard back
         self.wizard: NewCaseWizard | None = None  # the last one opened (tests look at it)
 
     def start(self, path: Path | None = None) -> None:

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
             "actionExportPacket": lambda: self._letters_action("export_packet"),
             "actionLetterTemplates": self.show_template_editor,
             "actionOrganisations": self.show_organisations,
+            "actionAccounts": self.show_accounts,
             "actionAuditTrail": self.show_audit_trail,
             "actionImportCase": actions.import_case,
             "actionExportCase": actions.export_case,
@@ -318,12 +319,19 @@ class MainWindow(QMainWindow):
         run_modal(dialog)
         dialog.deleteLater()
 
+    def show_accounts(self) -> None:
+        from claimdesk.gui.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.env, self)
+        run_modal(dialog)
+        dialog.deleteLater()
+
     def show_audit_trail(self) -> None:
         from claimdesk.gui.audit_view import AuditDialog
 
         dialog = AuditDialog.open_for(self.env, self)
         if dialog is not None:
-            dialog.exec()
+            run_modal(dialog)
             dialog.deleteLater()
 
     def show_settings(self) -> None:

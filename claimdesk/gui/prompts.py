@@ -13,6 +13,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from claimdesk.errors import DatabaseLockedError
 from claimdesk.gui.modal import run_modal
 
 
@@ -32,9 +33,13 @@ class Prompts:
             self._held = []
 
     def release(self) -> None:
-        """Show what came in while locked, in order."""
+        """Show what came in while locked, in order; not a refusal to read while the key was
+        put away (the window reads everything again after the unlock)."""
         held, self._held = self._held or [], None
+        locked = str(DatabaseLockedError())
         for parent, kind, title, message in held:
+            if locked in message:
+                continue
             if parent is not None and not shiboken6.isValid(parent):
                 parent = None  # its window closed meanwhile
             (self.error if kind == "error" else self.info)(parent, title, message)
@@ -109,6 +114,14 @@ class Prompts:
         text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
         return text if ok else None
 
+    def recovery_key(self, parent: QWidget | None, key: str) -> None:
+        """Show a new recovery key, once, until the person says they have kept it."""
+        from claimdesk.gui.encryption import RecoveryKeyDialog
+
+        dialog = RecoveryKeyDialog(key, parent)
+        run_modal(dialog)
+        dialog.deleteLater()
+
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
@@ -174,6 +187,9 @@ class RecordingPrompts(Prompts):
     def info(self, parent: QWidget | None, title: str, message: str) -> None:
         if not self._kept(parent, "info", title, message):
             self.shown.append(("info", title, message))
+
+    def recovery_key(self, parent: QWidget | None, key: str) -> None:
+        self.shown.append(("recovery key", "Your recovery key", key))
 
     def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:
         if self.holding:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from claimdesk.errors import (
     DatabaseBusyError,
+    DatabaseLockedError,
     EncryptedDatabaseError,
     ServerUnavailableError,
     StorageError,
@@ -167,6 +168,29 @@ class Database:
         self.data_key = key
         for cached in ("_read_sessions", "_write_sessions"):
             self.__dict__.pop(cached, None)
+
+    def forget_key(self) -> None:
+        """Close every connection and drop the data key (the window locked itself): until
+        ``use_key`` gives a key again, a connection is refused in words. Python cannot wipe
+        memory, so the key's bytes are only released, for the allocator to reuse."""
+        from sqlalchemy.pool import NullPool
+
+        from claimdesk.paths import sqlite_url
+
+        path = self.sqlite_path
+        if self.data_key is None or path is None:
+            return
+        self.engine.dispose()
+        # The engine's URL carried the key: a keyless engine on the same file replaces it.
+        self.engine = create_engine(sqlite_url(path), creator=_locked, poolclass=NullPool)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self.data_key = None
+        for cached in ("_read_sessions", "_write_sessions"):
+            self.__dict__.pop(cached, None)
+
+
+def _locked() -> Any:
+    raise DatabaseLockedError()
 
 
 def read_only_uri(path: Path) -> str:
