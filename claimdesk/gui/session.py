@@ -169,6 +169,7 @@ class GuiSession(QObject):
         window.closed.connect(self._gave_up)
         self.sign_in_window = window
         window.show()
+        log.info("the sign-in window is shown")
 
     def _sign_in(self, name: str, password: str) -> None:
         window = self.sign_in_window
