@@ -429,3 +429,23 @@ def test_signing_out_puts_the_key_away_until_the_next_sign_in(
     sign_in(session, "")
     assert main_window(session).services.claims.list_claims() == []
     assert session.db.data_key is not None
+
+
+def test_the_lock_minutes_are_a_setting(
+    office: Database, session: GuiSession, qtbot: QtBot
+) -> None:
+    from claimdesk.gui.settings_dialog import SettingsDialog
+
+    assert session.start()
+    sign_in(session, "Jordan Reyes")
+    window = main_window(session)
+    lock = session.lock
+    assert lock is not None and lock.minutes == 5  # an office's default
+
+    dialog = SettingsDialog(window.env, window.location, window)
+    assert dialog.lock_minutes.value() == 5
+    dialog.lock_minutes.setValue(12)
+    assert dialog.apply() is None
+    window.settings_changed.emit()  # as Settings' OK does
+    assert lock.minutes == 12
+    assert lock.watch.timer.interval() == 12 * 60_000
