@@ -406,7 +406,7 @@ def test_work_asked_for_while_locked_starts_after_unlock(
 
 
 def test_a_message_arriving_while_locked_is_shown_after_unlock(
-    window: MainWindow, lock: IdleLock
+    qtbot: QtBot, window: MainWindow, lock: IdleLock
 ) -> None:
     prompts = window.prompts
     assert isinstance(prompts, RecordingPrompts)
@@ -414,6 +414,7 @@ def test_a_message_arriving_while_locked_is_shown_after_unlock(
     prompts.error(window, "The packet was not written", "Maria Lopez's exhibit B is unreadable")
     assert prompts.shown == []
     unlock_as(lock, "Test Caseworker")
+    qtbot.waitUntil(lambda: bool(prompts.shown), timeout=3000)
     assert prompts.shown == [
         ("error", "The packet was not written", "Maria Lopez's exhibit B is unreadable")
     ]

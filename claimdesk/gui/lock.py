@@ -336,10 +336,11 @@ class IdleLock(QObject):
             for widget in hidden:
                 if shiboken6.isValid(widget) and not runs_a_loop(widget):
                     widget.show()
-            self.prompts.release()
             self.tasks.release()
             self.watch.timer.start()
             self.unlocked.emit()
+            # From the event loop: a message shown now would hold this handler in its own loop.
+            QTimer.singleShot(0, self, self.prompts.release)
             log.info("unlocked by the same person")
 
     def _hand_over(self, who: Principal) -> None:
