@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from claimdesk import cli
-from claimdesk.errors import EncryptedDatabaseError, StorageError
+from claimdesk.errors import (
+    EncryptedDatabaseError,
+    PermissionDenied,
+    SignInError,
+    StorageError,
+)
+from claimdesk.models.enums import Role
 from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
 from claimdesk.storage import encrypt, keys, open_database, sqlfile
@@ -21,7 +27,7 @@ from claimdesk.storage.backup import backup, inspect_file, restore
 from claimdesk.storage.keys import SQLITE_MAGIC
 from tests.builders import full_case
 from tests.conftest import REPO_ROOT
-from tests.signin import TEST_PASSWORD, signed_in
+from tests.signin import TEST_PASSWORD, principal, signed_in
 
 SAMPLE_0002 = REPO_ROOT / "tests" / "resources" / "schema" / "0002.sqlite"
 STEPS = [
@@ -234,7 +240,8 @@ def test_a_backup_restores_on_another_computer_with_a_password_or_the_recovery_k
         finally:
             fresh.close()
         # From now on the restored database opens with the backup's keys, as at the office.
-        assert keys.names(home) == ["ana"]
+        # (full_case added the caseworker its case is assigned to: that account's copy too.)
+        assert keys.names(home) == ["Bea Advocate", "ana"]
         assert b"Quarterman" not in home.read_bytes()
         with pytest.raises(EncryptedDatabaseError):
             open_database(sqlite_url(home))
@@ -319,6 +326,21 @@ def test_cli_encrypt_then_every_command_needs_the_password(
     backup_command = ["--data-dir", str(data), "--user", "ana", "backup", "--out", str(out_file)]
     assert cli.main(backup_command) == 0
     assert "b.sqlite.keys goes with it" in capsys.readouterr().out
+    # `strings` finds none of the demo's claimants in the file, its WAL, the backup or the
+    # key files; the search index (built by this search) is inside the file.
+    assert cli.main(["--data-dir", str(data), "--user", "ana", "search", "Kowalczyk"]) == 0
+    assert "Kowalczyk" in capsys.readouterr().out
+    names = [b"Kowalczyk", b"Quintero-Vance", b"Winslow-Pryce", b"Farraday", b"Kelkar"]
+    database = data / "claimdesk.sqlite"
+    for path in (
+        database,
+        database.with_name("claimdesk.sqlite-wal"),
+        keys.keyfile_path(database),
+        out_file,
+        keys.keyfile_path(out_file),
+    ):
+        content = names_in(path)
+        assert not any(name in content for name in names), path.name
 
     password.write_text("wrong password")
     assert cli.main(["--data-dir", str(data), "--user", "ana", "claims"]) == 1
@@ -335,19 +357,37 @@ def test_the_service_sets_the_database_aside_and_opens_it_again_if_encrypting_fa
     path = tmp_path / "claimdesk.sqlite"
     services = Services.open(sqlite_url(path), signed_in("ana"))
     full_case(services, "Gwendolyn Quarterman")
+    signed_in("ben")(services.db)  # another account with a password
+
+    with pytest.raises(SignInError, match="Wrong password"):
+        services.backups.encrypt("not the password")
 
     def full_disk(*_args: object) -> str:
         raise StorageError("The disk is full.")
 
     monkeypatch.setattr(encrypt, "encrypt_database", full_disk)
     with pytest.raises(StorageError, match="disk is full"):
-        services.backups.encrypt("long enough")
+        services.backups.encrypt(TEST_PASSWORD)
     assert len(services.claims.list_claims()) == 1  # open again, as it was
+    assert not keys.is_encrypted(path)
     monkeypatch.undo()
 
-    recovery = services.backups.encrypt("long enough")
-    assert keys.unlock_with_recovery(path, recovery) == keys.unlock(path, "ana", "long enough")
+    result = services.backups.encrypt(TEST_PASSWORD)
+    assert result.accounts_without_key == ["Bea Advocate", "ben"]  # their passwords unknown
+    data_key = keys.unlock(path, "ana", TEST_PASSWORD)
+    assert keys.unlock_with_recovery(path, result.recovery_key) == data_key
     # The plain engine is never pointed at the encrypted file: it refuses, in words.
     with pytest.raises(StorageError, match="being encrypted"):
         services.claims.list_claims()
     services.close()
+
+
+def test_only_an_administrator_may_encrypt(tmp_path: Path) -> None:
+    path = tmp_path / "claimdesk.sqlite"
+    admin = Services.open(sqlite_url(path), signed_in("ana"))
+    volunteer = Services(admin.db, principal(admin.db, "vic", Role.VOLUNTEER))
+    assert admin.backups.can_encrypt and not volunteer.backups.can_encrypt
+    with pytest.raises(PermissionDenied):
+        volunteer.backups.encrypt(TEST_PASSWORD)
+    assert not keys.is_encrypted(path)
+    admin.close()

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from claimdesk.gui.encryption import EncryptDialog, RecoveryKeyDialog
+from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
 from claimdesk.storage import encrypt, keys
 from claimdesk.storage.keys import SQLITE_MAGIC
 from tests.builders import full_case
 from tests.gui_support import threads_calling
-from tests.signin import signed_in
+from tests.signin import TEST_PASSWORD, signed_in
 from tests.test_gui import make_window
 
 pytestmark = pytest.mark.sqlite_only
@@ -27,15 +28,10 @@ def test_the_dialog_says_what_is_missing_before_it_lets_the_conversion_start(
 ) -> None:
     dialog = EncryptDialog("Ana")
     qtbot.addWidget(dialog)
-    dialog.password.setText("short")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert "at least 8 characters" in dialog.problem.text()
+    assert "Type your password" in dialog.problem.text()
     dialog.password.setText("a long password")
-    dialog.again.setText("a long passwrod")
-    dialog.accept()
-    assert "differ" in dialog.problem.text()
-    dialog.again.setText("a long password")
     dialog.accept()
     assert "Tick “I understand”" in dialog.problem.text()
     dialog.understood.setChecked(True)
@@ -54,19 +50,11 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
     window.form.menuFile.aboutToShow.emit()  # type: ignore[attr-defined]
     assert window.action("actionEncrypt").isVisible()
     seen = threads_calling(monkeypatch, encrypt, "encrypt_database")
-    shown_keys: list[str] = []
 
     def run_dialog(dialog: QDialog) -> bool:
-        if isinstance(dialog, EncryptDialog):
-            dialog.password.setText("correct horse battery")
-            dialog.again.setText("correct horse battery")
-            dialog.understood.setChecked(True)
-            return True
-        assert isinstance(dialog, RecoveryKeyDialog)
-        assert not dialog.close_button.isEnabled()  # not before the key is kept
-        dialog.kept.setChecked(True)
-        assert dialog.close_button.isEnabled()
-        shown_keys.append(dialog.key.text().replace("\n", "-"))
+        assert isinstance(dialog, EncryptDialog)
+        dialog.password.setText(TEST_PASSWORD)  # the signed-in account's
+        dialog.understood.setChecked(True)
         return True
 
     window.run_dialog = run_dialog
@@ -74,26 +62,35 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
 
     assert seen and seen[0] is not threading.main_thread()
-    (recovery,) = shown_keys
-    # Nothing went wrong meanwhile (no reader hit the file mid-way): one message, the last.
-    ((kind, title, message),) = window.prompts.shown  # type: ignore[attr-defined]
+    # Nothing went wrong meanwhile (no reader hit the file mid-way): the recovery key, then
+    # the one message.
+    (key_shown, (kind, title, message)) = window.prompts.shown  # type: ignore[attr-defined]
+    assert key_shown[0] == "recovery key"
+    recovery = key_shown[2]
     assert (kind, title) == ("info", "Encrypted") and "start it again" in message
     assert path.read_bytes()[:16] != SQLITE_MAGIC
     assert b"Quarterman" not in path.read_bytes()
-    data_key = keys.unlock(path, services.user_name, "correct horse battery")
+    data_key = keys.unlock(path, services.user_name, TEST_PASSWORD)
     assert keys.unlock_with_recovery(path, recovery) == data_key
-    reopened = Services.open(str(services.db.engine.url), signed_in("x"), key=data_key)
+    reopened = Services.open(sqlite_url(path), signed_in(services.user_name), key=data_key)
     assert [c.claimant_name for c in reopened.claims.list_claims()] == ["Gwendolyn Quarterman"]
     reopened.close()
+
+
+def test_the_recovery_key_dialog_closes_only_once_the_key_is_kept(qtbot: QtBot) -> None:
+    dialog = RecoveryKeyDialog("6S04-7DB2-DVYJ-1SWP-QCYB-7PY3-R42M-NT9V")
+    qtbot.addWidget(dialog)
+    assert dialog.key.text() == "6S04-7DB2-DVYJ-1SWP\nQCYB-7PY3-R42M-NT9V"
+    assert not dialog.close_button.isEnabled()
+    dialog.kept.setChecked(True)
+    assert dialog.close_button.isEnabled()
 
 
 def test_an_encrypted_database_is_not_offered_encryption_again(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    from claimdesk.paths import sqlite_url
-
     path = tmp_path / "enc" / "claimdesk.sqlite"
-    data_key, _ = keys.create_key_file(path, "ana", "pw")
+    data_key, _ = keys.create_key_file(path, "ana", TEST_PASSWORD)
     services = Services.open(sqlite_url(path), signed_in("ana"), key=data_key)
     try:
         window = make_window(qtbot, services, tmp_path)

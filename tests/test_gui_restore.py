@@ -100,3 +100,38 @@ def test_unsaved_typing_stops_a_restore_before_anything_is_asked(
     window.action("actionRestore").trigger()
     [(kind, _, message)] = shown(window)
     assert kind == "error" and "not saved" in message
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_encrypted_elsewhere_asks_for_a_password_it_knew(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import keys
+    from tests.signin import TEST_PASSWORD, signed_in
+
+    office = tmp_path / "office" / "claimdesk.sqlite"
+    data_key, recovery = keys.create_key_file(office, "ana", TEST_PASSWORD)
+    other = Services.open(sqlite_url(office), signed_in("ana"), key=data_key)
+    full_case(other, "Gwendolyn Quarterman")
+    carried = tmp_path / "usb" / "carried.sqlite"
+    other.backups.backup(carried)
+    other.close()
+    full_case(services, "Maria Lopez")
+    window = make_window(qtbot, services, tmp_path)
+
+    answer(window, carried, None)  # asked for the password: Cancel
+    window.action("actionRestore").trigger()
+    assert [s[0] for s in shown(window)] == ["open", "password"]
+    assert "encrypted on another computer" in shown(window)[-1][2]
+    assert names(services) == ["Maria Lopez"]
+
+    answer(window, carried, "not it", recovery.lower(), True)
+    window.action("actionRestore").trigger()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
+    kinds = [s[0] for s in shown(window)]
+    assert kinds[2:] == ["open", "password", "error", "password", "confirm", "info"]
+    assert "neither the recovery key" in shown(window)[4][2]
+    assert "sign in with a password it knew" in shown(window)[-1][2]
+    assert names(services) == ["Gwendolyn Quarterman"]
+    assert services.db.data_key == data_key  # the backup's keys came with it

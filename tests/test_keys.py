@@ -45,6 +45,11 @@ def test_the_recovery_key_is_typed_in_groups_and_forgives_case_dashes_and_look_a
     assert keys.unlock_with_recovery(db_path, typed) == data_key
 
 
+def test_a_name_is_found_whatever_its_capitals_as_sign_in_finds_it(db_path: Path) -> None:
+    data_key, _ = keys.create_key_file(db_path, "Ana Rivera", "pw")
+    assert keys.unlock(db_path, "ana  rivera", "pw") == data_key
+
+
 def test_a_wrong_password_or_unknown_name_is_refused_in_words(db_path: Path) -> None:
     keys.create_key_file(db_path, "ana", "pw")
     with pytest.raises(WrongPasswordError, match="The password for ana is not right"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from claimdesk.errors import ClaimDeskError
 
@@ -218,6 +218,9 @@ class DatabaseActions:
         )
         if path is None:
             return
+        key = self._backup_key(path)
+        if key is False:
+            return
         kept_in = self.window.data_dir / "backups"
         question = (
             f"Replace everything in ClaimDesk with what the backup {path.name} holds?\n\n"
@@ -240,13 +243,35 @@ class DatabaseActions:
         self.window.menuBar().setEnabled(False)
         self.window.statusBar().showMessage("Checking the backup and restoring it…")
         self.tasks.run(
-            lambda: self._restore(path, kept_in),
+            lambda: self._restore(path, kept_in, key or None),
             on_done=self._restored,
             on_error=self._restore_failed,
         )
 
-    def _restore(self, path: Path, kept_in: Path) -> RestoreResult:
-        return self.services.backups.restore(path, kept_in)
+    def _backup_key(self, path: Path) -> bytes | Literal[False] | None:
+        """The key of a backup another setup encrypted, from a password it knew or its
+        recovery key (asked here); None when none is needed; False when the user gave up."""
+        try:
+            if not self.services.backups.backup_needs_key(path):
+                return None
+        except ClaimDeskError:
+            return None  # not readable as a backup: the restore says what is wrong
+        while True:
+            secret = self.prompts.password(
+                self.window,
+                "Restore from a backup",
+                f"{path.name} was encrypted on another computer or by another set-up. Type "
+                "the password of an account it holds (as it was then), or its recovery key:",
+            )
+            if secret is None:
+                return False
+            try:
+                return self.services.backups.unlock_backup(path, secret)
+            except ClaimDeskError as error:
+                self.prompts.error(self.window, "Restore from a backup", str(error))
+
+    def _restore(self, path: Path, kept_in: Path, key: bytes | None = None) -> RestoreResult:
+        return self.services.backups.restore(path, kept_in, source_key=key)
 
     def _restored(self, result: RestoreResult) -> None:
         self.window.statusBar().clearMessage()
@@ -256,7 +281,12 @@ class DatabaseActions:
             "Restored",
             f"Restored {result.claims} {noun} from {result.restored_from}. The database as it "
             f"was is kept at {result.previous_kept_at}.\n\nClaimDesk closes now: start it "
-            "again to work with the restored cases.",
+            "again to work with the restored cases."
+            + (
+                " The backup's keys came with it: sign in with a password it knew."
+                if result.keys_replaced
+                else ""
+            ),
         )
         self.window.close()
 

@@ -27,8 +27,8 @@ from claimdesk.gui.dialogs import FormDialog, check
 
 if TYPE_CHECKING:
     from claimdesk.gui.main_window import MainWindow
+    from claimdesk.services.backups import EncryptResult
 
-MIN_PASSWORD = 8
 NO_RECOVERY = (
     "Without a password or the recovery key, nobody can open the database again: not "
     "ClaimDesk, not its makers."
@@ -36,23 +36,22 @@ NO_RECOVERY = (
 
 
 class EncryptDialog(FormDialog):
-    """The password that will open the database, typed twice, and the warning acknowledged."""
+    """The signed-in person's password (it will open the file), and the warning acknowledged."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__("Encrypt this database", parent)
         intro = QLabel(
             "The database file, its backups and the search index are encrypted, so nobody "
             "can read them without a password. A checked copy is made first; nothing is lost "
-            f"if the computer stops half-way.\n\n{name}'s password will open it. ClaimDesk "
-            "then shows a recovery key once: print it or write it down.",
+            f"if the computer stops half-way.\n\nYour password ({name}'s, the one you sign in "
+            "with) will open it. ClaimDesk then shows a recovery key once: print it or write "
+            "it down.",
             self,
         )
         intro.setWordWrap(True)
         self.form.insertRow(0, intro)
-        self.password = self.line("Password")
-        self.again = self.line("Type it again")
-        for field in (self.password, self.again):
-            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = self.line("Your password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         warning = QLabel(NO_RECOVERY, self)
         warning.setWordWrap(True)
         self.form.addRow(warning)
@@ -67,12 +66,10 @@ class EncryptDialog(FormDialog):
         self.setFixedWidth(560)
 
     def check_input(self) -> str | None:
-        """What is wrong with the input, in words; None when it may go ahead."""
-        password = self.password.text()
-        if len(password) < MIN_PASSWORD:
-            return f"Choose a password of at least {MIN_PASSWORD} characters."
-        if self.again.text() != password:
-            return "The two passwords differ; type them again."
+        """What is wrong with the input, in words; None when it may go ahead (the password
+        itself is checked by the service)."""
+        if not self.password.text():
+            return "Type your password: it is the one that will open the database."
         if not self.understood.isChecked():
             return "Tick “I understand”: there is no other way in."
         return None
@@ -175,17 +172,23 @@ class EncryptAction:
             on_error=self._failed,
         )
 
-    def _encrypted(self, recovery_key: str) -> None:
+    def _encrypted(self, result: EncryptResult) -> None:
         self.window.statusBar().clearMessage()
-        dialog = RecoveryKeyDialog(recovery_key, self.window)
-        self.window.run_dialog(dialog)
-        dialog.deleteLater()
+        self.prompts.recovery_key(self.window, result.recovery_key)
+        others = ""
+        if result.accounts_without_key:
+            others = (
+                "\n\nThe other accounts cannot open it until you set their passwords again "
+                "(Tools ▸ Accounts, or 'claimdesk users passwd NAME'): "
+                + ", ".join(result.accounts_without_key)
+                + "."
+            )
         self.prompts.info(
             self.window,
             "Encrypted",
             "The database is encrypted. ClaimDesk closes now: start it again and sign in "
             "with your password. Back up the key file (the database's name with .keys added) "
-            "together with the database; 'Back up the database' does that for you.",
+            "together with the database; 'Back up the database' does that for you." + others,
         )
         self.window.close()
 

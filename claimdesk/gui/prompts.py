@@ -114,6 +114,14 @@ class Prompts:
         text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
         return text if ok else None
 
+    def recovery_key(self, parent: QWidget | None, key: str) -> None:
+        """Show a new recovery key, once, until the person says they have kept it."""
+        from claimdesk.gui.encryption import RecoveryKeyDialog
+
+        dialog = RecoveryKeyDialog(key, parent)
+        run_modal(dialog)
+        dialog.deleteLater()
+
     def save_path(
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
@@ -179,6 +187,9 @@ class RecordingPrompts(Prompts):
     def info(self, parent: QWidget | None, title: str, message: str) -> None:
         if not self._kept(parent, "info", title, message):
             self.shown.append(("info", title, message))
+
+    def recovery_key(self, parent: QWidget | None, key: str) -> None:
+        self.shown.append(("recovery key", "Your recovery key", key))
 
     def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:
         if self.holding:

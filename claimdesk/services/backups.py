@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimdesk.errors import StorageError
@@ -10,7 +11,7 @@ from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
 from claimdesk.storage.backup import BackupResult, RestoreResult
 
-__all__ = ["BackupResult", "BackupService", "RestoreResult"]
+__all__ = ["BackupResult", "BackupService", "EncryptResult", "RestoreResult"]
 
 
 def cases(count: int) -> str:
@@ -38,15 +39,27 @@ class BackupService:
         self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
 
+    def backup_needs_key(self, source: Path) -> bool:
+        """Whether ``source`` was encrypted by another setup (its password or recovery key
+        opens it: ``unlock_backup``)."""
+        return copies.needs_key(self._ctx.db, source)
+
+    def unlock_backup(self, source: Path, secret: str) -> bytes:
+        """The key of such a backup, from its recovery key or any of its accounts' password."""
+        return copies.unlock_backup(source, secret)
+
     @property
     def can_encrypt(self) -> bool:
-        """Whether this database is an unencrypted SQLite file (File ▸ Encrypt is offered)."""
+        """Whether File ▸ Encrypt is offered: an unencrypted SQLite file, to an administrator."""
         db = self._ctx.db
-        return db.sqlite_path is not None and db.data_key is None
+        admin = self._ctx.principal.may(Right.ADMINISTER)
+        return admin and db.sqlite_path is not None and db.data_key is None
 
-    def encrypt(self, password: str) -> str:
-        """Encrypt this database in place (storage/encrypt.py); the acting person's
-        ``password`` opens it from now on. Returns the recovery key, to be shown once.
+    def encrypt(self, password: str) -> EncryptResult:
+        """Encrypt this database in place (storage/encrypt.py); the signed-in administrator's
+        ``password`` (checked here) opens it from now on. Returns the recovery key, to be
+        shown once, and the other accounts, whose passwords must be set again before they can
+        open it (a wrapped key needs the password it is wrapped with).
 
         The database is set aside first (the conversion needs the file to itself) and stays
         so: the caller starts again with the database's key. If the conversion fails, it
@@ -62,10 +75,23 @@ class BackupService:
                 "Only an unencrypted ClaimDesk SQLite file can be encrypted; this one is "
                 "encrypted already or is on a database server."
             )
-        # The password chosen here becomes the acting person's sign-in password too, so one
-        # password both opens the file and signs them in (a personal database keeps one).
-        AccountService(self._ctx).change_password(self._ctx.user_name, password)
+        me = self._ctx.principal
+        accounts = AccountService(self._ctx)
+        accounts.verify(me.name, password)
+        others = [
+            a.name
+            for a in accounts.accounts()
+            if a.active and a.has_password and a.id != me.user_id
+        ]
         with self._ctx.db.set_aside(
             "The database is being encrypted; ClaimDesk starts again when it is done."
         ):
-            return encrypt_database(path, self._ctx.user_name, password)
+            recovery = encrypt_database(path, me.name, password)
+        return EncryptResult(recovery, others)
+
+
+@dataclass(frozen=True)
+class EncryptResult:
+    recovery_key: str
+    # Accounts whose passwords an administrator must set again before they open the file.
+    accounts_without_key: list[str]

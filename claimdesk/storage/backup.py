@@ -187,6 +187,34 @@ def restore(
     )
 
 
+def needs_key(database: Database, source: Path) -> bool:
+    """Whether ``source`` is an encrypted backup this database's own key does not open (made
+    by another setup): restoring it needs a password it knew, or its recovery key."""
+    if keys.has_plain_header(source) is not False or not keys.is_encrypted(source):
+        return False
+    return database.data_key is None or not _opens(source, database.data_key)
+
+
+def unlock_backup(source: Path, secret: str) -> bytes:
+    """The key of the encrypted backup ``source`` from one secret: its recovery key, or the
+    password of any account it holds (tried in turn; an office has few)."""
+    from claimdesk.errors import WrongPasswordError
+
+    try:
+        return keys.unlock_with_recovery(source, secret)
+    except WrongPasswordError:
+        pass
+    for name in keys.names(source):
+        try:
+            return keys.unlock(source, name, secret)
+        except WrongPasswordError:
+            continue
+    raise WrongPasswordError(
+        f"That is neither the recovery key of {source.name} nor the password of an account "
+        "it holds. Type a password from the time of the backup, or its recovery key."
+    )
+
+
 def _source_key(database: Database, source: Path, given: bytes | None) -> bytes | None:
     """The key that opens ``source``: none for a plain file, else the one given or ours."""
     if keys.has_plain_header(source) is not False or not keys.is_encrypted(source):
