@@ -79,7 +79,8 @@ class RecoveryKeyDialog(QDialog):
         self.shown.setAccessibleName("Recovery key")
         self.shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.shown.setWordWrap(True)
+        # Two fixed lines, not wrapped: a wrapped label with a padded style sheet was given
+        # too little height and the text below overlapped it.
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
