@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.credentials import busy_cursor
 from claimdesk.gui.lock_screen import LockScreen
 from claimdesk.gui.modal import Episode, Outcome, mark_paused, runs_a_loop
 from claimdesk.gui.prompts import Prompts
@@ -298,7 +299,8 @@ class IdleLock(QObject):
             return
         screen.set_busy(True)
         try:
-            who = self._unlock(name if self.office else self.person.name, password)
+            with busy_cursor():
+                who = self._unlock(name if self.office else self.person.name, password)
         except ClaimDeskError as error:
             screen.set_busy(False)
             screen.show_problem(str(error))
