@@ -183,7 +183,10 @@ def test_a_personal_database_asks_for_the_password_only(db: Database, session: G
     assert window.card.password.text() == ""
     window.card.password.setText(TEST_PASSWORD)
     window.card.button.click()
-    assert main_window(session).services.principal.name == "Maria Lopez"
+    window = main_window(session)
+    assert window.services.principal.name == "Maria Lopez"
+    assert not window.action("actionSwitchUser").isVisible()  # nobody to switch to
+    assert window.action("actionSignOut").isVisible()
 
 
 def test_an_office_sign_in_names_a_disabled_account(office: Database, session: GuiSession) -> None:

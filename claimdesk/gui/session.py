@@ -262,6 +262,8 @@ class GuiSession(QObject):
             lambda: lock.set_minutes(lock_minutes(self.settings, self.office))
         )
         window.switch_user_requested.connect(self.switch_user)
+        # One person signs in to a personal database: there is nobody to switch to.
+        window.action("actionSwitchUser").setVisible(self.office)
         window.sign_out_requested.connect(self.sign_out)
         if self.watch_screen:
             screen = ScreenLockWatch(window)
