@@ -551,3 +551,27 @@ def test_the_case_details_dialog_keeps_its_typing_across_the_lock(
     }
     detail = window.services.claims.get(claim_id)
     assert detail.denial_reason == "Not medically necessary (typed, unsaved)"
+
+
+def test_a_file_picker_open_at_the_lock_is_cancelled(
+    qtbot: QtBot, services: Services, tmp_path: Path, handovers: Handovers
+) -> None:
+    full_case(services, "Maria Lopez")
+    win = make_window(qtbot, services, tmp_path, Prompts())
+    lock = guard(win, handovers)
+    pickers: list[object] = []
+
+    def safety() -> None:  # if the lock failed to close it, the test must not hang
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            pickers.append("still open")
+            modal.hide()
+
+    later(lambda: pickers.append(QApplication.activeModalWidget()), lock.lock_now, safety)
+    chosen = win.prompts.save_path(
+        win, "Export the case", tmp_path / "Maria Lopez.json", "Case file (*.json)"
+    )
+    assert chosen is None  # cancelled
+    assert "still open" not in pickers and pickers[0] is not None
+    assert lock.is_locked
+    lock.stop()
