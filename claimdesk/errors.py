@@ -69,6 +69,10 @@ class DocumentError(ClaimDeskError):
     """A document cannot be attached or read."""
 
 
+class DocumentAlteredError(DocumentError):
+    """A document's stored file is not the one the audit trail recorded when it was attached."""
+
+
 class ImportFormatError(ClaimDeskError):
     """A case file to import is malformed; the message names where and what."""
 
