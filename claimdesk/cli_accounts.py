@@ -274,24 +274,21 @@ def cmd_users(args: argparse.Namespace, paths: AppPaths) -> int:
 
 def _recover(args: argparse.Namespace, paths: AppPaths) -> int:
     """Reset an administrator's password with the recovery key (no sign-in: it is lost)."""
-    from claimdesk.cli_encrypt import RECOVERY_KEY_FILE_ENV, read_secret, sqlite_file
-    from claimdesk.services.accounts import reset_with_recovery
-    from claimdesk.storage import keys
+    from claimdesk import cli
+    from claimdesk.cli_encrypt import RECOVERY_KEY_FILE_ENV, read_secret
+    from claimdesk.services.signin import look_at, reset_with_recovery
 
-    path = sqlite_file(args, paths)
-    if not keys.is_encrypted(path):
+    url = cli.database_url(args, paths)
+    door = look_at(url)
+    if door.path is None or not door.encrypted:
         raise ValidationError(
             "This database is not encrypted, so it has no recovery key. An administrator sets "
             "a new password with 'claimdesk users passwd NAME'."
         )
     typed = read_secret(RECOVERY_KEY_FILE_ENV, "Recovery key: ")
-    db = cli.open_database_for(args, paths, keys.unlock_with_recovery(path, typed))
-    try:
-        password = read_password(NEW_PASSWORD_FILE_ENV, "New password: ", confirm=True)
-        principal = reset_with_recovery(db, typed, args.name, password)
-    finally:
-        db.dispose()
-    print(f"The password of {shown(principal.name)} is changed; sign in with it now.")
+    password = read_password(NEW_PASSWORD_FILE_ENV, "New password: ", confirm=True)
+    name = reset_with_recovery(url, typed, args.name, password, paths.backup_dir)
+    print(f"The password of {shown(name)} is changed; sign in with it now.")
     return 0
 
 

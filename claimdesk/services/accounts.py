@@ -469,65 +469,6 @@ def _verify(db: Database, name: str, password: str) -> Principal:
     return Principal(user.id, user.name, Role(user.role))
 
 
-def reset_with_recovery(
-    db: Database, recovery_key: str, name: str | None, new_password: str
-) -> Principal:
-    """A new password for an administrator (the personal account, on a personal database)
-    of an encrypted database, authorised by its recovery key instead of a password.
-
-    ``db`` is the database opened with the key the recovery key unwraps
-    (``keys.unlock_with_recovery``); the account's copy of the key is wrapped anew. Returns
-    the account's principal, signed in.
-    """
-    path, data_key = db.sqlite_path, db.data_key
-    if path is None or data_key is None:
-        raise ValidationError(
-            "This database is not encrypted, so it has no recovery key. An administrator sets "
-            "a new password (Tools ▸ Accounts, or 'claimdesk users passwd NAME')."
-        )
-    if keys.unlock_with_recovery(path, recovery_key) != data_key:
-        raise SignInError("That recovery key belongs to another database; nothing was changed.")
-    checked_password(new_password, "The new password")
-    with db.read_connection() as connection:
-        office = _mode(connection) is DatabaseMode.OFFICE
-        if name is None or not name.strip():
-            if office:
-                raise ValidationError("Name the administrator whose password is to be reset.")
-            users = _USERS.c
-            name = connection.scalar(
-                select(users.name).where(users.disabled_at.is_(None)).order_by(users.id).limit(1)
-            )
-            if name is None:
-                raise SignInError("This personal database has no account to sign in to.")
-        user = _user_row(connection, " ".join(name.split()))
-    if user is None:
-        raise SignInError(f"There is no account '{name[:NAME_LENGTH]}'.")
-    if user.disabled_at is not None or not user.active:
-        raise SignInError(f"The account '{user.name}' is disabled.")
-    if Role(user.role) is not Role.ADMIN:
-        raise PermissionDenied(
-            f"The recovery key resets an administrator's password; '{user.name}' is not one. "
-            "Reset the administrator's, then set theirs in Tools ▸ Accounts."
-        )
-    from claimdesk.services.context import ServiceContext
-
-    principal = Principal(user.id, user.name, Role(user.role))
-    # A unit of the account itself: audited as every change is, attributed to it.
-    with ServiceContext(db, principal).unit("reset the password", Right.READ) as unit:
-        found = unit.get(models.User, user.id, "account")
-        previous, found.password_hash = found.password_hash, hash_password(new_password)
-        unit.record("recover", "account", user.id, None, ("password",))
-    try:
-        keys.add_account(path, data_key, user.name, new_password)
-    except BaseException:
-        with db.write() as session:
-            restored = session.get(models.User, user.id)
-            if restored is not None:
-                restored.password_hash = previous
-        raise
-    return principal
-
-
 # --- the accounts service ------------------------------------------------------------------
 
 
