@@ -70,11 +70,10 @@ def cmd_report(args: argparse.Namespace, paths: AppPaths) -> int:
             for column in zip(chart.columns, *chart.rows, strict=True)
         ]
         for row in (chart.columns, *chart.rows):
-            print(
-                "  " + "  ".join(shown(str(c)).ljust(w) for c, w in zip(row, widths, strict=True))
-            )
+            cells = (shown(str(c)).ljust(w) for c, w in zip(row, widths, strict=True))
+            print(("  " + "  ".join(cells)).rstrip())
         if not chart.rows:
-            print("  (nothing in this period)")
+            print(f"  {chart.empty}")
     print()
     print(f"Insurer deadlines missed: {board.alert_count:,}")
     for alert in board.alerts[:20]:

@@ -7,14 +7,16 @@ of sign-in itself use the real functions (services/accounts.py) with ``TEST_PASS
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from claimdesk import models
-from claimdesk.errors import ValidationError
+from claimdesk.errors import ClaimDeskError, ValidationError
 from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.accounts import (
@@ -41,7 +43,21 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 def principal(db: Database, name: str = "Test Caseworker", role: Role = Role.ADMIN) -> Principal:
     """The principal of the account ``name``: on a database not set up yet, ``name`` becomes
-    the administrator of an office; an account not there yet is added with ``role``."""
+    the administrator of an office; an account not there yet is added with ``role``.
+
+    Processes doing this at once (the concurrency tests' workers) may race to set up or to
+    add: the loser finds what the winner made and tries again."""
+    for attempt in range(20):
+        try:
+            return _principal(db, name, role)
+        except (ClaimDeskError, IntegrityError):
+            if attempt == 19:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _principal(db: Database, name: str, role: Role) -> Principal:
     if database_mode(db) is DatabaseMode.NEW:
         try:
             return set_up_office(db, name, TEST_PASSWORD, pinned_clock())

@@ -270,3 +270,15 @@ def test_a_database_from_before_sign_in_is_adopted(
         assert len(services.claims.list_claims()) == claims
     finally:
         db.dispose()
+
+
+def test_sign_ins_own_columns_match_the_models() -> None:
+    """Sign-in reads through Core columns of its own (before the models are built)."""
+    from claimdesk.services import accounts
+    from tests.test_startup_imports import same_type
+
+    for table in accounts.TABLES:
+        mapped = models.Base.metadata.tables[table.name]
+        for column in table.columns:
+            assert column.name in mapped.columns, f"{table.name}.{column.name}"
+            assert same_type(column.type, mapped.columns[column.name].type), column.name

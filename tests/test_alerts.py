@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from claimdesk.clock import FixedClock
 from claimdesk.deadlines import DeadlineRuleError, load_rules
 from claimdesk.deadlines.missed import NOT_LEGAL_ADVICE
 from claimdesk.services import ClaimInput, Services
 from claimdesk.services.schedule import rule_book
+from claimdesk.storage import Database
 from tests.pinned import TODAY
 
 
@@ -173,3 +175,46 @@ def test_the_dashboard_and_report_read_on_every_backend(services: Services) -> N
     assert services.dashboard.case_ids(piece) == [claim_id]
     data = json.loads(services.report.render(ReportOptions(period), "json"))
     assert data["missed_insurer_deadlines"]["count"] == 1
+
+
+def test_a_caseworker_limited_to_their_cases_counts_and_sees_only_those(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The office's read policy (services/policy.py) reaches the dashboard's Core queries."""
+    from claimdesk.models.enums import Role
+    from claimdesk.services.dashboard import DashboardFilter
+    from tests.signin import as_user
+
+    office = as_user(db, "Office Admin", tmp_path, clock=clock)
+    as_user(db, "Cas Worker", tmp_path, clock=clock, role=Role.CASEWORKER)
+    cases = []
+    for assigned in ("Cas Worker", ""):
+        claim_id = office.claims.open_case(
+            ClaimInput(
+                claimant_name="Ada Example",
+                plan_type="erisa_disability",
+                claim_type="disability",
+                country="US",
+                insurer_name="Northwind Mutual",
+                assigned_to=assigned,
+            )
+        ).id
+        office.appeals.record(
+            claim_id, "internal_1", filed_on=date(2026, 8, 27), received_on=date(2026, 9, 1)
+        )
+        cases.append(claim_id)
+    office.accounts.set_only_assigned(True)
+    caseworker = as_user(db, "Cas Worker", tmp_path, clock=clock, role=Role.CASEWORKER)
+
+    assert office.alerts.count() == 2
+    assert [a.claim_id for a in caseworker.alerts.missed()] == [cases[0]]
+    assert caseworker.alerts.count() == 1
+    board = caseworker.dashboard.read(DashboardFilter())
+    assert board.open_cases == 1 and board.alert_count == 1
+    assert {g.label for g in board.chart("caseload").groups} == {"Cas Worker"}
+    # Even a bar of the whole office's, asked for by hand, lists only their case.
+    whole = office.dashboard.read(DashboardFilter())
+    piece = whole.chart("insurers").groups[0].slices[0]
+    assert piece is not None
+    assert office.dashboard.case_ids(piece) == sorted(cases)
+    assert caseworker.dashboard.case_ids(piece) == [cases[0]]

@@ -24,8 +24,10 @@ WRITER = textwrap.dedent(
     import sys, time
     from datetime import UTC, datetime
     from claimdesk.services import CallInput
+    from claimdesk.services.accounts import use_hasher
     from claimdesk.storage import open_database
-    from tests.signin import as_user
+    from tests.signin import FAST_HASHER, as_user
+    use_hasher(FAST_HASHER)
     services = as_user(open_database(sys.argv[1]), "Writer")
     claim_id = int(sys.argv[2])
     end = time.monotonic() + float(sys.argv[3])

@@ -240,7 +240,8 @@ def test_a_backup_restores_on_another_computer_with_a_password_or_the_recovery_k
         finally:
             fresh.close()
         # From now on the restored database opens with the backup's keys, as at the office.
-        assert keys.names(home) == ["ana"]
+        # (full_case added the caseworker its case is assigned to: that account's copy too.)
+        assert keys.names(home) == ["Bea Advocate", "ana"]
         assert b"Quarterman" not in home.read_bytes()
         with pytest.raises(EncryptedDatabaseError):
             open_database(sqlite_url(home))

@@ -4,10 +4,12 @@ Overview's readiness check, and Export writes the report."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -15,12 +17,13 @@ from pytestqt.qtbot import QtBot
 from claimdesk.gui.cases_page import CasesPage
 from claimdesk.gui.chart_widget import ChartTableModel
 from claimdesk.gui.dashboard_page import DashboardPage
+from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.today_page import TodayPage
 from claimdesk.services import ClaimInput, Services
 from claimdesk.services.dashboard import DashboardFilter
 from claimdesk.services.demo import load_demo
-from tests.gui_support import make_env
+from tests.gui_support import make_env, threads_calling
 
 
 def missed_case(services: Services) -> int:
@@ -160,3 +163,41 @@ def test_export_writes_the_report_and_a_bad_place_is_explained(
     page.export()
     qtbot.waitUntil(lambda: any(kind == "error" for kind, *_ in prompts.shown), timeout=10_000)
     assert page.export_button.isEnabled()
+
+
+def test_the_figures_are_read_off_the_gui_thread(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_on = threads_calling(monkeypatch, services.dashboard, "read")
+    loaded_page(qtbot, services, tmp_path)
+    assert read_on and all(t is not threading.main_thread() for t in read_on)
+
+
+def test_a_period_that_ends_before_it_starts_is_not_read(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    page = loaded_page(qtbot, services, tmp_path)
+    page.end.setDate(page.start.date().addDays(-1))
+    page.refresh()
+    assert "ends before it starts" in page.summary.text()
+    assert page.refresh_button.isEnabled()
+
+
+def test_the_main_window_has_the_dashboard_beside_today_and_a_bar_opens_the_cases(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    load_demo(services)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(services, RecordingPrompts(), "test database", settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.tabs.tabText(1) == "Dashboard"
+    page = window.dashboard_page
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        window.tabs.setCurrentWidget(page)
+    chart = page.cards["caseload"].chart_view.chart
+    assert chart is not None
+    piece = chart.groups[0].slices[next(i for i, v in enumerate(chart.groups[0].values) if v)]
+    page.open_cases.emit(piece)
+    assert window.tabs.currentWidget() is window.cases_page
+    assert window.cases_page.current_filter().subset == piece

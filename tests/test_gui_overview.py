@@ -202,3 +202,11 @@ def test_assigned_to_picks_an_account_from_a_list(
 
     edit_with(panel, unassign)
     assert services.claims.get(panel.claim_id).assigned_to == ""
+
+
+def test_the_assigned_to_label_leads_to_the_list(services: Services, qtbot: QtBot) -> None:
+    claim = services.claims.get(open_case(services))
+    dialog = CaseDetailsDialog(claim, lambda _: None, RecordingPrompts(), accounts=["Ana Ruiz"])
+    qtbot.addWidget(dialog)
+    combo = dialog.findChild(QComboBox, "assignedCombo")
+    assert any(label.buddy() is combo for label in dialog.findChildren(QLabel))

@@ -169,9 +169,22 @@ def test_the_service_refuses_with_a_message_and_stores_nothing(
     assert table_counts(services) == before
 
 
-def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(data_dir: Path, *args: str, user: str = "") -> subprocess.CompletedProcess[str]:
+    """``claimdesk`` in its own process, signing in with the test password (conftest.py puts
+    it in $CLAIMDESK_PASSWORD_FILE); a new data folder is set up first, as a personal one."""
+    command = [sys.executable, "-m", "claimdesk", "--data-dir", str(data_dir)]
+    if user:
+        command += ["--user", user]
+    if not (data_dir / "claimdesk.sqlite").exists():
+        subprocess.run(
+            [*command, "setup", "--personal"],
+            cwd=REPO_ROOT,
+            timeout=120,
+            check=True,
+            capture_output=True,
+        )
     return subprocess.run(
-        [sys.executable, "-m", "claimdesk", "--data-dir", str(data_dir), *args],
+        [*command, *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -298,7 +311,7 @@ def test_no_raw_control_character_reaches_the_terminal(
     hostile_database: Path, args: list[str]
 ) -> None:
     args = [str(hostile_database / "case.json") if a == "OUT" else a for a in args]
-    result = run_cli(hostile_database, *args)
+    result = run_cli(hostile_database, *args, user="Setup")
     assert result.returncode in (0, 3), result.stderr
     for raw in RAW:
         assert raw not in result.stdout and raw not in result.stderr

@@ -141,3 +141,39 @@ def test_the_service_renders_what_the_command_writes(office: Path) -> None:
         assert pdf.startswith(b"%PDF")
     finally:
         database.dispose()
+
+
+def test_the_plain_text_report_is_a_table_per_section(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    code, out, _ = run(capsys, "--data-dir", str(office), "report", *PERIOD)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Report for 2026-01-01 to 2026-12-31 (as of 2026-11-04)"
+    assert "Open cases by caseworker and stage" in lines
+    assert not [line for line in lines if line != line.rstrip()]
+    assert "Insurer deadlines missed: 1" in out
+    assert "Zelda" not in out
+
+
+def test_a_csv_cell_never_runs_as_a_formula(tmp_path: Path) -> None:
+    database = open_database(f"sqlite:///{tmp_path / 'claimdesk.sqlite'}")
+    services = as_user(database, "Test Caseworker", tmp_path, clock=pinned_clock())
+    try:
+        services.claims.open_case(
+            ClaimInput(
+                claimant_name="Eve Example",
+                plan_type="uk_private",
+                claim_type="health",
+                country="GB",
+                insurer_name='=HYPERLINK("http://example.invalid","x")',
+            )
+        )
+        claim_id = services.claims.list_claims()[0].id
+        services.appeals.add_event(claim_id, "complaint_sent", date(2026, 8, 3))
+        text = services.report.render(ReportOptions(DashboardFilter()), "csv").decode()
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert '\'=HYPERLINK("http://example.invalid","x")' in cells
+        assert not [cell for cell in cells if cell.startswith("=")]
+    finally:
+        database.dispose()

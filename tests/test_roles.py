@@ -20,6 +20,8 @@ from claimdesk.errors import NotFoundError, PermissionDenied
 from claimdesk.letters.letterhead import Letterhead
 from claimdesk.models.enums import Role
 from claimdesk.services import CallInput, Services
+from claimdesk.services.dashboard import DashboardFilter
+from claimdesk.services.report import ReportOptions
 from claimdesk.storage import Database
 from tests.signin import as_user
 from tests.test_schedule import open_case
@@ -60,6 +62,9 @@ EXPORTS: dict[str, Action] = {
         c, d / "packet.pdf", None, s.packets.options(c)
     ),
     "export the calendar": lambda s, c, d: s.calendar.write_ics(d / "deadlines.ics"),
+    "write the office report": lambda s, c, d: s.report.write(
+        ReportOptions(DashboardFilter()), "pdf", d / "report.pdf"
+    ),
 }
 ADMINISTRATION: dict[str, Action] = {
     "back up": lambda s, c, d: s.backups.backup(d / "backup.sqlite"),
@@ -121,7 +126,8 @@ def test_a_caseworker_works_cases_and_exports(office: Services, tmp_path: Path, 
 def test_an_administrator_does_everything(office: Services, tmp_path: Path) -> None:
     claim_id = open_case(office)
     member(office, "Cas Worker", Role.CASEWORKER)
-    office.backups.backup(tmp_path / "backup.sqlite")
+    if office.sqlite_path is not None:  # a server is backed up with its own tools
+        office.backups.backup(tmp_path / "backup.sqlite")
     office.lettering.save_letterhead(Letterhead(organisation="Advocacy Office"))
     office.accounts.add("New Person", Role.VOLUNTEER, "pass word")
     office.accounts.set_role("Cas Worker", Role.ADMIN)
@@ -129,6 +135,19 @@ def test_an_administrator_does_everything(office: Services, tmp_path: Path) -> N
     office.accounts.set_only_assigned(True)
     office.exchange.write_case_file(claim_id, tmp_path / "case.json")
     assert (tmp_path / "case.json").exists()
+
+
+def test_a_volunteers_refusal_names_the_action(office: Services) -> None:
+    claim_id = open_case(office)
+    volunteer = member(office, "Vic Volunteer", Role.VOLUNTEER)
+    with pytest.raises(PermissionDenied) as refused:
+        volunteer.calls.log_call(
+            claim_id, CallInput(occurred_at=office.clock.now(), person_name="Dana", summary="x")
+        )
+    assert str(refused.value) == (
+        "A volunteer account can read and search the cases but cannot change or export them "
+        "(here: log calls). An administrator can do it, or give this account the right role."
+    )
 
 
 def test_the_refusal_names_what_the_role_cannot_do(office: Services, tmp_path: Path) -> None:

@@ -35,10 +35,14 @@ class Penalty:
         return Money(self.per_day.amount * self.days_late, self.per_day.currency)
 
     def text(self) -> str:
+        return f"{self.days_late} day{'s' if self.days_late != 1 else ''} late: {self.award()}"
+
+    def award(self) -> str:
+        """What a court may award so far, and that this is not advice."""
         return (
-            f"{self.days_late} day{'s' if self.days_late != 1 else ''} late: a court may award "
-            f"up to {money_text(self.per_day)} a day, at most {money_text(self.maximum)} so far "
-            f"({self.citation}; confidence {self.confidence}). Not legal advice."
+            f"a court may award up to {money_text(self.per_day)} a day, at most "
+            f"{money_text(self.maximum)} so far ({self.citation}; confidence "
+            f"{self.confidence}). Not legal advice."
         )
 
 

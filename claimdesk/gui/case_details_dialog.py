@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTabWidget,
@@ -132,6 +133,9 @@ class CaseDetailsDialog(QDialog):
         layout = holder.layout() if holder is not None else None
         if layout is not None:
             layout.replaceWidget(typed, combo)
+        for label in self.findChildren(QLabel):
+            if label.buddy() is typed:
+                label.setBuddy(combo)  # its Alt+T now opens the list
         typed.hide()
         typed.deleteLater()
         combo.setCurrentIndex(max(0, combo.findData(current)))

@@ -44,6 +44,9 @@ _BAR = 11  # one series' bar, px
 _GAP = 2  # between a group's bars
 _ROW_GAP = 9  # between groups
 _LABEL_MAX = 210
+# Rows drawn at most (the first ones: the services sort the worst or biggest first); the table
+# has them all.
+MAX_GROUPS = 12
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,16 @@ class BarChart(QWidget):
             max(metrics.horizontalAdvance(g.label) for g in chart.groups) + _PAD, _LABEL_MAX
         )
         left = _PAD + label_width
-        right = self.width() - _PAD - metrics.horizontalAdvance("0,000,000") - 6
+        widest = max(
+            metrics.horizontalAdvance(_value_text(chart, self._total(chart, g)))
+            for g in chart.groups
+        )
+        right = self.width() - _PAD - widest - 8
         span = max(right - left, 20)
         overall = max((self._total(chart, g) for g in chart.groups), default=0) or 1
         y = float(self._legend_height(chart, self.width()))
         row = self._row_height(chart)
-        for group in chart.groups:
+        for group in chart.groups[:MAX_GROUPS]:
             painter.setPen(text)
             label = metrics.elidedText(group.label, Qt.TextElideMode.ElideRight, label_width - 6)
             painter.drawText(
@@ -166,6 +173,14 @@ class BarChart(QWidget):
             else:
                 self._bars(painter, chart, group, colours, left, y, span, scale, text)
             y += row + _ROW_GAP
+        hidden = len(chart.groups) - MAX_GROUPS
+        if hidden > 0:
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(_PAD, y, self.width() - 2 * _PAD, metrics.height() + 2),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"…and {hidden} more: Show the numbers lists them all.",
+            )
         painter.end()
 
     @staticmethod

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the dashboard's service loads the models: not before the fi
     from claimdesk.services.dashboard import Chart, Dashboard, DashboardFilter
 
 WATCHED = frozenset({"deadline", "call", "request", "claim", "appeal", "event"})
-ALERTS_LISTED = 8
+ALERTS_LISTED = 5
 _FORMATS = {".pdf": "pdf", ".csv": "csv", ".json": "json"}
 
 
@@ -130,7 +130,16 @@ class DashboardPage(QWidget):
         self.alerts.linkActivated.connect(self._alert_link)
         self.alerts_box = QFrame()
         self.alerts_box.setObjectName("dashboardAlerts")
-        QVBoxLayout(self.alerts_box).addWidget(self.alerts)
+        # Scrolls past a few lines: the charts stay in view however many deadlines went by.
+        alert_scroll = QScrollArea()
+        alert_scroll.setWidgetResizable(True)
+        alert_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        alert_scroll.setWidget(self.alerts)
+        alert_scroll.setMinimumHeight(130)
+        alert_scroll.setMaximumHeight(190)
+        alert_scroll.viewport().setAutoFillBackground(False)
+        self.alerts.setAutoFillBackground(False)
+        QVBoxLayout(self.alerts_box).addWidget(alert_scroll)
         theme.follow(self.alerts_box, self._colour_alerts)
 
         self.cards: dict[str, ChartCard] = {}
@@ -190,10 +199,15 @@ class DashboardPage(QWidget):
         if self._busy:
             self._again = True
             return
+        wanted = self.current_filter()
+        if wanted.start is not None and wanted.end is not None and wanted.end < wanted.start:
+            self.summary.setText(
+                "The period ends before it starts: change “From” or “to” to read the figures."
+            )
+            return
         self._busy = True
         self._started = True
         self.refresh_button.setEnabled(False)
-        wanted = self.current_filter()
         dashboard = self.env.services.dashboard
         self.env.tasks.run(
             lambda: (dashboard.read(wanted), dashboard.caseworkers()),

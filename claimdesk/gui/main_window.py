@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
             "actionExportPacket": lambda: self._letters_action("export_packet"),
             "actionLetterTemplates": self.show_template_editor,
             "actionOrganisations": self.show_organisations,
+            "actionAccounts": self.show_accounts,
             "actionImportCase": actions.import_case,
             "actionExportCase": actions.export_case,
         }
@@ -314,6 +315,13 @@ class MainWindow(QMainWindow):
         from claimdesk.gui.organisations_dialog import OrganisationsDialog
 
         dialog = OrganisationsDialog(self.env, self)
+        run_modal(dialog)
+        dialog.deleteLater()
+
+    def show_accounts(self) -> None:
+        from claimdesk.gui.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.env, self)
         run_modal(dialog)
         dialog.deleteLater()
 

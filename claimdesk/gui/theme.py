@@ -68,7 +68,7 @@ CHART_SERIES = (
     Tone("#8a5300", "#ffb74d"),
     Tone("#6a1b9a", "#ce93d8"),
     Tone("#00695c", "#80cbc4"),
-    Tone("#a84300", "#ffab70"),
+    Tone("#6b6a00", "#dce775"),
     Tone("#4e5b6e", "#b0bec5"),
     Tone("#ad1457", "#f48fb1"),
 )

@@ -29,10 +29,13 @@ from claimdesk import models
 from claimdesk.errors import PermissionDenied, SignInError, ValidationError
 from claimdesk.models.enums import Role
 from claimdesk.services import validate as v
+from claimdesk.storage import keys
 from claimdesk.storage.db import translate_errors
 from claimdesk.storage.types import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
@@ -466,6 +469,65 @@ def _verify(db: Database, name: str, password: str) -> Principal:
     return Principal(user.id, user.name, Role(user.role))
 
 
+def reset_with_recovery(
+    db: Database, recovery_key: str, name: str | None, new_password: str
+) -> Principal:
+    """A new password for an administrator (the personal account, on a personal database)
+    of an encrypted database, authorised by its recovery key instead of a password.
+
+    ``db`` is the database opened with the key the recovery key unwraps
+    (``keys.unlock_with_recovery``); the account's copy of the key is wrapped anew. Returns
+    the account's principal, signed in.
+    """
+    path, data_key = db.sqlite_path, db.data_key
+    if path is None or data_key is None:
+        raise ValidationError(
+            "This database is not encrypted, so it has no recovery key. An administrator sets "
+            "a new password (Tools ▸ Accounts, or 'claimdesk users passwd NAME')."
+        )
+    if keys.unlock_with_recovery(path, recovery_key) != data_key:
+        raise SignInError("That recovery key belongs to another database; nothing was changed.")
+    checked_password(new_password, "The new password")
+    with db.read_connection() as connection:
+        office = _mode(connection) is DatabaseMode.OFFICE
+        if name is None or not name.strip():
+            if office:
+                raise ValidationError("Name the administrator whose password is to be reset.")
+            users = _USERS.c
+            name = connection.scalar(
+                select(users.name).where(users.disabled_at.is_(None)).order_by(users.id).limit(1)
+            )
+            if name is None:
+                raise SignInError("This personal database has no account to sign in to.")
+        user = _user_row(connection, " ".join(name.split()))
+    if user is None:
+        raise SignInError(f"There is no account '{name[:NAME_LENGTH]}'.")
+    if user.disabled_at is not None or not user.active:
+        raise SignInError(f"The account '{user.name}' is disabled.")
+    if Role(user.role) is not Role.ADMIN:
+        raise PermissionDenied(
+            f"The recovery key resets an administrator's password; '{user.name}' is not one. "
+            "Reset the administrator's, then set theirs in Tools ▸ Accounts."
+        )
+    from claimdesk.services.context import ServiceContext
+
+    principal = Principal(user.id, user.name, Role(user.role))
+    # A unit of the account itself: audited as every change is, attributed to it.
+    with ServiceContext(db, principal).unit("reset the password", Right.READ) as unit:
+        found = unit.get(models.User, user.id, "account")
+        previous, found.password_hash = found.password_hash, hash_password(new_password)
+        unit.record("recover", "account", user.id, None, ("password",))
+    try:
+        keys.add_account(path, data_key, user.name, new_password)
+    except BaseException:
+        with db.write() as session:
+            restored = session.get(models.User, user.id)
+            if restored is not None:
+                restored.password_hash = previous
+        raise
+    return principal
+
+
 # --- the accounts service ------------------------------------------------------------------
 
 
@@ -505,41 +567,75 @@ class AccountService:
                 "A personal database has one account. To share the cases with other people, "
                 "make an office database ('claimdesk setup --office') and import them."
             )
+        with self._ctx.reader() as session:
+            self._refuse_taken(session, name)
         password_hash = hash_password(password)
-        with self._ctx.unit("add accounts") as unit:
-            existing = _find(unit.session, name)
-            if existing is not None:
-                state = "a disabled account" if existing.disabled_at else "an account"
-                raise ValidationError(
-                    f"There is already {state} called '{existing.name}'; choose another name.",
-                    "name",
+        keyed = self._key_file()
+        if keyed is not None:  # first its copy of the data key: without it, no way in
+            keys.add_account(*keyed, name, password)
+        try:
+            with self._ctx.unit("add accounts") as unit:
+                self._refuse_taken(unit.session, name)
+                user = models.User(
+                    name=name, display_name=shown, role=Role(role), password_hash=password_hash
                 )
-            user = models.User(
-                name=name, display_name=shown, role=Role(role), password_hash=password_hash
+                unit.session.add(user)
+                unit.session.flush()
+                unit.record("create", "account", user.id, None, ("name", "role", "password"))
+                return _record(user)
+        except BaseException:
+            if keyed is not None:
+                keys.remove_account(keyed[0], name)
+            raise
+
+    @staticmethod
+    def _refuse_taken(session: Session, name: str) -> None:
+        existing = _find(session, name)
+        if existing is not None:
+            state = "a disabled account" if existing.disabled_at else "an account"
+            raise ValidationError(
+                f"There is already {state} called '{existing.name}'; choose another name.",
+                "name",
             )
-            unit.session.add(user)
-            unit.session.flush()
-            unit.record("create", "account", user.id, None, ("name", "role", "password"))
-            return _record(user)
+
+    def _key_file(self) -> tuple[Path, bytes] | None:
+        """The encrypted database's file and data key (None when it is not encrypted): each
+        account's password wraps a copy of the key in the key file beside it
+        (storage/keys.py), kept in step with the accounts here."""
+        db = self._ctx.db
+        if db.data_key is None or db.sqlite_path is None:
+            return None
+        return db.sqlite_path, db.data_key
 
     def disable(self, name: str) -> AccountRecord:
         """Disable an account for good (administrators only): it can no longer sign in, and
         what it did stays attributed to it. The last enabled administrator cannot be."""
         self._require("disable accounts")
+        with self._ctx.reader() as session:
+            found = self._may_disable(session, name).name
+        keyed = self._key_file()
+        if keyed is not None:
+            # Its copy of the data key goes first: a disabled account's password must open
+            # nothing, not even the file read outside ClaimDesk.
+            keys.remove_account(keyed[0], found)
         with self._ctx.unit("disable accounts") as unit:
-            user = self._account(unit.session, name)
-            if user.disabled_at is not None:
-                raise ValidationError(f"The account '{user.name}' is already disabled.")
-            if user.role is Role.ADMIN and self._admins(unit.session) <= 1:
-                raise ValidationError(
-                    f"'{user.name}' is the only administrator; make another account an "
-                    "administrator first, so someone can still manage the accounts."
-                )
+            user = self._may_disable(unit.session, name)
             user.disabled_at = self._ctx.clock.now()
             user.active = False
             user.password_hash = None
             unit.record("disable", "account", user.id, None, ("disabled_at",))
             return _record(user)
+
+    def _may_disable(self, session: Session, name: str) -> models.User:
+        user = self._account(session, name)
+        if user.disabled_at is not None:
+            raise ValidationError(f"The account '{user.name}' is already disabled.")
+        if user.role is Role.ADMIN and self._admins(session) <= 1:
+            raise ValidationError(
+                f"'{user.name}' is the only administrator; make another account an "
+                "administrator first, so someone can still manage the accounts."
+            )
+        return user
 
     def set_role(self, name: str, role: Role) -> AccountRecord:
         """Give an account another role (administrators only); it applies at its next sign-in."""
@@ -585,9 +681,22 @@ class AccountService:
         password_hash = hash_password(new_password)
         with self._ctx.unit("change passwords", Right.READ if own else Right.ADMINISTER) as unit:
             user = self._account(unit.session, name)
-            user.password_hash = password_hash
+            previous, user.password_hash = user.password_hash, password_hash
             unit.record("update", "account", user.id, None, ("password",))
-            return _record(user)
+            record = _record(user)
+        keyed = self._key_file()
+        if keyed is not None:
+            # Its copy of the data key, wrapped anew (nothing is re-encrypted). Should that
+            # fail, the old password goes back too, so the two never disagree.
+            try:
+                keys.add_account(*keyed, record.name, new_password)
+            except BaseException:
+                with self._ctx.db.write() as session:
+                    restored = session.get(models.User, record.id)
+                    if restored is not None:
+                        restored.password_hash = previous
+                raise
+        return record
 
     def verify(self, name: str, password: str) -> Principal:
         """The principal of ``name`` if ``password`` is right (switching user, unlocking)."""

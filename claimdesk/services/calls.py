@@ -48,7 +48,7 @@ class CallService:
         self._ctx = ctx
 
     def log_call(self, claim_id: int, data: CallInput) -> CallRecord:
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("log calls") as unit:
             unit.get(Claim, claim_id, "case")
             entry = self._new_entry(unit, claim_id, data)
             unit.record("create", "call", entry.id, claim_id)
@@ -58,7 +58,7 @@ class CallService:
     def amend_call(self, call_id: int, data: CallInput, reason: str) -> CallRecord:
         """Correct a call: a new entry supersedes it; the original stays in the record."""
         why = v.text(reason, "Reason for the correction", max_length=2000, required=True)
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("correct calls") as unit:
             original: CallLogEntry = unit.get(CallLogEntry, call_id, "call")
             later = unit.session.scalar(
                 select(CallLogEntry.id).where(CallLogEntry.amends_id == call_id)
@@ -82,7 +82,7 @@ class CallService:
         resolved = None
         if chosen != PromiseStatus.OPEN:
             resolved = v.not_future(v.parse_date(on, "Date", today=today), "Date", today=today)
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("update promises") as unit:
             promise: CallPromise = unit.get(CallPromise, promise_id, "promise")
             promise.status = chosen
             promise.resolved_on = (resolved or today) if chosen != PromiseStatus.OPEN else None

@@ -169,7 +169,7 @@ class ClaimService:
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValidationError(f"A case has no field named {', '.join(sorted(unknown))}.")
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change case details") as unit:
             claim = unit.get(Claim, claim_id, "case")
             current = _as_input(unit.session, claim)
             status = changes.pop("status", claim.status)
@@ -189,7 +189,7 @@ class ClaimService:
 
     def add_note(self, claim_id: int, body: str) -> NoteRecord:
         text = v.text(body, "Note", max_length=20_000, required=True)
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add notes") as unit:
             unit.get(Claim, claim_id, "case")
             note = Note(claim_id=claim_id, body=text, created_by_id=unit.user_id)
             unit.session.add(note)
@@ -220,7 +220,7 @@ class ClaimService:
             kind=v.choice(OrganisationKind, kind, "Kind of organisation"),
             **_organisation_values(details),
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add organisations") as unit:
             unit.session.add(org)
             unit.session.flush()
             unit.record("create", "organisation", org.id, None)
@@ -233,7 +233,7 @@ class ClaimService:
             raise ValidationError(
                 f"An organisation has no field named {', '.join(sorted(unknown))}."
             )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change organisations") as unit:
             org = unit.get(Organisation, organisation_id, "organisation")
             current = {name: getattr(org, name) for name in ORGANISATION_FIELDS}
             merged = {**current, **changes}
@@ -253,7 +253,7 @@ class ClaimService:
 
     def delete_organisation(self, organisation_id: int) -> None:
         """Remove an organisation no case refers to; one in use is refused, naming the cases."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("remove organisations") as unit:
             org = unit.get(Organisation, organisation_id, "organisation")
             uses = _uses(unit.session, organisation_id)
             if uses:
@@ -294,7 +294,7 @@ class ClaimService:
         notes: str = "",
     ) -> ContactRecord:
         """A named person at an organisation (a claims handler, a medical director...)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add contacts") as unit:
             unit.get(Organisation, organisation_id, "organisation")
             contact = Contact(
                 organisation_id=organisation_id,

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from claimdesk.deadlines.missed import MissedDeadline
+from claimdesk.errors import ValidationError
 from claimdesk.models import (
     Appeal,
     CallLogEntry,
@@ -194,6 +195,11 @@ class DashboardService:
     def read(
         self, wanted: DashboardFilter, today: date | None = None, now: datetime | None = None
     ) -> Dashboard:
+        if wanted.start is not None and wanted.end is not None and wanted.end < wanted.start:
+            raise ValidationError(
+                f"The period ends ({wanted.end.isoformat()}) before it starts "
+                f"({wanted.start.isoformat()}); swap the dates."
+            )
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         if self._ctx.visible_to is not None:
@@ -465,19 +471,27 @@ class _Reader:
         worker = self._worker()
         late, week = _late_deadline(self.today, self.now), _week_deadline(self.today, self.now)
         claimant, insurer = D.party == Party.CLAIMANT, D.party == Party.INSURER
-        distinct = func.count(func.distinct(C.id))
-        columns = [
-            distinct.filter(and_(late, claimant)),
-            distinct.filter(and_(late, insurer)),
-            distinct.filter(and_(week, claimant)),
-            distinct.filter(and_(week, insurer)),
+        # Each case's deadlines first, one row per case with a flag per column, then the cases
+        # by caseworker: joining every deadline to its case read the claims at random, two
+        # and a half times slower at 50,000 cases.
+        flags = [
+            func.max(case((and_(when, party), 1), else_=0)).label(f"f{index}")
+            for index, (when, party) in enumerate(
+                [(late, claimant), (late, insurer), (week, claimant), (week, insurer)]
+            )
         ]
+        per_case = (
+            select(D.claim_id, *flags)
+            .where(or_(late, week))
+            .group_by(D.claim_id)
+            .subquery("deadline_flags")
+        )
         rows = self.rows(
-            select(worker.label("worker"), *columns)
-            .select_from(Claim.__table__)
-            .join(Deadline.__table__, D.claim_id == C.id)
+            select(worker.label("worker"), *(func.sum(per_case.c[f"f{i}"]) for i in range(4)))
+            .select_from(per_case)
+            .join(Claim.__table__, C.id == per_case.c.claim_id)
             .outerjoin(User.__table__, U.id == C.assigned_user_id)
-            .where(_open(), *self.who(), or_(late, week))
+            .where(_open(), *self.who())
             .group_by(worker)
         )
         series = (
@@ -659,17 +673,27 @@ class _Reader:
         name = C.insurer_id
         names = self.insurer_names()
         late = or_(D.status == DeadlineStatus.MISSED, _late_deadline(self.today, self.now))
-        decisions = self.rows(
-            select(name.label("insurer"), func.count(), func.count().filter(late))
-            .select_from(Deadline.__table__)
-            .join(Claim.__table__, C.id == D.claim_id)
+        # Counted per case first, then by insurer (as in deadlines(): fewer random reads).
+        per_case = (
+            select(
+                D.claim_id,
+                func.count().label("due"),
+                func.count().filter(late).label("late"),
+            )
             .where(
                 D.party == Party.INSURER,
                 D.status != DeadlineStatus.DISMISSED,
                 D.due_on < self.today,
                 *_in_period(D.due_on, self.wanted),
-                *self.who(),
             )
+            .group_by(D.claim_id)
+            .subquery("insurer_deadlines")
+        )
+        decisions = self.rows(
+            select(name.label("insurer"), func.sum(per_case.c.due), func.sum(per_case.c.late))
+            .select_from(per_case)
+            .join(Claim.__table__, C.id == per_case.c.claim_id)
+            .where(*self.who())
             .group_by(name)
         )
         reports = self.rows(

@@ -59,7 +59,7 @@ class DocumentService:
             description=description,
             media_type=media_type,
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("attach documents") as unit:
             store_document(unit, document)
             return copy_into(DocumentInfo, document)
 
@@ -81,7 +81,7 @@ class DocumentService:
         description: str | None = None,
     ) -> DocumentInfo:
         """Correct what a document is (kind, title, date, description); its file never changes."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change documents") as unit:
             document: Document = unit.get(Document, document_id, "document")
             values: dict[str, object] = {}
             if kind is not None:
@@ -136,7 +136,7 @@ class DocumentService:
 
     def set_packet_order(self, claim_id: int, document_ids: list[int]) -> None:
         """Put these documents in the appeal packet in this order; leave the others out."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("arrange the packet") as unit:
             documents = unit.session.scalars(
                 select(Document).where(Document.claim_id == claim_id)
             ).all()

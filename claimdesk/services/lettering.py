@@ -261,7 +261,7 @@ class LetterWriter:
             document_date=generated.day,
             media_type=generated.media_type,
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("write letters") as unit:
             store_document(unit, document)
             letter = Letter(
                 claim_id=claim_id,

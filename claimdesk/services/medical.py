@@ -90,7 +90,7 @@ class SpecialistService:
         for required in ("name", "specialty"):
             if required not in converted:
                 raise ValidationError(f"A specialist's {required} is required.", field=required)
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add specialists") as unit:
             specialist = Specialist(**converted)
             unit.session.add(specialist)
             unit.session.flush()
@@ -101,7 +101,7 @@ class SpecialistService:
         converted = f.convert_all(
             SPECIALIST_FIELDS, values, "specialist", today=self._ctx.clock.today()
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change specialists") as unit:
             specialist = unit.get(Specialist, specialist_id, "specialist")
             changed = f.apply(specialist, converted)
             if changed:
@@ -149,7 +149,7 @@ class OpinionService:
         converted = f.convert_all(
             OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("record second opinions") as unit:
             claim: Claim = unit.get(Claim, claim_id, "case")
             unit.get(Specialist, specialist_id, "specialist")
             converted.setdefault("currency", claim.currency)
@@ -166,7 +166,7 @@ class OpinionService:
         converted = f.convert_all(
             OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change second opinions") as unit:
             opinion: SecondOpinion = unit.get(SecondOpinion, opinion_id, "second opinion")
             changed = f.apply(opinion, converted)
             self._check_report(unit.session, opinion)
@@ -215,7 +215,7 @@ class ImeService:
 
     def record(self, claim_id: int, **values: Any) -> ImeRecord:
         converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("record IMEs") as unit:
             unit.get(Claim, claim_id, "case")
             if converted.get("examiner_organisation_id") is not None:
                 unit.get(Organisation, converted["examiner_organisation_id"], "organisation")
@@ -228,7 +228,7 @@ class ImeService:
 
     def update(self, ime_id: int, **values: Any) -> ImeRecord:
         converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change IMEs") as unit:
             ime: IndependentMedicalExam = unit.get(IndependentMedicalExam, ime_id, "IME")
             changed = f.apply(ime, converted)
             if changed:

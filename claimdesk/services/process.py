@@ -70,7 +70,7 @@ class AppealService:
         converted = f.convert_all(
             APPEAL_FIELDS, {"level": level, **values}, "review level", today=self._ctx.clock.today()
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("record appeals") as unit:
             unit.get(Claim, claim_id, "case")
             appeal = Appeal(claim_id=claim_id, **converted)
             _check_appeal_dates(appeal)
@@ -84,7 +84,7 @@ class AppealService:
         converted = f.convert_all(
             APPEAL_FIELDS, values, "review level", today=self._ctx.clock.today()
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change appeals") as unit:
             appeal: Appeal = unit.get(Appeal, appeal_id, "review level")
             changed = f.apply(appeal, converted)
             _check_appeal_dates(appeal)
@@ -138,7 +138,7 @@ class AppealService:
             "Date of the event",
             today=today,
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("record case events") as unit:
             unit.get(Claim, claim_id, "case")
             if appeal_id is not None:
                 appeal: Appeal = unit.get(Appeal, appeal_id, "review level")
@@ -193,7 +193,7 @@ class DeadlineService:
         lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS,
     ) -> DeadlineRecord:
         due = v.required_date(due_on, "Due date", today=self._ctx.clock.today())
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add deadlines") as unit:
             unit.get(Claim, claim_id, "case")
             deadline = Deadline(
                 claim_id=claim_id,
@@ -225,7 +225,7 @@ class DeadlineService:
         outer_limit_on: date | None = None,
     ) -> DeadlineRecord:
         """Store a deadline the rule engine computed (it keeps its citation and derivation)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add deadlines") as unit:
             unit.get(Claim, claim_id, "case")
             deadline = Deadline(
                 claim_id=claim_id,
@@ -260,7 +260,7 @@ class DeadlineService:
         """
         due = v.required_date(due_on, "New due date", today=self._ctx.clock.today())
         why = v.text(reason, "Reason for the change", max_length=2000, required=True)
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change deadlines") as unit:
             deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
             if deadline.computed_due_on is None:
                 deadline.computed_due_on = deadline.due_on
@@ -277,7 +277,7 @@ class DeadlineService:
         self, deadline_id: int, *, lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     ) -> DeadlineRecord:
         """Go back to the computed date (the next recompute restores an hour-based time)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change deadlines") as unit:
             deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
             if not deadline.override_reason or deadline.computed_due_on is None:
                 raise ValidationError("This deadline has not been moved by hand.")
@@ -306,7 +306,7 @@ class DeadlineService:
         self, deadline_id: int, status: DeadlineStatus | str, on: date | str | None = None
     ) -> DeadlineRecord:
         chosen = v.choice(DeadlineStatus, status, "Status")
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change deadlines") as unit:
             deadline: Deadline = unit.get(Deadline, deadline_id, "deadline")
             deadline.status = chosen
             if chosen == DeadlineStatus.OPEN:
@@ -358,7 +358,7 @@ class LetterService:
         document_id: int | None = None,
         notes: str = "",
     ) -> LetterRecord:
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("record letters") as unit:
             unit.get(Claim, claim_id, "case")
             if document_id is not None:
                 document: Document = unit.get(Document, document_id, "document")
@@ -387,7 +387,7 @@ class LetterService:
         day = v.not_future(
             v.required_date(sent_on, "Date sent", today=today), "Date sent", today=today
         )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("mark letters sent") as unit:
             letter: Letter = unit.get(Letter, letter_id, "letter")
             letter.sent_on = day
             letter.sent_method = v.choice(ContactMethod, method, "How it was sent")

@@ -43,12 +43,6 @@ class ReportService:
         self._guard = guard
 
     def read(self, options: ReportOptions) -> Dashboard:
-        start, end = options.filter.start, options.filter.end
-        if start is not None and end is not None and end < start:
-            raise ValidationError(
-                f"The period ends ({end.isoformat()}) before it starts ({start.isoformat()}); "
-                "swap the dates."
-            )
         return self._dashboard.read(options.filter)
 
     def render(self, options: ReportOptions, kind: str, board: Dashboard | None = None) -> bytes:
@@ -137,10 +131,31 @@ def report_data(board: Dashboard, names: bool = False) -> dict[str, Any]:
     }
 
 
+class _SafeWriter:
+    """A CSV writer whose text cells cannot run as spreadsheet formulas: an insurer named
+    "=HYPERLINK(...)" is written with a leading apostrophe, as spreadsheets expect."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+
+    def writerow(self, row: Any) -> None:
+        self._writer.writerow([_cell(value) for value in row])
+
+    def writerows(self, rows: Any) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def report_csv(board: Dashboard, names: bool = False) -> str:
     """One table per section, each headed by its title, a blank line between."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _SafeWriter(out)
     writer.writerow([_title(board)])
     writer.writerow(["As of", board.today.isoformat(), "Open cases", board.open_cases])
     for chart in board.charts:

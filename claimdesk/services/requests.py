@@ -60,7 +60,7 @@ class RequestService:
             days=DEFAULT_RESPONSE_DAYS
         )
         v.ordered(sent, due, "The due date cannot be before the date the request was sent.")
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("request documents") as unit:
             unit.get(Claim, claim_id, "case")
             if recipient_id is not None:
                 unit.get(Organisation, recipient_id, "organisation")
@@ -99,7 +99,7 @@ class RequestService:
         )
         new_due = v.parse_date(new_due_on, "New due date", today=today)
         v.ordered(sent, new_due, "The new due date cannot be before the follow-up was sent.")
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("follow up requests") as unit:
             request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
             v.ordered(request.sent_on, sent, "A follow-up cannot be sent before the request.")
             request.follow_ups.append(
@@ -146,7 +146,7 @@ class RequestService:
                 kind=kind or DOCUMENT_KINDS[request.kind],
                 document_date=received,
             )
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("mark requests received") as unit:
             row: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
             _check_arrival(row.sent_on, received)
             if document is not None:
@@ -167,7 +167,7 @@ class RequestService:
         return self.get(request_id)
 
     def withdraw(self, request_id: int) -> RequestRecord:
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("withdraw requests") as unit:
             request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")
             request.withdrawn = True
             unit.record("withdraw", "request", request.id, request.claim_id)

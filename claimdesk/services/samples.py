@@ -41,7 +41,7 @@ class SampleService:
 
     def mark(self, claim_id: int) -> None:
         """Mark a case as a sample (the demo loader does, right after opening each case)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add sample cases") as unit:
             claim = unit.get(Claim, claim_id, "case")
             claim.is_sample = True
             unit.record("mark_sample", "claim", claim_id, claim_id, ["is_sample"])
@@ -49,7 +49,7 @@ class SampleService:
     def settle(self, claim_id: int) -> None:
         """After a sample case is loaded, its last activity is its latest call, letter or case
         event, as for a real case, not the moment the demo loader wrote it."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("add sample cases") as unit:
             claim = unit.get(Claim, claim_id, "case")
             claim.updated_at = last_activity(unit.session, claim_id, unit.clock.now())
             unit.record("settle_sample", "claim", claim_id, claim_id, ["updated_at"])
@@ -57,7 +57,7 @@ class SampleService:
     def remove(self) -> list[str]:
         """Delete every sample case with all its records, in one unit of work; return their
         case numbers. The audit trail keeps its events (it has no foreign key to the case)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("remove sample cases") as unit:
             session = unit.session
             found = session.execute(
                 select(Claim.id, Claim.case_number)

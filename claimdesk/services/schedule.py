@@ -180,7 +180,7 @@ class ScheduleService:
 
     def recompute(self, claim_id: int, today: date | None = None) -> Recomputed:
         """Bring one case's computed deadlines up to date (audited and announced)."""
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("recompute deadlines") as unit:
             unit.get(Claim, claim_id, "case")
             changed, problems = self._sync(unit.session, claim_id, today or unit.clock.today())
             for action, row, fields in changed:
@@ -412,7 +412,7 @@ class ScheduleService:
         wanted = sorted(set(reminder_ids))
         if not wanted:
             return 0
-        with self._ctx.unit() as unit:
+        with self._ctx.unit("change reminders") as unit:
             rows = unit.session.scalars(
                 select(Reminder)
                 .where(Reminder.id.in_(wanted))

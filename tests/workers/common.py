@@ -51,6 +51,10 @@ def run(main: Callable[[list[str]], int]) -> None:
 
     The traceback goes to stderr and an ``error TYPE: MESSAGE`` line to stdout.
     """
+    from claimdesk.services.accounts import use_hasher
+    from tests.signin import FAST_HASHER
+
+    use_hasher(FAST_HASHER)  # as in the test process: accounts made here hash cheaply
     try:
         sys.exit(main(sys.argv[1:]))
     except Exception as error:
