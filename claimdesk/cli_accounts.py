@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# open_database_for is looked up on the module when called: the test suite replaces it there
+# (conftest.py), and a name imported while replaced would keep the replacement for good.
+from claimdesk import cli
 from claimdesk.cli import (
     NEW_PASSWORD_FILE_ENV,
     PASSWORD_FILE_ENV,
     _services,
     account_typed,
-    open_database_for,
     read_password,
     shown,
 )
@@ -106,7 +108,7 @@ def cmd_setup(args: argparse.Namespace, paths: AppPaths) -> int:
         )
         data_key, recovery = keys.create_key_file(path, account, password)
         try:
-            db = open_database_for(args, paths, data_key)
+            db = cli.open_database_for(args, paths, data_key)
             try:
                 _set_up(args, db, account, password)
             finally:
@@ -116,7 +118,7 @@ def cmd_setup(args: argparse.Namespace, paths: AppPaths) -> int:
             raise
         _show_recovery_key(recovery, path)
         return 0
-    db = open_database_for(args, paths)
+    db = cli.open_database_for(args, paths)
     try:
         _refuse_if_set_up(db)
         password = checked_password(
@@ -277,7 +279,7 @@ def _recover(args: argparse.Namespace, paths: AppPaths) -> int:
             "a new password with 'claimdesk users passwd NAME'."
         )
     typed = read_secret(RECOVERY_KEY_FILE_ENV, "Recovery key: ")
-    db = open_database_for(args, paths, keys.unlock_with_recovery(path, typed))
+    db = cli.open_database_for(args, paths, keys.unlock_with_recovery(path, typed))
     try:
         password = read_password(NEW_PASSWORD_FILE_ENV, "New password: ", confirm=True)
         principal = reset_with_recovery(db, typed, args.name, password)
