@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from claimdesk import (
         cli_accounts,
+        cli_audit,
         cli_deadlines,
         cli_encrypt,
         cli_intake,
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
 
+    COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
     COMMANDS.update(cli_letters.register(commands))  # letter
     COMMANDS.update(cli_packet.register(commands))  # packet
@@ -457,6 +459,7 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     services = _services(args, paths)
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
+    print(f"record integrity: {result.chain_head[:16]}")
     if result.key_file is not None:
         print(
             f"The backup is encrypted; its key file {shown(result.key_file)} goes with it "

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# open_database_for is looked up on the module when called: the test suite replaces it there
-# (conftest.py), and a name imported while replaced would keep the replacement for good.
 from claimdesk import cli
 from claimdesk.cli import (
     NEW_PASSWORD_FILE_ENV,
@@ -47,6 +45,14 @@ def register(subparsers: Any) -> dict[str, Handler]:
     kind.add_argument("--personal", action="store_true", help="one person's own cases")
     kind.add_argument("--office", action="store_true", help="an office: accounts and roles")
     setup.add_argument("--display-name", metavar="TEXT", help="the name shown for the account")
+    # 'claimdesk setup --office --user NAME' reads as well as 'claimdesk --user NAME setup';
+    # SUPPRESS keeps a --user given before the command when none is given after it.
+    setup.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="the first account's name (the administrator of an office)",
+    )
 
     users = subparsers.add_parser(
         "users", help="an office's accounts (administrators): list, add, disable, passwd"

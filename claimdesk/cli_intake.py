@@ -56,7 +56,8 @@ def register(subparsers: Any) -> dict[str, Handler]:
         help="read a denial letter (PDF, scan or photo) and print the fields found in it",
         description="Reads the letter on this computer (its text, or OCR for scans and photos) "
         "and prints the fields found: dates, numbers, the insurer, the reason word for word. "
-        "It touches no database and no data folder, so it needs no sign-in.",
+        "It touches no database and no data folder, so unlike the other commands it needs no "
+        "sign-in (no --user, no password).",
     )
     intake.add_argument("file", type=Path, metavar="FILE")
     intake.add_argument("--json", action="store_true", help="print the fields and text as JSON")

@@ -26,6 +26,17 @@ class StorageError(ClaimDeskError):
     """The database cannot be opened, read or written."""
 
 
+class DatabaseLockedError(StorageError):
+    """The window is locked and the database key put away (gui/lock.py): a read refused until
+    the unlock, after which the window reads everything again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ClaimDesk is locked and has put its key away: unlock the window with your "
+            "password to carry on. Nothing was lost."
+        )
+
+
 class DatabaseBusyError(StorageError):
     """Another ClaimDesk window or process held the database for too long."""
 
@@ -56,6 +67,10 @@ class WrongPasswordError(ClaimDeskError):
 
 class DocumentError(ClaimDeskError):
     """A document cannot be attached or read."""
+
+
+class DocumentAlteredError(DocumentError):
+    """A document's stored file is not the one the audit trail recorded when it was attached."""
 
 
 class ImportFormatError(ClaimDeskError):

@@ -6,6 +6,10 @@ QT_DEBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreet
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core)
 
+# The system Tesseract: the OCR engine where no tesserocr wheel installs (macOS); the tests read
+# scans with it too, so that path is tested wherever they run.
+OCR_DEBS=(tesseract-ocr)
+
 # The PostgreSQL server the tests start (scripts/pg-server); its extensions (unaccent) come with it.
 SERVER_DEBS=(postgresql)
 

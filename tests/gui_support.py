@@ -20,8 +20,12 @@ from claimdesk.services import ClaimInput, Services
 
 def make_env(services: Services, tmp_path: Path) -> GuiEnv:
     """Services behind recording prompts and a throwaway settings file."""
+    from claimdesk.services.accounts import DatabaseMode, database_mode
+
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    return GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env = GuiEnv(services, RecordingPrompts(), TaskRunner(), ChangeBus(services), settings)
+    env.office = database_mode(services.db) is DatabaseMode.OFFICE  # as gui/session.py sets it
+    return env
 
 
 def open_case(services: Services) -> int:

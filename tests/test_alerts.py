@@ -86,6 +86,7 @@ def test_plan_documents_alert_carries_the_per_day_maximum(services: Services) ->
     assert alert.penalty is not None
     assert alert.penalty.days_late == 34
     assert alert.penalty.maximum.amount == 34 * 110
+    assert alert.next_steps == ("penalty",)  # late documents do not exhaust the procedure
     text = alert.text()
     assert "up to $110 a day, at most $3,740 so far" in text
     assert "ERISA 502(c)(1); 29 CFR 2575.502c-1" in text

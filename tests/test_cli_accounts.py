@@ -315,3 +315,19 @@ def test_a_plain_database_has_no_recovery_key(
     db.dispose()
     code, _, err = run(capsys, *data, "users", "recover")
     assert code == 1 and "not encrypted, so it has no recovery key" in err
+
+
+def test_setup_takes_the_user_after_the_command_too(
+    capsys: pytest.CaptureFixture[str],
+    data: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the README writes it: claimdesk setup --office --user NAME."""
+    password = secret(tmp_path, "admin", "admin pass phrase")
+    monkeypatch.setenv("CLAIMDESK_NEW_PASSWORD_FILE", password)
+    code, out, err = run(capsys, *data, "setup", "--office", "--user", "Office Admin")
+    assert code == 0 and "Office Admin is its administrator" in out, err
+    monkeypatch.setenv("CLAIMDESK_PASSWORD_FILE", password)
+    code, out, err = run(capsys, *data, "--user", "Office Admin", "users", "list")
+    assert code == 0 and "Office Admin" in out, err

@@ -170,6 +170,10 @@ def _assert_nothing_lost(
     assert len({number for number, _ in cases.values()}) == len(cases), "duplicate case number"
     assert all(audited[("call", call_id)] == 1 for call_id in calls)
     assert all(audited[("claim", case_id)] == 1 for case_id in cases)
+    # Two processes appending at once never forked the audit chain: each linked its events
+    # after the head it read inside its own IMMEDIATE transaction.
+    chain = services.audit.verify()
+    assert chain.ok, chain.problem
     assert len(services.calls.calls(shared_id)) == sum(
         1 for call_claim, _ in calls.values() if call_claim == shared_id
     )

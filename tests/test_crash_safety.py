@@ -191,6 +191,9 @@ def test_killed_writers_lose_no_committed_call_and_leave_a_sound_database(
             )
         # Each call and its audit event were written in the same transaction.
         assert audited == Counter(records.keys()), "calls and their audit events disagree"
+        # A writer killed mid-transaction leaves no half-linked event: the chain is whole.
+        chain = services.audit.verify()
+        assert chain.ok, chain.problem
 
         # The recovered database still takes new work.
         after = services.calls.log_call(

@@ -9,8 +9,9 @@ from pytestqt.qtbot import QtBot
 from claimdesk.gui.cases_page import CasesPage, count_text
 from claimdesk.models.enums import Role
 from claimdesk.services import Services
+from claimdesk.storage import Database, open_database
 from tests.gui_support import make_env, open_case
-from tests.signin import principal
+from tests.signin import personal, principal
 
 
 def test_the_count_agrees_in_number() -> None:
@@ -47,3 +48,21 @@ def test_my_cases_shows_only_the_cases_assigned_to_me(
     assert page.model.claim_id(0) == mine
     page.mine.setChecked(False)
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+
+
+def test_my_cases_is_offered_on_an_office_database_only(
+    qtbot: QtBot, services: Services, db: Database, tmp_path: Path
+) -> None:
+    office_page = CasesPage(make_env(services, tmp_path))
+    qtbot.addWidget(office_page)
+    assert not office_page.mine.isHidden()
+    home = tmp_path / "home"
+    home.mkdir()
+    personal_db = open_database(f"sqlite:///{home / 'claimdesk.sqlite'}")
+    try:
+        claimant = Services(personal_db, personal(personal_db), clock=services.clock)
+        page = CasesPage(make_env(claimant, home))
+        qtbot.addWidget(page)
+        assert page.mine.isHidden()  # nobody else to assign a case to
+    finally:
+        personal_db.dispose()

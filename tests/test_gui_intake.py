@@ -298,3 +298,20 @@ def test_the_welcome_offers_to_start_from_the_letter(
     welcome.from_letter.click()
     assert prompts(window).shown[-1][0] == "open"
     assert services.claims.list_claims() == []
+
+
+def test_stop_while_reading_opens_nothing_and_says_nothing(
+    qtbot: QtBot, services: Services, tmp_path: Path, scan: Path
+) -> None:
+    window = make_window(qtbot, services, tmp_path)
+    prompts(window).answers = [scan]
+    window.run_dialog = lambda dialog: pytest.fail("Stop was pressed: no wizard")
+    intake = window.letter_intake
+    window.action("actionNewCaseFromLetter").trigger()
+    assert intake.progress is not None
+    intake.progress.canceled.emit()  # what its Cancel (Stop) button sends
+    assert window.env.tasks.wait(60_000)
+    qtbot.wait(200)  # the end of the reading is delivered, and ignored
+    assert intake.stopped and intake.wizard is None
+    assert errors(window) == []
+    assert services.claims.list_claims() == []

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from claimdesk.errors import EncryptedDatabaseError
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.panels.calls import CallsPanel
 from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.recovery_key import RecoveryKeyDialog
 from claimdesk.gui.session import GuiSession
 from claimdesk.models.enums import Role
-from claimdesk.services import connect
 from claimdesk.services.accounts import DatabaseMode, database_mode
 from claimdesk.storage import Database
 from tests.builders import full_case
@@ -41,6 +41,14 @@ def office(db: Database) -> Database:
 def make_session(qtbot: QtBot, url: str, tmp_path: Path) -> Iterator[GuiSession]:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     session = GuiSession(url, RecordingPrompts(), settings=settings, watch_screen=False)
+    shown: list[QDialog] = []
+
+    def look(dialog: QDialog) -> bool:  # the recovery key: kept for the test to read
+        shown.append(dialog)
+        return True
+
+    session.show_recovery = look
+    session.recovery_shown = shown  # type: ignore[attr-defined]
     yield session
     for window in (session.window, session.sign_in_window, session.first_start):
         if window is not None:
@@ -69,26 +77,54 @@ def main_window(session: GuiSession) -> MainWindow:
 # ---- the first start -------------------------------------------------------------------------
 
 
-def test_the_first_start_makes_a_personal_database(session: GuiSession, url: str) -> None:
+def test_the_first_start_makes_an_encrypted_personal_database(
+    session: GuiSession, db_path: Path
+) -> None:
     assert session.start()
     chooser = session.first_start
     assert chooser is not None and chooser.isVisible()
     assert chooser.personal.radio.isChecked()  # the simple case is the default
     assert not chooser.name.isVisible()  # a personal database asks for no name
+    assert "recovery key is shown next" in chooser.hint.text()
     chooser.password.setText("correct horse")
     chooser.again.setText("correct horse")
     chooser.create_button.click()
     window = main_window(session)
     assert session.first_start is None
-    assert database_mode(window.services.db) is DatabaseMode.PERSONAL
+    assert session.db is not None and database_mode(session.db) is DatabaseMode.PERSONAL
     assert window.services.principal.role is Role.ADMIN
     assert window.env.office is False
-    # Encrypted from the start: the recovery key shown once, and no plain open works.
-    kind, _title, recovery = window.prompts.shown[-1]  # type: ignore[attr-defined]
-    assert kind == "recovery key" and len(recovery.split("-")) == 8
-    assert window.services.db.data_key is not None
-    with pytest.raises(EncryptedDatabaseError):
-        connect(url)
+    # Encrypted from the first byte: no SQLite header, a key file beside it.
+    assert not db_path.read_bytes().startswith(b"SQLite format 3")
+    assert db_path.with_name(db_path.name + ".keys").exists()
+    # The recovery key, shown once, with the plain words, and Continue only once kept.
+    (dialog,) = session.recovery_shown  # type: ignore[attr-defined]
+    assert isinstance(dialog, RecoveryKeyDialog)
+    assert len(dialog.key.replace("-", "").replace(" ", "")) >= 20
+    text = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "nobody can recover the data" in text
+    assert not dialog.go.isEnabled()
+    dialog.kept.setChecked(True)
+    assert dialog.go.isEnabled()
+
+
+def test_the_recovery_key_is_saved_where_the_user_chose(
+    session: GuiSession, tmp_path: Path
+) -> None:
+    assert session.start()
+    chooser = session.first_start
+    assert chooser is not None
+    chooser.password.setText("correct horse")
+    chooser.again.setText("correct horse")
+    chooser.create_button.click()
+    (dialog,) = session.recovery_shown  # type: ignore[attr-defined]
+    prompts = session.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    prompts.answers = [tmp_path / "key.txt", True]
+    dialog.save_sheet()
+    assert dialog.key in (tmp_path / "key.txt").read_text(encoding="utf-8")
+    dialog.print_sheet()
+    assert prompts.shown[-1][0] == "print" and dialog.key in prompts.shown[-1][2]
 
 
 def test_the_first_start_of_an_office_makes_its_administrator(
@@ -114,8 +150,7 @@ def test_the_first_start_of_an_office_makes_its_administrator(
     assert window.services.principal.name == "Jordan Reyes"
     assert window.services.principal.role is Role.ADMIN
     assert window.env.office is True
-    assert database_mode(window.services.db) is DatabaseMode.OFFICE
-    assert window.services.db.data_key is not None
+    assert session.db is not None and database_mode(session.db) is DatabaseMode.OFFICE
 
 
 def test_a_short_password_is_refused_with_the_rule(session: GuiSession) -> None:
@@ -295,3 +330,102 @@ def test_the_same_person_unlocking_carries_on(
     lock.screen.card.button.click()
     assert not lock.is_locked
     assert session.window is window
+
+
+# ---- an encrypted database ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def encrypted(url: str) -> str:
+    """An encrypted office database: Jordan Reyes its administrator; the recovery key."""
+    from claimdesk.services import signin
+    from tests.pinned import pinned_clock
+
+    db, _admin, recovery = signin.create(
+        url, office=True, name="Jordan Reyes", password=TEST_PASSWORD, clock=pinned_clock()
+    )
+    db.dispose()
+    assert recovery is not None
+    return recovery
+
+
+def test_an_encrypted_database_opens_with_the_password_only(
+    encrypted: str, session: GuiSession
+) -> None:
+    assert session.start()
+    assert session.db is None  # nothing can be read before the password
+    window = session.sign_in_window
+    assert window is not None
+    window.card.password.setText("not the password")
+    window.card.button.click()
+    assert session.window is None
+    assert "not right" in window.card.problem.text()
+    window.card.password.setText(TEST_PASSWORD)
+    window.card.button.click()
+    assert main_window(session).services.principal.name == "Jordan Reyes"
+
+
+def test_the_lock_puts_the_key_away_and_the_password_brings_it_back(
+    encrypted: str, session: GuiSession, qtbot: QtBot
+) -> None:
+    from claimdesk.errors import StorageError
+
+    assert session.start()
+    sign_in(session, "")
+    window = main_window(session)
+    full_case(window.services, "Maria Lopez")
+    lock = session.lock
+    assert lock is not None and session.db is not None
+    lock.lock_now()
+    # Once the window's start-up reads and the case just opened have settled.
+    qtbot.waitUntil(lambda: lock.key_dropped, timeout=10_000)
+    assert session.db.data_key is None
+    with pytest.raises(StorageError, match="ClaimDesk is locked"):
+        window.services.claims.list_claims()
+    assert lock.screen is not None
+    lock.screen.card.password.setText(TEST_PASSWORD)
+    lock.screen.card.button.click()
+    assert not lock.is_locked and session.db.data_key is not None
+    assert [c.claimant_name for c in window.services.claims.list_claims()] == ["Maria Lopez"]
+    prompts = session.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    assert not [shown for shown in prompts.shown if shown[0] == "error"]
+
+
+def test_a_forgotten_password_is_reset_with_the_recovery_key(
+    encrypted: str, session: GuiSession, qtbot: QtBot
+) -> None:
+    from claimdesk.gui.sign_in import RecoveryDialog
+
+    assert session.start()
+    dialog = RecoveryDialog(session._reset_with_recovery, office=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.key.setPlainText("AAAA-BBBB-CCCC-DDDD")
+    dialog.password.setText("a brand new one")
+    dialog.again.setText("a brand new one")
+    dialog.accept()
+    assert dialog.isVisible() and "recovery key is not right" in dialog.problem.text()
+    dialog.key.setPlainText(encrypted.lower())  # as typed from the printout
+    dialog.accept()
+    assert not dialog.isVisible(), dialog.problem.text()
+    sign_in(session, "", TEST_PASSWORD)
+    assert session.window is None  # the old password opens nothing any more
+    sign_in(session, "", "a brand new one")
+    assert main_window(session).services.principal.name == "Jordan Reyes"
+
+
+def test_signing_out_puts_the_key_away_until_the_next_sign_in(
+    encrypted: str, session: GuiSession, qtbot: QtBot
+) -> None:
+    assert session.start()
+    sign_in(session, "")
+    window = main_window(session)
+    qtbot.waitUntil(lambda: window.warmed_up, timeout=10_000)
+    window.action("actionSignOut").trigger()
+    assert session.db is not None and session.db.data_key is None
+    sign_in(session, "", "wrong password")
+    assert session.window is None
+    sign_in(session, "")
+    assert main_window(session).services.claims.list_claims() == []
+    assert session.db.data_key is not None

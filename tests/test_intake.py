@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -272,3 +273,53 @@ def test_a_page_fed_upside_down_is_turned_round() -> None:
     image.save(buffer, format="PNG")
     result = read_letter(buffer.getvalue(), "upside-down.png")
     assert values(result)["claim_number"] == "AU-CL-880415"
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="no system tesseract (scripts/test installs Debian's tesseract-ocr)",
+)
+def test_the_system_tesseract_reads_a_scan_through_its_pipes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The fallback where no wheel installs (macOS): the page goes in on stdin, never to a
+    temporary file."""
+    import tempfile
+
+    monkeypatch.setattr(ocr_engine, "PREFER_COMMAND", True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = read_letter(scan_pdf(letter_by_key("uk_private_surgery"), 200), "scan.pdf")
+    assert result.document.engine == "Tesseract (system program)"
+    assert values(result)["claim_number"] == "CLM-UK-55120"
+    assert "pre-existing condition" in result.text
+    assert list(tmp_path.iterdir()) == []  # nothing of the letter written anywhere
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="no system tesseract")
+def test_the_system_tesseract_keeps_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr_engine, "PREFER_COMMAND", True)
+    result = read_letter(scan_pdf(LETTERS[0], 200), "scan.pdf", page_seconds=0.001)
+    assert [p.how for p in result.document.pages] == ["timed out"]
+
+
+def test_a_poster_sized_page_is_drawn_small_enough_to_read() -> None:
+    pdf = FPDF(unit="pt", format=(7200, 7200))  # 100 inches square: 30,000 px at 300 dpi
+    pdf.add_page()
+    buffer = io.BytesIO()
+    scan_image(letter_by_key("us_erisa_mri"), 200).save(buffer, format="PNG")
+    pdf.image(buffer, x=0, y=0, w=7200)
+    result = read_letter(bytes(pdf.output()), "poster.pdf")
+    assert [p.how for p in result.document.pages] == ["ocr"]
+
+
+def test_an_office_adds_languages_in_its_data_folder(tmp_path: Path) -> None:
+    """Its own tessdata folder (with a copy of eng) is used with every language in it."""
+    folder, languages = ocr_engine.tessdata_for(tmp_path)
+    assert (folder, languages) == (ocr_engine.bundled_tessdata(), "eng")
+    office = tmp_path / "tessdata"
+    office.mkdir()
+    (office / "fra.traineddata").write_bytes(b"")
+    # Without English beside it, the office's folder is not used (eng is always read).
+    assert ocr_engine.tessdata_for(tmp_path)[0] == ocr_engine.bundled_tessdata()
+    shutil.copy(ocr_engine.bundled_tessdata() / "eng.traineddata", office)
+    assert ocr_engine.tessdata_for(tmp_path) == (office, "eng+fra")

@@ -66,6 +66,17 @@ def test_the_notice_states_the_dates_the_rule_and_what_comes_next(
     assert "What the rules provide" in words and "$3,740" in words
 
 
+def test_late_plan_documents_alone_do_not_exhaust_the_procedure(services: Services) -> None:
+    claim_id = northwind(services)
+    services.requests.request_document(
+        claim_id, "plan_documents", sent_on=date(2026, 9, 1), method="certified_mail"
+    )
+    text = " ".join(services.lettering.preview(claim_id, "insurer_deadline_notice").markup.split())
+    assert "up to $3,740 so far" in text
+    assert "exhausted" not in text
+    assert "keep a record of this delay" in text
+
+
 def test_the_notice_is_refused_when_no_insurer_deadline_has_passed(services: Services) -> None:
     claim_id = northwind(services)
     preview = services.lettering.preview(claim_id, "insurer_deadline_notice")

@@ -46,7 +46,8 @@ _OPTIONAL = ("plan_types", "counts_from", "presumed_receipt_days", "limit", "out
 # misses its own deadline"): a file's "if_missed" list; a rule names them in its own "if_missed".
 _CONSEQUENCE_KEYS = ("id", "where", "gives", "citation", "confidence", "next_step")
 _CONSEQUENCE_OPTIONAL = ("penalty_per_day", "notes")
-NEXT_STEPS = ("court", "external_review", "ombudsman")
+# What a consequence leads to: the letters use it to say what the claimant will do next.
+NEXT_STEPS = ("court", "external_review", "ombudsman", "penalty")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Consequence:
     gives: str  # a clause: "under (l)(1) the claimant may treat ... as exhausted"
     citation: str
     confidence: str
-    next_step: str  # "court", "external_review" or "ombudsman": the letter that uses it
+    next_step: str  # "court", "external_review", "ombudsman" or "penalty" (a daily penalty)
     penalty_per_day: Money | None = None  # a statutory maximum a court may award per day late
     notes: tuple[str, ...] = ()
 

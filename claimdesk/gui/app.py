@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from claimdesk.errors import ClaimDeskError
+from claimdesk.errors import ClaimDeskError, DatabaseLockedError
 from claimdesk.gui.collector import MainThreadCollector
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.session import GuiSession
@@ -32,6 +32,11 @@ def install_exception_hook(prompts: Prompts) -> None:
     """An unexpected exception is logged and shown; the app keeps running."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(error, DatabaseLockedError):
+            # A view read while the window was locked and the key put away; the unlock
+            # reads everything again (gui/session.py), so there is nothing to tell.
+            log.info("a read was refused while the window was locked")
+            return
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
         if isinstance(error, ClaimDeskError):
             message = str(error)

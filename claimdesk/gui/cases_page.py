@@ -78,6 +78,8 @@ class CasesPage(QWidget):
         self.mine = QCheckBox("My cases")
         self.mine.setAccessibleName("Show only the cases assigned to me")
         self.mine.setToolTip("Only the cases assigned to you")
+        # One person's own database has nobody else to assign cases to.
+        self.mine.setVisible(env.office)
         self.count = QLabel()
         # The cases behind a dashboard bar, until the user shows all cases again.
         self.subset: Slice | None = None

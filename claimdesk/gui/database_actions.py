@@ -185,7 +185,9 @@ class DatabaseActions:
         self.tasks.run(
             lambda: self.services.backups.backup(path),
             on_done=lambda result: self.window.statusBar().showMessage(
-                f"Backed up {cases(result.claims)} to {result.path}", 10_000
+                f"Backed up {cases(result.claims)} to {result.path} "
+                f"(record integrity: {result.chain_head[:16]})",
+                10_000,
             ),
             on_error=lambda error: self.window.show_error("The backup failed", error),
         )

@@ -59,7 +59,7 @@ CONTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "The screens",
-        ("today", "dashboard", "cases", "search", "overview", "documents", "timeline"),
+        ("today", "dashboard", "cases", "search", "overview", "documents", "timeline", "audit"),
     ),
 )
 PAGES: tuple[str, ...] = tuple(page for _section, pages in CONTENTS for page in pages)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.dates import day_text
 from claimdesk.gui.env import GuiEnv
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.progress import run_with_progress
 from claimdesk.gui.tasks import TaskControl
 from claimdesk.models.enums import DenialCategory, PlanType
@@ -48,18 +50,23 @@ if TYPE_CHECKING:
 
 LETTER_FILES = "Letters (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 SNIPPET_WIDTH = 600  # wider lines are shown smaller, never cut
+WIZARD_LINE = 26  # a line of the letter at most this high under a wizard's field
 UNSURE = 0.6  # below this, the mark says to look closely
 
 
-def snippet_label(reading: FieldReading) -> QLabel:
-    """The picture of the line a field was read from, about one line of text high."""
+def snippet_label(reading: FieldReading, line_height: int = 0) -> QLabel:
+    """The picture of the line a field was read from; ``line_height`` caps each line's height
+    (a letterhead in large print shown no taller than the form's rows)."""
     label = QLabel()
     label.setAccessibleName(f"Where {reading.label.lower()} was read")
     if reading.snippet:
         pixmap = QPixmap()
         pixmap.loadFromData(reading.snippet, "PNG")
+        smooth = Qt.TransformationMode.SmoothTransformation
+        if line_height and pixmap.height() > line_height * reading.lines:
+            pixmap = pixmap.scaledToHeight(line_height * reading.lines, smooth)
         if pixmap.width() > SNIPPET_WIDTH:
-            pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, Qt.TransformationMode.SmoothTransformation)
+            pixmap = pixmap.scaledToWidth(SNIPPET_WIDTH, smooth)
         label.setPixmap(pixmap)
         label.setFrameShape(QLabel.Shape.Box)
         label.setFixedSize(pixmap.size() + QSize(2, 2))  # the frame hugs the picture
@@ -85,7 +92,9 @@ def _mark(reading: FieldReading, picture: bool = True) -> QWidget:
     tone = theme.WARNING if reading.confidence < UNSURE else theme.ACCENT
     theme.follow(note, lambda: note.setStyleSheet(f"color: {tone.hex(note.palette())}"))
     if picture:
-        row.addWidget(snippet_label(reading))
+        shown = snippet_label(reading, WIZARD_LINE)
+        row.addWidget(shown)
+        holder.setMinimumHeight(shown.height() + 4)  # a full page squeezes text, not pictures
     row.addWidget(note, 1)
     return holder
 
@@ -195,8 +204,10 @@ class LetterIntake:
         self.parent = parent
         self.env = env
         self.opened = opened
-        self.run_dialog = run_dialog or (lambda d: d.exec() == QDialog.DialogCode.Accepted)
+        self.run_dialog = run_dialog or run_modal  # the idle lock gives the wizard back
         self.wizard: NewCaseWizard | None = None  # the last one opened (tests look at it)
+        self.progress: QProgressDialog | None = None
+        self.control: TaskControl | None = None
 
     def start(self, path: Path | None = None) -> None:
         if path is None:
@@ -209,9 +220,11 @@ class LetterIntake:
         intake = self.env.services.intake
 
         def work(control: TaskControl) -> LetterReading:
+            self.control = control
             return intake.read_file(chosen, control.progress, control.cancelled)
 
-        run_with_progress(
+        self.control = None
+        self.progress = run_with_progress(
             self.parent,
             self.env,
             f"Reading {chosen.name}…",
@@ -219,6 +232,11 @@ class LetterIntake:
             self._read,
             lambda error: self._failed(chosen, error),
         )
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the user pressed Stop while the letter was read."""
+        return self.control is not None and self.control.cancelled()
 
     def _failed(self, path: Path, error: BaseException) -> None:
         if type(error).__name__ == "ReadingCancelled":
@@ -231,6 +249,8 @@ class LetterIntake:
     def _read(self, reading: LetterReading) -> None:
         from claimdesk.gui.new_case_wizard import NewCaseWizard
 
+        if self.stopped:
+            return  # Stop means stop, even when the last page was read meanwhile
         if not reading.fields:
             notes = " ".join(reading.notes)
             self.env.prompts.info(
@@ -348,10 +368,15 @@ def read_fields_from_document(
     intake = env.services.intake
 
     def work(control: TaskControl) -> tuple[LetterReading, list[Difference]]:
+        controls.append(control)
         reading = intake.read_document(document_id, control.progress, control.cancelled)
         return reading, intake.differences(claim_id, reading)
 
+    controls: list[TaskControl] = []
+
     def read(result: tuple[LetterReading, list[Difference]]) -> None:
+        if controls and controls[0].cancelled():
+            return  # Stop means stop, even when the last page was read meanwhile
         reading, differences = result
         dialog = ReadFieldsDialog(reading, differences, parent)
         if run_dialog(dialog) and dialog.chosen():

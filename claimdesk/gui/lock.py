@@ -116,6 +116,8 @@ class IdleWatch(QObject):
 class IdleLock(QObject):
     """Covers ``window`` after idle minutes (or on ``lock_now``) and uncovers it on the password.
 
+    ``forget_key`` drops the database key once no task runs (True if it did; it may also set
+    ``key_dropped`` itself later, when it had to wait).
     ``unlock`` checks the name and password (and reopens the database with the key it
     derives); ``person`` is who is signed in now; ``other_person`` is called (once the
     dialogs the lock closed have given up) when someone else unlocks, to start their session.
@@ -136,7 +138,7 @@ class IdleLock(QObject):
         minutes: int,
         other_person: Callable[[Principal], None],
         sign_out: Callable[[], None] | None = None,
-        forget_key: Callable[[], None] | None = None,
+        forget_key: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -154,6 +156,7 @@ class IdleLock(QObject):
         self.episode: Episode | None = None
         self.reason = ""
         self.key_dropped = False
+        self.rekeyed = False  # the last unlock unwrapped the key again (views read afresh)
         self._central: QWidget | None = None
         self._title = ""
         self._bars: list[tuple[QWidget, bool]] = []
@@ -275,12 +278,13 @@ class IdleLock(QObject):
         if self._forget_key is None or self.key_dropped:
             return
         try:
-            self._forget_key()
+            dropped = self._forget_key()
         except ClaimDeskError:
             log.warning("could not drop the database key", exc_info=True)
             return
-        self.key_dropped = True
-        log.info("the database key was dropped from memory")
+        if dropped:
+            self.key_dropped = True
+            log.info("the database key was dropped from memory")
 
     # ---- unlocking --------------------------------------------------------------------------
 
@@ -299,7 +303,7 @@ class IdleLock(QObject):
             screen.set_busy(False)
             screen.show_problem(str(error))
             return
-        self.key_dropped = False
+        self.rekeyed, self.key_dropped = self.key_dropped, False
         if who.user_id == self.person.user_id:
             self._uncover(Outcome.SAME_PERSON)
         else:

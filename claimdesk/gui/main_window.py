@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
             "actionLetterTemplates": self.show_template_editor,
             "actionOrganisations": self.show_organisations,
             "actionAccounts": self.show_accounts,
+            "actionAuditTrail": self.show_audit_trail,
             "actionImportCase": actions.import_case,
             "actionExportCase": actions.export_case,
         }
@@ -324,6 +325,14 @@ class MainWindow(QMainWindow):
         dialog = AccountsDialog(self.env, self)
         run_modal(dialog)
         dialog.deleteLater()
+
+    def show_audit_trail(self) -> None:
+        from claimdesk.gui.audit_view import AuditDialog
+
+        dialog = AuditDialog.open_for(self.env, self)
+        if dialog is not None:
+            run_modal(dialog)
+            dialog.deleteLater()
 
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog

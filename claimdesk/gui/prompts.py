@@ -13,6 +13,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from claimdesk.errors import DatabaseLockedError
 from claimdesk.gui.modal import run_modal
 
 
@@ -32,9 +33,13 @@ class Prompts:
             self._held = []
 
     def release(self) -> None:
-        """Show what came in while locked, in order."""
+        """Show what came in while locked, in order; not a refusal to read while the key was
+        put away (the window reads everything again after the unlock)."""
         held, self._held = self._held or [], None
+        locked = str(DatabaseLockedError())
         for parent, kind, title, message in held:
+            if locked in message:
+                continue
             if parent is not None and not shiboken6.isValid(parent):
                 parent = None  # its window closed meanwhile
             (self.error if kind == "error" else self.info)(parent, title, message)

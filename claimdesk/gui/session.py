@@ -11,36 +11,24 @@ from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDialog
 
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.first_start import FirstStartWindow
 from claimdesk.gui.lock import IdleLock, lock_minutes
 from claimdesk.gui.main_window import MainWindow
+from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
+from claimdesk.gui.recovery_key import RecoveryKeyDialog
 from claimdesk.gui.screen_lock import ScreenLockWatch
 from claimdesk.gui.sign_in import RecoveryDialog, SignInWindow
-from claimdesk.services import Database, Services, connect
-from claimdesk.services.accounts import (
-    DatabaseMode,
-    Principal,
-    database_mode,
-    set_up_office,
-    set_up_personal,
-    sign_in,
-)
-from claimdesk.services.unlocking import (
-    EncryptedFile,
-    check_recovery_key,
-    encrypt_at_setup,
-    encrypted_file,
-    open_encrypted,
-    open_with_recovery,
-    reset_with_recovery,
-)
+from claimdesk.services import Change, ChangeSet, Database, Entity, Services, signin
+from claimdesk.services.accounts import DatabaseMode, Principal, database_mode
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +62,10 @@ class GuiSession(QObject):
         self.clock = clock
         self.watch_screen = watch_screen
         self.db: Database | None = None
-        # An encrypted file stays closed until a password unwraps its key (services/unlocking).
-        self.encrypted: EncryptedFile | None = None
+        self.door = signin.Door(None, True, False, ())
         self.mode = DatabaseMode.NEW
+        # How the recovery key dialog is shown (tests look at it instead).
+        self.show_recovery: Callable[[QDialog], bool] = run_modal
         self.first_start: FirstStartWindow | None = None
         self.sign_in_window: SignInWindow | None = None
         self.window: MainWindow | None = None
@@ -88,40 +77,41 @@ class GuiSession(QObject):
 
     @property
     def location(self) -> str:
-        if self.db is None:
-            assert self.encrypted is not None
-            return str(self.encrypted.path)
-        return str(self.db.sqlite_path or self.db.url)
+        if self.db is not None:
+            return str(self.db.sqlite_path or self.db.url)
+        return str(self.door.path or self.database_url)
 
     # ---- start -------------------------------------------------------------------------------
 
     def start(self) -> bool:
-        """Open the database and show the first window; False (having said why) when the
-        database cannot be opened."""
+        """Show the first window (opening the database if it needs no key); False, having
+        said why, when the database cannot be opened."""
         try:
-            self.encrypted = encrypted_file(self.database_url)
-            if self.encrypted is not None:
-                # Its settings are inside it: one account that can open it signs in with the
-                # password only, as a personal database does; several, with a name.
-                one = self.encrypted.one_account is not None
-                self.mode = DatabaseMode.PERSONAL if one else DatabaseMode.OFFICE
-                self.show_sign_in()
-                return True
-            self.db = connect(self.database_url, backup_dir=self.backup_dir)
-            self.mode = database_mode(self.db)
+            self.door = signin.look_at(self.database_url)
+            if self.door.encrypted:
+                # Its mode is inside the encrypted file: the key file's accounts say whether
+                # to ask for a name (more than one account can open it).
+                self.mode = (
+                    DatabaseMode.OFFICE
+                    if len(self.door.key_accounts) > 1
+                    else DatabaseMode.PERSONAL
+                )
+            elif self.door.exists or self.door.path is None:
+                self.db = signin.open_plain(self.database_url, self.backup_dir)
+                self.mode = database_mode(self.db)
         except ClaimDeskError as error:
             self.prompts.error(None, "ClaimDesk cannot start", str(error))
             return False
-        if self.mode is DatabaseMode.NEW:
-            self._show_first_start()
+        if self.db is None and not self.door.encrypted:
+            self._show_first_start()  # a new file: made encrypted once the password is chosen
+        elif self.mode is DatabaseMode.NEW:
+            self._show_first_start()  # made before sign-in existed, or a server's
         else:
             self.show_sign_in()
         return True
 
     def _show_first_start(self) -> None:
-        assert self.db is not None
-        # A SQLite file is encrypted at set-up (a server's encryption is its own).
-        window = FirstStartWindow(self.location, encrypted=self.db.sqlite_path is not None)
+        window = FirstStartWindow(self.location, encrypted=self.db is None)
         window.chosen.connect(self._set_up)
         window.closed.connect(self._gave_up)
         self.first_start = window
@@ -129,33 +119,43 @@ class GuiSession(QObject):
 
     def _set_up(self, office: bool, name: str, password: str) -> None:
         window = self.first_start
-        assert window is not None and self.db is not None
+        assert window is not None
         clock = self._clock()
+        own = name if office else _own_name(self.account)
+        recovery: str | None = None
         try:
-            if office:
-                principal = set_up_office(self.db, name, password, clock)
+            if self.db is None:
+                self.db, principal, recovery = signin.create(
+                    self.database_url,
+                    office=office,
+                    name=own,
+                    password=password,
+                    clock=clock,
+                    backup_dir=self.backup_dir,
+                )
             else:
-                principal = set_up_personal(self.db, _own_name(self.account), password, clock)
+                principal = signin.set_up_plain(
+                    self.db, office=office, name=own, password=password, clock=clock
+                )
         except ClaimDeskError as error:
             window.show_problem(str(error))
             return
         self.mode = DatabaseMode.OFFICE if office else DatabaseMode.PERSONAL
         log.info("set up a new %s database", self.mode.value)
-        if window.encrypted:
-            try:
-                self.db, recovery = encrypt_at_setup(
-                    self.db, principal, password, backup_dir=self.backup_dir
-                )
-            except ClaimDeskError as error:
-                # Set up, but not encrypted: said so, and File ▸ Encrypt can try again.
-                self.prompts.error(window, "The database was not encrypted", str(error))
-            else:
-                self.encrypted = encrypted_file(self.database_url)
-                self.prompts.recovery_key(window, recovery)
+        if recovery is not None:
+            self._show_recovery_key(recovery, window)
         self._open_window(principal)
         window.done()
         self.first_start = None
         window.deleteLater()
+
+    def _show_recovery_key(self, recovery: str, parent: FirstStartWindow) -> None:
+        """The recovery key, once, before anything else (gui/recovery_key.py)."""
+        dialog = RecoveryKeyDialog(
+            recovery, self.location, self.prompts, office=self.office, parent=parent
+        )
+        self.show_recovery(dialog)
+        dialog.deleteLater()
 
     def show_sign_in(self, name: str | None = None) -> None:
         """The sign-in window, the name filled in (office databases) with ``name``."""
@@ -186,16 +186,16 @@ class GuiSession(QObject):
 
     def check(self, name: str, password: str) -> Principal:
         """Who ``name`` and ``password`` sign in as (the sign-in window's and the lock's check);
-        a SignInError saying what is wrong."""
+        a SignInError saying what is wrong. An encrypted file not open yet, or whose key the
+        lock or a sign-out put away, is opened with the key that password unwraps."""
+        typed = name if self.office else None
         if self.db is None:
-            self.db = open_encrypted(
-                self.database_url,
-                name if self.office else None,
-                password,
-                backup_dir=self.backup_dir,
+            self.db, principal = signin.open_signed_in(
+                self.database_url, typed, password, self.backup_dir
             )
             self.mode = database_mode(self.db)
-        return sign_in(self.db, name if self.office else None, password)
+            return principal
+        return signin.unlock(self.db, typed, password)
 
     def _forgot_password(self) -> None:
         parent = self.sign_in_window
@@ -209,19 +209,8 @@ class GuiSession(QObject):
         dialog.deleteLater()
 
     def _reset_with_recovery(self, key: str, name: str, password: str) -> None:
-        if self.encrypted is not None:
-            db = self.db or open_with_recovery(self.database_url, key, backup_dir=self.backup_dir)
-            if self.db is None:
-                self.db = db
-                self.mode = database_mode(db)
-            else:
-                check_recovery_key(self.encrypted, key)
-            reset_with_recovery(db, name if self.office else None, password, self._clock())
-            return
-        raise ClaimDeskError(
-            "This database is not encrypted, so it has no recovery key. Ask an administrator "
-            "to set a new password for you (Tools ▸ Accounts, or 'claimdesk users passwd "
-            "NAME')."
+        signin.reset_with_recovery(
+            self.database_url, key, name if self.office else None, password, self.backup_dir
         )
 
     def _gave_up(self) -> None:
@@ -254,9 +243,11 @@ class GuiSession(QObject):
             minutes=lock_minutes(self.settings, self.office),
             other_person=self._hand_over,
             sign_out=self.sign_out,
+            forget_key=self._forget_key,
         )
         lock.locked.connect(window.reminders.pause)
         lock.unlocked.connect(window.reminders.resume)
+        lock.unlocked.connect(lambda: _read_again(window) if lock.rekeyed else None)
         window.lock_requested.connect(lambda: lock.lock_now("user"))
         window.settings_changed.connect(
             lambda: lock.set_minutes(lock_minutes(self.settings, self.office))
@@ -317,8 +308,9 @@ class GuiSession(QObject):
             )
         ):
             return
-        self.show_sign_in(name)
         self._close_window()
+        self._forget_key()  # the next person's password unwraps it again
+        self.show_sign_in(name)
 
     def _hand_over(self, principal: Principal) -> None:
         """Someone else unlocked the window: a fresh window for them; the typing of the
@@ -335,6 +327,19 @@ class GuiSession(QObject):
                 "signed in. Their saved work is all there."
             )
         self._open_window(principal, note)
+
+    def _forget_key(self) -> bool:
+        """Drop the database key (the lock, a sign-out); True if there was one to drop."""
+        window, lock = self.window, self.lock
+        if window is not None and not window.warmed_up and lock is not None:
+            # Start-up still reads on this thread (the first paint's work): once it is done.
+            QTimer.singleShot(500, self, lambda: self._later_forget(lock))
+            return False
+        return self.db is not None and signin.forget_key(self.db)
+
+    def _later_forget(self, lock: IdleLock) -> None:
+        if lock.is_locked and self._forget_key():
+            lock.key_dropped = True
 
     def _clock(self) -> Clock:
         if self.clock is not None:
@@ -353,6 +358,13 @@ class GuiSession(QObject):
             self.window.close()
         if self.db is not None:
             self.db.dispose()
+
+
+def _read_again(window: MainWindow) -> None:
+    """After the key came back: every view reads again what it may have been refused while
+    locked (announced as a change to everything; each view refreshes as for any change)."""
+    everything = ChangeSet(tuple(Change(entity, "refresh", None, None) for entity in Entity))
+    window.bus.changed.emit(everything)
 
 
 def _own_name(account: str) -> str:

@@ -154,6 +154,8 @@ class TodayPage(QWidget):
         self.mine = QCheckBox("My cases")
         self.mine.setAccessibleName("Show only what is due on the cases assigned to me")
         self.mine.toggled.connect(self.refresh)
+        # One person's own database has nobody else to assign cases to.
+        self.mine.setVisible(env.office)
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)

@@ -1,4 +1,4 @@
-"""The append-only audit trail: who did what, when."""
+"""The append-only audit trail: who did what, when, each event chained to the one before."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from claimdesk.models.base import Base, UTCDateTime, utcnow
 
 
 class AuditEvent(Base):
-    """One change made through the services. Rows are never updated or deleted."""
+    """One change made through the services. Rows are never updated or deleted; the unit of
+    work gives each its id and hashes when it links it into the chain."""
 
     __tablename__ = "audit_events"
 
@@ -25,3 +26,9 @@ class AuditEvent(Base):
     claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # Which fields changed (names only, never values: the trail carries no health data).
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The SHA-256 of a file attached by this event, so the chain vouches for the file too.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The hash chain (storage/audit_chain.py): the previous event's hash, and this event's
+    # SHA-256 over its fields and that hash.
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
+    event_hash: Mapped[str] = mapped_column(String(64), server_default="")

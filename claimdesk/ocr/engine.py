@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from claimdesk.errors import OcrUnavailable
 
@@ -34,8 +32,10 @@ HOW_TO_ADD = (
     "ClaimDesk again."
 )
 
-# Test hook and the environment's own switch: set to True, no engine is found.
+# Test hooks: DISABLED, no engine is found; PREFER_COMMAND, the system program is used even
+# where the tesserocr wheel is installed.
 DISABLED = False
+PREFER_COMMAND = False
 
 
 @dataclass
@@ -79,16 +79,14 @@ def tessdata_for(data_dir: Path | None) -> tuple[Path, str]:
     return bundled_tessdata(), "eng"
 
 
-_FOUND: dict[str, Callable[[Path, str], Engine]] = {}
-_LOCK = threading.Lock()
-
-
 def find_engine(data_dir: Path | None = None) -> Engine:
     """A ready engine; raises OcrUnavailable (with how to add one) when there is none."""
     if DISABLED:
         raise OcrUnavailable(HOW_TO_ADD)
     folder, languages = tessdata_for(data_dir)
     try:
+        if PREFER_COMMAND:
+            raise ImportError("the system program was asked for")
         import tesserocr  # noqa: F401
     except ImportError:
         pass
@@ -99,7 +97,7 @@ def find_engine(data_dir: Path | None = None) -> Engine:
                 "ClaimDesk to restore it."
             )
         return TesserocrEngine(folder, languages)
-    if shutil.which("tesseract"):
+    if shutil.which(_tesseract_command()):
         return CommandEngine(folder if (folder / "eng.traineddata").is_file() else None, languages)
     raise OcrUnavailable(HOW_TO_ADD)
 
@@ -159,51 +157,80 @@ class TesserocrEngine:
 
 
 class CommandEngine:
-    """The system ``tesseract`` program, run through pytesseract (macOS, or no wheel)."""
+    """The system ``tesseract`` program (macOS, or wherever no wheel installs).
+
+    The page goes to it on its standard input and the words come back on its standard output,
+    so no picture of a health document is ever written to a temporary file (pytesseract writes
+    one; it is used here only for the program's path when it is configured, and is otherwise
+    not needed).
+    """
 
     name = "Tesseract (system program)"
 
     def __init__(self, folder: Path | None, languages: str) -> None:
-        import pytesseract
-
-        self._pytesseract = pytesseract
-        self._config = f'--tessdata-dir "{folder}"' if folder is not None else ""
+        self._command = _tesseract_command()
+        self._folder = folder
         self._languages = languages if folder is not None else "eng"
 
     def read(self, image: Image, seconds: float) -> PageRead:
-        pytesseract = self._pytesseract
+        import io
+        import subprocess
+
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        command = [self._command, "stdin", "stdout", "-l", self._languages]
+        if self._folder is not None:
+            command += ["--tessdata-dir", str(self._folder)]
+        # As a variable, not the "tsv" config file: our tessdata folder has no configs/.
+        command += ["-c", "tessedit_create_tsv=1"]
         try:
-            data: dict[str, list[Any]] = pytesseract.image_to_data(
-                image,
-                lang=self._languages,
-                config=self._config,
-                output_type=pytesseract.Output.DICT,
-                timeout=max(1.0, seconds),
+            done = subprocess.run(
+                command,
+                input=buffer.getvalue(),
+                capture_output=True,
+                timeout=max(0.05, seconds),
+                check=False,
             )
-        except RuntimeError as error:  # pytesseract's timeout
-            if "timeout" in str(error).lower():
-                return PageRead(timed_out=True)
-            raise
-        page = PageRead()
-        grouped: dict[tuple[int, int, int], list[int]] = {}
-        for index, word in enumerate(data["text"]):
-            if str(word).strip():
-                key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
-                grouped.setdefault(key, []).append(index)
-        confidences: list[float] = []
-        for (block, _, _), indices in grouped.items():
-            words = [str(data["text"][i]).strip() for i in indices]
-            left = min(int(data["left"][i]) for i in indices)
-            top = min(int(data["top"][i]) for i in indices)
-            right = max(int(data["left"][i]) + int(data["width"][i]) for i in indices)
-            bottom = max(int(data["top"][i]) + int(data["height"][i]) for i in indices)
-            scores = [float(data["conf"][i]) for i in indices]
-            confidences.extend(scores)
-            page.lines.append(
-                Line(" ".join(words), (left, top, right, bottom), sum(scores) / len(scores), block)
-            )
-        page.confidence = sum(confidences) / len(confidences) if confidences else 0.0
-        return page
+        except subprocess.TimeoutExpired:
+            return PageRead(timed_out=True)
+        except OSError as error:
+            raise OcrUnavailable(f"{HOW_TO_ADD} ({self._command}: {error.strerror})") from None
+        if done.returncode != 0:
+            log.info("tesseract exited with %s", done.returncode)
+            return PageRead()
+        return _from_tsv(done.stdout.decode("utf-8", "replace"))
 
     def close(self) -> None:
         pass
+
+
+def _tesseract_command() -> str:
+    try:
+        import pytesseract
+
+        configured = str(pytesseract.pytesseract.tesseract_cmd)
+    except ImportError:
+        configured = "tesseract"
+    return shutil.which(configured) or configured
+
+
+def _from_tsv(tsv: str) -> PageRead:
+    """Lines with their boxes from Tesseract's TSV (one row per word)."""
+    page = PageRead()
+    grouped: dict[tuple[int, int, int], list[list[str]]] = {}
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) == 12 and cells[0] == "5" and cells[11].strip():
+            grouped.setdefault((int(cells[2]), int(cells[3]), int(cells[4])), []).append(cells)
+    confidences: list[float] = []
+    for (block, _, _), words in grouped.items():
+        left = min(int(w[6]) for w in words)
+        top = min(int(w[7]) for w in words)
+        right = max(int(w[6]) + int(w[8]) for w in words)
+        bottom = max(int(w[7]) + int(w[9]) for w in words)
+        scores = [float(w[10]) for w in words]
+        confidences.extend(scores)
+        text = " ".join(w[11].strip() for w in words)
+        page.lines.append(Line(text, (left, top, right, bottom), sum(scores) / len(scores), block))
+    page.confidence = sum(confidences) / len(confidences) if confidences else 0.0
+    return page

@@ -26,6 +26,7 @@ from claimdesk.ocr.engine import Engine, Line, PageRead, find_engine
 log = logging.getLogger(__name__)
 
 RENDER_DPI = 300
+MAX_SIDE_PX = 5000  # a page's longest side when drawn (a US Letter page at 300 dpi: 3300)
 PAGE_SECONDS = 30.0  # a page Tesseract has not read by then is skipped, with a note
 # A page whose own text has fewer characters than this is taken as a scan (a stamp, a footer).
 MIN_TEXT_CHARS = 40
@@ -197,7 +198,10 @@ def _pdf_pages(data: bytes, name: str) -> PageSource:
                     with PDFIUM_LOCK:
                         page = document[index]
                         try:
-                            bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                            # A poster-sized page is drawn smaller: never a huge bitmap.
+                            longest = max(page.get_size()) or 1.0
+                            scale = min(RENDER_DPI / 72, MAX_SIDE_PX / longest)
+                            bitmap = page.render(scale=scale, grayscale=True)
                             picture: Image.Image = bitmap.to_pil().convert("L")
                             bitmap.close()
                         finally:

@@ -111,6 +111,7 @@ def lay_out(
         source.claimant_name,
         options.stamp_prefix,
         options.paper,
+        source.record_integrity,
     )
     if (drawn.index_pages, drawn.chronology_pages) != (
         index.pages,

@@ -51,6 +51,9 @@ class PacketSource:
     # The day the packet is made, which dates its chronology: the services' clock's today
     # (None, for a caller without one: the computer's).
     prepared_on: date | None = None
+    # The first hex digits of the audit chain's head when the packet was made, printed on the
+    # index as "record integrity: ..." so a later edit of the record can be shown ("" for none).
+    record_integrity: str = ""
 
 
 @dataclass(frozen=True)

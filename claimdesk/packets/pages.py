@@ -68,6 +68,7 @@ def render_generated(
     claimant: str,
     prefix: str,
     paper: str,
+    integrity: str = "",
 ) -> Generated:
     """The chronology (unless None) and the index, laid out before they are drawn."""
     ordered = sorted(chronology, key=sort_key) if chronology is not None else None
@@ -78,7 +79,9 @@ def render_generated(
     chronology_pages = 0
     if ordered is not None:
         chronology_pages = _draw_chronology(pdf, ordered, case_number, claimant)
-    index_pages = _draw_index(pdf, rows_for, chronology_pages, case_number, claimant, prefix)
+    index_pages = _draw_index(
+        pdf, rows_for, chronology_pages, case_number, claimant, prefix, integrity
+    )
     return Generated(bytes(pdf.output()), chronology_pages, index_pages)
 
 
@@ -119,6 +122,7 @@ def _draw_index(
     case_number: str,
     claimant: str,
     prefix: str,
+    integrity: str,
 ) -> int:
     first_page = pdf.page + 1
     _start_section(pdf, "portrait", f"Case {case_number}  ·  Index of exhibits")
@@ -130,6 +134,21 @@ def _draw_index(
         10,
         14,
     )
+    if integrity:
+        # Above the table, so its line never changes how many pages the table takes.
+        pdf.set_font(SANS, "", 8.5)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(
+            0,
+            12,
+            f"record integrity: {integrity}  (the fingerprint of the case record's audit "
+            "trail when this packet was made; any later change to the record shows against it)",
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(6)
     shared = len(prefix) + 1 if prefix else 0
     start = pdf.get_y()
     # The stamps have a fixed width, so the layout with trial numbers is the final layout.

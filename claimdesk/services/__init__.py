@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from claimdesk.clock import Clock
     from claimdesk.services.accounts import AccountService, Principal, Signer
     from claimdesk.services.alerts import AlertService
+    from claimdesk.services.audit import AuditService
     from claimdesk.services.backups import BackupService
     from claimdesk.services.calendar import CalendarService
     from claimdesk.services.calls import CallInput, CallService, PromiseInput
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from claimdesk.services.packets import PacketService
     from claimdesk.services.process import (
         AppealService,
-        AuditService,
         DeadlineService,
         LetterService,
     )
@@ -218,7 +218,7 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditService:
-        from claimdesk.services.process import AuditService
+        from claimdesk.services.audit import AuditService
 
         return AuditService(self.context)
 
@@ -300,6 +300,7 @@ class Services:
             lambda: {t.kind: t.title for t in self.lettering.templates()},
             folders,
             guard=self._may_export,
+            record_integrity=lambda: self.audit.short_head(),
         )
 
     def _may_export(self, doing: str) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import event, insert, inspect, select
 from claimdesk import models
 from claimdesk.clock import Clock, SystemClock
 from claimdesk.errors import NotFoundError, PermissionDenied
+from claimdesk.storage.audit_chain import EventFields, write_chained
 from claimdesk.storage.db import Database
 from claimdesk.storage.types import UTCDateTime
 
@@ -112,6 +113,8 @@ class Unit:
     user_id: int | None
     clock: Clock
     changes: list[Change] = field(default_factory=list)
+    # Its audit events, chained and written just before it commits (storage/audit_chain.py).
+    audit: list[EventFields] = field(default_factory=list)
 
     def record(
         self,
@@ -120,17 +123,23 @@ class Unit:
         record_id: int | None,
         claim_id: int | None,
         fields: Iterable[str] = (),
+        *,
+        sha256: str | None = None,
     ) -> None:
-        """Write an audit event (field names only, never values) and queue a change notice."""
+        """Write an audit event (field names only, never values; ``sha256``: the file this
+        change attached) and queue a change notice."""
         kind = Entity(entity)  # an unknown entity is a bug: ValueError names it
-        self.session.add(
-            models.AuditEvent(
-                user_id=self.user_id,
-                action=action,
-                entity=kind.value,
-                entity_id=record_id,
-                claim_id=claim_id,
-                detail=",".join(sorted(fields)),
+        self.audit.append(
+            EventFields(
+                0,  # numbered when the unit links its events into the chain
+                self.clock.now(),
+                self.user_id,
+                action,
+                kind.value,
+                record_id,
+                claim_id,
+                ",".join(sorted(fields)),
+                sha256,
             )
         )
         self.changes.append(Change(kind, action, record_id, claim_id))
@@ -305,6 +314,7 @@ class ServiceContext:
 
                     refuse_others_cases(session, self.visible_to, unit.changes, doing)
             mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
+            write_chained(session.connection(), unit.audit)
         if not unit.changes:
             return
         changes = ChangeSet(tuple(unit.changes), _initiator.get())

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from claimdesk.errors import DocumentError, NotFoundError
+from claimdesk.errors import DocumentAlteredError, DocumentError, NotFoundError
 from claimdesk.models import Claim, Document, DocumentContent
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
 from claimdesk.services.context import ServiceContext, Unit
 from claimdesk.services.dto import DocumentInfo, copy_into
+from claimdesk.storage.audit_chain import attached_sha256
 
 # Large enough for a scanned claim file of a few thousand pages; beyond it, split the scan.
 MAX_DOCUMENT_BYTES = 250 * 1024 * 1024
@@ -117,20 +118,36 @@ class DocumentService:
             return copy_into(DocumentInfo, document)
 
     def content(self, document_id: int) -> bytes:
-        """The file's bytes, checked against the SHA-256 taken when it was attached."""
+        """The file's bytes, checked against the SHA-256 taken when it was attached and kept
+        in the audit chain (a file swapped in the database with its stored hash is refused)."""
         with self._ctx.reader() as session:
             row = session.execute(
-                select(DocumentContent.data, Document.sha256, Document.original_name)
+                select(
+                    DocumentContent.data, Document.sha256, Document.original_name, Document.claim_id
+                )
                 .join(Document, Document.id == DocumentContent.document_id)
                 .where(DocumentContent.document_id == document_id)
             ).one_or_none()
-        if row is None:
-            raise NotFoundError(f"There is no document number {document_id}.")
-        data, digest, name = row
+            if row is None:
+                raise NotFoundError(f"There is no document number {document_id}.")
+            data, digest, name, claim_id = row
+            attached = attached_sha256(session.connection(), claim_id, document_id)
         if hashlib.sha256(data).hexdigest() != digest:
             raise DocumentError(
                 f"The stored copy of '{name}' is damaged (its checksum does not match). "
                 "Restore a backup or attach the file again."
+            )
+        if attached is None or attached.sha256 != digest:
+            found = (
+                f"is not the file attached on {attached.occurred_at:%Y-%m-%d}: the audit trail "
+                "recorded another SHA-256"
+                if attached is not None
+                else "was never recorded in the audit trail as attached"
+            )
+            raise DocumentAlteredError(
+                f"The stored copy of '{name}' {found}, so it was put in the database outside "
+                "ClaimDesk. Do not rely on it: restore a backup made before the change or attach "
+                "the original again ('claimdesk audit verify' names the change)."
             )
         return bytes(data)
 
@@ -263,7 +280,9 @@ def store_document(unit: Unit, document: Document) -> None:
     unit.session.add(document)
     unit.session.flush()
     touch(unit, document.claim_id)
-    unit.record("create", "document", document.id, document.claim_id)
+    # The file's SHA-256 enters the audit chain: a file later swapped in the database with
+    # its stored hash no longer matches the chain (services/audit.py).
+    unit.record("create", "document", document.id, document.claim_id, sha256=document.sha256)
 
 
 def build_document(

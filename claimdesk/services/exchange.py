@@ -192,6 +192,15 @@ class ExchangeService:
                 claim = unit.get(Claim, claim_id, "case")
                 claim.updated_at = last_activity(unit.session, claim_id, unit.clock.now())
             unit.record("import", "claim", claim_id, claim_id)
+            # Each file's SHA-256 enters the audit chain, as when a file is attached.
+            unit.session.flush()
+            files = unit.session.execute(
+                select(Document.id, Document.sha256)
+                .where(Document.claim_id == claim_id)
+                .order_by(Document.id)
+            )
+            for document_id, digest in files:
+                unit.record("import", "document", document_id, claim_id, sha256=digest)
         return claim_id
 
     def write_case_file(self, claim_id: int, path: Path) -> str:

@@ -54,6 +54,7 @@ class FieldReading:
     confidence: float
     page: int | None
     snippet: bytes | None  # PNG
+    lines: int = 1  # lines of the letter the snippet shows
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _reading(name: str, data: bytes, result: IntakeResult) -> LetterReading:
             found.confidence,
             found.where.page if found.where else None,
             result.snippets.get(key),
+            found.where.lines if found.where else 1,
         )
     return LetterReading(
         name,

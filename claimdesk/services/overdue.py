@@ -25,7 +25,6 @@ from sqlalchemy import (
     Integer,
     and_,
     column,
-    exists,
     func,
     literal,
     or_,
@@ -72,7 +71,12 @@ def overdue_items(
             open_case,
             promises.status == PromiseStatus.OPEN,
             promises.due_date < today,
-            ~exists().where(correction.c.amends_id == calls.id),
+            # The superseded calls as one list, not a NOT EXISTS per call: amends_id has no
+            # index, so that scanned every call once per call of the cases asked about (11 s
+            # for a page of 200 rows at 50,000 cases and 100,000 calls).
+            calls.id.not_in(
+                select(correction.c.amends_id).where(correction.c.amends_id.is_not(None))
+            ),
         )
     )
     follow_ups = _FOLLOW_UPS.c

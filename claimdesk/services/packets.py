@@ -113,6 +113,7 @@ class PacketService:
         template_titles: TemplateTitles,
         export_folders: Path | None = None,
         guard: Callable[[str], None] | None = None,
+        record_integrity: Callable[[], str] | None = None,
     ) -> None:
         """``export_folders``: where to note the folders packets go to, so the partials of an
         export killed outright are removed at the next start (claimdesk/partials.py).
@@ -121,6 +122,8 @@ class PacketService:
         self._s = sources
         self._template_titles = template_titles
         self._export_folders = export_folders
+        # The audit chain's head, shortened (AuditService.short_head), for the exhibit index.
+        self._record_integrity = record_integrity
 
     def source(
         self,
@@ -155,6 +158,7 @@ class PacketService:
             exhibits,
             entries,
             prepared_on=self._s.clock.today(),
+            record_integrity=self._record_integrity() if self._record_integrity else "",
         )
 
     def options(self, claim_id: int, **choices: object) -> PacketOptions:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from claimdesk.errors import ValidationError
 from claimdesk.models import (
     Appeal,
-    AuditEvent,
     CaseEvent,
     Claim,
     Deadline,
@@ -31,10 +30,9 @@ from claimdesk.models.enums import (
 from claimdesk.services import fields as f
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext, user_names
+from claimdesk.services.context import ServiceContext
 from claimdesk.services.dto import (
     AppealRecord,
-    AuditRecord,
     DeadlineRecord,
     EventRecord,
     LetterRecord,
@@ -405,18 +403,3 @@ class LetterService:
                 .order_by(Letter.generated_at, Letter.id)
             )
             return [copy_into(LetterRecord, letter) for letter in rows]
-
-
-class AuditService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self._ctx = ctx
-
-    def events(self, claim_id: int | None = None, limit: int = 500) -> list[AuditRecord]:
-        """The newest audit events, of one case or of everything."""
-        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        if claim_id is not None:
-            query = query.where(AuditEvent.claim_id == claim_id)
-        with self._ctx.reader() as session:
-            rows = session.scalars(query).all()
-            names = user_names(session, (r.user_id for r in rows))
-            return [copy_into(AuditRecord, r, user=names.get(r.user_id or 0, "")) for r in rows]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from claimdesk.errors import EncryptedDatabaseError, NotAClaimDeskDatabaseError, StorageError
 from claimdesk.partials import new_partial, sweep_stale_partials
-from claimdesk.storage import keys, sqlfile, verify
+from claimdesk.storage import audit_chain, keys, sqlfile, verify
 from claimdesk.storage.db import Database
 from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_schema
 
@@ -36,6 +36,9 @@ class BackupResult:
     claims: int
     # The key file written beside an encrypted backup; None for an unencrypted one.
     key_file: Path | None = None
+    # The audit chain's head in the copy (storage/audit_chain.py): printed with the backup so
+    # a later edit of the record, even one that rewrites every later hash, can be detected.
+    chain_head: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ def backup(database: Database, destination: Path) -> BackupResult:
     copy_sqlite(source, destination, database.data_key)
     claims = inspect_file(destination, database.data_key)
     key_file = keys.keyfile_path(destination) if database.data_key is not None else None
-    return BackupResult(destination, destination.stat().st_size, claims, key_file)
+    connection = sqlfile.connect(destination, database.data_key, read_only=True)
+    try:
+        head = audit_chain.file_head(connection)
+    finally:
+        connection.close()
+    return BackupResult(destination, destination.stat().st_size, claims, key_file, head)
 
 
 def inspect_file(path: Path, key: bytes | None = None) -> int:

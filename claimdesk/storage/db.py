@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from claimdesk.errors import (
     DatabaseBusyError,
+    DatabaseLockedError,
     EncryptedDatabaseError,
     ServerUnavailableError,
     StorageError,
@@ -168,6 +169,29 @@ class Database:
         for cached in ("_read_sessions", "_write_sessions"):
             self.__dict__.pop(cached, None)
 
+    def forget_key(self) -> None:
+        """Close every connection and drop the data key (the window locked itself): until
+        ``use_key`` gives a key again, a connection is refused in words. Python cannot wipe
+        memory, so the key's bytes are only released, for the allocator to reuse."""
+        from sqlalchemy.pool import NullPool
+
+        from claimdesk.paths import sqlite_url
+
+        path = self.sqlite_path
+        if self.data_key is None or path is None:
+            return
+        self.engine.dispose()
+        # The engine's URL carried the key: a keyless engine on the same file replaces it.
+        self.engine = create_engine(sqlite_url(path), creator=_locked, poolclass=NullPool)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self.data_key = None
+        for cached in ("_read_sessions", "_write_sessions"):
+            self.__dict__.pop(cached, None)
+
+
+def _locked() -> Any:
+    raise DatabaseLockedError()
+
 
 def read_only_uri(path: Path) -> str:
     """A SQLite URI opening ``path`` read-only, whatever characters its name holds.
@@ -313,7 +337,7 @@ def open_database(
 
 # The newest migration's revision. Checked against Alembic's own head by a test; it lets a
 # database already at this schema open without importing Alembic (a third of a second).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def _at_schema_head(database: Database) -> bool:

@@ -79,6 +79,7 @@ def check_candidate(copy: Path, name: str, expected: Schema, key: bytes | None =
         _check_documents(connection, name)
     finally:
         connection.close()
+    _check_audit_chain(copy, name, key)
 
 
 def check_links(copy: Path, name: str, key: bytes | None = None) -> None:
@@ -170,3 +171,22 @@ def _check_documents(connection: sqlite3.Connection, name: str) -> None:
                 f"{name} is damaged: the file of {where} does not match its stored SHA-256. "
                 f"{UNTOUCHED}"
             )
+
+
+def _check_audit_chain(copy: Path, name: str, key: bytes | None) -> None:
+    """A copy whose audit trail was changed outside ClaimDesk is not restored: it would replace
+    the record with one that cannot vouch for itself (storage/audit_chain.py)."""
+    from claimdesk.storage import audit_chain
+
+    database = Database(create_database_engine(sqlite_url(copy), key=key), data_key=key)
+    try:
+        with translate_errors(), database.read_connection() as connection:
+            # The files were just read against their stored SHA-256: compare those with the chain.
+            found = audit_chain.verify(connection, read_files=False)
+    finally:
+        database.dispose()
+    if found.broken is not None:
+        raise StorageError(
+            f"{name}'s audit trail was changed outside ClaimDesk ({found.broken.describe()}); "
+            f"choose a backup made before the change. {UNTOUCHED}"
+        )
