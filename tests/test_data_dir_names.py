@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from claimdesk.paths import sqlite_url
+from claimdesk.storage import keys, open_database
 from claimdesk.storage.migrate import code_head
 from tests.conftest import REPO_ROOT
+from tests.signin import TEST_PASSWORD
 
 OLD_SAMPLE = Path(__file__).parent / "resources" / "schema" / "0001.sqlite"
 NAMES = ["Why?", "100%25", "case #2", "Zoë Łódź 相談", "a?b#c%41 d&e=f"]
@@ -58,32 +60,40 @@ def test_sqlite_url_round_trips(name: str, tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["Why? 100%25", "case #2 Zoë Łódź 相談"])
 def test_open_backup_restore_and_upgrade_in_a_folder_so_named(name: str, tmp_path: Path) -> None:
+    """The database is set up (encrypted, with its key file beside it) and every command signs
+    in with the test password (conftest.py names its file in the environment)."""
     root = tmp_path / "cases"
     root.mkdir()
     data = root / name
+    claimdesk(data, "setup", "--office")
     claimdesk(data, "demo")
-    assert case_count(data / "claimdesk.sqlite") == 6
+    assert len(json.loads(claimdesk(data, "claims", "--json"))) == 6
     assert sorted(p.name for p in root.iterdir()) == [name]  # no 'Why', no '100%'
+    assert (data / "claimdesk.sqlite.keys").exists()
 
     backup = data / "ClaimDesk backup #2.sqlite"
-    claimdesk(data, "backup", "--out", str(backup))
-    assert case_count(backup) == 6
+    assert "Backed up 6 cases" in claimdesk(data, "backup", "--out", str(backup))
+    assert backup.exists() and (data / "ClaimDesk backup #2.sqlite.keys").exists()
     assert not (data / "ClaimDesk backup ").exists()  # the name cut at '#', made empty
 
     out = claimdesk(data, "restore", str(backup))
     assert "Restored 6 cases" in out
     assert len(json.loads(claimdesk(data, "claims", "--json"))) == 6
 
-    # An old database in the folder is upgraded there, with its backup beside it.
+    # An old database in the folder is upgraded there, with its backup beside it, and set up.
     shutil.copy(OLD_SAMPLE, data / "claimdesk.sqlite")
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", ".keys"):
         (data / f"claimdesk.sqlite{suffix}").unlink(missing_ok=True)
+    assert case_count(data / "claimdesk.sqlite") == 6
+    claimdesk(data, "setup", "--office")
     assert len(json.loads(claimdesk(data, "claims", "--json"))) == 6
-    connection = sqlite3.connect(data / "claimdesk.sqlite")
+    key = keys.unlock(data / "claimdesk.sqlite", "Tester", TEST_PASSWORD)
+    database = open_database(sqlite_url(data / "claimdesk.sqlite"), key=key, migrate=False)
     try:
-        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        with database.read_connection() as connection:
+            revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            assert revision.scalar() == code_head()
     finally:
-        connection.close()
-    assert revision == code_head()
+        database.dispose()
     assert len(list((data / "backups").glob("claimdesk-before-upgrade-from-0001-*.sqlite"))) == 1
     assert sorted(p.name for p in root.iterdir()) == [name]

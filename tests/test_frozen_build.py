@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 import claimdesk
+from claimdesk.paths import sqlite_url
+from claimdesk.storage import keys, open_database
 from claimdesk.storage.migrate import code_head
+from tests.signin import TEST_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -59,11 +62,16 @@ class FrozenApp:
     def env(self) -> dict[str, str]:
         home = self.workdir / "home"
         home.mkdir(exist_ok=True)
+        password = self.workdir / "password.txt"
+        password.write_text(TEST_PASSWORD + "\n", encoding="utf-8")
         env = {
             "PATH": os.pathsep.join(["/usr/bin", "/bin"]),
             "HOME": str(home),
             "USERPROFILE": str(home),
             "QT_QPA_PLATFORM": "offscreen",
+            # Every command signs in; set-up reads the first account's password here too.
+            "CLAIMDESK_PASSWORD_FILE": str(password),
+            "CLAIMDESK_NEW_PASSWORD_FILE": str(password),
         }
         if "SYSTEMROOT" in os.environ:  # Windows programs cannot start without it
             env["SYSTEMROOT"] = os.environ["SYSTEMROOT"]
@@ -118,14 +126,29 @@ def test_version(frozen: FrozenApp) -> None:
 
 
 def test_opens_and_migrates_a_new_database(frozen: FrozenApp, tmp_path: Path) -> None:
+    """Set-up makes an encrypted database (SQLCipher and argon2 bundled), every command signs
+    in, and the schema is at its head."""
     data_dir = tmp_path / "data"
+    result = frozen.run("--data-dir", str(data_dir), "setup", "--personal", "--user", "Frozen")
+    assert result.returncode == 0, result.stderr
+    assert "Recovery key" in result.stdout
     result = frozen.run("--data-dir", str(data_dir), "claims", "--json")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
     database = data_dir / "claimdesk.sqlite"
-    assert database.read_bytes()[:16] == b"SQLite format 3\x00"
-    assert schema_revision(database) == code_head()
+    assert database.read_bytes()[:16] != b"SQLite format 3\x00"  # encrypted
+    assert encrypted_revision(database) == code_head()
+
+
+def encrypted_revision(database: Path) -> str | None:
+    key = keys.unlock(database, "Frozen", TEST_PASSWORD)
+    opened = open_database(sqlite_url(database), key=key, migrate=False)
+    try:
+        with opened.read_connection() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    finally:
+        opened.dispose()
 
 
 def test_failure_is_one_line_without_traceback(frozen: FrozenApp, tmp_path: Path) -> None:
@@ -142,26 +165,31 @@ def test_failure_is_one_line_without_traceback(frozen: FrozenApp, tmp_path: Path
 
 
 def test_window_opens(frozen: FrozenApp, tmp_path: Path) -> None:
-    """With no command the GUI starts: Qt, the .ui forms and the database all load."""
+    """With no command the GUI starts (Qt, the .ui forms load) and waits at the sign-in window
+    of the encrypted database set up first."""
     data_dir = tmp_path / "data"
-    database = data_dir / "claimdesk.sqlite"
+    setup = frozen.run("--data-dir", str(data_dir), "setup", "--personal", "--user", "Frozen")
+    assert setup.returncode == 0, setup.stderr
     app = frozen.start("--data-dir", str(data_dir))
     try:
+        log_file = data_dir / "logs" / "claimdesk.log"
         deadline = time.monotonic() + RUN_TIMEOUT
-        while app.poll() is None and schema_revision(database) != code_head():
-            assert time.monotonic() < deadline, "the database was never opened"
+        while app.poll() is None and "sign-in window is shown" not in _read(log_file):
+            assert time.monotonic() < deadline, "the sign-in window never showed"
             time.sleep(0.2)
-        # The main window is built right after the database opens; give it time to fail.
-        time.sleep(3)
+        time.sleep(3)  # give it time to fail
         exit_code = app.poll()
     finally:
         app.kill()
         _, stderr = app.communicate(timeout=RUN_TIMEOUT)
     assert exit_code is None, f"the window closed (exit {exit_code}):\n{stderr}"
-    assert schema_revision(database) == code_head()
     assert "Traceback" not in stderr
-    log = (data_dir / "logs" / "claimdesk.log").read_text(encoding="utf-8")
+    log = _read(log_file)
     assert " ERROR " not in log, log
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def test_bundle_carries_what_is_loaded_at_run_time(bundle: Path) -> None:

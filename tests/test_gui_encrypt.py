@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.encryption import EncryptDialog, RecoveryKeyDialog
+from claimdesk.gui.encryption import EncryptDialog
+from claimdesk.gui.prompts import RecordingPrompts
+from claimdesk.gui.recovery_key import RecoveryKeyDialog
 from claimdesk.paths import sqlite_url
 from claimdesk.services import Services
 from claimdesk.storage import encrypt, keys
@@ -78,12 +80,15 @@ def test_encrypting_from_the_window_shows_the_recovery_key_once_and_closes(
 
 
 def test_the_recovery_key_dialog_closes_only_once_the_key_is_kept(qtbot: QtBot) -> None:
-    dialog = RecoveryKeyDialog("6S04-7DB2-DVYJ-1SWP-QCYB-7PY3-R42M-NT9V")
+    dialog = RecoveryKeyDialog(
+        "6S04-7DB2-DVYJ-1SWP-QCYB-7PY3-R42M-NT9V", "claimdesk.sqlite", RecordingPrompts()
+    )
     qtbot.addWidget(dialog)
-    assert dialog.key.text() == "6S04-7DB2-DVYJ-1SWP\nQCYB-7PY3-R42M-NT9V"
-    assert not dialog.close_button.isEnabled()
+    assert dialog.shown.text() == "6S04-7DB2-DVYJ-1SWP\nQCYB-7PY3-R42M-NT9V"
+    assert not dialog.go.isEnabled()
+    dialog.reject()  # Esc does not skip it
     dialog.kept.setChecked(True)
-    assert dialog.close_button.isEnabled()
+    assert dialog.go.isEnabled()
 
 
 def test_an_encrypted_database_is_not_offered_encryption_again(

@@ -387,8 +387,10 @@ def test_a_task_finishing_while_locked_shows_its_result_after_unlock(
     lock.lock_now()
     assert not progress.isVisible()
     gate.set()
+    # Not busy: its end was handed to the GUI thread, and kept there for the unlock (in the
+    # same slot, so nothing more can arrive).
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5000)
-    qtbot.wait(50)  # a few turns of the event loop: nothing may be delivered
+    assert window.tasks.waiting >= 1
     assert results == []
     unlock_as(lock, "Test Caseworker")
     qtbot.waitUntil(lambda: results == ["CD-2026-0001 appeal packet.pdf"], timeout=3000)
@@ -406,7 +408,7 @@ def test_work_asked_for_while_locked_starts_after_unlock(
 
 
 def test_a_message_arriving_while_locked_is_shown_after_unlock(
-    window: MainWindow, lock: IdleLock
+    qtbot: QtBot, window: MainWindow, lock: IdleLock
 ) -> None:
     prompts = window.prompts
     assert isinstance(prompts, RecordingPrompts)
@@ -414,6 +416,7 @@ def test_a_message_arriving_while_locked_is_shown_after_unlock(
     prompts.error(window, "The packet was not written", "Maria Lopez's exhibit B is unreadable")
     assert prompts.shown == []
     unlock_as(lock, "Test Caseworker")
+    qtbot.waitUntil(lambda: bool(prompts.shown), timeout=3000)
     assert prompts.shown == [
         ("error", "The packet was not written", "Maria Lopez's exhibit B is unreadable")
     ]
@@ -548,3 +551,27 @@ def test_the_case_details_dialog_keeps_its_typing_across_the_lock(
     }
     detail = window.services.claims.get(claim_id)
     assert detail.denial_reason == "Not medically necessary (typed, unsaved)"
+
+
+def test_a_file_picker_open_at_the_lock_is_cancelled(
+    qtbot: QtBot, services: Services, tmp_path: Path, handovers: Handovers
+) -> None:
+    full_case(services, "Maria Lopez")
+    win = make_window(qtbot, services, tmp_path, Prompts())
+    lock = guard(win, handovers)
+    pickers: list[object] = []
+
+    def safety() -> None:  # if the lock failed to close it, the test must not hang
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            pickers.append("still open")
+            modal.hide()
+
+    later(lambda: pickers.append(QApplication.activeModalWidget()), lock.lock_now, safety)
+    chosen = win.prompts.save_path(
+        win, "Export the case", tmp_path / "Maria Lopez.json", "Case file (*.json)"
+    )
+    assert chosen is None  # cancelled
+    assert "still open" not in pickers and pickers[0] is not None
+    assert lock.is_locked
+    lock.stop()

@@ -183,7 +183,10 @@ def test_a_personal_database_asks_for_the_password_only(db: Database, session: G
     assert window.card.password.text() == ""
     window.card.password.setText(TEST_PASSWORD)
     window.card.button.click()
-    assert main_window(session).services.principal.name == "Maria Lopez"
+    window = main_window(session)
+    assert window.services.principal.name == "Maria Lopez"
+    assert not window.action("actionSwitchUser").isVisible()  # nobody to switch to
+    assert window.action("actionSignOut").isVisible()
 
 
 def test_an_office_sign_in_names_a_disabled_account(office: Database, session: GuiSession) -> None:
@@ -429,3 +432,23 @@ def test_signing_out_puts_the_key_away_until_the_next_sign_in(
     sign_in(session, "")
     assert main_window(session).services.claims.list_claims() == []
     assert session.db.data_key is not None
+
+
+def test_the_lock_minutes_are_a_setting(
+    office: Database, session: GuiSession, qtbot: QtBot
+) -> None:
+    from claimdesk.gui.settings_dialog import SettingsDialog
+
+    assert session.start()
+    sign_in(session, "Jordan Reyes")
+    window = main_window(session)
+    lock = session.lock
+    assert lock is not None and lock.minutes == 5  # an office's default
+
+    dialog = SettingsDialog(window.env, window.location, window)
+    assert dialog.lock_minutes.value() == 5
+    dialog.lock_minutes.setValue(12)
+    assert dialog.apply() is None
+    window.settings_changed.emit()  # as Settings' OK does
+    assert lock.minutes == 12
+    assert lock.watch.timer.interval() == 12 * 60_000

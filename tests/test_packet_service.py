@@ -138,7 +138,7 @@ def run_cli(
         return parser
 
     monkeypatch.setattr(cli, "build_parser", build)
-    code = cli.main(list(args))
+    code = cli.main(["--user", "Test Caseworker", *args])  # the services fixture's account
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -19,6 +23,17 @@ from claimdesk.gui import theme
 from claimdesk.paths import resources_dir
 
 CARD_WIDTH = 400
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """A wait cursor while a password is checked: argon2id is slow on purpose (a second, on
+    an old computer), and the window cannot repaint meanwhile."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def app_icon_label(size: int = 56) -> QLabel:

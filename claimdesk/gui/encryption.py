@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -82,56 +75,6 @@ class EncryptDialog(FormDialog):
         super().accept()
 
 
-class RecoveryKeyDialog(QDialog):
-    """The recovery key, shown once: to copy, print or write down before closing."""
-
-    def __init__(self, recovery_key: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Your recovery key")
-        layout = QVBoxLayout(self)
-        text = QLabel(
-            "The database is encrypted. This recovery key opens it if every password is "
-            "forgotten, and resets a password. It is shown only now: print it or write it "
-            "down, and keep it apart from this computer.",
-            self,
-        )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        groups = recovery_key.split("-")
-        half = (len(groups) + 1) // 2
-        # Two lines of four groups: easier to copy out by hand than one long line.
-        lines = ["-".join(groups[:half]), "-".join(groups[half:])]
-        self.key = QLabel("\n".join(line for line in lines if line), self)
-        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key.setAccessibleName(recovery_key)
-        self.key.setObjectName("recoveryKey")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        self.key.setFont(font)
-        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.key)
-        warning = QLabel(NO_RECOVERY, self)
-        warning.setWordWrap(True)
-        layout.addWidget(warning)
-        row = QHBoxLayout()
-        copy = QPushButton("Copy", self)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(recovery_key))
-        row.addWidget(copy)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.kept = QCheckBox("I have printed or written down the recovery key", self)
-        layout.addWidget(self.kept)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setEnabled(False)
-        self.kept.toggled.connect(self.close_button.setEnabled)
-        self.buttons.rejected.connect(self.reject)
-        self.close_button.clicked.connect(self.accept)
-        layout.addWidget(self.buttons)
-        self.setFixedWidth(560)
-
-
 class EncryptAction:
     """File ▸ Encrypt this database, for one main window."""
 
@@ -174,7 +117,7 @@ class EncryptAction:
 
     def _encrypted(self, result: EncryptResult) -> None:
         self.window.statusBar().clearMessage()
-        self.prompts.recovery_key(self.window, result.recovery_key)
+        self.prompts.recovery_key(self.window, result.recovery_key, self.window.location)
         others = ""
         if result.accounts_without_key:
             others = (

@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
 
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.credentials import busy_cursor
 from claimdesk.gui.lock_screen import LockScreen
 from claimdesk.gui.modal import Episode, Outcome, mark_paused, runs_a_loop
 from claimdesk.gui.prompts import Prompts
@@ -298,7 +299,8 @@ class IdleLock(QObject):
             return
         screen.set_busy(True)
         try:
-            who = self._unlock(name if self.office else self.person.name, password)
+            with busy_cursor():
+                who = self._unlock(name if self.office else self.person.name, password)
         except ClaimDeskError as error:
             screen.set_busy(False)
             screen.show_problem(str(error))
@@ -336,10 +338,11 @@ class IdleLock(QObject):
             for widget in hidden:
                 if shiboken6.isValid(widget) and not runs_a_loop(widget):
                     widget.show()
-            self.prompts.release()
             self.tasks.release()
             self.watch.timer.start()
             self.unlocked.emit()
+            # From the event loop: a message shown now would hold this handler in its own loop.
+            QTimer.singleShot(0, self, self.prompts.release)
             log.info("unlocked by the same person")
 
     def _hand_over(self, who: Principal) -> None:

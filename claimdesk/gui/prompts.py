@@ -114,11 +114,12 @@ class Prompts:
         text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
         return text if ok else None
 
-    def recovery_key(self, parent: QWidget | None, key: str) -> None:
-        """Show a new recovery key, once, until the person says they have kept it."""
-        from claimdesk.gui.encryption import RecoveryKeyDialog
+    def recovery_key(self, parent: QWidget | None, key: str, location: str = "") -> None:
+        """Show a new recovery key, once, until the person says they have kept it (with Save,
+        Print and Copy: gui/recovery_key.py); ``location`` names the database it opens."""
+        from claimdesk.gui.recovery_key import RecoveryKeyDialog
 
-        dialog = RecoveryKeyDialog(key, parent)
+        dialog = RecoveryKeyDialog(key, location, self, parent=parent)
         run_modal(dialog)
         dialog.deleteLater()
 
@@ -188,7 +189,7 @@ class RecordingPrompts(Prompts):
         if not self._kept(parent, "info", title, message):
             self.shown.append(("info", title, message))
 
-    def recovery_key(self, parent: QWidget | None, key: str) -> None:
+    def recovery_key(self, parent: QWidget | None, key: str, location: str = "") -> None:
         self.shown.append(("recovery key", "Your recovery key", key))
 
     def confirm(self, parent: QWidget | None, title: str, message: str, yes: str) -> bool:

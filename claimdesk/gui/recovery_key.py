@@ -34,12 +34,18 @@ WHY = (
 )
 
 
+def two_lines(key: str) -> str:
+    """The key's groups on two lines: easier to copy out by hand than one long line."""
+    groups = key.split("-")
+    half = (len(groups) + 1) // 2
+    return "\n".join(line for line in ("-".join(groups[:half]), "-".join(groups[half:])) if line)
+
+
 def key_sheet(key: str, location: str) -> str:
     """The text saved or printed: the key, where it belongs, and what it does."""
+    where = f"Database: {location}\n\n" if location else ""
     return (
-        "ClaimDesk recovery key\n\n"
-        f"    {key}\n\n"
-        f"Database: {location}\n\n"
+        f"ClaimDesk recovery key\n\n    {key}\n\n{where}"
         'If the password is forgotten: start ClaimDesk, choose "Forgot password?" on the '
         "sign-in window and type this key to set a new password.\n"
         "Keep this sheet private and away from the computer that holds the database.\n"
@@ -55,7 +61,7 @@ class RecoveryKeyDialog(QDialog):
         location: str,
         prompts: Prompts,
         *,
-        office: bool,
+        office: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,11 +75,12 @@ class RecoveryKeyDialog(QDialog):
         column.setSpacing(12)
         column.setContentsMargins(24, 20, 24, 16)
         column.addWidget(heading_label("Keep this recovery key safe", 1.35))
-        self.shown = QLabel(key)
+        self.shown = QLabel(two_lines(key))
         self.shown.setAccessibleName("Recovery key")
         self.shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.shown.setWordWrap(True)
+        # Two fixed lines, not wrapped: a wrapped label with a padded style sheet was given
+        # too little height and the text below overlapped it.
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog
 
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
+from claimdesk.gui.credentials import busy_cursor
 from claimdesk.gui.first_start import FirstStartWindow
 from claimdesk.gui.lock import IdleLock, lock_minutes
 from claimdesk.gui.main_window import MainWindow
@@ -122,21 +123,9 @@ class GuiSession(QObject):
         assert window is not None
         clock = self._clock()
         own = name if office else _own_name(self.account)
-        recovery: str | None = None
         try:
-            if self.db is None:
-                self.db, principal, recovery = signin.create(
-                    self.database_url,
-                    office=office,
-                    name=own,
-                    password=password,
-                    clock=clock,
-                    backup_dir=self.backup_dir,
-                )
-            else:
-                principal = signin.set_up_plain(
-                    self.db, office=office, name=own, password=password, clock=clock
-                )
+            with busy_cursor():
+                principal, recovery = self._create_or_set_up(office, own, password, clock)
         except ClaimDeskError as error:
             window.show_problem(str(error))
             return
@@ -148,6 +137,25 @@ class GuiSession(QObject):
         window.done()
         self.first_start = None
         window.deleteLater()
+
+    def _create_or_set_up(
+        self, office: bool, own: str, password: str, clock: Clock
+    ) -> tuple[Principal, str | None]:
+        """A new file made encrypted (with its recovery key), or a database already open
+        without a key set up."""
+        if self.db is None:
+            self.db, principal, recovery = signin.create(
+                self.database_url,
+                office=office,
+                name=own,
+                password=password,
+                clock=clock,
+                backup_dir=self.backup_dir,
+            )
+            return principal, recovery
+        return signin.set_up_plain(
+            self.db, office=office, name=own, password=password, clock=clock
+        ), None
 
     def _show_recovery_key(self, recovery: str, parent: FirstStartWindow) -> None:
         """The recovery key, once, before anything else (gui/recovery_key.py)."""
@@ -169,13 +177,15 @@ class GuiSession(QObject):
         window.closed.connect(self._gave_up)
         self.sign_in_window = window
         window.show()
+        log.info("the sign-in window is shown")
 
     def _sign_in(self, name: str, password: str) -> None:
         window = self.sign_in_window
         assert window is not None
         window.set_busy(True)
         try:
-            principal = self.check(name, password)
+            with busy_cursor():
+                principal = self.check(name, password)
         except ClaimDeskError as error:
             window.show_problem(str(error))
             return
@@ -253,6 +263,8 @@ class GuiSession(QObject):
             lambda: lock.set_minutes(lock_minutes(self.settings, self.office))
         )
         window.switch_user_requested.connect(self.switch_user)
+        # One person signs in to a personal database: there is nobody to switch to.
+        window.action("actionSwitchUser").setVisible(self.office)
         window.sign_out_requested.connect(self.sign_out)
         if self.watch_screen:
             screen = ScreenLockWatch(window)

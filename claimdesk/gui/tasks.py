@@ -98,6 +98,11 @@ class TaskRunner(QObject):
     def holding(self) -> bool:
         return self._held is not None
 
+    @property
+    def waiting(self) -> int:
+        """Results and starts held for the unlock."""
+        return len(self._held or [])
+
     def hold(self) -> None:
         if self._held is None:
             self._held = []
