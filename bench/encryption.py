@@ -73,6 +73,15 @@ def build(folder: Path, claims: int, calls: int, documents: int) -> tuple[Path, 
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    # One account on both, as a person's database has (the copy keeps it).
+    from claimdesk.clock import SystemClock
+    from claimdesk.paths import sqlite_url
+    from claimdesk.services import connect
+    from claimdesk.services.accounts import set_up_personal
+
+    db = connect(sqlite_url(plain))
+    set_up_personal(db, NAME, PASSWORD, SystemClock())
+    db.dispose()
     encrypted = folder / "encrypted" / "claimdesk.sqlite"
     encrypted.parent.mkdir()
     shutil.copy(plain, encrypted)
@@ -109,10 +118,14 @@ def sign_in(path: Path, runs: int) -> float:
 def writes(plain: Path, encrypted: Path, key: bytes, count: int) -> tuple[float, float]:
     from claimdesk.paths import sqlite_url
     from claimdesk.services import CallInput, Services
+    from claimdesk.services.accounts import sign_in
+
+    def signer(db: object) -> object:
+        return sign_in(db, None, PASSWORD)  # type: ignore[arg-type]
 
     opened = {
-        "plain": Services.open(sqlite_url(plain), NAME),
-        "encrypted": Services.open(sqlite_url(encrypted), NAME, key=key),
+        "plain": Services.open(sqlite_url(plain), signer),  # type: ignore[arg-type]
+        "encrypted": Services.open(sqlite_url(encrypted), signer, key=key),  # type: ignore[arg-type]
     }
     claim_id: dict[str, int] = {}
     for name, services in opened.items():

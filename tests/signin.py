@@ -28,6 +28,7 @@ from claimdesk.services.accounts import (
     set_up_personal,
 )
 from claimdesk.services.context import ServiceContext
+from claimdesk.storage import keys
 from tests.pinned import pinned_clock
 
 if TYPE_CHECKING:
@@ -46,7 +47,13 @@ def principal(db: Database, name: str = "Test Caseworker", role: Role = Role.ADM
     the administrator of an office; an account not there yet is added with ``role``.
 
     Processes doing this at once (the concurrency tests' workers) may race to set up or to
-    add: the loser finds what the winner made and tries again."""
+    add: the loser finds what the winner made and tries again.
+
+    A test that encrypts with a raw key of its own (conftest.py ``storage_key``) has no key
+    file; one is written for it, as set-up writes one, so accounts can add their copies."""
+    path = db.sqlite_path
+    if db.data_key is not None and path is not None and not keys.keyfile_path(path).exists():
+        keys.write_key_file(path, db.data_key, name, TEST_PASSWORD)
     for attempt in range(20):
         try:
             return _principal(db, name, role)

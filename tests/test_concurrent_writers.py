@@ -25,6 +25,7 @@ from claimdesk.services import ClaimInput, Services
 from claimdesk.storage import Database, open_database
 from tests.pinned import pinned_clock
 from tests.signin import as_user
+from tests.workers.common import prepare_key_file
 from tests.workers.harness import Worker, stopped_after
 
 WRITERS = ("A", "B")
@@ -102,6 +103,7 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
     url = f"sqlite:///{db_path}"
     go = tmp_path / "go"
     # Created here first, so the writers never race to create the schema.
+    prepare_key_file(db_path, storage_key)
     db = open_database(url, key=storage_key)
     try:
         services = as_user(db, "Test Caseworker", clock=pinned_clock())
@@ -197,6 +199,7 @@ def test_windows_opening_a_new_database_together_all_succeed(
         folder = tmp_path / f"attempt{attempt}"
         folder.mkdir()
         url = f"sqlite:///{folder / 'claimdesk.sqlite'}"
+        prepare_key_file(folder / "claimdesk.sqlite", storage_key)
         go = folder / "go"
         names = [f"W{n}" for n in range(OPENERS)]
         openers = [

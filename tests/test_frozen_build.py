@@ -243,5 +243,14 @@ def test_encrypts_and_opens_an_encrypted_database(frozen: FrozenApp, tmp_path: P
     listed = run("claims", "--json")
     assert listed.returncode == 0, listed.stderr
     assert "Kowalczyk" in listed.stdout
-    refused = frozen.run("--data-dir", str(data_dir), "claims")
+    without = {k: v for k, v in env.items() if not k.endswith("PASSWORD_FILE")}
+    refused = subprocess.run(
+        [str(frozen.executable), "--data-dir", str(data_dir), "claims"],
+        cwd=frozen.workdir,
+        env=without,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
     assert refused.returncode != 0 and "password" in refused.stderr.lower()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,8 @@ def test_a_failed_write_leaves_the_previous_key_file(
         keys.add_account(db_path, data_key, "ben", "pw")
     monkeypatch.undo()
     assert keys.keyfile_path(db_path).read_bytes() == before
-    assert sorted(p.name for p in db_path.parent.iterdir()) == ["claimdesk.sqlite.keys"]
+    left = sorted(p.name for p in db_path.parent.iterdir())
+    assert left == [".claimdesk.sqlite.keys.lock", "claimdesk.sqlite.keys"]  # no partial
 
 
 def test_an_encrypted_database_opens_with_its_key_only(db_path: Path) -> None:
@@ -171,3 +173,19 @@ def test_a_plain_database_is_not_opened_as_an_encrypted_one(db_path: Path) -> No
     assert not keys.is_encrypted(db_path)
     with pytest.raises(StorageError, match="is not encrypted"):
         open_database(sqlite_url(db_path), key=keys.new_data_key())
+
+
+def test_accounts_added_at_once_all_keep_their_copy(db_path: Path) -> None:
+    """Two programs adding accounts together: each reads, adds and writes back the whole
+    file, so without the lock one would write over the other's copy."""
+    data_key, _ = keys.create_key_file(db_path, "ana", "pw")
+    added = [f"caseworker {n}" for n in range(8)]
+    threads = [
+        threading.Thread(target=keys.add_account, args=(db_path, data_key, name, "pw"))
+        for name in added
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert keys.names(db_path) == sorted(["ana", *added])

@@ -17,7 +17,10 @@ import base64
 import json
 import os
 import secrets
+import sys
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,34 +183,38 @@ def unlock_with_recovery(db_path: Path, recovery_key: str) -> bytes:
 
 def add_account(db_path: Path, data_key: bytes, name: str, password: str) -> None:
     """Give ``name`` a copy of the data key, wrapped by its password (replacing any it had)."""
-    content = _read(db_path)
-    content["accounts"][_account(name)] = _wrap(data_key, _password(password), _aad(name))
-    _write(keyfile_path(db_path), content)
+    with _updating(db_path):
+        content = _read(db_path)
+        content["accounts"][_account(name)] = _wrap(data_key, _password(password), _aad(name))
+        _write(keyfile_path(db_path), content)
 
 
 def change_password(db_path: Path, data_key: bytes, name: str, new_password: str) -> None:
     """Re-wrap ``name``'s copy of the data key with a new password; nothing is re-encrypted."""
-    content = _read(db_path)
-    if _account(name) not in content["accounts"]:
-        raise NotFoundError(f"{name} has no key to this database; add the account first.")
-    content["accounts"][_account(name)] = _wrap(data_key, _password(new_password), _aad(name))
-    _write(keyfile_path(db_path), content)
+    with _updating(db_path):
+        content = _read(db_path)
+        if _account(name) not in content["accounts"]:
+            raise NotFoundError(f"{name} has no key to this database; add the account first.")
+        content["accounts"][_account(name)] = _wrap(data_key, _password(new_password), _aad(name))
+        _write(keyfile_path(db_path), content)
 
 
 def remove_account(db_path: Path, name: str) -> None:
     """Destroy ``name``'s wrapped copy of the data key: its password opens nothing any more."""
-    content = _read(db_path)
-    if content["accounts"].pop(_account(name), None) is not None:
-        _write(keyfile_path(db_path), content)
+    with _updating(db_path):
+        content = _read(db_path)
+        if content["accounts"].pop(_account(name), None) is not None:
+            _write(keyfile_path(db_path), content)
 
 
 def new_recovery(db_path: Path, data_key: bytes) -> str:
     """Replace the recovery key (the old one opens nothing any more); returns the new one."""
-    content = _read(db_path)
-    recovery = new_recovery_key()
-    content[RECOVERY] = _wrap(data_key, _recovery_secret(recovery), _aad(RECOVERY))
-    _write(keyfile_path(db_path), content)
-    return recovery
+    with _updating(db_path):
+        content = _read(db_path)
+        recovery = new_recovery_key()
+        content[RECOVERY] = _wrap(data_key, _recovery_secret(recovery), _aad(RECOVERY))
+        _write(keyfile_path(db_path), content)
+        return recovery
 
 
 def names(db_path: Path) -> list[str]:
@@ -380,6 +387,41 @@ def _check_entry(entry: Any) -> None:
             raise ValueError(field)
     for field in ("salt", "nonce", "wrapped_key"):
         _unb64(entry[field])
+
+
+@contextmanager
+def _updating(db_path: Path) -> Iterator[None]:
+    """Hold the key file's lock while it is read, changed and written back: two programs
+    adding accounts at once would otherwise each write the file without the other's copy.
+    The lock is on a file of its own beside it (the key file itself is replaced by a rename,
+    so a lock on it would be on the old file)."""
+    lock = keyfile_path(db_path).with_name("." + keyfile_path(db_path).name + ".lock")
+    try:
+        private_dir(lock.parent)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise KeyFileError(
+            f"The key file beside {db_path.name} cannot be changed ({error.strerror}). Check "
+            "that you may write to its folder."
+        ) from error
+    try:
+        _lock(fd)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+if sys.platform != "win32":
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+else:  # pragma: no cover - Windows
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for about 10 s
 
 
 def _write(path: Path, content: dict[str, Any]) -> None:

@@ -23,6 +23,17 @@ GO_TIMEOUT_S = 120.0
 KEY_ENV = "CLAIMDESK_TEST_DATA_KEY"
 
 
+def prepare_key_file(db_path: Path, key: bytes | None) -> None:
+    """The key file an encrypted test database needs before anyone adds an account to it
+    (each account wraps its own copy of the key there); nothing for a plain database."""
+    if key is None:
+        return
+    from claimdesk.storage import keys
+    from tests.signin import TEST_PASSWORD
+
+    keys.write_key_file(db_path, key, "Test Caseworker", TEST_PASSWORD)
+
+
 def open_test_database(url: str) -> Database:
     """open_database, with the key of an encrypted test database if the test gave one."""
     from claimdesk.storage import open_database
