@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.signin import TEST_PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +72,22 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
         timeout=600,
     )
     script = (
-        "import json, sys, claimdesk, claimdesk.paths as p\n"
+        "import contextlib, io, json, sys, claimdesk, claimdesk.paths as p\n"
         "from claimdesk.cli import main\n"
         "print(json.dumps([claimdesk.__file__, str(p.resources_dir()), str(p.ui_dir()),"
         " str(p.migrations_dir())]))\n"
-        "sys.exit(main(['--data-dir', sys.argv[1], 'demo', '--json']))\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    status = main(['--data-dir', sys.argv[1], 'setup', '--personal'])\n"
+        "sys.exit(status or main(['--data-dir', sys.argv[1], 'demo', '--json']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    password = tmp_path / "password"
+    password.write_text(TEST_PASSWORD + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "CLAIMDESK_PASSWORD_FILE": str(password),
+        "CLAIMDESK_NEW_PASSWORD_FILE": str(password),
+    }
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "data")],
         cwd=tmp_path,

@@ -260,6 +260,11 @@ class IdleLock(QObject):
         self.screen.show_sign_out(self._sign_out is not None)
         # The case tabs, forms and typing leave the window but stay in memory.
         self._central = window.takeCentralWidget()
+        if self._central is not None:
+            # Kept a hidden child of the window, so it goes with the window if the window
+            # closes while locked (not left behind, parentless, to answer a theme flip).
+            self._central.setParent(window)
+            self._central.hide()
         window.setCentralWidget(self.screen)
         self.screen.show()  # (a layout would show it only in the next turn of the loop)
         self.screen.focus_first()

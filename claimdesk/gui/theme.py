@@ -158,6 +158,9 @@ class _Follower(QObject):
 
     @Slot()
     def _redo(self) -> None:
+        owner = getattr(self._apply, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return  # ``apply`` belongs to a window already gone; its widget follows it soon
         sheet = self._widget.styleSheet()
         if sheet:
             # The widget's palette is still the one its last polish pinned, the old scheme's.
