@@ -103,9 +103,10 @@ def test_the_upgrade_keeps_every_row_of_the_last_release(tmp_path: Path) -> None
     assert {table: after[table] for table in before} == before
     # Tables later schemas added (the deadline queue...) start empty.
     assert all(after[table] == 0 for table in set(after) - set(before))
-    # The same rows, each with the new flag at the end, unset: cases from before the flag
-    # existed cannot be told from the office's own, so none is called a sample.
-    assert rows_of(path, "claims") == [(*row, 0) for row in claims_before]
+    # The same rows, each with the new sample flag at the end, unset (cases from before the
+    # flag existed cannot be told from the office's own, so none is called a sample), then the
+    # version every existing case starts at.
+    assert rows_of(path, "claims") == [(*row, 0, 1) for row in claims_before]
     db = open_database(f"sqlite:///{path}")
     try:
         services = as_user(db, "Upgrader")

@@ -95,6 +95,9 @@ class Claim(Base):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Raised by one on every save of the case's details: a save made from an older version
+    # (another workstation saved in between) is refused, not silently written over it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     insurer: Mapped[Organisation | None] = relationship(foreign_keys=[insurer_id])
     plan_administrator: Mapped[Organisation | None] = relationship(
