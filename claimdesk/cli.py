@@ -154,9 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         cli_packet,
         cli_report,
         cli_search,
+        cli_server,
     )
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
+    COMMANDS.update(cli_server.register(commands))  # server init, connect, status, forget
 
     COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
@@ -226,7 +228,13 @@ def record_number(value: int | None, option: str) -> int | None:
 
 
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
-    return str(args.db) if args.db else paths.database_url
+    """--db, else the office server saved for this data folder (Settings ▸ Office server,
+    'claimdesk server connect'), else the data folder's own SQLite file."""
+    if args.db:
+        return str(args.db)
+    from claimdesk.services.office_server import saved_database_url
+
+    return saved_database_url(paths.data_dir) or paths.database_url
 
 
 def account_typed(args: argparse.Namespace) -> str | None:
