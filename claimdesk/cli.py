@@ -190,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gui":
             from claimdesk.gui.app import run_gui
 
-            return run_gui(database_url(args, paths), account_typed(args), paths)
+            # Without --db the window finds the saved office server itself, so that a problem
+            # with it is shown in a window, not on a terminal nobody sees.
+            return run_gui(str(args.db) if args.db else None, account_typed(args), paths)
         return COMMANDS[command](args, paths)
     except ClaimDeskError as error:
         print(f"claimdesk: {one_line(error)}", file=sys.stderr)

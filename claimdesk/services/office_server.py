@@ -25,6 +25,9 @@ SERVER_FILE = "server.json"
 DEFAULT_PORT = 5432
 KEYRING_SERVICE = "ClaimDesk office server"
 _FORMAT = "claimdesk-server"
+# A server that does not answer (a wrong address, a firewall) is said so within seconds, not
+# after the system's TCP time-out of minutes.
+_QUICK = {"connect_timeout": 8}
 
 
 class PasswordPlace(StrEnum):
@@ -156,13 +159,21 @@ def save_connection(
     data_dir: Path, connection: ServerConnection, password: str | None
 ) -> ServerConnection:
     """Save ``connection`` for this data folder, its ``password`` (if any) in the keyring or
-    the pgpass file; returns it with where the password went."""
+    the pgpass file; returns it with where the password went. Without a password, the one
+    kept for the same connection before stays where it is."""
     from claimdesk.files import write_atomically
     from claimdesk.private import private_dir
 
     place = PasswordPlace.NONE
     if password:
         place = store_password(connection, password)
+    else:  # the same connection saved again without retyping its password keeps it
+        try:
+            before = saved_connection(data_dir)
+        except StorageError:
+            before = None
+        if before is not None and before.key == connection.key:
+            place = before.password_place
     saved = ServerConnection(
         connection.host, connection.port, connection.database, connection.user, place
     )
@@ -335,7 +346,7 @@ def test_connection(connection: ServerConnection, password: str | None) -> Conne
     from claimdesk.services.accounts import MODE_SETTING
     from claimdesk.storage.db import SCHEMA_HEAD, translate_errors
 
-    engine = create_engine(connection.url(password), poolclass=NullPool)
+    engine = create_engine(connection.url(password), poolclass=NullPool, connect_args=_QUICK)
     where = f"{connection.database} on {connection.host}"
     try:
         with translate_errors(), engine.connect() as link:
@@ -392,7 +403,7 @@ def check_can_create_tables(url: str) -> None:
 
     from claimdesk.storage.db import translate_errors
 
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, connect_args=_QUICK)
     try:
         with translate_errors(), engine.connect() as link:
             schema, may_create, user, database = link.exec_driver_sql(
