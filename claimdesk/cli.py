@@ -233,10 +233,33 @@ def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
     """--db, else the office server saved for this data folder (Settings ▸ Office server,
     'claimdesk server connect'), else the data folder's own SQLite file."""
     if args.db:
-        return str(args.db)
+        return with_server_password(str(args.db))
     from claimdesk.services.office_server import saved_database_url
 
     return saved_database_url(paths.data_dir) or paths.database_url
+
+
+# The database user's password for a server named by --db (server init, a one-off command),
+# when the URL carries none and the pgpass file does not have it.
+SERVER_PASSWORD_FILE_ENV = "CLAIMDESK_SERVER_PASSWORD_FILE"
+
+
+def with_server_password(url: str) -> str:
+    """``url`` with the password from $CLAIMDESK_SERVER_PASSWORD_FILE, for a server URL that
+    has none (a file, or a URL that is not one, is left as it is)."""
+    if not os.environ.get(SERVER_PASSWORD_FILE_ENV) or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.password:
+        return url
+    password = read_password(SERVER_PASSWORD_FILE_ENV, "")
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def account_typed(args: argparse.Namespace) -> str | None:

@@ -14,14 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from claimdesk import cli
-from claimdesk.cli import EXIT_ERROR, read_password, shown
+from claimdesk.cli import EXIT_ERROR, SERVER_PASSWORD_FILE_ENV, read_password, shown
 from claimdesk.errors import ValidationError
 from claimdesk.paths import AppPaths
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
-
-# The database password for 'server connect' (never on the command line).
-SERVER_PASSWORD_FILE_ENV = "CLAIMDESK_SERVER_PASSWORD_FILE"
 
 
 def register(subparsers: Any) -> dict[str, Handler]:

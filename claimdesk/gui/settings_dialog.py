@@ -31,6 +31,11 @@ class SettingsDialog(FormDialog):
         super().__init__(parent=parent, form="settings_dialog.ui")
         self.env = env
         child(self, QLabel, "dataValue").setText(location)
+        if "://" in location:  # a database server (its URL), not a file in the data folder
+            child(self, QLabel, "dataHint").setText(
+                "<small>The office's server: Office server, below, chooses the database this "
+                "computer works on.</small>"
+            )
         child(self, QLabel, "userValue").setText(env.services.user_name)
         self.lead_days = child(self, QLineEdit, "leadDaysEdit")
         self.lead_days.setText(", ".join(str(d) for d in env.services.schedule.lead_days))

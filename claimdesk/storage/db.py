@@ -318,8 +318,9 @@ def _refused_at_connection(text: str) -> StorageError | None:
     if "no password supplied" in text:
         return StorageError(
             "The server asks for the database user's password and none was given. Enter it in "
-            "Settings ▸ Office server (or 'claimdesk server connect'); it is kept in the system "
-            "keyring or your pgpass file."
+            "Settings ▸ Office server (or 'claimdesk server connect'), which keeps it in the "
+            "system keyring or your pgpass file; with --db, put it in a file named by "
+            "$CLAIMDESK_SERVER_PASSWORD_FILE."
         )
     if "no pg_hba.conf entry" in text:
         return StorageError(
