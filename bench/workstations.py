@@ -3,7 +3,7 @@
 
     bench/workstations.py                      # its own throwaway cluster (scripts/pg-server)
     bench/workstations.py --server URL         # a server you started (its maintenance database)
-    bench/workstations.py --workers 1 4 8 --seconds 30
+    bench/workstations.py --workers 1 4 8 --seconds 30 --sqlite   # the same on SQLite too
 
 For each N, a new database is set up as an office, and N processes (one caseworker each, as N
 workstations) run for SECONDS: each turn logs a call on a case (a write), every fifth turn
@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -166,14 +168,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(server: str, count: int, seconds: float) -> None:
+@contextmanager
+def new_database(server: str | None, count: int) -> Iterator[str]:
+    """A new database for one run: on the server, or a SQLite file (``server`` None)."""
+    if server is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'office.sqlite'}"
+        return
     name = f"bench_workstations_{count}_{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def run(server: str | None, count: int, seconds: float) -> None:
+    with new_database(server, count) as url:
         set_up(url)
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
@@ -187,13 +203,13 @@ def run(server: str, count: int, seconds: float) -> None:
         for process in processes:
             process.join()
         found = check(url, reports)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
     writes = sum(len(r["calls"]) + len(r["cases"]) for r in reports)
     errors = [e for r in reports for e in r["errors"]]
-    print(f"N = {count}: {writes:,} writes in {seconds:.0f} s = {writes / seconds:,.0f} writes/s")
+    backend = "SQLite" if server is None else "PostgreSQL"
+    print(
+        f"{backend}, N = {count}: {writes:,} writes in {seconds:.0f} s = "
+        f"{writes / seconds:,.0f} writes/s"
+    )
     for kind in ("log call", "open case", "case list"):
         times = [t for r in reports for t in r["latencies"][kind]]
         print(
@@ -213,6 +229,9 @@ def main() -> int:
     parser.add_argument("--server", metavar="URL", help="a server's maintenance database URL")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--sqlite", action="store_true", help="the same on one SQLite file too, for comparison"
+    )
     args = parser.parse_args()
     folder = None
     server = args.server
@@ -229,6 +248,8 @@ def main() -> int:
         print(f"PostgreSQL: {server_version(server)}; {os.cpu_count()} CPUs")
         for count in args.workers:
             run(server, count, args.seconds)
+            if args.sqlite:
+                run(None, count, args.seconds)
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         if folder is not None:

@@ -102,8 +102,8 @@ def _init(args: argparse.Namespace, paths: AppPaths) -> int:
         shown_url = make_url(url).render_as_string(hide_password=True)
         print(
             f"The office database is ready: {shown(shown_url)}. On each workstation, open "
-            "Settings ▸ Office server (or run 'claimdesk server connect') with this server, "
-            "database and user."
+            "Tools ▸ Settings… ▸ Office server (or run 'claimdesk server connect') with this "
+            "server, database and user."
         )
     return code
 
