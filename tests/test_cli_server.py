@@ -92,7 +92,7 @@ def test_init_makes_the_schema_and_the_first_administrator_then_refuses_a_second
     assert tables(empty_db) == []
     code, out, err = run(capsys, *data, "--db", empty_db, "server", "init", "--user", "Ana")
     assert code == 0, err
-    assert "Ana is its administrator" in out and "Settings ▸ Office server" in out
+    assert "Ana is its administrator" in out and "Settings… ▸ Office server" in out
     assert "alembic_version" in tables(empty_db) and "claims" in tables(empty_db)
 
     # The administrator signs in to it (the password is the one init read).
@@ -214,3 +214,45 @@ def test_connect_saves_nothing_when_the_server_is_not_ready(
 
     code, _, err = run(capsys, *data, "server", "connect", "--host", host, "--port", "99999")
     assert code == 1 and "port must be a number" in err
+
+
+def test_the_database_password_comes_from_its_file_never_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimdesk.cli import with_server_password
+
+    url = "postgresql+psycopg://claimdesk@office-server/claimdesk"
+    assert with_server_password(url) == url  # no file named: libpq looks in pgpass
+    secret = tmp_path / "db.txt"
+    secret.write_text("pa:ss@word/\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMDESK_SERVER_PASSWORD_FILE", str(secret))
+    assert make_url(with_server_password(url)).password == "pa:ss@word/"
+    kept = "postgresql+psycopg://claimdesk:typed@office-server/claimdesk"
+    assert with_server_password(kept) == kept  # a URL with its own password keeps it
+    assert with_server_password("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
+
+
+@pytest.mark.parametrize(
+    ("said", "advice"),
+    [
+        # What libpq says (psycopg gives these no SQLSTATE), as seen against a real server.
+        ("connection to server at \"192.0.2.2\", port 5432 failed: fe_sendauth: no password "
+         "supplied", "none was given"),
+        ("connection to server at \"192.0.2.2\", port 5432 failed: FATAL:  no pg_hba.conf "
+         "entry for host \"192.0.2.2\", user \"claimdesk\", database \"postgres\", no "
+         "encryption", "pg_hba.conf"),
+        ("connection to server on socket \"/tmp/pg/.s.PGSQL.5432\" failed: FATAL:  role "
+         "\"ghost\" does not exist", "no database user of that name"),
+        ("connection to server on socket \"/tmp/pg/.s.PGSQL.5432\" failed: FATAL:  database "
+         "\"nodb\" does not exist", "no database of that name"),
+        ("connection to server at \"192.0.2.2\", port 5432 failed: FATAL:  password "
+         "authentication failed for user \"claimdesk\"", "refused the database password"),
+    ],
+)  # fmt: skip
+def test_a_refused_connection_is_said_with_what_to_do(said: str, advice: str) -> None:
+    import psycopg
+
+    from claimdesk.storage.db import storage_error_for
+
+    message = str(storage_error_for(psycopg.OperationalError(said)))
+    assert advice in message and "fe_sendauth" not in message and "FATAL" not in message
