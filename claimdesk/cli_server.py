@@ -112,7 +112,7 @@ def _connect(args: argparse.Namespace, paths: AppPaths) -> int:
     from claimdesk.services.office_server import (
         checked_connection,
         save_connection,
-        test_connection,
+        try_connection,
     )
 
     connection = checked_connection(args.host, args.port, args.database, args.db_user)
@@ -121,7 +121,7 @@ def _connect(args: argparse.Namespace, paths: AppPaths) -> int:
         password = read_password(
             SERVER_PASSWORD_FILE_ENV, f"Password of the database user {shown(connection.user)}: "
         )
-    check = test_connection(connection, password)
+    check = try_connection(connection, password)
     if not check.ok:
         print(
             f"claimdesk: {cli.one_line(ValidationError(check.message))} Nothing was saved; "
@@ -140,7 +140,7 @@ def _connect(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _status(paths: AppPaths) -> int:
-    from claimdesk.services.office_server import saved_connection, test_connection
+    from claimdesk.services.office_server import saved_connection, try_connection
 
     connection = saved_connection(paths.data_dir)
     if connection is None:
@@ -152,7 +152,7 @@ def _status(paths: AppPaths) -> int:
     )
     from claimdesk.services.office_server import stored_password
 
-    check = test_connection(connection, stored_password(connection))
+    check = try_connection(connection, stored_password(connection))
     print(shown(check.message))
     return 0 if check.ok else EXIT_ERROR
 

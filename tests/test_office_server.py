@@ -27,13 +27,10 @@ from claimdesk.services.office_server import (
     save_connection,
     saved_connection,
     saved_database_url,
-    test_connection,
+    try_connection,
     write_pgpass,
 )
 from tests import postgres
-
-# 'test_connection' is the service under test, not a test of pytest's.
-test_connection.__test__ = False  # type: ignore[attr-defined]
 
 
 class MemoryKeyring(KeyringBackend):
@@ -227,7 +224,7 @@ def test_the_test_button_says_what_it_found(tmp_path: Path) -> None:
     host = str(server.query["host"])
     with postgres.fresh_database(str(server.render_as_string(False)), empty=True) as empty:
         name = str(make_url(empty).database)
-        check = test_connection(ServerConnection(host, 5432, name, "postgres"), None)
+        check = try_connection(ServerConnection(host, 5432, name, "postgres"), None)
         assert not check.ok and "not set up for ClaimDesk yet" in check.message
-    check = test_connection(ServerConnection(str(tmp_path), 5432, "claimdesk", "x"), None)
+    check = try_connection(ServerConnection(str(tmp_path), 5432, "claimdesk", "x"), None)
     assert not check.ok and "cannot be reached" in check.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -125,7 +126,7 @@ class OfficeServerBox(QGroupBox):
         self.test_button.setEnabled(False)
         self.outcome.setText("Connecting…")
         self.tasks.run(
-            lambda: office_server.test_connection(connection, password),
+            lambda: office_server.try_connection(connection, password),
             self._show,
             lambda error: self._show(ConnectionCheck(False, str(error))),
         )
@@ -140,6 +141,8 @@ class OfficeServerBox(QGroupBox):
             return None
 
     def _show(self, check: ConnectionCheck) -> None:
+        if not shiboken6.isValid(self):  # Settings was closed while the test ran
+            return
         self.test_button.setEnabled(self.server.isChecked())
         mark, colour = ("✓", "#1b7f3b") if check.ok else ("✗", "#b3261e")
         said = _escaped(check.message)

@@ -336,7 +336,7 @@ class ConnectionCheck:
     message: str
 
 
-def test_connection(connection: ServerConnection, password: str | None) -> ConnectionCheck:
+def try_connection(connection: ServerConnection, password: str | None) -> ConnectionCheck:
     """Connect (with ``password``, else whatever libpq finds in pgpass) and say what is there,
     changing nothing."""
     from sqlalchemy import create_engine
