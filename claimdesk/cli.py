@@ -192,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             # Without --db the window finds the saved office server itself, so that a problem
             # with it is shown in a window, not on a terminal nobody sees.
-            return run_gui(str(args.db) if args.db else None, account_typed(args), paths)
+            chosen = with_server_password(str(args.db)) if args.db else None
+            return run_gui(chosen, account_typed(args), paths)
         return COMMANDS[command](args, paths)
     except ClaimDeskError as error:
         print(f"claimdesk: {one_line(error)}", file=sys.stderr)
