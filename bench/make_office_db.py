@@ -2,9 +2,12 @@
 """Generate an office-sized ClaimDesk database for benchmarks.
 
     bench/make_office_db.py OUT.sqlite --claims 5000 --calls 100000 --documents 20000
+    bench/make_office_db.py OUT.sqlite --claims 50000 --copy-to postgresql+psycopg://...
 
 Rows go in with bulk SQL (the services would take an hour for 100,000 calls); the schema comes
-from the real migrations, so the file is a normal ClaimDesk database.
+from the real migrations, so the file is a normal ClaimDesk database. ``--copy-to URL`` then
+copies every row into an empty PostgreSQL database (made by the same migrations), so the two
+backends are measured on the same office.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--copy-to", metavar="URL", help="copy the office into this empty PostgreSQL database"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     build(args.out, args.claims, args.calls, args.documents, args.seed)
@@ -57,7 +63,44 @@ def main() -> int:
         f"{args.out}: {args.claims:,} claims, {args.calls:,} calls, {args.documents:,} "
         f"documents, {size:.0f} MB in {time.perf_counter() - started:.1f} s"
     )
+    if args.copy_to:
+        started = time.perf_counter()
+        rows = copy_to_server(args.out, args.copy_to)
+        print(f"copied {rows:,} rows to the server in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def copy_to_server(path: Path, url: str, chunk: int = 5000) -> int:
+    """Copy every row of the office file ``path`` into the empty server database ``url``
+    (its schema made by the migrations), then move each id sequence past the copied ids."""
+    from sqlalchemy import create_engine, func, select, text
+
+    from claimdesk.models import Base
+
+    target = open_database(url)
+    source = create_engine(sqlite_url(path))
+    copied = 0
+    try:
+        with source.connect() as reading, target.engine.begin() as writing:
+            for table in Base.metadata.sorted_tables:
+                if writing.scalar(select(func.count()).select_from(table)):
+                    raise SystemExit(f"{url}: {table.name} is not empty; copy into a new database")
+                result = reading.execution_options(stream_results=True).execute(select(table))
+                for rows in result.mappings().partitions(chunk):
+                    writing.execute(table.insert(), [dict(row) for row in rows])
+                    copied += len(rows)
+                if "id" in table.c and table.c.id.autoincrement is not False:
+                    writing.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+                        )
+                    )
+            writing.execute(text("ANALYZE"))
+    finally:
+        source.dispose()
+        target.dispose()
+    return copied
 
 
 def build(

@@ -154,9 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         cli_packet,
         cli_report,
         cli_search,
+        cli_server,
     )
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
+    COMMANDS.update(cli_server.register(commands))  # server init, connect, status, forget
 
     COMMANDS.update(cli_audit.register(commands))  # audit verify, audit list
     COMMANDS.update(cli_deadlines.register(commands))  # rules, rules calc, due, ics
@@ -188,7 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gui":
             from claimdesk.gui.app import run_gui
 
-            return run_gui(database_url(args, paths), account_typed(args), paths)
+            # Without --db the window finds the saved office server itself, so that a problem
+            # with it is shown in a window, not on a terminal nobody sees.
+            chosen = with_server_password(str(args.db)) if args.db else None
+            return run_gui(chosen, account_typed(args), paths)
         return COMMANDS[command](args, paths)
     except ClaimDeskError as error:
         print(f"claimdesk: {one_line(error)}", file=sys.stderr)
@@ -226,7 +231,36 @@ def record_number(value: int | None, option: str) -> int | None:
 
 
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
-    return str(args.db) if args.db else paths.database_url
+    """--db, else the office server saved for this data folder (Settings ▸ Office server,
+    'claimdesk server connect'), else the data folder's own SQLite file."""
+    if args.db:
+        return with_server_password(str(args.db))
+    from claimdesk.services.office_server import saved_database_url
+
+    return saved_database_url(paths.data_dir) or paths.database_url
+
+
+# The database user's password for a server named by --db (server init, a one-off command),
+# when the URL carries none and the pgpass file does not have it.
+SERVER_PASSWORD_FILE_ENV = "CLAIMDESK_SERVER_PASSWORD_FILE"
+
+
+def with_server_password(url: str) -> str:
+    """``url`` with the password from $CLAIMDESK_SERVER_PASSWORD_FILE, for a server URL that
+    has none (a file, or a URL that is not one, is left as it is)."""
+    if not os.environ.get(SERVER_PASSWORD_FILE_ENV) or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.password:
+        return url
+    password = read_password(SERVER_PASSWORD_FILE_ENV, "")
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def account_typed(args: argparse.Namespace) -> str | None:

@@ -91,7 +91,14 @@ def sqlite_file(args: argparse.Namespace, paths: AppPaths) -> Path:
     from sqlalchemy.exc import ArgumentError
 
     if not args.db:
-        return paths.database_file
+        from claimdesk.services.office_server import saved_connection
+
+        if saved_connection(paths.data_dir) is None:
+            return paths.database_file
+        raise StorageError(
+            "This computer works on the office server (Settings ▸ Office server): a database "
+            "server's data is protected by its disk encryption and TLS."
+        )
     try:
         url = make_url(str(args.db))
     except ArgumentError:  # --db typed wrong: said as opening it would say it

@@ -148,7 +148,30 @@ def sweep_partials_in_background(paths: AppPaths) -> None:
     threading.Thread(target=sweep, name="sweep", daemon=True).start()
 
 
-def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:
+def saved_or_local(paths: AppPaths, prompts: Prompts) -> tuple[str | None, str | None]:
+    """The office server saved in Settings and this computer's own database (offered if the
+    server cannot be opened), or the own database alone; (None, None) when the saved server
+    cannot be read and the person would rather not open the own database."""
+    from claimdesk.services.office_server import saved_database_url
+
+    local = paths.database_url
+    try:
+        server = saved_database_url(paths.data_dir)
+    except ClaimDeskError as error:
+        if prompts.confirm(
+            None,
+            "The office server cannot be opened",
+            f"{error}\n\nOpen this computer's own database this time?",
+            "Open this computer's database",
+        ):
+            return local, None
+        return None, None
+    return (server, local) if server is not None else (local, None)
+
+
+def run_gui(database_url: str | None, account: str | None, paths: AppPaths) -> int:
+    """The window on ``database_url`` (--db), else on the office server saved in Settings, else
+    on the data folder's own database."""
     check_display()
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -166,12 +189,18 @@ def run_gui(database_url: str, account: str | None, paths: AppPaths) -> int:
     # The session decides when the program ends (gui/session.py): between one person's
     # window and the next sign-in there is a moment with no window open.
     QApplication.setQuitOnLastWindowClosed(False)
+    local: str | None = None
+    if database_url is None:
+        database_url, local = saved_or_local(paths, prompts)
+        if database_url is None:
+            return 1
     session = GuiSession(
         database_url,
         prompts,
         data_dir=paths.data_dir,
         backup_dir=paths.backup_dir,
         account=account,
+        local_url=local,
     )
     session.finished.connect(app.quit)
     if not session.start():

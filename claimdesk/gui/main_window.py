@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         from claimdesk.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.env, self.location, self)
+        dialog = SettingsDialog(self.env, self.location, self, data_dir=self.data_dir)
         while run_modal(dialog):
             problem = dialog.apply()
             if problem is None:

@@ -50,9 +50,12 @@ class GuiSession(QObject):
         settings: QSettings | None = None,
         clock: Clock | None = None,
         watch_screen: bool = True,
+        local_url: str | None = None,
     ) -> None:
         """``account`` fills in the name on an office's sign-in (--user); ``watch_screen``
-        locks the window when the system's screen locks (gui/screen_lock.py)."""
+        locks the window when the system's screen locks (gui/screen_lock.py); ``local_url``,
+        when ``database_url`` is the office server saved in Settings, is this computer's own
+        database, offered when the server cannot be opened."""
         super().__init__()
         self.database_url = database_url
         self.prompts = prompts
@@ -62,6 +65,7 @@ class GuiSession(QObject):
         self.settings = settings or QSettings()
         self.clock = clock
         self.watch_screen = watch_screen
+        self.local_url = local_url
         self.db: Database | None = None
         self.door = signin.Door(None, True, False, ())
         self.mode = DatabaseMode.NEW
@@ -101,6 +105,8 @@ class GuiSession(QObject):
                 self.db = signin.open_plain(self.database_url, self.backup_dir)
                 self.mode = database_mode(self.db)
         except ClaimDeskError as error:
+            if self.local_url is not None and self._open_local_instead(str(error)):
+                return self.start()
             self.prompts.error(None, "ClaimDesk cannot start", str(error))
             return False
         if self.db is None and not self.door.encrypted:
@@ -109,6 +115,22 @@ class GuiSession(QObject):
             self._show_first_start()  # made before sign-in existed, or a server's
         else:
             self.show_sign_in()
+        return True
+
+    def _open_local_instead(self, problem: str) -> bool:
+        """The saved office server cannot be opened: offer this computer's own database, this
+        time only (the next start tries the server again)."""
+        assert self.local_url is not None
+        if not self.prompts.confirm(
+            None,
+            "The office server cannot be opened",
+            f"{problem}\n\nOpen this computer's own database this time? Cases saved there are "
+            "not on the office server. (Tools ▸ Settings ▸ Office server chooses for good.)",
+            "Open this computer's database",
+        ):
+            return False
+        log.info("the office server could not be opened; this computer's database instead")
+        self.database_url, self.local_url = self.local_url, None
         return True
 
     def _show_first_start(self) -> None:

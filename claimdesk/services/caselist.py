@@ -26,7 +26,7 @@ from sqlalchemy import (
 from claimdesk.models.enums import ClaimStatus, ClaimType, DeadlineStatus, PlanType, Stage
 from claimdesk.services import overdue
 from claimdesk.services.context import ServiceContext
-from claimdesk.services.overdue import overdue_claim_ids, overdue_items
+from claimdesk.services.overdue import among, overdue_claim_ids, overdue_items
 from claimdesk.storage.types import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
@@ -165,12 +165,13 @@ class CaseListService:
         today = today or self._ctx.clock.today()
         now = now or self._ctx.clock.now()
         found: dict[int, CaseRow] = {}
+        as_array = not self._ctx.db.is_sqlite  # one array parameter on a server (overdue.among)
         with self._ctx.reader_connection() as connection:
             for start in range(0, len(ids), _ROWS_AT_ONCE):
                 chunk = list(ids[start : start + _ROWS_AT_ONCE])
-                late = overdue_items(today, now, chunk).subquery()
+                late = overdue_items(today, now, chunk, as_array=as_array).subquery()
                 overdue = set(connection.execute(select(late.c.claim_id).distinct()).scalars())
-                rows = _row_query().where(_CLAIMS.c.id.in_(chunk))
+                rows = _row_query().where(among(_CLAIMS.c.id, chunk, as_array=as_array))
                 if self._ctx.visible_to is not None:
                     rows = rows.where(_CLAIMS.c.assigned_user_id == self._ctx.visible_to)
                 for row in connection.execute(rows):

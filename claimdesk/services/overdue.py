@@ -14,16 +14,19 @@ against the models.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     CompoundSelect,
     Date,
     Integer,
     and_,
+    any_,
+    bindparam,
     column,
     func,
     literal,
@@ -39,10 +42,28 @@ from claimdesk.storage.types import UTCDateTime, enum_column
 DEADLINE, PROMISE, REQUEST = "deadline", "promise", "request"
 
 
+def among(column: Any, ids: Sequence[int], *, as_array: bool) -> Any:
+    """``column IN ids``; ``as_array`` (a server) sends the ids as one array parameter.
+
+    Expanded, a page of 200 ids is 200 parameters, and a query text so long that psycopg
+    parses it again on every execution (it caches only short ones) and the server plans it
+    anew: on PostgreSQL that was most of the case list's first page (docs/performance.md).
+    ``= ANY(%(ids)s)`` is one short text, parsed once and prepared after a few runs.
+    """
+    if as_array:
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def overdue_items(
-    today: date, now: datetime, claim_ids: Iterable[int] | None = None
+    today: date,
+    now: datetime,
+    claim_ids: Iterable[int] | None = None,
+    *,
+    as_array: bool = False,
 ) -> CompoundSelect[Any]:
-    """(source, record_id, claim_id) of everything overdue, optionally on these cases only."""
+    """(source, record_id, claim_id) of everything overdue, optionally on these cases only
+    (``as_array``: see ``among``)."""
     claims, deadlines = _CLAIMS.c, _DEADLINES.c
     promises, calls, requests = _PROMISES.c, _CALLS.c, _REQUESTS.c
     open_case = claims.status != ClaimStatus.CLOSED
@@ -98,9 +119,9 @@ def overdue_items(
         )
     )
     if wanted is not None:
-        late_deadlines = late_deadlines.where(deadlines.claim_id.in_(wanted))
-        late_promises = late_promises.where(calls.claim_id.in_(wanted))
-        late_requests = late_requests.where(requests.claim_id.in_(wanted))
+        late_deadlines = late_deadlines.where(among(deadlines.claim_id, wanted, as_array=as_array))
+        late_promises = late_promises.where(among(calls.claim_id, wanted, as_array=as_array))
+        late_requests = late_requests.where(among(requests.claim_id, wanted, as_array=as_array))
     return union_all(late_deadlines, late_promises, late_requests)
 
 

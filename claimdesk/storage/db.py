@@ -278,6 +278,9 @@ def _server_error(error: BaseException) -> StorageError | None:
                 "The server refused the database password. Check the connection in Settings "
                 "(the password is read from your pgpass file or the system keyring)."
             )
+        refusal = _refused_at_connection(text)
+        if refusal is not None:
+            return refusal
         return None
     if state == "28P01" or state == "28000":
         return StorageError(
@@ -305,6 +308,37 @@ def _server_error(error: BaseException) -> StorageError | None:
         return StorageError(
             "The server has no such database. Check the connection in Settings, or create it "
             "with 'claimdesk --db URL server init'."
+        )
+    return None
+
+
+def _refused_at_connection(text: str) -> StorageError | None:
+    """What libpq says when the server turns a connection away before any SQL (psycopg gives
+    these no SQLSTATE), said with what to do; ``text`` is lower-case."""
+    if "no password supplied" in text:
+        return StorageError(
+            "The server asks for the database user's password and none was given. Enter it in "
+            "Settings ▸ Office server (or 'claimdesk server connect'), which keeps it in the "
+            "system keyring or your pgpass file; with --db, put it in a file named by "
+            "$CLAIMDESK_SERVER_PASSWORD_FILE."
+        )
+    if "no pg_hba.conf entry" in text:
+        return StorageError(
+            "The server does not accept connections from this computer for that user and "
+            "database. Whoever looks after the server adds a line for this computer to "
+            "pg_hba.conf (README, 'An office server') and reloads it."
+        )
+    if "is not permitted to log in" in text or ('role "' in text and "does not exist" in text):
+        return StorageError(
+            "The server has no database user of that name that may sign in. Check the user in "
+            "Settings ▸ Office server, or ask whoever looks after the server to create it "
+            "(CREATE ROLE ... LOGIN PASSWORD ...)."
+        )
+    if 'database "' in text and "does not exist" in text:
+        return StorageError(
+            "The server has no database of that name. Check it in Settings ▸ Office server, or "
+            "ask whoever looks after the server to create it (CREATE DATABASE ... OWNER ...) "
+            "and run 'claimdesk --db URL server init' on it."
         )
     return None
 
