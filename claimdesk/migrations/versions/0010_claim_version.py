@@ -20,10 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("claims") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+    # A plain ADD COLUMN on both backends: a batch rebuild of claims on SQLite would drop the
+    # table every case hangs from.
+    op.add_column("claims", sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("claims") as batch:
-        batch.drop_column("version")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE claims DROP COLUMN version")  # SQLite 3.35+, no rebuild
+    else:
+        op.drop_column("claims", "version")
