@@ -96,7 +96,7 @@ class ServerListener:
                 if not self.reachable:
                     self.reachable = True
                     log.info("the server is reachable again")
-                    self._on_reachable(True)
+                    self._tell(self._on_reachable, True)
                 failures = 0
                 self._listening.set()
                 self._listen(raw.driver_connection)
@@ -106,7 +106,7 @@ class ServerListener:
                 if self.reachable:
                     self.reachable = False
                     log.warning("lost the server's change notices (%s)", type(error).__name__)
-                    self._on_reachable(False)
+                    self._tell(self._on_reachable, False)
                 self._stop.wait(self._delays[min(failures, len(self._delays) - 1)])
                 failures += 1
             finally:
@@ -131,16 +131,17 @@ class ServerListener:
         while not self._stop.is_set():
             for notice in connection.notifies(timeout=_WAIT_S):
                 quiet_since = time.monotonic()
-                self._deliver(notice.payload)
+                self._tell(self._on_message, notice.payload)
             if time.monotonic() - quiet_since > _PING_AFTER_S:
                 connection.execute("SELECT 1")
                 quiet_since = time.monotonic()
 
-    def _deliver(self, payload: str) -> None:
+    @staticmethod
+    def _tell(callback: Callable[[Any], None], value: object) -> None:
         try:
-            self._on_message(payload)
+            callback(value)
         except Exception:
-            # A listener's bug must not stop the notices; the hook logs it for the bug report.
+            # A receiver's bug must not stop the listening, nor pass for the server's trouble.
             log.exception("a change notice could not be handled")
 
 
