@@ -94,6 +94,12 @@ class ChangeSet:
         return iter(self.changes)
 
 
+def everything(initiator: object | None = None) -> ChangeSet:
+    """A change to every kind of record of every case: each view reads again all it shows
+    (after the key came back from the lock; after the server was out of reach)."""
+    return ChangeSet(tuple(Change(e, "refresh", None, None) for e in Entity), initiator)
+
+
 ChangeListener = Callable[[ChangeSet], None]
 # Work a unit does in its own transaction just before it commits, seeing what it changed
 # (the computed deadlines follow the records they are computed from, atomically).

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from claimdesk.services.context import Change, ChangeListener, ChangeSet, Entity
+from claimdesk.services.context import Change, ChangeListener, ChangeSet, Entity, everything
 from claimdesk.storage import notify
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ class _Remote:
 
 
 REMOTE: object = _Remote()
-
-
-def everything(initiator: object | None = None) -> ChangeSet:
-    """A change to every kind of record of every case: each view reads again what it shows."""
-    return ChangeSet(tuple(Change(e, "refresh", None, None) for e in Entity), initiator)
 
 
 def announce(connection: Connection, origin: str, changes: Sequence[Change]) -> None:
