@@ -9,17 +9,22 @@ says so; when it is back, every view reads again once (what changed meanwhile wa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from claimdesk.gui import theme
 from claimdesk.gui.env import ChangeBus
-from claimdesk.services import Services
+from claimdesk.services import Change, ChangeSet, Services
+from claimdesk.services.live import REMOTE
 
 UNREACHABLE = (
     "⚠  The office server can't be reached — your work is saved up to your last save; retrying…"
 )
 BACK = "The office server is back; everything on screen has been read again."
+# The other workstations' change sets heard within this many milliseconds reach the views as
+# one: a burst of saves elsewhere (an import, a colleague's quick typing) costs each view one
+# refresh, not one per save.
+GATHER_MS = 100
 
 
 class LiveUpdates(QObject):
@@ -39,7 +44,11 @@ class LiveUpdates(QObject):
         theme.follow(self.label, self._colour)
         # Permanent: a passing message in the status bar must not hide it.
         status.insertPermanentWidget(0, self.label)
-        self.heard.connect(bus.changed)
+        self._bus = bus
+        self._gathered: list[Change] = []
+        self._gather = QTimer(self, singleShot=True, interval=GATHER_MS)
+        self._gather.timeout.connect(self._hand_on)
+        self.heard.connect(self.gather)
         self.reachable.connect(self._show_reachable)
         self._live = services.live_changes(self.heard.emit, self.reachable.emit)
 
@@ -62,10 +71,24 @@ class LiveUpdates(QObject):
         """Whether the listener reached the server within ``timeout`` seconds (tests)."""
         return self._live is not None and self._live.wait_listening(timeout)
 
+    @Slot(object)
+    def gather(self, changes: ChangeSet) -> None:
+        """Hold a change set heard from the server for a moment, with any that follow it."""
+        self._gathered.extend(changes)
+        if not self._gather.isActive():
+            self._gather.start()
+
+    def _hand_on(self) -> None:
+        changes = tuple(dict.fromkeys(self._gathered))  # each change once, in order
+        self._gathered = []
+        if changes:
+            self._bus.changed.emit(ChangeSet(changes, REMOTE))
+
     @property
     def unreachable(self) -> bool:
         return not self.label.isHidden()
 
+    @Slot(bool)
     def _show_reachable(self, reachable: bool) -> None:
         self.label.setVisible(not reachable)
         if reachable:
