@@ -149,6 +149,18 @@ def test_a_big_unit_is_announced_with_less_detail(office: tuple[Services, Servic
     assert changes.entities == {Entity.NOTE}
 
 
+def test_closing_the_services_stops_their_listener(postgres_server: str) -> None:
+    with postgres.fresh_database(postgres_server) as url:
+        ana = workstation(url)
+        live = ana.live_changes(lambda _: None, lambda _: None)
+        assert live is not None
+        live.start()
+        assert live.wait_listening(WAIT_S)
+        assert live.running
+        ana.close()
+        assert not live.running
+
+
 def test_on_sqlite_there_is_nothing_to_listen_to(services: Services, backend: str) -> None:
     live = services.live_changes(lambda _: None, lambda _: None)
     assert (live is None) == (backend == "sqlite")

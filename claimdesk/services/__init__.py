@@ -113,6 +113,7 @@ class Services:
         self.context = ServiceContext(db, principal, clock)
         self.db = db
         self._data_dir = data_dir
+        self._live: list[LiveChanges] = []
         # A case's computed deadlines follow its dated records inside the unit of work that
         # changed them (services/schedule.py): every listener hears of a change only once
         # they have. A change comes from a service, so the schedule's module is as good as
@@ -147,7 +148,9 @@ class Services:
             return None
         from claimdesk.services.live import LiveChanges
 
-        return LiveChanges(self.context, on_change, on_reachable)
+        live = LiveChanges(self.context, on_change, on_reachable)
+        self._live.append(live)  # stopped by close() at the latest
+        return live
 
     @cached_property
     def claims(self) -> ClaimService:
@@ -405,6 +408,8 @@ class Services:
         return str(self.db.sqlite_path or self.db.url)
 
     def close(self) -> None:
+        for live in self._live:
+            live.stop()
         self.db.dispose()
 
     @classmethod

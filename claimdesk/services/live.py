@@ -138,6 +138,10 @@ class LiveChanges:
     def reachable(self) -> bool:
         return self._listener.reachable
 
+    @property
+    def running(self) -> bool:
+        return self._listener.running
+
     def _heard(self, text: str) -> None:
         changes = decode(text, self._origin)
         if changes is not None and changes.changes:

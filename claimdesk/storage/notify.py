@@ -76,7 +76,7 @@ class ServerListener:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop listening and close the connection (waits at most ``timeout`` seconds)."""
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
     @property
