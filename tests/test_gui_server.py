@@ -8,6 +8,8 @@ how fast.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -89,6 +91,28 @@ def test_a_case_opened_at_another_workstation_appears_in_the_case_list(
         lambda: visible_claimants(window) == ["Maria Lopez", "Ravi Kumar"], timeout=WAIT_MS
     )
     assert window.cases_page.count.text() == "2 cases match the filters"
+    assert window.prompts.shown == []  # type: ignore[attr-defined]
+
+
+def test_cases_the_command_line_adds_in_another_process_appear(
+    qtbot: QtBot, office: tuple[Services, Services], window: MainWindow, tmp_path: Path
+) -> None:
+    ana, ben = office
+    open_case(ana)
+    qtbot.waitUntil(lambda: visible_claimants(window) == ["Maria Lopez"], timeout=WAIT_MS)
+
+    # The password comes from $CLAIMDESK_PASSWORD_FILE, which conftest points at the test's.
+    done = subprocess.run(
+        [sys.executable, "-m", "claimdesk", "--data-dir", str(tmp_path / "ben"),
+         "--db", ana.db.engine.url.render_as_string(hide_password=False),
+         "--user", ben.user_name, "demo", "--yes"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    samples = {c.claimant_name for c in ben.claims.list_claims()} - {"Maria Lopez"}
+    assert samples, "the demo added sample cases"
+    qtbot.waitUntil(lambda: len(visible_claimants(window)) == 1 + len(samples), timeout=WAIT_MS)
     assert window.prompts.shown == []  # type: ignore[attr-defined]
 
 
