@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,3 +71,68 @@ def fresh_database(server: str, *, empty: bool = False) -> Iterator[str]:
     finally:
         with _admin(server) as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))  # type: ignore[attr-defined]
+
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pg-server"
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own (scripts/pg-server), which it may stop and start
+    again under a window; never the suite's shared server."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.server = _pg_server("start", folder).strip()
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: every connection is cut), keeping its data."""
+        _pg_server("pause", self.folder)
+
+    def resume(self) -> None:
+        _pg_server("resume", self.folder)
+
+    def remove(self) -> None:
+        _pg_server("stop", self.folder)
+
+
+def _pg_server(command: str, folder: Path) -> str:
+    done = subprocess.run(
+        [str(SCRIPT), command, str(folder)], capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"scripts/pg-server {command} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+@contextmanager
+def own_cluster() -> Iterator[Cluster]:
+    """A throwaway cluster in a short temp folder (its unix socket's path must stay under
+    about 100 characters), removed afterwards; skipped when the suite has no PostgreSQL."""
+    need_server()
+    parent = Path(tempfile.mkdtemp(prefix="cdpg-", dir="/tmp"))
+    parent.chmod(0o711)  # run as root, the cluster belongs to `postgres`, who must get in
+    folder = parent / "cluster"
+    cluster = Cluster(folder)
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+        parent.rmdir()
+
+
+def hold_reconnecting(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """A gate the change listeners (storage/notify.py) pass before each connection: set, they
+    connect as usual; cleared, they wait, so a test can commit while nobody listens."""
+    from claimdesk.storage import notify
+
+    gate = threading.Event()
+    gate.set()
+    real = notify.ServerListener._connect
+
+    def gated(listener: notify.ServerListener) -> Any:
+        if not gate.wait(120):
+            raise TimeoutError("the test never let the listener reconnect")
+        return real(listener)
+
+    monkeypatch.setattr(notify.ServerListener, "_connect", gated)
+    return gate

@@ -20,6 +20,7 @@ from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.forms import load_form
 from claimdesk.gui.letter_fields import LetterIntake
+from claimdesk.gui.live import LiveUpdates
 from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.reminders import Reminders
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
         self.where = QLabel(f"Database: {location}   ·   Working as {services.user_name}")
         self.where.setAccessibleName("Database and user")
         self.statusBar().addPermanentWidget(self.where)
+        # On an office server, the other workstations' changes reach the views as they commit.
+        self.live = LiveUpdates(services, self.bus, self.statusBar())
+        self.live.start()
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
         self.today_page.loaded.connect(self.show_overdue_banner)
@@ -490,6 +494,7 @@ class MainWindow(QMainWindow):
         self.env.settings.setValue(
             "cases/header", self.cases_page.table.horizontalHeader().saveState()
         )
+        self.live.stop()
         self.tasks.wait(10_000)
         self.env.viewing.remove_all()
         super().closeEvent(event)

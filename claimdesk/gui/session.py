@@ -28,8 +28,9 @@ from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.recovery_key import RecoveryKeyDialog
 from claimdesk.gui.screen_lock import ScreenLockWatch
 from claimdesk.gui.sign_in import RecoveryDialog, SignInWindow
-from claimdesk.services import Change, ChangeSet, Database, Entity, Services, signin
+from claimdesk.services import Database, Services, signin
 from claimdesk.services.accounts import DatabaseMode, Principal, database_mode
+from claimdesk.services.context import everything
 
 log = logging.getLogger(__name__)
 
@@ -397,8 +398,7 @@ class GuiSession(QObject):
 def _read_again(window: MainWindow) -> None:
     """After the key came back: every view reads again what it may have been refused while
     locked (announced as a change to everything; each view refreshes as for any change)."""
-    everything = ChangeSet(tuple(Change(entity, "refresh", None, None) for entity in Entity))
-    window.bus.changed.emit(everything)
+    window.bus.changed.emit(everything())
 
 
 def _own_name(account: str) -> str:

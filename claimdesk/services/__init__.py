@@ -21,6 +21,7 @@ from claimdesk.services.context import (
 from claimdesk.storage.db import Database
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from claimdesk.clock import Clock
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from claimdesk.services.exchange import ExchangeService
     from claimdesk.services.intake import IntakeService
     from claimdesk.services.lettering import LetterWriter
+    from claimdesk.services.live import LiveChanges
     from claimdesk.services.medical import ImeService, OpinionService, SpecialistService
     from claimdesk.services.packets import PacketService
     from claimdesk.services.process import (
@@ -111,6 +113,7 @@ class Services:
         self.context = ServiceContext(db, principal, clock)
         self.db = db
         self._data_dir = data_dir
+        self._live: list[LiveChanges] = []
         # A case's computed deadlines follow its dated records inside the unit of work that
         # changed them (services/schedule.py): every listener hears of a change only once
         # they have. A change comes from a service, so the schedule's module is as good as
@@ -135,6 +138,19 @@ class Services:
     def subscribe(self, listener: ChangeListener) -> None:
         """Be told of every committed unit of work (the GUI turns this into one Qt signal)."""
         self.context.subscribe(listener)
+
+    def live_changes(
+        self, on_change: ChangeListener, on_reachable: Callable[[bool], None]
+    ) -> LiveChanges | None:
+        """Hear the changes other workstations commit to the same server, as change sets
+        (not yet started; services/live.py); None on SQLite, where there are none."""
+        if self.db.is_sqlite:
+            return None
+        from claimdesk.services.live import LiveChanges
+
+        live = LiveChanges(self.context, on_change, on_reachable)
+        self._live.append(live)  # stopped by close() at the latest
+        return live
 
     @cached_property
     def claims(self) -> ClaimService:
@@ -392,6 +408,8 @@ class Services:
         return str(self.db.sqlite_path or self.db.url)
 
     def close(self) -> None:
+        for live in self._live:
+            live.stop()
         self.db.dispose()
 
     @classmethod

@@ -9,6 +9,7 @@ view that started it (``initiated_by``).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -93,6 +94,12 @@ class ChangeSet:
         return iter(self.changes)
 
 
+def everything(initiator: object | None = None) -> ChangeSet:
+    """A change to every kind of record of every case: each view reads again all it shows
+    (after the key came back from the lock; after the server was out of reach)."""
+    return ChangeSet(tuple(Change(e, "refresh", None, None) for e in Entity), initiator)
+
+
 ChangeListener = Callable[[ChangeSet], None]
 # Work a unit does in its own transaction just before it commits, seeing what it changed
 # (the computed deadlines follow the records they are computed from, atomically).
@@ -161,6 +168,9 @@ class ServiceContext:
         self.principal = principal
         # The one source of "now" and "today" for every service (claimdesk/clock.py).
         self.clock: Clock = clock or SystemClock()
+        # Names this context's changes in the notices other workstations hear
+        # (services/live.py), so the notices of its own are told apart and skipped.
+        self.origin = uuid.uuid4().hex
         self._listeners: list[ChangeListener] = []
         self._before_commit: list[BeforeCommit] = []
         self._assigned_only: bool | None = None
@@ -315,6 +325,11 @@ class ServiceContext:
                     refuse_others_cases(session, self.visible_to, unit.changes, doing)
             mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
             write_chained(session.connection(), unit.audit)
+            if unit.changes and not self.db.is_sqlite:
+                from claimdesk.services.live import announce
+
+                # In the transaction: the server delivers it only if the unit commits.
+                announce(session.connection(), self.origin, unit.changes)
         if not unit.changes:
             return
         changes = ChangeSet(tuple(unit.changes), _initiator.get())
