@@ -4,30 +4,97 @@
     bench/make_office_db.py /tmp/s5k.sqlite            # 5,000 claims, 100,000 calls
     bench/search.py /tmp/s5k.sqlite --runs 7
 
-Works on a copy (the index is written into the database). Prints the time to index every case
-from nothing (what the first search after an upgrade does), to reindex one changed case (what a
-search after logging a call does), and the median time of each query.
+Works on a copy (the index is written into the database). Prints, each against its floor
+measured in the same run:
+
+- the time to index every case from nothing (what the first search after an upgrade does)
+  against raw sqlite3 inserting the same rows into the same schema (search_entries, its
+  FTS5 table and triggers, in a fresh file with ClaimDesk's pragmas), 140 rows a statement in
+  one transaction; for reference also the same rows by executemany;
+- the time to reindex one changed case (what a search after logging a call does);
+- each query's median through SearchService.search against the same FTS5 statement run by
+  raw sqlite3 on the same file, timed turn about (issue 16's target: 2x at most).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from claimdesk.paths import sqlite_url
 from claimdesk.services import CallInput
+from claimdesk.services.search import (
+    FTS_QUERY,
+    FTS_SNIPPET_CHARS,
+    ROWS_PER_INSERT,
+    fts_match,
+    query_terms,
+)
 from claimdesk.storage import open_database
 from tests.signin import as_user
 
 QUERIES = ["Lopez", "reviewer report", "R4711", '"claim file" Kim', "zzqx"]
+COLUMNS = "claim_id, kind, record_id, title, body, extracted, extracted_sha256"
+
+
+def raw_insert(source: Path, folder: Path, many: bool) -> float:
+    """Seconds for raw sqlite3 to insert ``source``'s index rows into the same schema."""
+    with sqlite3.connect(source) as reading:
+        rows = reading.execute(f"SELECT {COLUMNS} FROM search_entries ORDER BY id").fetchall()
+        schema = [
+            sql
+            for (sql,) in reading.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name IN ('search_entries', 'search_fts')"
+                " AND sql IS NOT NULL AND name NOT LIKE 'search_fts_%' "
+                "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END"
+            )
+        ]
+    target = folder / f"raw-{'many' if many else 'multi'}.sqlite"
+    connection = sqlite3.connect(target, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE claims (id INTEGER PRIMARY KEY)")  # the foreign key's
+    for sql in schema:
+        connection.execute(sql)
+    one = "(" + ", ".join("?" * 7) + ")"
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    if many:
+        connection.executemany(f"INSERT INTO search_entries ({COLUMNS}) VALUES {one}", rows)
+    else:
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            connection.execute(
+                f"INSERT INTO search_entries ({COLUMNS}) VALUES " + ", ".join([one] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+    connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def interleaved(first: Callable[[], Any], second: Callable[[], Any], runs: int) -> list[float]:
+    """Medians (ms) of two workloads timed turn about, so a busy moment slows both alike."""
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(runs):
+        for work, samples in ((first, a), (second, b)):
+            started = time.perf_counter()
+            work()
+            samples.append(time.perf_counter() - started)
+    return [statistics.median(a) * 1000, statistics.median(b) * 1000]
 
 
 def main() -> int:
@@ -35,17 +102,25 @@ def main() -> int:
     parser.add_argument("database", type=Path)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "search.sqlite"
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        copy = folder / "search.sqlite"
         shutil.copy(args.database, copy)
-        db = open_database(sqlite_url(copy), backup_dir=Path(folder))
+        db = open_database(sqlite_url(copy), backup_dir=folder)
         services = as_user(db, "Bench")
         started = time.perf_counter()
         cases = services.search.rebuild()
         full = time.perf_counter() - started
         with db.engine.connect() as connection:
             entries = connection.exec_driver_sql("SELECT count(*) FROM search_entries").scalar()
+        floor = raw_insert(copy, folder, many=False)
+        many = raw_insert(copy, folder, many=True)
         print(f"index from nothing: {cases:,} cases, {entries:,} entries in {full:.1f} s")
+        print(
+            f"  raw sqlite3, same rows and schema: {floor:.1f} s ({ROWS_PER_INSERT} rows a "
+            f"statement), {many:.1f} s (executemany)"
+        )
+        print(f"  ClaimDesk / raw: {full / floor:.1f}x (target 3x at most)")
 
         claim_id = services.claims.list_claims()[0].id
         changed = []
@@ -56,17 +131,29 @@ def main() -> int:
             services.search.refresh()
             changed.append(time.perf_counter() - started)
         print(f"reindex one changed case: median {statistics.median(changed) * 1000:.0f} ms")
+
+        raw = sqlite3.connect(copy)
+        statement = FTS_QUERY
+        print("query                     ClaimDesk  raw sqlite3   ratio (target 2x at most)")
         for query in QUERIES:
-            times = []
-            for _ in range(args.runs):
-                started = time.perf_counter()
-                result = services.search.search(query)
-                times.append(time.perf_counter() - started)
+            params = {
+                "match": fts_match(query_terms(query)),
+                "limit": 301,
+                "small": FTS_SNIPPET_CHARS,
+                "visible": None,
+            }
+            result = services.search.search(query)
+            ours, floor_ms = interleaved(
+                lambda q=query: services.search.search(q),  # type: ignore[misc]
+                lambda p=params: raw.execute(statement, p).fetchall(),  # type: ignore[misc]
+                args.runs,
+            )
             print(
-                f"  {query!r:<24} {statistics.median(times) * 1000:7.1f} ms  "
+                f"  {query!r:<22} {ours:8.1f} ms {floor_ms:8.1f} ms {ours / floor_ms:7.2f}x  "
                 f"{result.total_hits:>4} hits in {len(result.cases):>4} cases"
                 + (" (cut at the limit)" if result.truncated else "")
             )
+        raw.close()
         db.dispose()
     return 0
 
