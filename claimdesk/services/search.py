@@ -551,10 +551,6 @@ def _entries(connection: Connection, claim_ids: list[int]) -> dict[int, list[_En
     return found
 
 
-# Documents whose bytes are read in one query: few enough to bound what is held at once.
-CONTENTS_PER_QUERY = 20
-
-
 def _fill_extracted(
     connection: Connection, claim_ids: list[int], entries: dict[int, list[_Entry]]
 ) -> None:
@@ -588,15 +584,18 @@ def _fill_extracted(
             unread.append(entry)
         else:
             entry.extracted = kept
-    for start in range(0, len(unread), CONTENTS_PER_QUERY):
-        chunk = {e.record_id: e for e in unread[start : start + CONTENTS_PER_QUERY]}
-        contents = connection.execute(
-            select(Document.id, Document.media_type, DocumentContent.data)
-            .join(DocumentContent, DocumentContent.document_id == Document.id)
-            .where(Document.id.in_(chunk))
-        )
-        for document_id, media_type, data in contents:
-            chunk[document_id].extracted = extract_text(data, media_type) if data else ""
+    if not unread:
+        return
+    by_id = {e.record_id: e for e in unread}
+    # One query for the batch, its rows streamed: one file's bytes held at a time.
+    contents = connection.execute(
+        select(Document.id, Document.media_type, DocumentContent.data)
+        .join(DocumentContent, DocumentContent.document_id == Document.id)
+        .where(Document.id.in_(by_id))
+        .execution_options(stream_results=True)
+    )
+    for document_id, media_type, data in contents:
+        by_id[document_id].extracted = extract_text(data, media_type) if data else ""
 
 
 def extract_text(data: bytes, media_type: str) -> str:
