@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import interleaved  # noqa: E402
 from claimdesk.letters.document import LetterDocument  # noqa: E402
 from claimdesk.letters.docx_writer import write_docx  # noqa: E402
 from claimdesk.letters.markup import Block, parse  # noqa: E402
@@ -64,18 +65,6 @@ def timed_cpu(work: Any, runs: int) -> tuple[float, float, float]:
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     return statistics.median(wall) * 1000, min(wall) * 1000, statistics.median(cpu) * 1000
-
-
-def interleaved(first: Any, second: Any, runs: int) -> tuple[float, float]:
-    """Medians of two workloads timed turn about, so a noisy machine slows both alike."""
-    a: list[float] = []
-    b: list[float] = []
-    for _ in range(runs):
-        for work, samples in ((first, a), (second, b)):
-            started = time.perf_counter()
-            work()
-            samples.append(time.perf_counter() - started)
-    return statistics.median(a) * 1000, statistics.median(b) * 1000
 
 
 def main() -> int:

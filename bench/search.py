@@ -26,13 +26,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import interleaved
 from claimdesk.paths import sqlite_url
 from claimdesk.services import CallInput
 from claimdesk.services.search import (
@@ -94,18 +94,6 @@ def raw_insert(
     elapsed = time.perf_counter() - started
     connection.close()
     return elapsed
-
-
-def interleaved(first: Callable[[], Any], second: Callable[[], Any], runs: int) -> list[float]:
-    """Medians (ms) of two workloads timed turn about, so a busy moment slows both alike."""
-    a: list[float] = []
-    b: list[float] = []
-    for _ in range(runs):
-        for work, samples in ((first, a), (second, b)):
-            started = time.perf_counter()
-            work()
-            samples.append(time.perf_counter() - started)
-    return [statistics.median(a) * 1000, statistics.median(b) * 1000]
 
 
 def main() -> int:
