@@ -156,7 +156,7 @@ def main() -> int:
                 args.runs,
             )
             print(
-                f"  {query!r:<22} {ours:8.1f} ms {floor_ms:8.1f} ms {ours / floor_ms:7.2f}x  "
+                f"  {query!r:<22} {ours:8.2f} ms {floor_ms:8.2f} ms {ours / floor_ms:7.2f}x  "
                 f"{result.total_hits:>4} hits in {len(result.cases):>4} cases"
                 + (" (cut at the limit)" if result.truncated else "")
             )
