@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import logging
 import re
 import unicodedata
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, or_, select, text
+from sqlalchemy import Connection, Integer, Table, bindparam, delete, insert, or_, select, text
 
 from claimdesk.errors import SearchCancelled, ValidationError
 from claimdesk.models import (
@@ -405,7 +406,7 @@ def _insert_entries(connection: Connection, rows: list[tuple[Any, ...]]) -> None
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start : start + ROWS_PER_INSERT]
         connection.exec_driver_sql(
-            _multi_row_insert(len(chunk)), tuple(value for row in chunk for value in row)
+            _multi_row_insert(len(chunk)), tuple(itertools.chain.from_iterable(chunk))
         )
 
 
@@ -421,7 +422,9 @@ def _multi_row_insert(count: int) -> str:
 
 
 def _join(*parts: object) -> str:
-    return "\n".join(str(p) for p in parts if p not in (None, ""))
+    return "\n".join(
+        [p if isinstance(p, str) else str(p) for p in parts if p is not None and p != ""]
+    )
 
 
 def _entries(connection: Connection, claim_ids: list[int]) -> dict[int, list[_Entry]]:
@@ -431,11 +434,16 @@ def _entries(connection: Connection, claim_ids: list[int]) -> dict[int, list[_En
     def add(claim_id: int, entry: _Entry) -> None:
         found[claim_id].append(entry)
 
+    # The ids as one expanding parameter: as literals, SQLAlchemy coerced all 100 of them for
+    # each of the nine queries of every batch.
+    ids = bindparam("ids", type_=Integer, expanding=True)
+    given = {"ids": claim_ids}
+
     def rows(*columns: Any, model: Any, extra: Any = None) -> Any:
-        statement = select(*columns).where(model.claim_id.in_(claim_ids)).order_by(model.id)
+        statement = select(*columns).where(model.claim_id.in_(ids)).order_by(model.id)
         if extra is not None:
             statement = statement.join(*extra)
-        return connection.execute(statement)
+        return connection.execute(statement, given)
 
     claim_rows = connection.execute(
         select(
@@ -454,8 +462,9 @@ def _entries(connection: Connection, claim_ids: list[int]) -> dict[int, list[_En
             Claim.criteria_cited,
             Claim.proof_of_receipt,
         )
-        .where(Claim.id.in_(claim_ids))
-        .order_by(Claim.id)
+        .where(Claim.id.in_(ids))
+        .order_by(Claim.id),
+        given,
     )
     for claim_id, *details in claim_rows:
         add(claim_id, _Entry("claim", claim_id, "Case details", _join(*details)))
@@ -465,8 +474,9 @@ def _entries(connection: Connection, claim_ids: list[int]) -> dict[int, list[_En
     promises = connection.execute(
         select(CallPromise.call_id, CallPromise.description)
         .join(CallLogEntry, CallLogEntry.id == CallPromise.call_id)
-        .where(CallLogEntry.claim_id.in_(claim_ids))
-        .order_by(CallPromise.id)
+        .where(CallLogEntry.claim_id.in_(ids))
+        .order_by(CallPromise.id),
+        given,
     )
     for call_id, description in promises:
         promised[call_id].append(description)
