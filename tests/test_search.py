@@ -198,6 +198,15 @@ def test_a_case_written_behind_the_services_back_is_indexed_too(
     with sqlite3.connect(db_path) as connection:  # as bench/make_office_db.py does
         connection.execute("DELETE FROM search_entries WHERE claim_id = ?", (claim_id,))
     assert services.search.pending() == 1
+    # Cases without any entry are looked for when the database is opened (at its first
+    # search); after that a search reads only the queue every unit of work fills, so it costs
+    # nothing when nothing changed. An explicit refresh (search --reindex) looks again.
+    assert not services.search.search("Dana Ortiz").cases
+    reopened = as_user(services.context.db)
+    assert reopened.search.search("Dana Ortiz").cases
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("DELETE FROM search_entries WHERE claim_id = ?", (claim_id,))
+    assert services.search.refresh() == 1
     assert services.search.search("Dana Ortiz").cases
 
 

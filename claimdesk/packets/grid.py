@@ -166,8 +166,8 @@ def _draw_blocks(
         x = pdf.l_margin
         for lines, width, align in zip(block.cells, widths, grid.align, strict=True):
             for n, line in enumerate(lines):
-                pdf.set_xy(x + grid.padding, block.y + grid.padding + n * grid.line_height)
-                pdf.cell(width - 2 * grid.padding, grid.line_height, line, align=align)
+                y = block.y + grid.padding + n * grid.line_height
+                _text(pdf, x + grid.padding, y, width - 2 * grid.padding, grid, line, align)
             x += width
         pdf.set_draw_color(*RULE)
         pdf.set_line_width(0.4)
@@ -182,9 +182,29 @@ def _heading(pdf: FPDF, grid: Grid, widths: list[float], y: float, height: float
     pdf.set_font(SANS, "B", grid.head_size)
     x = pdf.l_margin
     for title, width, align in zip(grid.headings, widths, grid.align, strict=True):
-        pdf.set_xy(x + grid.padding, y + grid.padding)
-        pdf.cell(width - 2 * grid.padding, grid.line_height, title, align=align)
+        _text(pdf, x + grid.padding, y + grid.padding, width - 2 * grid.padding, grid, title, align)
         x += width
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.8)
     pdf.line(pdf.l_margin, y + height, pdf.l_margin + pdf.epw, y + height)
+
+
+def _text(pdf: FPDF, x: float, y: float, width: float, grid: Grid, line: str, align: str) -> None:
+    """One line of a cell, placed where ``pdf.cell(width, grid.line_height, line, align=align)``
+    at (x, y) puts it. Without text shaping (no script needs it) it is written straight to
+    the page: fpdf2's cell() lays out every line as styled fragments, which was most of the
+    index's and the chronology's time (issue 16)."""
+    if pdf.text_shaping:
+        pdf.set_xy(x, y)
+        pdf.cell(width, grid.line_height, line, align=align)
+        return
+    if not line:
+        return
+    if align == "R":
+        dx = width - pdf.c_margin - pdf.get_string_width(line)
+    elif align == "C":
+        dx = (width - pdf.get_string_width(line)) / 2
+    else:
+        dx = pdf.c_margin
+    # cell()'s baseline: half the line's height, and 0.3 of the font size below it.
+    pdf.text(x + dx, y + 0.5 * grid.line_height + 0.3 * pdf.font_size, line)
