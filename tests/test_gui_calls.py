@@ -23,7 +23,7 @@ from claimdesk.gui.panels.calls import (
 )
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services import CallInput, PromiseInput, Services
-from tests.gui_support import follow_changes, make_env, open_case
+from tests.gui_support import follow_changes, make_env, open_case, refreshed
 from tests.pinned import NOW
 
 
@@ -35,7 +35,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> CallsPanel:
     follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
@@ -138,7 +138,7 @@ def test_an_error_is_shown_and_the_typing_kept(qtbot: QtBot, panel: CallsPanel) 
 
 def test_calls_show_in_their_own_time_zone(panel: CallsPanel) -> None:
     log(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     # 22:30 UTC on 2 March is 14:30 in Los Angeles.
     assert panel.model.index(0, WHEN).data() == "Mon 02 Mar 2026 14:30 PST"
     assert panel.model.index(0, SUMMARY).data() == "Asked for the claim file."
@@ -172,7 +172,7 @@ def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsP
 
 def test_promises_can_be_marked_kept_or_broken(panel: CallsPanel) -> None:
     log(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     assert panel.promises.count() == 1
     panel.broken_button.click()

@@ -16,7 +16,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.reminders import lead_days_from
 from claimdesk.gui.today_page import AgendaModel, when_text
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import make_env
+from tests.gui_support import make_env, refreshed
 from tests.pinned import TODAY
 
 
@@ -195,7 +195,7 @@ def test_the_computed_date_and_the_confidence_read_in_words(
     services.deadlines.add_manual(claim_id, "Send the ECG tracings", TODAY + timedelta(days=3))
     panel = DeadlinesPanel(make_env(services, tmp_path), claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     model = panel.model
     rules = [r.rule_id for r in model.rows]
     row = rules.index("US-ERISA-appeal-file")

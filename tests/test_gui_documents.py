@@ -26,7 +26,7 @@ from claimdesk.gui.panels.documents import (
 )
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, follow_changes, make_env, threads_calling
+from tests.gui_support import field, follow_changes, make_env, refreshed, threads_calling
 from tests.pinned import TODAY
 
 
@@ -53,7 +53,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[Document
     follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     yield widget
     env.tasks.wait(5000)
@@ -310,7 +310,7 @@ def test_packet_include_and_order(panel: DocumentsPanel) -> None:
         services.documents.attach(panel.claim_id, f"{name}.txt", name.encode()).id
         for name in ("alpha", "beta", "gamma")
     ]
-    panel.refresh()
+    refreshed(panel)
 
     def positions() -> dict[int, int | None]:
         return {d.id: d.packet_position for d in services.documents.documents(panel.claim_id)}
@@ -340,7 +340,7 @@ def test_packet_include_and_order(panel: DocumentsPanel) -> None:
 
 def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
     document = panel.services.documents.attach(panel.claim_id, "scan.bin", b"\x00\x01data")
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     target = tmp_path / "out" / "copy.bin"
     target.parent.mkdir()
@@ -356,7 +356,7 @@ def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
 
 def test_pdf_preview_pages(qtbot: QtBot, panel: DocumentsPanel) -> None:
     document = panel.services.documents.attach(panel.claim_id, "claim file.pdf", pdf_bytes(3))
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview.page_label.text() == "Page 1 of 3", timeout=10_000)
     assert panel.preview.stack.currentWidget() is panel.preview.image_area
@@ -373,7 +373,7 @@ def test_corrupt_pdf_says_it_cannot_be_shown(qtbot: QtBot, panel: DocumentsPanel
     document = panel.services.documents.attach(
         panel.claim_id, "broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n"
     )
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(
         lambda: panel.preview_text().startswith("This PDF cannot be shown: "), timeout=10_000
@@ -387,7 +387,7 @@ def test_image_preview(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> N
     path = tmp_path / "photo.png"
     assert image.save(str(path))
     document = panel.services.documents.attach(panel.claim_id, "photo.png", path.read_bytes())
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview_text() == "image", timeout=10_000)
     # Scaled down to the preview's width.
@@ -413,7 +413,7 @@ def test_encrypted_pdf_says_it_needs_a_password(qtbot: QtBot, panel: DocumentsPa
     out = io.BytesIO()
     writer.write(out)
     document = panel.services.documents.attach(panel.claim_id, "locked.pdf", out.getvalue())
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: "password" in panel.preview_text(), timeout=10_000)
     assert panel.preview_text().startswith("This PDF cannot be shown: ")
@@ -423,7 +423,7 @@ def test_edit_a_documents_details_and_a_refused_title(panel: DocumentsPanel) -> 
     document = panel.services.documents.attach(
         panel.claim_id, "scan0042.pdf", pdf_bytes(1), document_date=TODAY
     )
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     answers = iter(["", "IME report, Dr. Ames"])  # first an empty title, refused
 

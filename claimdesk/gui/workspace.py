@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseSource
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.guide import help_button
 from claimdesk.gui.panels.base import CasePanel
@@ -22,18 +24,29 @@ def panel_classes() -> list[type[CasePanel]]:
 
 
 class CaseWorkspace(QWidget):
+    """A case opens in steps: the heading and the panel in front are read first (off the GUI
+    thread), every other panel only when it is first shown. A change refreshes the panel in
+    front; a hidden panel it concerns is marked stale and read again when shown. The panels
+    share one ``CaseSource``, so a list two tabs show is read once per change."""
+
+    # The heading was read: the window names the case's tab from it.
+    titled = Signal()
+
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self.claim_id = claim_id
+        self.source = CaseSource(env.services, claim_id)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Case heading")
+        self.heading.setMinimumHeight(self.heading.fontMetrics().height() * 2)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.panels: dict[str, CasePanel] = {}
         for cls in panel_classes():
             panel = cls(env, claim_id, self)
+            panel.source = self.source
             self.panels[cls.key] = panel
             self.tabs.addTab(panel, cls.title)
         # One "?" beside the tabs: the guide's page of the tab in front.
@@ -45,19 +58,47 @@ class CaseWorkspace(QWidget):
         env.bus.changed.connect(self._on_change)
         self.detail: ClaimDetail | None = None
         self._gone = False
+        self._heading_asked = 0
         # The subtitle's colour is baked into the label's HTML: redo it when the theme flips.
         theme.follow(self.heading, self._show_heading)
         self.refresh_heading()
-        for panel in self.panels.values():
-            panel.refresh()
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_shown())
+        # From the event loop: whoever opened the case may bring another panel forward first.
+        QTimer.singleShot(0, self, self._refresh_shown)
 
     def refresh_heading(self) -> None:
-        try:
-            self.detail = self.env.services.claims.get(self.claim_id)
-            self._gone = False
-        except ClaimDeskError:
+        self._heading_asked += 1
+        asked = self._heading_asked
+        records = self.source.records()
+
+        def done(detail: ClaimDetail) -> None:
+            if shiboken6.isValid(self) and asked == self._heading_asked:
+                self.detail, self._gone = detail, False
+                self._show_heading()
+                self.titled.emit()
+
+        def failed(error: BaseException) -> None:
+            if not shiboken6.isValid(self) or asked != self._heading_asked:
+                return
+            if not isinstance(error, ClaimDeskError):
+                raise error
             self._gone = True
-        self._show_heading()
+            self._show_heading()
+
+        self.env.tasks.run(records.claim, done, failed)
+
+    def _refresh_shown(self) -> None:
+        """Read the panel in front if it is out of date."""
+        panel = self.tabs.currentWidget()
+        if isinstance(panel, CasePanel) and panel.stale:
+            panel.refresh()
+
+    @property
+    def reading_now(self) -> bool:
+        """Some part of the workspace waits for what it asked to read."""
+        return (self.detail is None and not self._gone) or any(
+            p.reading_now for p in self.panels.values()
+        )
 
     def _show_heading(self) -> None:
         if self._gone:
@@ -96,11 +137,16 @@ class CaseWorkspace(QWidget):
         return any(p.has_unsaved_edits() for p in self.panels.values())
 
     def _on_change(self, changes: ChangeSet) -> None:
+        self.source.forget(changes)
         if any(c.claim_id == self.claim_id and c.entity == "claim" for c in changes):
             self.refresh_heading()
+        front = self.tabs.currentWidget()
         for panel in self.panels.values():
             if panel.concerns(changes):
-                panel.refresh()
+                if panel is front:
+                    panel.refresh()
+                else:
+                    panel.stale = True
 
 
 def _esc(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text, day_width, moment_text
 from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.env import GuiEnv
@@ -377,6 +379,7 @@ class CallsPanel(RecordPanel):
     key = "calls"
     title = "Call log"
     watches = frozenset({"call", "promise"})
+    failure = "Cannot read the call log"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -458,13 +461,12 @@ class CallsPanel(RecordPanel):
         layout.addWidget(self.form, 0)
         self._update_buttons()
 
-    def refresh(self) -> None:
-        if self.reload(
-            self.table,
-            lambda: self.services.calls.calls(self.claim_id),
-            "Cannot read the call log",
-        ):
-            self._show_detail()
+    def reads(self) -> Callable[[CaseRecords], list[CallRecord]]:
+        return lambda records: records.calls()
+
+    def paint(self, data: list[CallRecord]) -> None:
+        self.fill(self.table, data)
+        self._show_detail()
 
     def selected(self) -> CallRecord | None:
         return selected_record(self.table)  # type: ignore[no-any-return]
@@ -511,11 +513,13 @@ class CallsPanel(RecordPanel):
             return
         self.form.correcting = None
         self.form.hide()
-        self.refresh()
-        for row, record in enumerate(self.model.rows):
-            if record.id == saved.id:
-                self.table.selectRow(row)
         self.table.setFocus()
+        self.refresh(then=lambda: self._select(saved.id))
+
+    def _select(self, call_id: int) -> None:
+        for row, record in enumerate(self.model.rows):
+            if record.id == call_id:
+                self.table.selectRow(row)
 
     def cancel_form(self) -> None:
         self.form.correcting = None
