@@ -22,6 +22,7 @@ from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
+from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.services import ChangeSet, ClaimInput, Services
 
 
@@ -70,9 +71,9 @@ def refreshed(panel: CasePanel) -> None:
     settled(panel)
 
 
-def settled(*panels: CasePanel) -> None:
-    """Wait until the panels have painted every read they asked for (after a change they
-    follow, say); a read that never ends fails the test."""
+def settled(*panels: CasePanel | CaseWorkspace) -> None:
+    """Wait until the panels (or a case's workspace) have painted every read they asked for
+    (after a change they follow, say); a read that never ends fails the test."""
     waited = QElapsedTimer()
     waited.start()
     while any(p.reading_now for p in panels):

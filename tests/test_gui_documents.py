@@ -26,7 +26,7 @@ from claimdesk.gui.panels.documents import (
 )
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, follow_changes, make_env, refreshed, threads_calling
+from tests.gui_support import field, follow_changes, make_env, refreshed, settled, threads_calling
 from tests.pinned import TODAY
 
 
@@ -90,6 +90,7 @@ def answer(panel: DocumentsPanel, *answers: object) -> None:
 def wait_attached(qtbot: QtBot, panel: DocumentsPanel) -> None:
     """Until the files are checked, handed to the worker, kept, and the panel has said so."""
     qtbot.waitUntil(lambda: not panel.attacher.busy)
+    settled(panel)
     assert not panel.summary.text().startswith(("Checking", "Attaching"))
 
 
@@ -319,21 +320,26 @@ def test_packet_include_and_order(panel: DocumentsPanel) -> None:
     assert panel.packet_button.text() == "Include in packet"
     assert not panel.up_button.isEnabled()
     panel.packet_button.click()
+    settled(panel)
     panel.select_document(ids[0])
     panel.packet_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
     assert panel.model.index(0, IN_PACKET).data() == "2"
     assert panel.packet_button.text() == "Leave out of packet"
 
     assert panel.up_button.isEnabled() and not panel.down_button.isEnabled()
     panel.up_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: 2}
     assert panel.selected().id == ids[0]  # type: ignore[union-attr]
     panel.down_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
 
     panel.select_document(ids[2])
     panel.packet_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: None}
     assert panel.packet_button.text() == "Include in packet"
 

@@ -96,8 +96,11 @@ class CaseWorkspace(QWidget):
     @property
     def reading_now(self) -> bool:
         """Some part of the workspace waits for what it asked to read."""
-        return (self.detail is None and not self._gone) or any(
-            p.reading_now for p in self.panels.values()
+        front = self.tabs.currentWidget()
+        return (
+            (self.detail is None and not self._gone)
+            or (isinstance(front, CasePanel) and front.stale)
+            or any(p.reading_now for p in self.panels.values())
         )
 
     def _show_heading(self) -> None:
