@@ -67,10 +67,12 @@ def test_no_panel_reads_on_the_gui_thread(
     assert threading.main_thread() not in queried_on
     # A change refreshes the panel in front off the GUI thread too.
     workspace.show_panel("calls")
+    workspace.env.tasks.hold()  # the read the change asks for waits until the save is done
     services.calls.log_call(
         claim_id, CallInput(occurred_at=services.clock.now(), person_name="Sam", summary="Hi")
     )
-    queried_on.clear()
+    queried_on.clear()  # the save's own statements ran on the GUI thread, as saves may
+    workspace.env.tasks.release()
     settled(workspace)
     assert any(c.person_name == "Sam" for c in calls.model.rows)
     assert queried_on and threading.main_thread() not in queried_on

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from claimdesk.errors import ClaimDeskError
@@ -43,12 +46,11 @@ class CaseWorkspace(QWidget):
         self.heading.setMinimumHeight(self.heading.fontMetrics().height() * 2)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.panels: dict[str, CasePanel] = {}
+        # Each tab holds a blank page until it is first shown (or asked for): building all
+        # nine panels was most of the time a case took to open.
+        self.panels = Panels(self, panel_classes())
         for cls in panel_classes():
-            panel = cls(env, claim_id, self)
-            panel.source = self.source
-            self.panels[cls.key] = panel
-            self.tabs.addTab(panel, cls.title)
+            self.tabs.addTab(QWidget(), cls.title)
         # One "?" beside the tabs: the guide's page of the tab in front.
         self.tabs.setCornerWidget(help_button(self.guide_page, self.tabs))
         layout = QVBoxLayout(self)
@@ -85,12 +87,37 @@ class CaseWorkspace(QWidget):
             self._gone = True
             self._show_heading()
 
-        self.env.tasks.run(records.claim, done, failed)
+        self.env.tasks.read(records.claim, done, failed)
+
+    def _build(self, cls: type[CasePanel]) -> CasePanel:
+        """Put the panel in place of its tab's blank page, keeping the tab in front."""
+        panel = cls(self.env, self.claim_id, self)
+        panel.source = self.source
+        index = self.panels.index(cls.key)
+        blank = self.tabs.widget(index)
+        front = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # the same tab stays in front: nothing to announce
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, panel, cls.title)
+            self.tabs.setCurrentIndex(front)
+        finally:
+            self.tabs.blockSignals(False)
+        if blank is not None:
+            blank.deleteLater()
+        return panel
+
+    def _front(self) -> CasePanel:
+        return self.panels[self.panels.key_at(self.tabs.currentIndex())]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._front()  # built before it is first painted
+        super().showEvent(event)
 
     def _refresh_shown(self) -> None:
         """Read the panel in front if it is out of date."""
-        panel = self.tabs.currentWidget()
-        if isinstance(panel, CasePanel) and panel.stale:
+        panel = self._front()
+        if panel.stale:
             panel.refresh()
 
     @property
@@ -99,8 +126,9 @@ class CaseWorkspace(QWidget):
         front = self.tabs.currentWidget()
         return (
             (self.detail is None and not self._gone)
-            or (isinstance(front, CasePanel) and front.stale)
-            or any(p.reading_now for p in self.panels.values())
+            or not isinstance(front, CasePanel)
+            or front.stale
+            or any(p.reading_now for p in self.panels.built())
         )
 
     def _show_heading(self) -> None:
@@ -133,23 +161,55 @@ class CaseWorkspace(QWidget):
 
     def guide_page(self) -> str:
         """The user guide's page of the tab in front (the guide names pages by panel key)."""
-        panel = self.tabs.currentWidget()
-        return panel.key if isinstance(panel, CasePanel) else "overview"
+        return self.panels.key_at(self.tabs.currentIndex())
 
     def has_unsaved_edits(self) -> bool:
-        return any(p.has_unsaved_edits() for p in self.panels.values())
+        return any(p.has_unsaved_edits() for p in self.panels.built())
 
     def _on_change(self, changes: ChangeSet) -> None:
         self.source.forget(changes)
         if any(c.claim_id == self.claim_id and c.entity == "claim" for c in changes):
             self.refresh_heading()
         front = self.tabs.currentWidget()
-        for panel in self.panels.values():
+        for panel in self.panels.built():  # one not built yet reads when it is
             if panel.concerns(changes):
                 if panel is front:
                     panel.refresh()
                 else:
                     panel.stale = True
+
+
+class Panels(Mapping[str, CasePanel]):
+    """The workspace's panels by key, in tab order; a panel is built the first time it is
+    asked for (shown, or named by code that works on it)."""
+
+    def __init__(self, workspace: CaseWorkspace, classes: list[type[CasePanel]]) -> None:
+        self._workspace = workspace
+        self._classes = {cls.key: cls for cls in classes}
+        self._keys = list(self._classes)
+        self._built: dict[str, CasePanel] = {}
+
+    def __getitem__(self, key: str) -> CasePanel:
+        panel = self._built.get(key)
+        if panel is None:
+            panel = self._workspace._build(self._classes[key])  # KeyError: no such panel
+            self._built[key] = panel
+        return panel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def index(self, key: str) -> int:
+        return self._keys.index(key)
+
+    def key_at(self, index: int) -> str:
+        return self._keys[max(index, 0)]
+
+    def built(self) -> list[CasePanel]:
+        return list(self._built.values())
 
 
 def _esc(text: str) -> str:

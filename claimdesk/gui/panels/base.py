@@ -42,7 +42,8 @@ class CasePanel(QWidget):
         self.claim_id = claim_id
         # The panel's own lists when it stands alone; the workspace hands its panels one
         # source, so a list shown on two tabs is read once.
-        self.source = CaseSource(env.services, claim_id)
+        self._own_source = CaseSource(env.services, claim_id)
+        self.source = self._own_source
         env.bus.changed.connect(self._forget_own)
         # Shown out of date: the workspace refreshes a hidden panel only when it is shown.
         self.stale = True
@@ -52,8 +53,10 @@ class CasePanel(QWidget):
 
     def _forget_own(self, changes: ChangeSet) -> None:
         # Connected before any follower of the panel, so the lists go before a refresh asks.
-        if shiboken6.isValid(self):
-            self.source.forget(changes)
+        # A shared source is the workspace's to forget, before it asks for refreshes: once a
+        # read has begun, forgetting again could drop what it is reading after the change.
+        if shiboken6.isValid(self) and self.source is self._own_source:
+            self._own_source.forget(changes)
 
     @property
     def reading_now(self) -> bool:
@@ -120,7 +123,7 @@ class CasePanel(QWidget):
                 self._loaded_if_done()
                 self.report(failure, error)
 
-        self.env.tasks.run(run, done, failed)
+        self.env.tasks.read(run, done, failed)
 
     def _loaded_if_done(self) -> None:
         if not self._waiting:

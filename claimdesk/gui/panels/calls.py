@@ -106,12 +106,14 @@ class CallModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[CallRecord] = []
-        self._dates: dict[int, str] = {}
+        self._by_id: dict[int, CallRecord] = {}
 
     def set_rows(self, rows: list[CallRecord]) -> None:
+        # Nothing per row here but an index: a case with 5,000 calls is set at once, and a
+        # row's text is made when the view shows it.
         self.beginResetModel()
         self.rows = list(rows)
-        self._dates = {r.id: _day(in_own_zone(r).date()) for r in self.rows}
+        self._by_id = {r.id: r for r in self.rows}
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -155,7 +157,8 @@ class CallModel(RecordTableModel):
             if call.superseded:
                 return f"corrected · {first}"
             if call.amends_id is not None:
-                corrected = self._dates.get(call.amends_id, "")
+                amended = self._by_id.get(call.amends_id)
+                corrected = _day(in_own_zone(amended).date()) if amended else ""
                 return f"corrects the call of {corrected} · {first}"
             return first
         if column == PROMISED:
