@@ -149,6 +149,7 @@ def test_ctrl_l_logs_a_call_from_anywhere_in_a_case(qtbot: QtBot, window: MainWi
     workspace = window.open_case(claim_id, "overview")
     before = len(window.services.calls.calls(claim_id))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    settled(workspace)
     assert workspace.tabs.currentWidget() is workspace.panels["calls"]
     focused = window.focusWidget()
     assert focused is not None

@@ -482,26 +482,29 @@ class CallsPanel(RecordPanel):
         if self.has_unsaved_edits():
             self.form.setFocus()
             return
-        if self._load_organisations():
-            self.form.start()
+        self._open_form(None)
 
     def correct_call(self) -> None:
         call = self.selected()
         if call is None or call.superseded:
             return
-        if self._load_organisations():
+        self._open_form(call)
+
+    def _open_form(self, call: CallRecord | None) -> None:
+        """Open the form once its organisation choices are read afresh (one may have been
+        added meanwhile), off the GUI thread like every read."""
+        claims = self.services.claims
+
+        def read(records: CaseRecords) -> tuple[list[OrganisationRecord], int | None]:
+            return claims.organisations(), records.claim().insurer_id
+
+        def start(found: tuple[list[OrganisationRecord], int | None]) -> None:
+            if call is None and self.has_unsaved_edits():
+                return  # typing started in the form meanwhile (a second Ctrl+L)
+            self.form.set_organisations(*found)
             self.form.start(call)
 
-    def _load_organisations(self) -> bool:
-        """Fill the form's organisation choices afresh (one may have been added meanwhile)."""
-        try:
-            insurer_id = self.services.claims.get(self.claim_id).insurer_id
-            organisations = self.services.claims.organisations()
-        except Exception as error:
-            self.report("Cannot read the organisations", error)
-            return False
-        self.form.set_organisations(organisations, insurer_id)
-        return True
+        self.read_async("form", read, start, "Cannot read the organisations")
 
     def save_form(self) -> None:
         correcting = self.form.correcting
