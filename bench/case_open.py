@@ -37,6 +37,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bench.make_office_db import build
+from claimdesk.gui.collector import MainThreadCollector
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.workspace import CaseWorkspace
@@ -233,6 +234,7 @@ def main() -> int:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    MainThreadCollector(app)  # as gui/app.py starts it: garbage is collected on the GUI thread
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "office.sqlite"
         build(path, args.claims, args.claims * 10, args.claims, now=NOW)

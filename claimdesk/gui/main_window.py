@@ -273,12 +273,12 @@ class MainWindow(QMainWindow):
                     widget.show_panel(panel)
                 return widget
         workspace = CaseWorkspace(self.env, claim_id)
+        if panel:
+            workspace.show_panel(panel)  # before it is shown: only that panel is built
         index = self.tabs.addTab(workspace, workspace.tab_title)
         # The heading is read off the GUI thread: the tab is named once it has arrived.
         workspace.titled.connect(lambda: self._name_case_tab(workspace))
         self.tabs.setCurrentIndex(index)
-        if panel:
-            workspace.show_panel(panel)
         return workspace
 
     def _name_case_tab(self, workspace: CaseWorkspace) -> None:
