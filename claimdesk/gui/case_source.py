@@ -17,16 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from claimdesk.services import ChangeSet, Services
-from claimdesk.services.dto import (
-    AppealRecord,
-    CallRecord,
-    ClaimDetail,
-    DeadlineRecord,
-    DocumentInfo,
-    LetterRecord,
-    RequestRecord,
-)
+from claimdesk.services import ChangeSet, Services, dto
 from claimdesk.services.timeline import TimelineMark, marks_of
 
 T = TypeVar("T")
@@ -61,25 +52,25 @@ class CaseRecords:
         self._lists[name] = value
         return value
 
-    def claim(self) -> ClaimDetail:
+    def claim(self) -> dto.ClaimDetail:
         return self._get("claim", lambda: self.services.claims.get(self.claim_id))
 
-    def calls(self) -> list[CallRecord]:
+    def calls(self) -> list[dto.CallRecord]:
         return self._get("calls", lambda: self.services.calls.calls(self.claim_id))
 
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self) -> list[dto.DocumentInfo]:
         return self._get("documents", lambda: self.services.documents.documents(self.claim_id))
 
-    def requests(self) -> list[RequestRecord]:
+    def requests(self) -> list[dto.RequestRecord]:
         return self._get("requests", lambda: self.services.requests.requests(self.claim_id))
 
-    def appeals(self) -> list[AppealRecord]:
+    def appeals(self) -> list[dto.AppealRecord]:
         return self._get("appeals", lambda: self.services.appeals.appeals(self.claim_id))
 
-    def letters(self) -> list[LetterRecord]:
+    def letters(self) -> list[dto.LetterRecord]:
         return self._get("letters", lambda: self.services.letters.letters(self.claim_id))
 
-    def deadlines(self) -> list[DeadlineRecord]:
+    def deadlines(self) -> list[dto.DeadlineRecord]:
         return self._get("deadlines", lambda: self.services.deadlines.deadlines(self.claim_id))
 
     def timeline(self, today: date) -> list[TimelineMark]:
