@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget
 
 from claimdesk.gui import theme
@@ -35,10 +45,10 @@ LANE_HEIGHT = 64  # the least a lane gets; a taller view spreads the lanes over 
 TOP = 34
 BOTTOM = 30  # room for "today" under the lanes
 STACK = 4  # marks crowding one spot are nudged down, at most this many rows
-STACK_STEP = 10
+STACK_STEP = 15
 HOVER_LINES = 8  # a group's hover names this many of its marks
 DESCRIBED = 300  # up to this many marks, the description names each one
-SPOT = 12  # marks closer than this many pixels overlap: drawn as one, with their count
+SPOT = 24  # marks closer than this many pixels overlap: drawn as one, with their count
 
 
 class TimelineCanvas(QWidget):
@@ -146,7 +156,9 @@ class TimelineCanvas(QWidget):
         grid = QColor(text)
         grid.setAlpha(80)
         self._drawn = []
-        metrics = self.fontMetrics()
+        small_font = QFont(self.font())
+        small_font.setPointSizeF(max(self.font().pointSizeF() * 0.75, 6.0))
+        small = QFontMetricsF(small_font)
         lane_height = self.lane_height()
         bottom = TOP + lane_height * len(LANES)
         # lanes
@@ -182,7 +194,7 @@ class TimelineCanvas(QWidget):
             stacked[lane] = max(stacked.get(lane, 1), len(in_spot))
         edges: dict[str, tuple[QColor, QColor]] = {}
         dark = theme.is_dark(palette)
-        for (lane, _spot), in_spot in groups.items():
+        for (lane, spot), in_spot in groups.items():
             row = LANES.index(lane)
             for slot, group in enumerate(in_spot):
                 first = group[0]
@@ -202,6 +214,20 @@ class TimelineCanvas(QWidget):
                 if first.end is not None and first.end > first.start:
                     rect = QRectF(x, y - 3, max(self.x_of(first.end) - x, 4), 7)
                     painter.drawRoundedRect(rect, 3, 3)
+                elif len(group) > 1:
+                    # A pill holding the count, as wide as the count needs.
+                    count = str(len(group))
+                    width = max(14.0, small.horizontalAdvance(count) + 8.0)
+                    # Centred on its spot, so the pills of a crowded lane sit side by side.
+                    middle = (spot + 0.5) * SPOT
+                    rect = QRectF(middle - width / 2, y - 7, width, 14)
+                    painter.drawRoundedRect(rect, 7, 7)
+                    painter.setFont(small_font)
+                    painter.setPen(
+                        Qt.GlobalColor.white if colour.lightness() < 150 else Qt.GlobalColor.black
+                    )
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, count)
+                    painter.setFont(self.font())
                 elif lane == LANES[-1]:
                     rect = QRectF(x - 6, y - 6, 12, 12)
                     path = QPainterPath()
@@ -213,11 +239,6 @@ class TimelineCanvas(QWidget):
                 else:
                     rect = QRectF(x - 5, y - 5, 10, 10)
                     painter.drawEllipse(rect)
-                if len(group) > 1:
-                    count = str(len(group))
-                    painter.setPen(text)
-                    painter.drawText(QPointF(x + 7, y + 4), count)
-                    rect = rect.adjusted(0, 0, 7 + metrics.horizontalAdvance(count), 0)
                 self._drawn.append((rect.adjusted(-3, -3, 3, 3), group))
         painter.end()
 
