@@ -88,6 +88,8 @@ def test_a_case_opens_with_its_front_panel_and_reads_others_when_shown(
     workspace.show_panel("calls")
     settled(workspace)
     assert len(calls) == 1 and not letters  # the Letters tab was never shown
+    assert "letters" in workspace.panels
+    assert "letters" not in [p.key for p in workspace.panels.built()]  # nor built
     assert workspace.panels["letters"].stale
     workspace.show_panel("timeline")
     settled(workspace)

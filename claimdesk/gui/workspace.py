@@ -196,6 +196,9 @@ class Panels(Mapping[str, CasePanel]):
             self._built[key] = panel
         return panel
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._classes  # without building it
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
