@@ -341,6 +341,7 @@ class RequestsPanel(RecordPanel):
 
     def _received(self) -> None:
         self._receiving = False
+        self._update_buttons()  # at once: the list read afresh follows
         self.refresh()
 
     def withdraw(self) -> None:
