@@ -8,14 +8,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QElapsedTimer,
+    QEventLoop,
+    QSettings,
+    QThread,
+)
 from PySide6.QtWidgets import QDialog, QWidget
 
 from claimdesk.gui.env import ChangeBus, GuiEnv
 from claimdesk.gui.panels.base import CasePanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.tasks import TaskRunner
-from claimdesk.services import ClaimInput, Services
+from claimdesk.gui.workspace import CaseWorkspace
+from claimdesk.services import ChangeSet, ClaimInput, Services
 
 
 def make_env(services: Services, tmp_path: Path) -> GuiEnv:
@@ -46,8 +54,32 @@ def open_case(services: Services) -> int:
 
 
 def follow_changes(panel: CasePanel) -> None:
-    """Refresh the panel on the changes that concern it, as the workspace does."""
-    panel.env.bus.changed.connect(lambda change: panel.concerns(change) and panel.refresh())
+    """Refresh the panel on the changes that concern it, as the workspace does, and wait until
+    it has painted what it read (so the test looks at what the user sees once it is in)."""
+
+    def follow(changes: ChangeSet) -> None:
+        if panel.concerns(changes):
+            refreshed(panel)
+
+    panel.env.bus.changed.connect(follow)
+
+
+def refreshed(panel: CasePanel) -> None:
+    """Ask the panel to read afresh and wait until it has painted what it read (panels read
+    off the GUI thread)."""
+    panel.refresh()
+    settled(panel)
+
+
+def settled(*panels: CasePanel | CaseWorkspace) -> None:
+    """Wait until the panels (or a case's workspace) have painted every read they asked for
+    (after a change they follow, say); a read that never ends fails the test."""
+    waited = QElapsedTimer()
+    waited.start()
+    while any(p.reading_now for p in panels):
+        assert waited.elapsed() < 10_000, "a panel's read never finished"
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        QThread.msleep(1)
 
 
 def qdate(day: date) -> QDate:

@@ -18,6 +18,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.services import Services
 from tests.builders import full_case
+from tests.gui_support import settled
 from tests.pinned import TODAY
 
 
@@ -84,6 +85,7 @@ def test_opening_a_case_shows_its_overview(qtbot: QtBot, window: MainWindow) -> 
     qtbot.keyClick(window.cases_page.table, Qt.Key.Key_Return)
     workspace = window.current_workspace()
     assert isinstance(workspace, CaseWorkspace) and workspace.claim_id == claim_id
+    settled(workspace)
     overview = workspace.panels["overview"]
     assert "Acme Health Plan" in overview.fields["insurer"].text()  # type: ignore[attr-defined]
     # Opening it again brings the same tab forward rather than a second one.
@@ -147,6 +149,7 @@ def test_ctrl_l_logs_a_call_from_anywhere_in_a_case(qtbot: QtBot, window: MainWi
     workspace = window.open_case(claim_id, "overview")
     before = len(window.services.calls.calls(claim_id))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    settled(workspace)
     assert workspace.tabs.currentWidget() is workspace.panels["calls"]
     focused = window.focusWidget()
     assert focused is not None

@@ -20,7 +20,7 @@ from claimdesk.gui.panels.appeals import (
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import AppealLevel, ContactMethod, EventKind, Outcome
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, filler, follow_changes, make_env, qdate
+from tests.gui_support import field, filler, follow_changes, make_env, qdate, refreshed
 from tests.pinned import TODAY
 
 
@@ -42,7 +42,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> AppealsPanel:
     widget = AppealsPanel(env, claim_id)
     follow_changes(widget)
     qtbot.addWidget(widget)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     return widget
 

@@ -18,7 +18,7 @@ from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.storage import Database
 from tests.builders import full_case
-from tests.gui_support import make_env, qdate
+from tests.gui_support import make_env, qdate, refreshed
 from tests.pinned import TODAY, pinned_clock
 from tests.signin import as_user
 
@@ -200,7 +200,7 @@ def test_a_swapped_document_is_not_previewed_and_says_why(
     env = make_env(services, tmp_path)
     panel = DocumentsPanel(env, claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     panel.show()
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview_text().startswith("This document cannot be shown"))

@@ -23,7 +23,7 @@ from claimdesk.gui.panels.calls import (
 )
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services import CallInput, PromiseInput, Services
-from tests.gui_support import follow_changes, make_env, open_case
+from tests.gui_support import follow_changes, make_env, open_case, refreshed, settled
 from tests.pinned import NOW
 
 
@@ -35,7 +35,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> CallsPanel:
     follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
@@ -58,6 +58,7 @@ def log(services: Services, claim_id: int, **extra: object) -> int:
 
 def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPanel) -> None:
     panel.start_new_call()
+    settled(panel)
     form = panel.form
     assert form.isVisible() and form.who.hasFocus()
     # The services' clock's now, on the computer's clock face (the form's zone).
@@ -112,11 +113,13 @@ def test_a_call_is_logged_from_the_keyboard_alone(qtbot: QtBot, panel: CallsPane
 
 def test_enter_in_a_line_saves_and_escape_cancels(qtbot: QtBot, panel: CallsPanel) -> None:
     panel.start_new_call()
+    settled(panel)
     qtbot.keyClicks(panel.form.who, "Sam")
     panel.form.summary.setPlainText("Short call.")
     qtbot.keyClick(panel.form.who, Qt.Key.Key_Return)
     assert [c.person_name for c in panel.services.calls.calls(panel.claim_id)] == ["Sam"]
     panel.start_new_call()
+    settled(panel)
     qtbot.keyClicks(panel.form.who, "Not saved")
     qtbot.keyClick(panel.form.who, Qt.Key.Key_Escape)
     assert not panel.form.isVisible() and not panel.has_unsaved_edits()
@@ -125,6 +128,7 @@ def test_enter_in_a_line_saves_and_escape_cancels(qtbot: QtBot, panel: CallsPane
 
 def test_an_error_is_shown_and_the_typing_kept(qtbot: QtBot, panel: CallsPanel) -> None:
     panel.start_new_call()
+    settled(panel)
     qtbot.keyClick(panel.form.who, Qt.Key.Key_Tab)
     panel.form.summary.setPlainText("They hung up before giving a name.")
     qtbot.keyClick(panel.form.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -138,7 +142,7 @@ def test_an_error_is_shown_and_the_typing_kept(qtbot: QtBot, panel: CallsPanel) 
 
 def test_calls_show_in_their_own_time_zone(panel: CallsPanel) -> None:
     log(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     # 22:30 UTC on 2 March is 14:30 in Los Angeles.
     assert panel.model.index(0, WHEN).data() == "Mon 02 Mar 2026 14:30 PST"
     assert panel.model.index(0, SUMMARY).data() == "Asked for the claim file."
@@ -149,6 +153,7 @@ def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsP
     original = log(panel.services, panel.claim_id)
     panel.table.selectRow(0)
     panel.correct_button.click()
+    settled(panel)
     form = panel.form
     assert form.isVisible() and form.reason.hasFocus()
     assert form.who.text() == "Dana" and form.promised.text() == "Mail the claim file"
@@ -172,7 +177,7 @@ def test_correcting_a_call_keeps_the_original_greyed(qtbot: QtBot, panel: CallsP
 
 def test_promises_can_be_marked_kept_or_broken(panel: CallsPanel) -> None:
     log(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     assert panel.promises.count() == 1
     panel.broken_button.click()
@@ -203,6 +208,7 @@ def test_the_organisation_can_be_another_or_none_and_a_correction_keeps_it(
     qtbot: QtBot, panel: CallsPanel
 ) -> None:
     panel.start_new_call()
+    settled(panel)
     form = panel.form
     names = [form.organisation.itemText(i) for i in range(form.organisation.count())]
     assert names[:2] == [NO_ORGANISATION, "Acme Health Plan (this case's insurer)"]
@@ -218,6 +224,7 @@ def test_the_organisation_can_be_another_or_none_and_a_correction_keeps_it(
     row = next(i for i, c in enumerate(panel.model.rows) if c.organisation_id == insurer)
     panel.table.selectRow(row)
     panel.correct_call()
+    settled(panel)
     assert form.organisation.currentData() == insurer  # the corrected call's, not a default
     form.reason.setText("Her name")
     form.who.setText("Dana Ortiz")

@@ -16,7 +16,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.gui.reminders import lead_days_from
 from claimdesk.gui.today_page import AgendaModel, when_text
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import make_env
+from tests.gui_support import make_env, refreshed, settled
 from tests.pinned import TODAY
 
 
@@ -96,7 +96,9 @@ def test_case_deadlines_show_the_rule_and_can_be_moved_with_a_reason(
 ) -> None:
     claim_id = erisa_case(services)
     win = make_window(qtbot, services, tmp_path)
-    panel = win.open_case(claim_id, "deadlines").panels["deadlines"]
+    workspace = win.open_case(claim_id, "deadlines")
+    settled(workspace)
+    panel = workspace.panels["deadlines"]
     assert isinstance(panel, DeadlinesPanel)
     rules = [r.rule_id for r in panel.model.rows]
     assert "US-ERISA-appeal-file" in rules
@@ -125,7 +127,9 @@ def test_moving_a_deadline_without_a_reason_is_refused(
 ) -> None:
     claim_id = erisa_case(services)
     win = make_window(qtbot, services, tmp_path)
-    panel = win.open_case(claim_id, "deadlines").panels["deadlines"]
+    workspace = win.open_case(claim_id, "deadlines")
+    settled(workspace)
+    panel = workspace.panels["deadlines"]
     assert isinstance(panel, DeadlinesPanel)
     panel.table.selectRow(0)
     panel.run_dialog = lambda dialog: True  # OK pressed with the reason left empty
@@ -195,7 +199,7 @@ def test_the_computed_date_and_the_confidence_read_in_words(
     services.deadlines.add_manual(claim_id, "Send the ECG tracings", TODAY + timedelta(days=3))
     panel = DeadlinesPanel(make_env(services, tmp_path), claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     model = panel.model
     rules = [r.rule_id for r in model.rows]
     row = rules.index("US-ERISA-appeal-file")

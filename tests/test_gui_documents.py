@@ -26,7 +26,7 @@ from claimdesk.gui.panels.documents import (
 )
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, follow_changes, make_env, threads_calling
+from tests.gui_support import field, follow_changes, make_env, refreshed, settled, threads_calling
 from tests.pinned import TODAY
 
 
@@ -53,7 +53,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[Document
     follow_changes(widget)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     yield widget
     env.tasks.wait(5000)
@@ -90,6 +90,7 @@ def answer(panel: DocumentsPanel, *answers: object) -> None:
 def wait_attached(qtbot: QtBot, panel: DocumentsPanel) -> None:
     """Until the files are checked, handed to the worker, kept, and the panel has said so."""
     qtbot.waitUntil(lambda: not panel.attacher.busy)
+    settled(panel)
     assert not panel.summary.text().startswith(("Checking", "Attaching"))
 
 
@@ -314,7 +315,7 @@ def test_packet_include_and_order(panel: DocumentsPanel) -> None:
         services.documents.attach(panel.claim_id, f"{name}.txt", name.encode()).id
         for name in ("alpha", "beta", "gamma")
     ]
-    panel.refresh()
+    refreshed(panel)
 
     def positions() -> dict[int, int | None]:
         return {d.id: d.packet_position for d in services.documents.documents(panel.claim_id)}
@@ -323,28 +324,33 @@ def test_packet_include_and_order(panel: DocumentsPanel) -> None:
     assert panel.packet_button.text() == "Include in packet"
     assert not panel.up_button.isEnabled()
     panel.packet_button.click()
+    settled(panel)
     panel.select_document(ids[0])
     panel.packet_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
     assert panel.model.index(0, IN_PACKET).data() == "2"
     assert panel.packet_button.text() == "Leave out of packet"
 
     assert panel.up_button.isEnabled() and not panel.down_button.isEnabled()
     panel.up_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: 2}
     assert panel.selected().id == ids[0]  # type: ignore[union-attr]
     panel.down_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 2, ids[1]: None, ids[2]: 1}
 
     panel.select_document(ids[2])
     panel.packet_button.click()
+    settled(panel)
     assert positions() == {ids[0]: 1, ids[1]: None, ids[2]: None}
     assert panel.packet_button.text() == "Include in packet"
 
 
 def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
     document = panel.services.documents.attach(panel.claim_id, "scan.bin", b"\x00\x01data")
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     target = tmp_path / "out" / "copy.bin"
     target.parent.mkdir()
@@ -360,7 +366,7 @@ def test_save_a_copy(panel: DocumentsPanel, tmp_path: Path) -> None:
 
 def test_pdf_preview_pages(qtbot: QtBot, panel: DocumentsPanel) -> None:
     document = panel.services.documents.attach(panel.claim_id, "claim file.pdf", pdf_bytes(3))
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview.page_label.text() == "Page 1 of 3", timeout=10_000)
     assert panel.preview.stack.currentWidget() is panel.preview.image_area
@@ -377,7 +383,7 @@ def test_corrupt_pdf_says_it_cannot_be_shown(qtbot: QtBot, panel: DocumentsPanel
     document = panel.services.documents.attach(
         panel.claim_id, "broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n"
     )
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(
         lambda: panel.preview_text().startswith("This PDF cannot be shown: "), timeout=10_000
@@ -391,7 +397,7 @@ def test_image_preview(qtbot: QtBot, panel: DocumentsPanel, tmp_path: Path) -> N
     path = tmp_path / "photo.png"
     assert image.save(str(path))
     document = panel.services.documents.attach(panel.claim_id, "photo.png", path.read_bytes())
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: panel.preview_text() == "image", timeout=10_000)
     # Scaled down to the preview's width.
@@ -417,7 +423,7 @@ def test_encrypted_pdf_says_it_needs_a_password(qtbot: QtBot, panel: DocumentsPa
     out = io.BytesIO()
     writer.write(out)
     document = panel.services.documents.attach(panel.claim_id, "locked.pdf", out.getvalue())
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     qtbot.waitUntil(lambda: "password" in panel.preview_text(), timeout=10_000)
     assert panel.preview_text().startswith("This PDF cannot be shown: ")
@@ -427,7 +433,7 @@ def test_edit_a_documents_details_and_a_refused_title(panel: DocumentsPanel) -> 
     document = panel.services.documents.attach(
         panel.claim_id, "scan0042.pdf", pdf_bytes(1), document_date=TODAY
     )
-    panel.refresh()
+    refreshed(panel)
     panel.select_document(document.id)
     answers = iter(["", "IME report, Dr. Ames"])  # first an empty title, refused
 

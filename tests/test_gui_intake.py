@@ -20,7 +20,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import DenialCategory, DocumentKind, PlanType
 from claimdesk.ocr import engine as ocr_engine
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import follow_changes, make_env
+from tests.gui_support import follow_changes, make_env, refreshed
 from tests.intake_letters import letter_by_key, letter_pdf, scan_pdf
 from tests.test_gui import make_window
 
@@ -199,7 +199,7 @@ def test_read_fields_from_a_document_shows_what_differs_and_takes_the_ticked(
     panel = DocumentsPanel(env, claim_id)
     follow_changes(panel)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     panel.show()
     panel.table.selectRow(0)
     shown: list[ReadFieldsDialog] = []
@@ -243,7 +243,7 @@ def test_a_scan_attached_is_read_for_search_in_the_background(
     env = make_env(services, tmp_path)
     panel = DocumentsPanel(env, claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     statuses: list[str] = []
     reader = ScanReader.of(env)
     assert ScanReader.of(env) is reader  # one per window
@@ -277,7 +277,7 @@ def test_without_an_engine_the_background_reading_says_so_once(
     env = make_env(services, tmp_path)
     panel = DocumentsPanel(env, claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     reader = ScanReader.of(env)
     idle: list[bool] = []
     reader.on_idle = lambda: idle.append(True)

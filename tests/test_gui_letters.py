@@ -21,7 +21,7 @@ from claimdesk.models.enums import ContactMethod
 from claimdesk.services import Services
 from claimdesk.services.demo import load_demo
 from claimdesk.storage import open_database
-from tests.gui_support import filler, follow_changes, make_env
+from tests.gui_support import filler, follow_changes, make_env, refreshed
 from tests.pinned import pinned_clock
 from tests.signin import as_user
 
@@ -105,7 +105,7 @@ def test_letters_panel_lists_and_marks_sent(
     panel = LettersPanel(env, ids[0])
     qtbot.addWidget(panel)
     follow_changes(panel)
-    panel.refresh()
+    refreshed(panel)
     assert panel.model.rowCount() >= 1
     panel.view.selectRow(0)
     assert panel.open_button.isEnabled()

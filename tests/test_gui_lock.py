@@ -37,6 +37,7 @@ from claimdesk.models.enums import Role
 from claimdesk.services import Services
 from claimdesk.services.accounts import Principal
 from tests.builders import full_case
+from tests.gui_support import settled
 from tests.pinned import TODAY
 
 PASSWORDS = {"Test Caseworker": "right horse battery", "Dana Other": "another one"}
@@ -320,6 +321,7 @@ def start_call(qtbot: QtBot, win: MainWindow) -> CallsPanel:
     win.log_call()
     workspace = win.current_workspace()
     assert workspace is not None
+    settled(workspace)
     panel = workspace.panels["calls"]
     assert isinstance(panel, CallsPanel)
     qtbot.keyClicks(panel.form.who, "Janet at Acme")
@@ -515,6 +517,7 @@ def test_the_case_details_dialog_keeps_its_typing_across_the_lock(
     claim_id = open_maria(window)
     workspace = window.current_workspace()
     assert workspace is not None
+    settled(workspace)
     overview = workspace.panels["overview"]
     assert isinstance(overview, OverviewPanel)
     seen: dict[str, object] = {}

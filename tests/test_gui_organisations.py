@@ -13,7 +13,7 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import OrganisationKind
 from claimdesk.services import Services
-from tests.gui_support import follow_changes, make_env, open_case
+from tests.gui_support import follow_changes, make_env, open_case, refreshed
 
 
 def make_dialog(
@@ -156,7 +156,7 @@ def test_overview_address_button_opens_the_insurer(
     panel = OverviewPanel(make_env(services, tmp_path), claim_id)
     qtbot.addWidget(panel)
     follow_changes(panel)
-    panel.refresh()
+    refreshed(panel)
     assert panel.insurer_address.isEnabled()
     assert panel.administrator_address.isHidden()  # the case has no administrator
     opened: list[str] = []

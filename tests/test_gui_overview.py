@@ -15,7 +15,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import DenialCategory, Role
 from claimdesk.services import Services
 from claimdesk.services.calls import CallInput
-from tests.gui_support import follow_changes, make_env, open_case, qdate
+from tests.gui_support import follow_changes, make_env, open_case, qdate, refreshed
 from tests.pinned import NOW, TODAY
 from tests.signin import principal
 
@@ -24,7 +24,7 @@ def make_panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPane
     panel = OverviewPanel(make_env(services, tmp_path), open_case(services))
     qtbot.addWidget(panel)
     follow_changes(panel)
-    panel.refresh()
+    refreshed(panel)
     return panel
 
 
@@ -157,7 +157,7 @@ def test_a_corrected_call_counts_once_in_the_readiness_check(
         "Her surname",
     )
     services.calls.log_call(panel.claim_id, first)
-    panel.refresh()
+    refreshed(panel)
     texts = [label.text() for label in panel.readiness_box.findChildren(QLabel)]
     assert any("2 calls logged, and 1 correction." in text for text in texts), texts
 

@@ -17,7 +17,15 @@ from claimdesk.gui.panels.requests import DUE, RECEIVED, STATUS, WHAT, RequestMo
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, filler, follow_changes, make_env, qdate, threads_calling
+from tests.gui_support import (
+    field,
+    filler,
+    follow_changes,
+    make_env,
+    qdate,
+    refreshed,
+    threads_calling,
+)
 from tests.pinned import TODAY
 
 
@@ -50,7 +58,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[Requests
     widget = RequestsPanel(env, claim_id)
     follow_changes(widget)
     qtbot.addWidget(widget)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     yield widget
     env.tasks.wait(5000)
@@ -97,7 +105,7 @@ def test_new_request_defaults_to_thirty_days(panel: RequestsPanel) -> None:
 
 def test_overdue_request_shows_red_and_a_second_request_moves_it(panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id, days_ago=40)
-    panel.refresh()
+    refreshed(panel)
     model = panel.model
     assert model.index(0, STATUS).data() == "overdue"
     colour = model.data(model.index(0, STATUS), Qt.ItemDataRole.ForegroundRole).color()
@@ -124,7 +132,7 @@ def test_mark_received_with_the_document_attached(
     qtbot: QtBot, panel: RequestsPanel, tmp_path: Path
 ) -> None:
     ask(panel.services, panel.claim_id, kind="medical_reviewer_report")
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     report = tmp_path / "reviewer report.pdf"
     report.write_bytes(b"%PDF-1.4\n% reviewer\n%%EOF")
@@ -155,7 +163,7 @@ def test_mark_received_with_the_document_attached(
 
 def test_mark_received_without_a_file(qtbot: QtBot, panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     panel.run_dialog = lambda dialog: True
     panel.received_button.click()
@@ -188,7 +196,7 @@ def received_date(dialog: QDialog) -> QDateEdit:
 
 def test_an_impossible_date_is_explained(qtbot: QtBot, panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id, days_ago=3)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     panel.run_dialog = answers(
         lambda d: received_date(d).setDate(qdate(TODAY - timedelta(days=10)))
@@ -204,7 +212,7 @@ def test_an_impossible_date_is_explained(qtbot: QtBot, panel: RequestsPanel) -> 
 def awaiting_ime_report(panel: RequestsPanel, tmp_path: Path) -> None:
     """An IME report asked for three days ago and selected; the file that came is chosen."""
     ask(panel.services, panel.claim_id, days_ago=3, kind="ime_report")
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     report = tmp_path / "ime.pdf"
     report.write_bytes(b"%PDF-1.4\n% IME report\n%%EOF")
@@ -275,7 +283,7 @@ def test_mark_received_saves_off_the_gui_thread(
     qtbot: QtBot, panel: RequestsPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ask(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     report = tmp_path / "claim file.pdf"
     report.write_bytes(b"%PDF-1.4\n% claim file\n%%EOF")
@@ -297,7 +305,7 @@ def test_mark_received_saves_off_the_gui_thread(
 
 def test_withdraw_greys_the_request(panel: RequestsPanel) -> None:
     ask(panel.services, panel.claim_id)
-    panel.refresh()
+    refreshed(panel)
     panel.table.selectRow(0)
     panel.withdraw_button.click()
     model = panel.model

@@ -15,7 +15,7 @@ from claimdesk.gui.main_window import MainWindow
 from claimdesk.services import Services
 from claimdesk.storage import backup as storage_backup
 from tests.builders import full_case
-from tests.gui_support import threads_calling
+from tests.gui_support import settled, threads_calling
 from tests.test_gui import make_window
 
 
@@ -95,6 +95,7 @@ def test_unsaved_typing_stops_a_restore_before_anything_is_asked(
     workspace = window.open_case(claim_id)
     panel = workspace.show_panel("calls")
     panel.start_new_call()  # type: ignore[union-attr]
+    settled(panel)  # type: ignore[arg-type]
     qtbot.keyClicks(panel.form.who, "Dana")  # type: ignore[union-attr]
 
     window.action("actionRestore").trigger()

@@ -16,6 +16,7 @@ from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.services import Services
 from tests.builders import full_case
+from tests.gui_support import settled
 from tests.test_gui import make_window, visible_claimants
 
 
@@ -147,6 +148,7 @@ def test_half_typed_call_is_kept_unless_discard_is_chosen(
     assert isinstance(workspace, CaseWorkspace)
     panel = workspace.show_panel("calls")
     panel.start_new_call()  # type: ignore[union-attr]
+    settled(panel)  # type: ignore[arg-type]
     qtbot.keyClicks(panel.form.who, "Dana")  # type: ignore[union-attr]
     assert workspace.has_unsaved_edits()
 

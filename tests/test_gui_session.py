@@ -20,6 +20,7 @@ from claimdesk.models.enums import Role
 from claimdesk.services.accounts import DatabaseMode, database_mode
 from claimdesk.storage import Database
 from tests.builders import full_case
+from tests.gui_support import settled
 from tests.signin import TEST_PASSWORD, as_user, personal, principal
 
 pytestmark = pytest.mark.manual_setup
@@ -256,6 +257,7 @@ def test_signing_out_with_unsaved_typing_asks_first(
     window.log_call()
     workspace = window.current_workspace()
     assert workspace is not None
+    settled(workspace)
     panel = workspace.panels["calls"]
     assert isinstance(panel, CallsPanel)
     panel.form.summary.setPlainText("They will call back on Friday")
@@ -293,6 +295,7 @@ def test_someone_else_unlocking_gets_a_fresh_window_and_a_note(
     window.log_call()
     workspace = window.current_workspace()
     assert workspace is not None
+    settled(workspace)
     panel = workspace.panels["calls"]
     assert isinstance(panel, CallsPanel)
     panel.form.summary.setPlainText("Maria's reviewer is Dr Patel")

@@ -31,7 +31,7 @@ from claimdesk.gui.panels.specialists import (
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import ClaimInput, Services
-from tests.gui_support import field, filler, follow_changes, make_env
+from tests.gui_support import field, filler, follow_changes, make_env, refreshed, settled
 from tests.pinned import TODAY
 from tests.test_gui_theme import PALETTES
 
@@ -76,7 +76,7 @@ def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> SpecialistsPanel:
     # Stand in for the workspace, which refreshes a panel when its records change.
     follow_changes(widget)
     qtbot.addWidget(widget)
-    widget.refresh()
+    refreshed(widget)
     widget.show()
     return widget
 
@@ -106,16 +106,18 @@ def test_a_british_case_points_to_the_royal_colleges(
 ) -> None:
     widget = SpecialistsPanel(make_env(services, tmp_path), cardiac_case(services, "GB"))
     qtbot.addWidget(widget)
-    widget.refresh()
+    refreshed(widget)
     assert "royal college" in widget.suggestion.text().lower()
 
 
 def test_search_filters_the_directory(qtbot: QtBot, panel: SpecialistsPanel) -> None:
     assert names(panel) == ["Dr. Amara Osei", "Dr. Nia Park", "Dr. Quick Review"]
     qtbot.keyClicks(panel.search, "oncol")
+    settled(panel)
     assert names(panel) == ["Dr. Nia Park"]
     panel.search.clear()
     qtbot.keyClicks(panel.search, "university")
+    settled(panel)
     assert names(panel) == ["Dr. Amara Osei"]
     model = panel.directory
     assert "academic" in model.index(0, 2).data()

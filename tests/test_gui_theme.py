@@ -30,7 +30,7 @@ from claimdesk.gui.today_page import WHEN, AgendaModel, TodayPage
 from claimdesk.gui.workspace import CaseWorkspace
 from claimdesk.models.enums import ContactMethod, RequestKind
 from claimdesk.services import Services
-from tests.gui_support import make_env, open_case
+from tests.gui_support import make_env, open_case, refreshed, settled
 from tests.pinned import TODAY
 
 Role = QPalette.ColorRole
@@ -123,7 +123,7 @@ def test_a_switch_to_dark_recolours_the_requests_table(
     )
     panel = RequestsPanel(make_env(services, tmp_path), claim_id)
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     index = panel.model.index(0, STATUS)
     assert index.data() == "overdue"
     light = index.data(Qt.ItemDataRole.ForegroundRole).color().name()
@@ -191,7 +191,7 @@ def test_the_readiness_marks_follow_a_flip_in_a_shown_overview(
 ) -> None:
     panel = OverviewPanel(make_env(services, tmp_path), open_case(services))
     qtbot.addWidget(panel)
-    panel.refresh()
+    refreshed(panel)
     panel.show()
     qtbot.waitExposed(panel)
     marks = readiness_marks(panel)
@@ -257,6 +257,7 @@ def test_the_open_window_follows_a_flip_and_back(
     win.show()
     qtbot.waitUntil(win.banner.isVisible, timeout=5000)
     workspace = win.open_case(claim_id, "overview")
+    settled(workspace)
     overview = workspace.panels["overview"]
     assert isinstance(overview, OverviewPanel)
     marks = readiness_marks(overview)
@@ -335,6 +336,7 @@ def test_the_case_subtitle_is_muted_but_readable_in_both_schemes(
 ) -> None:
     workspace = CaseWorkspace(make_env(services, tmp_path), open_case(services))
     qtbot.addWidget(workspace)
+    settled(workspace)
     heading = workspace.heading.text()
     assert "Acme Health Plan" in heading
     assert "palette(mid)" not in heading

@@ -15,6 +15,7 @@ from claimdesk.gui.tasks import TaskRunner
 from claimdesk.services import Services
 from claimdesk.services.timeline import CALLS, DEADLINES, DECISIONS, LANES, REQUESTS, TimelineMark
 from tests.builders import full_case
+from tests.gui_support import refreshed
 from tests.pinned import TODAY
 
 
@@ -48,7 +49,7 @@ def test_the_picture_draws_and_explains_itself(
     qtbot.addWidget(panel)
     panel.resize(1000, 500)
     panel.show()
-    panel.refresh()
+    refreshed(panel)
     image = panel.canvas.grab().toImage()
     assert image.width() > 0
     assert panel.canvas._hits  # every mark was drawn somewhere it can be hovered

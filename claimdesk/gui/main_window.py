@@ -277,12 +277,21 @@ class MainWindow(QMainWindow):
                     widget.show_panel(panel)
                 return widget
         workspace = CaseWorkspace(self.env, claim_id)
-        index = self.tabs.addTab(workspace, workspace.tab_title)
-        self.tabs.setTabToolTip(index, workspace.detail.claimant_name if workspace.detail else "")
-        self.tabs.setCurrentIndex(index)
         if panel:
-            workspace.show_panel(panel)
+            workspace.show_panel(panel)  # before it is shown: only that panel is built
+        index = self.tabs.addTab(workspace, workspace.tab_title)
+        # The heading is read off the GUI thread: the tab is named once it has arrived.
+        workspace.titled.connect(lambda: self._name_case_tab(workspace))
+        self.tabs.setCurrentIndex(index)
         return workspace
+
+    def _name_case_tab(self, workspace: CaseWorkspace) -> None:
+        index = self.tabs.indexOf(workspace)
+        if index >= 0:
+            self.tabs.setTabText(index, workspace.tab_title)
+            self.tabs.setTabToolTip(
+                index, workspace.detail.claimant_name if workspace.detail else ""
+            )
 
     def current_workspace(self) -> CaseWorkspace | None:
         widget = self.tabs.currentWidget()

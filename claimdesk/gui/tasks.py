@@ -87,6 +87,11 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one writer at a time keeps the database calm
+        # Reads a view waits on (an open case's panels) have a worker of their own, so a case
+        # opens while a packet is exported or a long agenda is read.
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(1)
+        self._reads.setExpiryTimeout(-1)  # kept: starting a thread costs a case's opening 5 ms
         self._running: set[_Signals] = set()
         self._held: list[Callable[[], None]] | None = None
 
@@ -127,12 +132,31 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
+        self._start(self._pool, work, on_done, on_error)
+
+    def read(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Like run, for a short read that must not queue behind long work (it must not write:
+        writes keep to one worker, one at a time)."""
+        self._start(self._reads, work, on_done, on_error)
+
+    def _start(
+        self,
+        pool: QThreadPool,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
         if self._held is not None:
-            self._held.append(lambda: self.run(work, on_done, on_error))
+            self._held.append(lambda: self._start(pool, work, on_done, on_error))
             return
         signals = self._signals_for(on_done, on_error)
         self.busy_changed.emit(True)
-        self._pool.start(_Job(work, signals))
+        pool.start(_Job(work, signals))
 
     def run_controlled(
         self,
@@ -197,4 +221,4 @@ class TaskRunner(QObject):
             self.busy_changed.emit(False)
 
     def wait(self, msecs: int = -1) -> bool:
-        return self._pool.waitForDone(msecs)
+        return self._pool.waitForDone(msecs) and self._reads.waitForDone(msecs)

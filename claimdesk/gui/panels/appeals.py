@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dialogs import FormDialog, check, optional_day, picked, section
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel, button_row
@@ -124,10 +126,15 @@ class EventModel(RecordTableModel):
         return None
 
 
+# What the panel reads: the case's appeals, its IMEs and its clock events.
+Appeals = tuple[list[AppealRecord], list[ImeRecord], list[EventRecord]]
+
+
 class AppealsPanel(RecordPanel):
     key = "appeals"
     title = "IME and appeals"
     watches = frozenset({"appeal", "ime", "event"})
+    failure = "Cannot read the appeals"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -186,25 +193,24 @@ class AppealsPanel(RecordPanel):
 
     # Reading
 
-    def refresh(self) -> None:
-        if (
-            self.reload(
-                self.appeals_view,
-                lambda: self.services.appeals.appeals(self.claim_id),
-                "Cannot read the appeals",
+    def reads(self) -> Callable[[CaseRecords], Appeals]:
+        services, claim_id = self.services, self.claim_id
+
+        def read(records: CaseRecords) -> Appeals:
+            return (
+                records.appeals(),
+                services.imes.imes(claim_id),
+                services.appeals.events(claim_id),
             )
-            and self.reload(
-                self.imes_view,
-                lambda: self.services.imes.imes(self.claim_id),
-                "Cannot read the IMEs",
-            )
-            and self.reload(
-                self.events_view,
-                lambda: self.services.appeals.events(self.claim_id),
-                "Cannot read the clock events",
-            )
-        ):
-            self._update_buttons()
+
+        return read
+
+    def paint(self, data: Appeals) -> None:
+        appeals, imes, events = data
+        self.fill(self.appeals_view, appeals)
+        self.fill(self.imes_view, imes)
+        self.fill(self.events_view, events)
+        self._update_buttons()
 
     def selected_appeal(self) -> AppealRecord | None:
         return selected_record(self.appeals_view)  # type: ignore[no-any-return]

@@ -141,10 +141,13 @@ class Attacher:
         alive = isValid(panel)
         if alive:
             kept = [r for _, r in results if isinstance(r, DocumentInfo)]
-            panel.refresh()
+            panel.show_summary()  # no longer "Attaching files…"; the list follows
             if kept:
-                panel.select_document(kept[-1].id)
+                last = kept[-1].id
+                panel.refresh(then=lambda: panel.select_document(last))
                 panel.read_scans()  # in the background: words in scans become searchable
+            else:
+                panel.refresh()
         unexpected: list[Exception] = []
         for path, result in results:
             if isinstance(result, ClaimDeskError):
@@ -168,5 +171,6 @@ class Attacher:
                 raise error
             panel.env.prompts.error(None, "Cannot attach the files", str(error))
             return
+        panel.show_summary()
         panel.refresh()
         panel.report("Cannot attach the files", error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text, day_width, moment_text
 from claimdesk.gui.dialogs import OptionalDate
 from claimdesk.gui.env import GuiEnv
@@ -104,12 +106,14 @@ class CallModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[CallRecord] = []
-        self._dates: dict[int, str] = {}
+        self._by_id: dict[int, CallRecord] = {}
 
     def set_rows(self, rows: list[CallRecord]) -> None:
+        # Nothing per row here but an index: a case with 5,000 calls is set at once, and a
+        # row's text is made when the view shows it.
         self.beginResetModel()
         self.rows = list(rows)
-        self._dates = {r.id: _day(in_own_zone(r).date()) for r in self.rows}
+        self._by_id = {r.id: r for r in self.rows}
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -153,7 +157,8 @@ class CallModel(RecordTableModel):
             if call.superseded:
                 return f"corrected · {first}"
             if call.amends_id is not None:
-                corrected = self._dates.get(call.amends_id, "")
+                amended = self._by_id.get(call.amends_id)
+                corrected = _day(in_own_zone(amended).date()) if amended else ""
                 return f"corrects the call of {corrected} · {first}"
             return first
         if column == PROMISED:
@@ -377,6 +382,7 @@ class CallsPanel(RecordPanel):
     key = "calls"
     title = "Call log"
     watches = frozenset({"call", "promise"})
+    failure = "Cannot read the call log"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -458,13 +464,12 @@ class CallsPanel(RecordPanel):
         layout.addWidget(self.form, 0)
         self._update_buttons()
 
-    def refresh(self) -> None:
-        if self.reload(
-            self.table,
-            lambda: self.services.calls.calls(self.claim_id),
-            "Cannot read the call log",
-        ):
-            self._show_detail()
+    def reads(self) -> Callable[[CaseRecords], list[CallRecord]]:
+        return lambda records: records.calls()
+
+    def paint(self, data: list[CallRecord]) -> None:
+        self.fill(self.table, data)
+        self._show_detail()
 
     def selected(self) -> CallRecord | None:
         return selected_record(self.table)  # type: ignore[no-any-return]
@@ -477,26 +482,29 @@ class CallsPanel(RecordPanel):
         if self.has_unsaved_edits():
             self.form.setFocus()
             return
-        if self._load_organisations():
-            self.form.start()
+        self._open_form(None)
 
     def correct_call(self) -> None:
         call = self.selected()
         if call is None or call.superseded:
             return
-        if self._load_organisations():
+        self._open_form(call)
+
+    def _open_form(self, call: CallRecord | None) -> None:
+        """Open the form once its organisation choices are read afresh (one may have been
+        added meanwhile), off the GUI thread like every read."""
+        claims = self.services.claims
+
+        def read(records: CaseRecords) -> tuple[list[OrganisationRecord], int | None]:
+            return claims.organisations(), records.claim().insurer_id
+
+        def start(found: tuple[list[OrganisationRecord], int | None]) -> None:
+            if call is None and self.has_unsaved_edits():
+                return  # typing started in the form meanwhile (a second Ctrl+L)
+            self.form.set_organisations(*found)
             self.form.start(call)
 
-    def _load_organisations(self) -> bool:
-        """Fill the form's organisation choices afresh (one may have been added meanwhile)."""
-        try:
-            insurer_id = self.services.claims.get(self.claim_id).insurer_id
-            organisations = self.services.claims.organisations()
-        except Exception as error:
-            self.report("Cannot read the organisations", error)
-            return False
-        self.form.set_organisations(organisations, insurer_id)
-        return True
+        self.read_async("form", read, start, "Cannot read the organisations")
 
     def save_form(self) -> None:
         correcting = self.form.correcting
@@ -511,11 +519,13 @@ class CallsPanel(RecordPanel):
             return
         self.form.correcting = None
         self.form.hide()
-        self.refresh()
-        for row, record in enumerate(self.model.rows):
-            if record.id == saved.id:
-                self.table.selectRow(row)
         self.table.setFocus()
+        self.refresh(then=lambda: self._select(saved.id))
+
+    def _select(self, call_id: int) -> None:
+        for row, record in enumerate(self.model.rows):
+            if record.id == call_id:
+                self.table.selectRow(row)
 
     def cancel_form(self) -> None:
         self.form.correcting = None

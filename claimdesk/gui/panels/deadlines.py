@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from claimdesk.clock import Clock
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
@@ -110,6 +111,7 @@ class DeadlinesPanel(RecordPanel):
     key = "deadlines"
     title = "Deadlines"
     watches = frozenset({"deadline", "claim", "appeal", "event", "request"})
+    failure = "Cannot read the deadlines"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -169,13 +171,12 @@ class DeadlinesPanel(RecordPanel):
         layout.addWidget(split, 1)
         self._update_buttons()
 
-    def refresh(self) -> None:
-        if self.reload(
-            self.table,
-            lambda: self.services.deadlines.deadlines(self.claim_id),
-            "Cannot read the deadlines",
-        ):
-            self._show_detail()
+    def reads(self) -> Callable[[CaseRecords], list[DeadlineRecord]]:
+        return lambda records: records.deadlines()
+
+    def paint(self, data: list[DeadlineRecord]) -> None:
+        self.fill(self.table, data)
+        self._show_detail()
 
     def selected(self) -> DeadlineRecord | None:
         return selected_record(self.table)  # type: ignore[no-any-return]

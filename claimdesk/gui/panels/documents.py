@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text
 from claimdesk.gui.dialogs import FormDialog, optional_day
 from claimdesk.gui.env import GuiEnv
@@ -97,6 +99,7 @@ class DocumentsPanel(RecordPanel):
     key = "documents"
     title = "Documents"
     watches = frozenset({"document", "request", "letter", "second_opinion", "ime"})
+    failure = "Cannot read the documents"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -170,13 +173,11 @@ class DocumentsPanel(RecordPanel):
 
     # -- the list ---------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        if not self.reload(
-            self.table,
-            lambda: self.services.documents.documents(self.claim_id),
-            "Cannot read the documents",
-        ):
-            return
+    def reads(self) -> Callable[[CaseRecords], list[DocumentInfo]]:
+        return lambda records: records.documents()
+
+    def paint(self, data: list[DocumentInfo]) -> None:
+        self.fill(self.table, data)
         rows = self.model.rows
         included = sum(1 for r in rows if r.packet_position)
         self._summary = (
@@ -280,8 +281,7 @@ class DocumentsPanel(RecordPanel):
             except Exception as error:
                 self.report("Cannot change the document", error)
                 continue  # the dialog comes back as typed
-            self.refresh()
-            self.select_document(document.id)
+            self.refresh(then=lambda: self.select_document(document.id))
             return
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -338,8 +338,7 @@ class DocumentsPanel(RecordPanel):
             self.services.documents.set_packet_order(self.claim_id, order)
         except Exception as error:
             self.report("Cannot change the appeal packet", error)
-        self.refresh()
-        self.select_document(keep)
+        self.refresh(then=lambda: self.select_document(keep))
 
     # -- saving a copy ----------------------------------------------------------------------
 

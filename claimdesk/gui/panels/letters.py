@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text, moment_text
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
@@ -54,11 +56,11 @@ class LettersPanel(RecordPanel):
     key = "letters"
     title = "Letters"
     watches = frozenset({"letter"})
+    failure = "Cannot read the letters"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
         self.model = LetterModel(self)
-        self.model.titles = {t.kind: t.title for t in self.services.lettering.templates()}
         self.view = record_table(
             self.model, "Letters written on this case", stretch=(LETTER, RECIPIENT)
         )
@@ -97,13 +99,19 @@ class LettersPanel(RecordPanel):
         layout.addWidget(hint)
         self._update_buttons()
 
-    def refresh(self) -> None:
-        if self.reload(
-            self.view,
-            lambda: list(reversed(self.services.letters.letters(self.claim_id))),
-            "Cannot read the letters",
-        ):
-            self._update_buttons()
+    def reads(self) -> Callable[[CaseRecords], tuple[dict[str, str], list[LetterRecord]]]:
+        lettering = self.services.lettering
+
+        def read(records: CaseRecords) -> tuple[dict[str, str], list[LetterRecord]]:
+            titles = {t.kind: t.title for t in lettering.templates()}
+            return titles, list(reversed(records.letters()))
+
+        return read
+
+    def paint(self, data: tuple[dict[str, str], list[LetterRecord]]) -> None:
+        self.model.titles, letters = data
+        self.fill(self.view, letters)
+        self._update_buttons()
 
     def selected(self) -> LetterRecord | None:
         return selected_record(self.view)  # type: ignore[no-any-return]
@@ -120,8 +128,7 @@ class LettersPanel(RecordPanel):
     def write_letter(self, kind: str | None = None) -> None:
         dialog = WriteLetterDialog(self.env, self.claim_id, self, kind=kind or None)
         if self.run_dialog(dialog) and dialog.generated is not None:
-            self.refresh()
-            self.view.selectRow(0)
+            self.refresh(then=lambda: self.view.selectRow(0))
             self.env.prompts.info(
                 self,
                 "Letter kept on the case",

@@ -25,6 +25,7 @@ from claimdesk import jurisdictions
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import dates, theme
 from claimdesk.gui.case_details_dialog import CaseDetailsDialog
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import moment_text
 from claimdesk.gui.dialogs import FormDialog
 from claimdesk.gui.env import GuiEnv
@@ -42,9 +43,14 @@ FIX_PANEL_TITLES = {
 }
 
 
+# What the panel reads: the case, its appeal readiness and its notes.
+Overview = tuple[ClaimDetail, list[ReadinessItem], list[NoteRecord]]
+
+
 class OverviewPanel(CasePanel):
     key = "overview"
     title = "Overview"
+    failure = "Cannot show the case"
     watches = frozenset(
         {
             "claim",
@@ -192,14 +198,17 @@ class OverviewPanel(CasePanel):
         button.clicked.connect(lambda _=False: self.edit_organisation(attribute))
         return button
 
-    def refresh(self) -> None:
-        try:
-            claim = self.services.claims.get(self.claim_id)
-            items = self.services.readiness.check(self.claim_id)
-            notes = self.services.claims.notes(self.claim_id)
-        except Exception as error:
-            self.report("Cannot show the case", error)
-            return
+    def reads(self) -> Callable[[CaseRecords], Overview]:
+        services, claim_id = self.services, self.claim_id
+
+        def read(records: CaseRecords) -> Overview:
+            claim = records.claim()
+            return claim, services.readiness.check(claim_id), services.claims.notes(claim_id)
+
+        return read
+
+    def paint(self, data: Overview) -> None:
+        claim, items, notes = data
         self._claim = claim
         self._show_claim(claim)
         self._show_readiness(items)

@@ -1,6 +1,7 @@
 """The shared shape of the workspace's record panels: tables of records above their actions.
 
-A record panel reads its rows through the services, shows them in ``RecordTableModel`` tables,
+A record panel reads its rows through the services off the GUI thread (``CasePanel.reads``),
+shows them in ``RecordTableModel`` tables,
 keeps the selected record selected across a refresh, lays its action buttons out in one row and
 runs every dialog through one hook, ``run_dialog``, that tests replace to fill a dialog instead
 of showing it. Messages and file choices go through ``env.prompts`` (gui/prompts.py).
@@ -25,20 +26,13 @@ class RecordPanel(CasePanel):
         # The one test hook: tests fill the dialog and answer for the user.
         self.run_dialog: Callable[[QDialog], bool] = run_modal
 
-    def reload(self, view: QTableView, read: Callable[[], Sequence[Any]], failure: str) -> bool:
-        """Read the view's rows anew, keeping the selected record selected; False (with the
-        error shown under ``failure``) when they could not be read."""
+    def fill(self, view: QTableView, rows: Sequence[Any]) -> None:
+        """Show rows read anew, keeping the selected record selected."""
         model = view.model()
         assert isinstance(model, RecordTableModel)
         current = selected_record(view)
-        try:
-            rows = read()
-        except Exception as error:
-            self.report(failure, error)
-            return False
         model.set_rows(list(rows))
         reselect(view, current)
-        return True
 
     def act(self, failure: str, work: Callable[[], object]) -> bool:
         """Do ``work`` (a service call); a refusal is shown under ``failure``. True when done."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from shiboken6 import isValid
 from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text, day_width
 from claimdesk.gui.dialogs import FormDialog, picked
 from claimdesk.gui.env import GuiEnv
@@ -122,10 +124,15 @@ class RequestModel(RecordTableModel):
         return ""
 
 
+# What the panel reads: the requests, organisations' names and the case's documents' titles.
+Requests = tuple[list[RequestRecord], dict[int, str], dict[int, str]]
+
+
 class RequestsPanel(RecordPanel):
     key = "requests"
     title = "Requests"
     watches = frozenset({"request", "document"})
+    failure = "Cannot read the requests"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -166,15 +173,19 @@ class RequestsPanel(RecordPanel):
         self._receiving = False  # a receipt is being saved: no second one meanwhile
         self._update_buttons()
 
-    def refresh(self) -> None:
+    def reads(self) -> Callable[[CaseRecords], Requests]:
+        claims = self.services.claims
+
+        def read(records: CaseRecords) -> Requests:
+            organisations = {o.id: o.name for o in claims.organisations()}
+            documents = {d.id: d.title for d in records.documents()}
+            return records.requests(), organisations, documents
+
+        return read
+
+    def paint(self, data: Requests) -> None:
+        rows, organisations, documents = data
         current = self.selected()
-        try:
-            rows = self.services.requests.requests(self.claim_id)
-            organisations = {o.id: o.name for o in self.services.claims.organisations()}
-            documents = {d.id: d.title for d in self.services.documents.documents(self.claim_id)}
-        except Exception as error:
-            self.report("Cannot read the requests", error)
-            return
         self.model.set_rows(rows, organisations, documents)
         reselect(self.table, current)
         statuses = [r.status(self.model.today) for r in rows]
@@ -330,6 +341,7 @@ class RequestsPanel(RecordPanel):
 
     def _received(self) -> None:
         self._receiving = False
+        self._update_buttons()  # at once: the list read afresh follows
         self.refresh()
 
     def withdraw(self) -> None:

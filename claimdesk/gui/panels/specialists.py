@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,13 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from claimdesk.gui import theme
+from claimdesk.gui.case_source import CaseRecords
 from claimdesk.gui.dates import day_text as locale_day_text
 from claimdesk.gui.dialogs import FormDialog, check, optional_day, section
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.panels.record_list import RecordPanel
 from claimdesk.gui.table_model import RecordTableModel, record_table, selected_record
 from claimdesk.models.enums import OpinionStatus, ReviewMode
-from claimdesk.services.dto import OpinionRecord, SpecialistRecord
+from claimdesk.services.dto import ClaimDetail, OpinionRecord, SpecialistRecord
 from claimdesk.services.matching import suggest
 
 Index = QModelIndex | QPersistentModelIndex
@@ -142,10 +144,15 @@ class OpinionModel(RecordTableModel):
         return None
 
 
+# What the panel reads: the case (for the suggestion), the directory as searched, the opinions.
+Specialists = tuple[ClaimDetail, list[SpecialistRecord], list[OpinionRecord]]
+
+
 class SpecialistsPanel(RecordPanel):
     key = "specialists"
     title = "Specialists"
     watches = frozenset({"second_opinion", "specialist", "document"})
+    failure = "Cannot read the specialists"
 
     def __init__(self, env: GuiEnv, claim_id: int, parent: QWidget | None = None) -> None:
         super().__init__(env, claim_id, parent)
@@ -166,7 +173,7 @@ class SpecialistsPanel(RecordPanel):
         # A dark desktop's palette can leave the placeholder near the Base colour: use the
         # app's muted tone, redone on a light/dark flip.
         theme.follow(self.search, lambda: _hint_colour(self.search))
-        self.search.textChanged.connect(lambda _text: self.refresh_directory())
+        self.search.textChanged.connect(lambda _text: self.search_directory())
         self.directory = SpecialistModel(self)
         self.directory_view = record_table(
             self.directory,
@@ -226,17 +233,26 @@ class SpecialistsPanel(RecordPanel):
 
     # Reading
 
-    def refresh(self) -> None:
-        self.refresh_suggestion()
-        self.refresh_directory()
-        self.refresh_opinions()
+    def reads(self) -> Callable[[CaseRecords], Specialists]:
+        services, claim_id, search = self.services, self.claim_id, self.search.text()
 
-    def refresh_suggestion(self) -> None:
-        try:
-            claim = self.services.claims.get(self.claim_id)
-        except Exception as error:
-            self.report("Cannot read the case", error)
-            return
+        def read(records: CaseRecords) -> Specialists:
+            return (
+                records.claim(),
+                services.specialists.search(search),
+                services.opinions.opinions(claim_id),
+            )
+
+        return read
+
+    def paint(self, data: Specialists) -> None:
+        claim, directory, opinions = data
+        self._show_suggestion(claim)
+        self.fill(self.directory_view, directory)
+        self.fill(self.opinions_view, opinions)
+        self._update_buttons()
+
+    def _show_suggestion(self, claim: ClaimDetail) -> None:
         s = suggest(claim.clinical_area, claim.country)
         lines = [f"<b>{claim.clinical_area.label}:</b> {s.specialty_text}"]
         if s.subspecialist:
@@ -247,22 +263,17 @@ class SpecialistsPanel(RecordPanel):
         lines.append(f"<b>Verify certification:</b> {s.verify_text}")
         self.suggestion.setText("<br>".join(lines))
 
-    def refresh_directory(self) -> None:
-        search = self.search.text()
-        if self.reload(
-            self.directory_view,
-            lambda: self.services.specialists.search(search),
-            "Cannot search the directory",
-        ):
+    def search_directory(self) -> None:
+        """Search the directory for what is typed (off the GUI thread, as every read)."""
+        specialists, search = self.services.specialists, self.search.text()
+
+        def paint(rows: list[SpecialistRecord]) -> None:
+            self.fill(self.directory_view, rows)
             self._update_buttons()
 
-    def refresh_opinions(self) -> None:
-        if self.reload(
-            self.opinions_view,
-            lambda: self.services.opinions.opinions(self.claim_id),
-            "Cannot read the second opinions",
-        ):
-            self._update_buttons()
+        self.read_async(
+            "directory", lambda _: specialists.search(search), paint, "Cannot search the directory"
+        )
 
     def selected_specialist(self) -> SpecialistRecord | None:
         return selected_record(self.directory_view)  # type: ignore[no-any-return]
