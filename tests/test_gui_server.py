@@ -26,7 +26,7 @@ from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.services import CallInput, Services
 from claimdesk.storage import open_database
 from tests import postgres
-from tests.gui_support import open_case
+from tests.gui_support import open_case, settled
 from tests.pinned import pinned_clock
 from tests.signin import as_user
 from tests.test_gui import visible_claimants
@@ -142,7 +142,7 @@ def test_an_open_case_shows_what_another_workstation_saved(
 ) -> None:
     ana, ben = office
     claim_id = open_case(ana)
-    workspace = window.open_case(claim_id)
+    workspace = window.open_case(claim_id, "calls")  # (a hidden tab reads when it is shown)
     calls = workspace.panels["calls"]
 
     ben.calls.log_call(
@@ -167,6 +167,7 @@ def test_typing_in_an_open_form_is_never_overwritten(
     workspace = window.open_case(claim_id)
     overview, calls = workspace.panels["overview"], workspace.panels["calls"]
     calls.start_new_call()  # type: ignore[attr-defined]
+    settled(calls)  # the form opens once its organisations are read
     calls.form.who.setText("Sam at the plan")  # type: ignore[attr-defined]
     seen: dict[str, str] = {}
 
@@ -180,7 +181,6 @@ def test_typing_in_an_open_form_is_never_overwritten(
         )
         # The case behind the dialog shows Ben's changes...
         qtbot.waitUntil(lambda: "CA" not in workspace.heading.text(), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: calls.table.model().rowCount() == 1, timeout=WAIT_MS)  # type: ignore[attr-defined]
         # ...and the dialog still holds what Ana typed, over what she opened it with.
         seen["name"] = dialog.lines["claimant_name"].text()
         seen["claim number"] = dialog.lines["insurer_claim_number"].text()
@@ -188,9 +188,14 @@ def test_typing_in_an_open_form_is_never_overwritten(
         return False
 
     overview.run_dialog = ben_saves_while_ana_types  # type: ignore[attr-defined]
+    settled(workspace, overview)  # the Overview has painted the case it edits
     overview.edit_details()  # type: ignore[attr-defined]
 
     assert seen == {"name": "Maria Lopez-Garcia", "claim number": "", "region": "CA"}
+    # The Call log, hidden behind the Overview, reads Ben's call when shown, and keeps the
+    # call Ana was typing.
+    workspace.show_panel("calls")
+    qtbot.waitUntil(lambda: calls.table.model().rowCount() == 1, timeout=WAIT_MS)  # type: ignore[attr-defined]
     assert calls.form.who.text() == "Sam at the plan"  # type: ignore[attr-defined]
     assert calls.has_unsaved_edits()
 
