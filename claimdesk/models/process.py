@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -108,6 +108,10 @@ class Deadline(Base):
         back_populates="deadline", cascade="all, delete-orphan", order_by="Reminder.remind_on"
     )
 
+    # The agenda and the reminders ask for open deadlines by their day: on this index they
+    # read those in the window, not every deadline ever kept (migration 0011).
+    __table_args__ = (Index("ix_deadlines_status_due_on", "status", "due_on"),)
+
 
 class Reminder(Base):
     """When to remind someone of a deadline, and whether it has been seen."""
@@ -123,6 +127,10 @@ class Reminder(Base):
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     deadline: Mapped[Deadline] = relationship(back_populates="reminders")
+
+    # The hourly check asks for reminders not yet shown nor dismissed that have come: on this
+    # index it reads those alone, not every reminder ever shown (migration 0011).
+    __table_args__ = (Index("ix_reminders_unseen", "shown_at", "dismissed", "remind_on"),)
 
 
 class Letter(Base):

@@ -1,0 +1,97 @@
+"""claims.next_due_on kept by triggers; indexes for the agenda's and the reminders' windows
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03 07:00:00
+
+The case list sorted or filtered by the next deadline grouped every case's open deadlines for
+each page (issue 16). Each case now carries its earliest open deadline's day, indexed, kept by
+triggers on the deadlines: whatever inserts, moves, completes or removes a deadline (the
+services, a cascade, a bulk import) updates it in the same transaction. Existing cases are
+filled in here. The agenda and the hourly reminders check get indexes on what they filter.
+
+A later migration that rebuilds the deadlines table in batch mode drops these triggers with
+the old table, and must create them again (a rebuild of claims keeps them: storage/migrate.py).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+# The earliest open deadline of one case (the triggers fill in which).
+NEXT_DUE = "(SELECT min(d.due_on) FROM deadlines d WHERE d.claim_id = {id} AND d.status = 'open')"
+SQLITE_TRIGGERS = {
+    "deadlines_next_due_insert": (
+        "AFTER INSERT ON deadlines",
+        f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='NEW.claim_id')} "
+        "WHERE id = NEW.claim_id;",
+    ),
+    "deadlines_next_due_update": (
+        "AFTER UPDATE OF claim_id, due_on, status ON deadlines",
+        f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='claims.id')} "
+        "WHERE id IN (NEW.claim_id, OLD.claim_id);",
+    ),
+    "deadlines_next_due_delete": (
+        "AFTER DELETE ON deadlines",
+        f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='OLD.claim_id')} "
+        "WHERE id = OLD.claim_id;",
+    ),
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("next_due_on", sa.Date(), nullable=True))
+        batch.create_index("ix_claims_next_due_on", ["next_due_on"], unique=False)
+    with op.batch_alter_table("deadlines") as batch:
+        batch.create_index("ix_deadlines_status_due_on", ["status", "due_on"], unique=False)
+    with op.batch_alter_table("reminders") as batch:
+        batch.create_index(
+            "ix_reminders_unseen", ["shown_at", "dismissed", "remind_on"], unique=False
+        )
+    op.execute(f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='claims.id')}")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"""CREATE FUNCTION deadlines_next_due() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP <> 'INSERT' THEN
+                    UPDATE claims SET next_due_on = {NEXT_DUE.format(id="OLD.claim_id")}
+                    WHERE id = OLD.claim_id;
+                END IF;
+                IF TG_OP <> 'DELETE' THEN
+                    UPDATE claims SET next_due_on = {NEXT_DUE.format(id="NEW.claim_id")}
+                    WHERE id = NEW.claim_id;
+                END IF;
+                RETURN NULL;
+            END $$"""
+        )
+        op.execute(
+            "CREATE TRIGGER deadlines_next_due AFTER INSERT OR DELETE OR UPDATE OF claim_id, "
+            "due_on, status ON deadlines FOR EACH ROW EXECUTE FUNCTION deadlines_next_due()"
+        )
+    else:
+        for name, (when, body) in SQLITE_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER deadlines_next_due ON deadlines")
+        op.execute("DROP FUNCTION deadlines_next_due()")
+    else:
+        for name in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER {name}")
+    with op.batch_alter_table("reminders") as batch:
+        batch.drop_index("ix_reminders_unseen")
+    with op.batch_alter_table("deadlines") as batch:
+        batch.drop_index("ix_deadlines_status_due_on")
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_index("ix_claims_next_due_on")
+        batch.drop_column("next_due_on")
