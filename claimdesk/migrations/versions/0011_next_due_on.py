@@ -52,8 +52,13 @@ def upgrade() -> None:
     with op.batch_alter_table("deadlines") as batch:
         batch.create_index("ix_deadlines_status_due_on", ["status", "due_on"], unique=False)
     with op.batch_alter_table("reminders") as batch:
+        # Only the reminders not yet shown nor dismissed: the hourly check reads these alone.
         batch.create_index(
-            "ix_reminders_unseen", ["shown_at", "dismissed", "remind_on"], unique=False
+            "ix_reminders_unseen",
+            ["remind_on"],
+            unique=False,
+            sqlite_where=sa.text("shown_at IS NULL AND dismissed = 0"),
+            postgresql_where=sa.text("shown_at IS NULL AND NOT dismissed"),
         )
     op.execute(f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='claims.id')}")
     if op.get_bind().dialect.name == "postgresql":
