@@ -419,7 +419,7 @@ def agenda_deadlines_query(until: date) -> Select[Any]:
     )
 
 
-def reminders_query(today: date, unseen_only: bool) -> Select[Any]:
+def reminders_query(today: date, unseen_only: bool) -> Select[Reminder, Deadline, str]:
     """(Reminder, Deadline, case number) of reminders come by ``today``, not dismissed, of
     open deadlines on cases not closed; ``unseen_only``: not yet shown either.
 
