@@ -76,3 +76,26 @@ def test_the_case_list_sorts_by_next_deadline_without_grouping_the_deadlines(
     query = caselist._ordered(CaseFilter(), CaseSort.NEXT_DEADLINE, False, TODAY, NOW)
     steps = plan(office, query.limit(200))
     assert not any("deadlines" in s for s in steps), steps
+
+
+def test_the_next_deadline_triggers_seek_one_cases_deadlines(tmp_path: Path) -> None:
+    """Before ANALYZE (a new database, an import): a walk over every open deadline in each
+    trigger made a bulk insert of 50,000 deadlines quadratic."""
+    from claimdesk.storage import open_database
+
+    path = tmp_path / "fresh.sqlite"
+    open_database(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as connection:
+        (trigger,) = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'deadlines_next_due_insert'"
+        ).fetchone()
+        lookup = trigger[trigger.index("(SELECT min") + 1 : trigger.index(") WHERE id")]
+        steps = [
+            row[3]
+            for row in connection.execute(
+                f"EXPLAIN QUERY PLAN {lookup.replace('NEW.claim_id', '1')}"
+            )
+        ]
+    assert steps == [
+        "SEARCH d USING COVERING INDEX ix_deadlines_claim_status_due_on (claim_id=? AND status=?)"
+    ], steps

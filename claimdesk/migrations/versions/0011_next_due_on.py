@@ -51,6 +51,10 @@ def upgrade() -> None:
         batch.create_index("ix_claims_next_due_on", ["next_due_on"], unique=False)
     with op.batch_alter_table("deadlines") as batch:
         batch.create_index("ix_deadlines_status_due_on", ["status", "due_on"], unique=False)
+        # The triggers' lookup: one case's open deadlines, earliest first, in one index seek.
+        batch.create_index(
+            "ix_deadlines_claim_status_due_on", ["claim_id", "status", "due_on"], unique=False
+        )
     with op.batch_alter_table("reminders") as batch:
         # Only the reminders not yet shown nor dismissed: the hourly check reads these alone.
         batch.create_index(
@@ -96,6 +100,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reminders") as batch:
         batch.drop_index("ix_reminders_unseen")
     with op.batch_alter_table("deadlines") as batch:
+        batch.drop_index("ix_deadlines_claim_status_due_on")
         batch.drop_index("ix_deadlines_status_due_on")
     with op.batch_alter_table("claims") as batch:
         batch.drop_index("ix_claims_next_due_on")
