@@ -63,7 +63,13 @@ class Reminders(QObject):
 
     def start(self) -> None:
         """Once the window is on screen: the lead days, the tray icon, the hourly check."""
-        self.env.services.schedule.lead_days = self.lead_days
+        services, lead_days = self.env.services, self.lead_days
+        # Built off the GUI thread (it imports the deadline engine and the models).
+        self.env.tasks.run(
+            lambda: services.schedule,
+            on_done=lambda schedule: setattr(schedule, "lead_days", lead_days),
+            on_error=self._not_built,
+        )
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(
                 QIcon(str(resources_dir() / "icons" / "claimdesk.svg")), self
@@ -98,6 +104,9 @@ class Reminders(QObject):
             on_done=self._show,
             on_error=self._failed,
         )
+
+    def _not_built(self, error: BaseException) -> None:
+        raise error  # building a service reads nothing: a failure is a bug, shown as such
 
     def _failed(self, error: BaseException) -> None:
         self._finish()
