@@ -29,6 +29,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from startup import SIGNED_IN  # noqa: E402  (the bench folder is no package)
 
 CHILD = r"""
 import sys, time
@@ -41,20 +44,8 @@ from claimdesk import cli
 from claimdesk.paths import sqlite_url
 
 DATABASE, DATA_DIR, SUFFIX, LONG = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-PASSWORD = "bench password"
 PERIOD = 10  # ms between pings
-gui_app.Prompts.recovery_key = lambda self, parent, key: None
-
-class Signed(gui_session.GuiSession):
-    def _show_first_start(self):
-        super()._show_first_start()
-        self.first_start.hide()
-        self._set_up(False, "", PASSWORD)
-
-    def show_sign_in(self, name=None):
-        super().show_sign_in(name)
-        self.sign_in_window.hide()
-        self._sign_in("", PASSWORD)
+SIGNED_IN
 
 class Pinger(QObject):
     # Every ping's time; a step's stall is read from the gaps between them afterwards.
@@ -171,7 +162,7 @@ STEPS.extend([
 gui_session.MainWindow = Watched
 gui_app.GuiSession = Signed
 sys.exit(cli.main(["--data-dir", DATA_DIR, "--db", sqlite_url(Path(DATABASE)), "gui"]))
-"""
+""".replace("SIGNED_IN\n", SIGNED_IN)
 
 
 def long_case_ids(database: Path) -> list[str]:

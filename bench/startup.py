@@ -58,19 +58,8 @@ window.show()
 app.exec()
 """
 
-CLAIMDESK = r"""
-import resource, sys, time
-import claimdesk.gui.app as gui_app
-import claimdesk.gui.session as gui_session
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-from pathlib import Path
-from claimdesk import cli
-from claimdesk.paths import sqlite_url
-
-def rss():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
+# How a child signs in, shared with bench/responsiveness.py (it needs gui_app, gui_session).
+SIGNED_IN = r"""
 PASSWORD = "bench password"
 
 # The first run sets the database up, which encrypts it: the recovery key is not waited on.
@@ -88,6 +77,22 @@ class Signed(gui_session.GuiSession):
         super().show_sign_in(name)
         self.sign_in_window.hide()
         self._sign_in("", PASSWORD)
+"""
+
+CLAIMDESK = r"""
+import resource, sys, time
+import claimdesk.gui.app as gui_app
+import claimdesk.gui.session as gui_session
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from pathlib import Path
+from claimdesk import cli
+from claimdesk.paths import sqlite_url
+
+def rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+SIGNED_IN
 
 class Watched(gui_session.MainWindow):
     # "ready": the case list has painted with its rows. "settled": Today's agenda is shown
@@ -121,7 +126,7 @@ Watched._watcher = Painted()
 gui_session.MainWindow = Watched
 gui_app.GuiSession = Signed
 sys.exit(cli.main(["--data-dir", sys.argv[2], "--db", sqlite_url(Path(sys.argv[1])), "gui"]))
-"""
+""".replace("SIGNED_IN\n", SIGNED_IN)
 
 
 class Run(NamedTuple):

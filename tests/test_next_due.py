@@ -13,22 +13,11 @@ from sqlalchemy import delete, func, select, update
 
 from claimdesk.models import Claim, Deadline
 from claimdesk.models.enums import DeadlineStatus
-from claimdesk.services import ClaimInput, Services
+from claimdesk.services import Services
 from claimdesk.services.caselist import CaseFilter, CaseSort
 from claimdesk.storage import Database
-
-
-def new_case(services: Services, name: str) -> int:
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name=name,
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            insurer_name="Acme Health Plan",
-            denial_received_date=services.clock.today() - timedelta(days=10),
-        )
-    ).id
+from tests.gui_support import open_case
+from tests.test_overdue import case as new_case  # a case without computed deadlines
 
 
 def stored(db: Database, claim_id: int) -> date | None:
@@ -79,7 +68,7 @@ def test_next_due_follows_every_change_to_the_deadlines(db: Database, services: 
 def test_computed_deadlines_set_next_due_when_a_case_opens(
     db: Database, services: Services
 ) -> None:
-    claim_id = new_case(services, "Aisha Okafor")
+    claim_id = open_case(services)
     assert services.deadlines.deadlines(claim_id), "an ERISA denial computes its appeal deadline"
     assert stored(db, claim_id) == earliest_open(db, claim_id) is not None
 
