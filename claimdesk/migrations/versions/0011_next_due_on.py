@@ -97,11 +97,11 @@ def downgrade() -> None:
     else:
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER {name}")
-    with op.batch_alter_table("reminders") as batch:
-        batch.drop_index("ix_reminders_unseen")
-    with op.batch_alter_table("deadlines") as batch:
-        batch.drop_index("ix_deadlines_claim_status_due_on")
-        batch.drop_index("ix_deadlines_status_due_on")
-    with op.batch_alter_table("claims") as batch:
-        batch.drop_index("ix_claims_next_due_on")
-        batch.drop_column("next_due_on")
+    # Plain ALTER TABLE, not a batch: a batch rebuilds claims on SQLite, and dropping the old
+    # copy fails while its children's foreign keys are on (SQLite drops a column itself since
+    # 3.35, once no index names it).
+    op.drop_index("ix_reminders_unseen", table_name="reminders")
+    op.drop_index("ix_deadlines_claim_status_due_on", table_name="deadlines")
+    op.drop_index("ix_deadlines_status_due_on", table_name="deadlines")
+    op.drop_index("ix_claims_next_due_on", table_name="claims")
+    op.drop_column("claims", "next_due_on")
