@@ -46,24 +46,27 @@ SQLITE_TRIGGERS = {
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("claims") as batch:
-        batch.add_column(sa.Column("next_due_on", sa.Date(), nullable=True))
-        batch.create_index("ix_claims_next_due_on", ["next_due_on"], unique=False)
-    with op.batch_alter_table("deadlines") as batch:
-        batch.create_index("ix_deadlines_status_due_on", ["status", "due_on"], unique=False)
-        # The triggers' lookup: one case's open deadlines, earliest first, in one index seek.
-        batch.create_index(
-            "ix_deadlines_claim_status_due_on", ["claim_id", "status", "due_on"], unique=False
-        )
-    with op.batch_alter_table("reminders") as batch:
-        # Only the reminders not yet shown nor dismissed: the hourly check reads these alone.
-        batch.create_index(
-            "ix_reminders_unseen",
-            ["remind_on"],
-            unique=False,
-            sqlite_where=sa.text("shown_at IS NULL AND dismissed = 0"),
-            postgresql_where=sa.text("shown_at IS NULL AND NOT dismissed"),
-        )
+    # Plain ADD COLUMN and CREATE INDEX on both backends: a batch rebuild of claims on SQLite
+    # would drop the table every case hangs from.
+    op.add_column("claims", sa.Column("next_due_on", sa.Date(), nullable=True))
+    op.create_index("ix_claims_next_due_on", "claims", ["next_due_on"], unique=False)
+    op.create_index("ix_deadlines_status_due_on", "deadlines", ["status", "due_on"], unique=False)
+    # The triggers' lookup: one case's open deadlines, earliest first, in one index seek.
+    op.create_index(
+        "ix_deadlines_claim_status_due_on",
+        "deadlines",
+        ["claim_id", "status", "due_on"],
+        unique=False,
+    )
+    # Only the reminders not yet shown nor dismissed: the hourly check reads these alone.
+    op.create_index(
+        "ix_reminders_unseen",
+        "reminders",
+        ["remind_on"],
+        unique=False,
+        sqlite_where=sa.text("shown_at IS NULL AND dismissed = 0"),
+        postgresql_where=sa.text("shown_at IS NULL AND NOT dismissed"),
+    )
     op.execute(f"UPDATE claims SET next_due_on = {NEXT_DUE.format(id='claims.id')}")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
