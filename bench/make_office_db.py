@@ -4,6 +4,10 @@
     bench/make_office_db.py OUT.sqlite --claims 5000 --calls 100000 --documents 20000
     bench/make_office_db.py OUT.sqlite --claims 50000 --copy-to postgresql+psycopg://...
 
+Besides the office's ordinary cases it holds reminders for the open deadlines (the lead times
+the window reminds at) and two very long cases: LONG_CASES names them (one with 500 calls and
+200 documents, one with 5,000 calls), for the benches that open a case.
+
 Rows go in with bulk SQL (the services would take an hour for 100,000 calls); the schema comes
 from the real migrations, so the file is a normal ClaimDesk database. ``--copy-to URL`` then
 copies every row into an empty PostgreSQL database (made by the same migrations), so the two
@@ -183,9 +187,55 @@ def build(
         ),
     )
     add_office_work(con, rng, args.claims, today, now)
+    add_long_cases(con, rng, now)
+    add_reminders(con, rng, now)
     con.commit()
     con.execute("ANALYZE")
     con.close()
+
+
+# Case number -> (calls, documents) of the very long cases; they are the first claims' numbers.
+LONG_CASES = {"CD-LONG-00500": (500, 200), "CD-LONG-05000": (5000, 0)}
+# Days before a deadline its reminders come (gui/reminders.py's default lead times).
+LEAD_DAYS = (14, 7, 3, 1)
+
+
+def add_long_cases(con: sqlite3.Connection, rng: random.Random, now: datetime) -> None:
+    """The first claims become the very long cases: a few hundred or thousand calls more."""
+    for claim_id, (number, (calls, documents)) in enumerate(LONG_CASES.items(), start=1):
+        con.execute("UPDATE claims SET case_number = ? WHERE id = ?", (number, claim_id))
+        con.executemany(
+            "INSERT INTO call_log_entries (claim_id, occurred_at, time_zone, direction, "
+            "person_name, person_staff_id, number_dialled, call_reference, summary, refused, "
+            "refusal_detail, amendment_reason, created_at, created_by_id) VALUES (?, ?, 'UTC', "
+            "'outgoing', 'Agent', 'E-1', '', ?, 'Chased the reviewer report again.', 0, '', '', "
+            "?, 1)",
+            (
+                (claim_id, now - timedelta(hours=rng.randint(1, 8000)), f"L{claim_id}-{n}", now)
+                for n in range(calls)
+            ),
+        )
+        con.executemany(
+            "INSERT INTO documents (claim_id, kind, title, original_name, media_type, size_bytes, "
+            "sha256, description, created_at) VALUES (?, 'medical_record', ?, 'r.pdf', "
+            "'application/pdf', 120000, ?, '', ?)",
+            ((claim_id, f"Record {n}", f"{claim_id:08x}{n:056x}", now) for n in range(documents)),
+        )
+
+
+def add_reminders(con: sqlite3.Connection, rng: random.Random, now: datetime) -> None:
+    """A reminder per lead time of every open deadline; those already come shown, mostly."""
+    today = now.date()
+    rows = []
+    for deadline_id, due in con.execute("SELECT id, due_on FROM deadlines WHERE status = 'open'"):
+        for lead in LEAD_DAYS:
+            remind_on = date.fromisoformat(due) - timedelta(days=lead)
+            shown = now if remind_on < today and rng.random() < 0.95 else None
+            rows.append((deadline_id, remind_on, shown))
+    con.executemany(
+        "INSERT INTO reminders (deadline_id, remind_on, shown_at, dismissed) VALUES (?, ?, ?, 0)",
+        rows,
+    )
 
 
 CASEWORKERS = ["Alex Moreno", "Bea Quinn", "Chidi Obi", "Dana Fox", "Eli Park", "Fran Ng"]

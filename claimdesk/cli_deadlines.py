@@ -7,21 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from claimdesk.cli import _services, json_text, shown, write_atomically
-from claimdesk.deadlines import (
-    CONFIDENCES,
-    Computation,
-    DeadlineRuleError,
-    Rule,
-    TriggerDates,
-    check_plausible,
-    compute,
-)
-from claimdesk.deadlines.wording import day_text, instant_text
 from claimdesk.paths import AppPaths
+
+# The deadline engine (and the holiday calendars it loads) is imported by the commands that
+# use it, not by the parser: `claimdesk` with no command starts the window, which paints
+# before it needs either (docs/architecture.md, "Start-up").
+if TYPE_CHECKING:
+    from claimdesk.deadlines import Computation, Rule
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
 
@@ -131,6 +127,8 @@ def cmd_rules(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _calc(args: argparse.Namespace, rule: Rule) -> int:
+    from claimdesk.deadlines import DeadlineRuleError, TriggerDates, check_plausible, compute
+
     day, moment = _trigger(args.trigger, args.tz)
     check_plausible(day, date.today())
     other = None
@@ -163,6 +161,8 @@ def _calc(args: argparse.Namespace, rule: Rule) -> int:
 
 
 def _trigger(text: str, zone: str | None) -> tuple[date, datetime | None]:
+    from claimdesk.deadlines import DeadlineRuleError
+
     typed = text.strip()
     try:
         return date.fromisoformat(typed), None
@@ -193,6 +193,8 @@ def _trigger(text: str, zone: str | None) -> tuple[date, datetime | None]:
 
 
 def _date(text: str, option: str) -> date:
+    from claimdesk.deadlines import DeadlineRuleError
+
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -202,6 +204,9 @@ def _date(text: str, option: str) -> date:
 
 
 def _print_result(result: Computation) -> None:
+    from claimdesk.deadlines import CONFIDENCES
+    from claimdesk.deadlines.wording import day_text, instant_text
+
     rule = result.rule
     conf = f"{rule.confidence} ({CONFIDENCES[rule.confidence]})"
     due = instant_text(result.due_at) if result.due_at else day_text(result.due, weekday=True)
@@ -222,6 +227,8 @@ def _print_result(result: Computation) -> None:
 
 
 def _result_json(result: Computation, trigger: str) -> dict[str, Any]:
+    from claimdesk.deadlines import CONFIDENCES
+
     rule = result.rule
     return {
         "rule": rule.id,
@@ -266,6 +273,7 @@ def _period_text(rule: Rule) -> str:
 
 
 def cmd_due(args: argparse.Namespace, paths: AppPaths) -> int:
+    from claimdesk.deadlines.wording import day_text
     from claimdesk.errors import ValidationError
 
     if not 0 <= args.days <= 3660:

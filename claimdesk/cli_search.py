@@ -9,7 +9,6 @@ from typing import Any
 
 from claimdesk.cli import _services, shown
 from claimdesk.paths import AppPaths
-from claimdesk.services.dto import HIT_END, HIT_START
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
 
@@ -66,6 +65,8 @@ def cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
 
 def _highlighted(snippet: str, bold: str, plain: str) -> str:
     """The snippet escaped, its matches between our own bold and plain (the only escapes)."""
+    from claimdesk.services.dto import HIT_END, HIT_START
+
     parts = []
     for index, piece in enumerate(snippet.split(HIT_START)):
         match, found, rest = piece.partition(HIT_END)

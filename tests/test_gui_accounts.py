@@ -205,6 +205,7 @@ def test_the_window_greys_out_what_the_role_may_not_do(
     person = services if role is Role.ADMIN else as_user(services.db, "Someone", role=role)
     window = make_window(qtbot, person, tmp_path)
     window.database.update_sample_action()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5000)  # counted off the GUI thread
     every = {name for names, _ in ROLE_ACTIONS.values() for name in names}
     assert {name for name in every if not window.action(name).isEnabled()} == greyed
     if greyed:

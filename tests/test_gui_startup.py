@@ -90,7 +90,9 @@ def test_the_list_shows_its_length_at_once_and_the_rest_follows(
     qtmodeltester.check(model)
     model.start_fetching()
     qtbot.waitUntil(model.complete, timeout=5000)
-    assert claimants(model) == [f"{name} Tester" for name in NAMES]
+    assert model.count() == len(NAMES)
+    # Rows past the first page are read off the GUI thread when first asked for.
+    qtbot.waitUntil(lambda: claimants(model) == [f"{name} Tester" for name in NAMES])
     qtmodeltester.check(model)
 
 
@@ -103,7 +105,9 @@ def test_a_filter_while_the_rest_is_on_its_way_wins(
     model.set_filter(CaseFilter(jurisdiction="US-TX"))  # the first reload's worker is stale
     qtbot.waitUntil(model.complete, timeout=5000)
     qtbot.wait(50)  # any stale result has been delivered by now
-    assert sorted(claimants(model)) == ["Bo Tester", "Di Tester", "Flo Tester", "Hal Tester"]
+    texas = ["Bo Tester", "Di Tester", "Flo Tester", "Hal Tester"]
+    qtbot.waitUntil(lambda: sorted(map(str, claimants(model))) == texas, timeout=5000)
+    assert model.count() == len(texas)
 
 
 def test_cases_opened_between_the_two_reads_are_shown(
@@ -116,7 +120,7 @@ def test_cases_opened_between_the_two_reads_are_shown(
     open_cases(services, ["Ivy"])  # by another window, before the rest was read
     model.start_fetching()
     qtbot.waitUntil(lambda: model.rowCount() == len(NAMES) + 1 and model.complete(), timeout=5000)
-    assert "Ivy Tester" in claimants(model)
+    qtbot.waitUntil(lambda: "Ivy Tester" in claimants(model), timeout=5000)
 
 
 def test_the_window_fills_today_and_the_filters_once_painted(
@@ -136,6 +140,6 @@ def test_the_window_fills_today_and_the_filters_once_painted(
     qtbot.waitUntil(page.model.complete, timeout=5000)
     qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=5000)
     assert "1 thing is overdue" in win.banner.text()
-    page.overdue.setChecked(True)
-    assert claimants(page.model) == ["Hal Tester"]
+    page.overdue.setChecked(True)  # read off the GUI thread now the window has painted
+    qtbot.waitUntil(lambda: claimants(page.model) == ["Hal Tester"], timeout=5000)
     assert page.model.index(0, DAYS_LEFT).data() == "3 overdue"

@@ -105,8 +105,16 @@ def test_the_upgrade_keeps_every_row_of_the_last_release(tmp_path: Path) -> None
     assert all(after[table] == 0 for table in set(after) - set(before))
     # The same rows, each with the new sample flag at the end, unset (cases from before the
     # flag existed cannot be told from the office's own, so none is called a sample), then the
-    # version every existing case starts at.
-    assert rows_of(path, "claims") == [(*row, 0, 1) for row in claims_before]
+    # version every existing case starts at, then its earliest open deadline's day (0011).
+    with sqlite3.connect(path) as connection:
+        next_due = dict(
+            connection.execute(
+                "SELECT claim_id, min(due_on) FROM deadlines WHERE status = 'open' "
+                "GROUP BY claim_id"
+            ).fetchall()
+        )
+    assert next_due, "the sample has open deadlines, so the backfill is seen to work"
+    assert rows_of(path, "claims") == [(*row, 0, 1, next_due.get(row[0])) for row in claims_before]
     db = open_database(f"sqlite:///{path}")
     try:
         services = as_user(db, "Upgrader")

@@ -142,6 +142,7 @@ class CasesPage(QWidget):
         self.overdue.toggled.connect(self.apply_filter)
         self.mine.toggled.connect(self.apply_filter)
         self.model.modelReset.connect(self._update_count)
+        self.model.counted.connect(self._update_count)
         env.bus.changed.connect(self._on_change)
         self.apply_filter()  # the rest of the ids and the filter lists follow: start()
         self.table.setSortingEnabled(True)  # sorts by the indicator: same order, no new query
@@ -208,15 +209,30 @@ class CasesPage(QWidget):
         if not isinstance(error, ClaimDeskError):
             raise error
         # The lists keep what they had; the next change to a case fills them again.
-        log.warning("could not read the case list's filter choices: %s", error)
+        log.warning("could not read for the case list: %s", error)
 
     def _update_count(self) -> None:
-        rows = self.model.rowCount()
+        rows = self.model.count()
+        if rows is None:
+            self.count.setText("Counting the cases…")  # the first page is shown; the rest comes
+            return
         filtered = self.current_filter() != CaseFilter()
-        no_cases_at_all = rows == 0 and not self.env.services.caselist.any_cases()
+        self.count.setText(count_text(rows, filtered))
+        if rows:
+            self._show_empty(False)
+        elif self.model.reads_off_thread:
+            self.env.tasks.run(
+                self.env.services.caselist.any_cases,
+                on_done=lambda any_cases: self._show_empty(not any_cases),
+                on_error=self._choices_failed,
+            )
+        else:
+            self._show_empty(not self.env.services.caselist.any_cases())
+
+    def _show_empty(self, no_cases_at_all: bool) -> None:
+        """The first-use explanation in place of an empty list, when there are no cases."""
         self.empty.setVisible(no_cases_at_all)
         self.table.setVisible(not no_cases_at_all)
-        self.count.setText(count_text(rows, filtered))
 
     def _activated(self, index: QModelIndex) -> None:
         claim_id = self.model.claim_id(index.row())

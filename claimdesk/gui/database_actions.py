@@ -4,6 +4,7 @@ runner; the window only wires its menu to them."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from claimdesk.gui.main_window import MainWindow
     from claimdesk.gui.workspace import CaseWorkspace
     from claimdesk.services.backups import RestoreResult
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseActions:
@@ -165,13 +168,25 @@ class DatabaseActions:
         self.window.show_error(title, error)
 
     def update_sample_action(self) -> None:
-        """File ▸ Remove sample cases is there to use only when there are samples."""
+        """File ▸ Remove sample cases is there to use only when there are samples (counted
+        off the GUI thread: the menu opens at once, the action follows)."""
         from claimdesk.services.accounts import Right
 
-        self.window.action("actionRemoveSamples").setEnabled(
-            self.services.principal.may(Right.WORK_CASES)
-            and bool(self.services.samples.tally().samples)
+        action = self.window.action("actionRemoveSamples")
+        if not self.services.principal.may(Right.WORK_CASES):
+            action.setEnabled(False)
+            return
+        samples = self.services.samples
+        self.tasks.run(
+            lambda: samples.tally().samples,
+            on_done=lambda count: action.setEnabled(bool(count)),
+            on_error=self._tally_failed,
         )
+
+    def _tally_failed(self, error: BaseException) -> None:
+        if not isinstance(error, ClaimDeskError):
+            raise error
+        log.warning("could not count the sample cases: %s", error)  # the action stays as it was
 
     def backup(self) -> None:
         from claimdesk.services.backups import cases

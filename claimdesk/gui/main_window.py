@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,8 +164,9 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         """What the first paint need not wait for: reminders, Today's agenda, filter lists,
-        and the services the case list did not need (with the models they build)."""
-        self.reminders.start()  # builds the schedule, and the models, on this thread
+        and the services the case list did not need (with the models they build), each read
+        or built off the GUI thread."""
+        self.reminders.start()
         self.database.update_sample_action()
         self.cases_page.start()  # the shorter work first: the rest of the case ids
         self.today_page.refresh()
@@ -172,11 +174,18 @@ class MainWindow(QMainWindow):
         self._warm_up(self.services.unbuilt())
 
     def _warm_up(self, names: list[str]) -> None:
-        """Build the remaining services one per turn of the event loop, so no click waits for
-        an import and the window answers in between (each takes at most a few tens of ms)."""
-        if names:
-            getattr(self.services, names.pop(0))
-            QTimer.singleShot(0, self, lambda: self._warm_up(names))
+        """Build the remaining services in a thread of their own, so no click waits for an
+        import and the window answers meanwhile (building one is importing its modules, up
+        to a few hundred ms on a busy machine: on the GUI thread, a stall). Not the task
+        runner: it is held while the window is locked, and the lock waits for the warm-up
+        before it puts the key away (gui/session.py). Building reads nothing."""
+        services = self.services
+
+        def build() -> None:
+            for name in names:
+                getattr(services, name)
+
+        threading.Thread(target=build, name="warm-up", daemon=True).start()
 
     @property
     def warmed_up(self) -> bool:

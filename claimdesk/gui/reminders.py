@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.env import GuiEnv
 from claimdesk.paths import resources_dir
+
+if TYPE_CHECKING:
+    from claimdesk.services.schedule import ReminderItem
 
 log = logging.getLogger(__name__)
 LEAD_DAYS_KEY = "reminders/lead_days"
@@ -35,6 +39,8 @@ def lead_days_from(text: str) -> tuple[int, ...]:
 class Reminders(QObject):
     """Checks for reminders that have come due and shows each once."""
 
+    checked = Signal()  # a check has read (and shown, and marked) what was due
+
     def __init__(self, env: GuiEnv, window: QMainWindow) -> None:
         super().__init__(window)
         self.env = env
@@ -50,12 +56,20 @@ class Reminders(QObject):
         # meanwhile runs at the unlock.
         self.paused = False
         self._missed = False
+        self._checking = False  # a check is reading or marking off the GUI thread
+        self._again = False  # another check was asked for meanwhile
         self._timer = QTimer(self, interval=60 * 60 * 1000)
         self._timer.timeout.connect(self.check)
 
     def start(self) -> None:
         """Once the window is on screen: the lead days, the tray icon, the hourly check."""
-        self.env.services.schedule.lead_days = self.lead_days
+        services, lead_days = self.env.services, self.lead_days
+        # Built off the GUI thread (it imports the deadline engine and the models).
+        self.env.tasks.run(
+            lambda: services.schedule,
+            on_done=lambda schedule: setattr(schedule, "lead_days", lead_days),
+            on_error=self._not_built,
+        )
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(
                 QIcon(str(resources_dir() / "icons" / "claimdesk.svg")), self
@@ -75,15 +89,42 @@ class Reminders(QObject):
             self.check()
 
     def check(self) -> None:
+        """Read the reminders come due off the GUI thread (at 50,000 cases the read took half
+        a second), then show them; ``checked`` says when that is done."""
         if self.paused:
             self._missed = True
             return
-        try:
-            due = self.env.services.schedule.reminders_due(self.env.clock.today(), unseen_only=True)
-        except ClaimDeskError:
-            log.warning("could not read reminders", exc_info=True)
+        if self._checking:
+            self._again = True
             return
+        self._checking = True
+        schedule, today = self.env.services.schedule, self.env.clock.today()
+        self.env.tasks.run(
+            lambda: schedule.reminders_due(today, unseen_only=True),
+            on_done=self._show,
+            on_error=self._failed,
+        )
+
+    def _not_built(self, error: BaseException) -> None:
+        raise error  # building a service reads nothing: a failure is a bug, shown as such
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        if not isinstance(error, ClaimDeskError):
+            raise error
+        log.warning("could not read reminders: %s", error)
+
+    def _finish(self) -> None:
+        self._checking = False
+        if self._again:
+            self._again = False
+            self.check()
+        else:
+            self.checked.emit()
+
+    def _show(self, due: list[ReminderItem]) -> None:
         if not due:
+            self._finish()
             return
         # Case numbers and kinds only: a notification can be seen by anyone near the screen.
         lines = [
@@ -106,7 +147,15 @@ class Reminders(QObject):
             60_000,
         )
         ids = [i for r in due for i in r.reminder_ids]
-        try:
-            self.env.services.schedule.mark_reminders_shown(ids)
-        except ClaimDeskError:
-            log.warning("could not mark reminders shown", exc_info=True)
+        schedule = self.env.services.schedule
+        self.env.tasks.run(
+            lambda: schedule.mark_reminders_shown(ids),
+            on_done=lambda _count: self._finish(),
+            on_error=self._mark_failed,
+        )
+
+    def _mark_failed(self, error: BaseException) -> None:
+        self._finish()
+        if not isinstance(error, ClaimDeskError):
+            raise error
+        log.warning("could not mark reminders shown: %s", error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -43,7 +43,9 @@ from claimdesk.gui.dates import readable_dates
 from claimdesk.gui.env import GuiEnv
 from claimdesk.gui.guide import help_button
 from claimdesk.gui.tasks import TaskControl
-from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
+
+if TYPE_CHECKING:  # the results' classes are built when the first search needs them
+    from claimdesk.services.dto import CaseHits, SearchHit, SearchResult
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -70,8 +72,17 @@ PANEL_FOR_KIND = {
 _CASE_ROW = 0
 
 
+def plain_snippet(snippet: str) -> str:
+    """The snippet without its match marks."""
+    from claimdesk.services.dto import HIT_END, HIT_START
+
+    return snippet.replace(HIT_START, "").replace(HIT_END, "")
+
+
 def snippet_html(snippet: str) -> str:
     """The snippet escaped, its matched words in bold."""
+    from claimdesk.services.dto import HIT_END, HIT_START
+
     escaped = html.escape(readable_dates(snippet))
     return escaped.replace(HIT_START, "<b>").replace(HIT_END, "</b>")
 
@@ -151,7 +162,7 @@ class SearchResultsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == WHERE:
                 return readable_dates(hit.where)
-            return readable_dates(hit.snippet.replace(HIT_START, "").replace(HIT_END, ""))
+            return readable_dates(plain_snippet(hit.snippet))
         if role == SNIPPET_HTML_ROLE and column == FOUND:
             return snippet_html(hit.snippet)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -98,6 +98,10 @@ class Claim(Base):
     # Raised by one on every save of the case's details: a save made from an older version
     # (another workstation saved in between) is refused, not silently written over it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The earliest open deadline's day, kept by the database's triggers on the deadlines
+    # (migration 0011), so the case list sorts and filters by it on an index. Never written
+    # by the code: whatever changes a deadline changes this in the same transaction.
+    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     insurer: Mapped[Organisation | None] = relationship(foreign_keys=[insurer_id])
     plan_administrator: Mapped[Organisation | None] = relationship(

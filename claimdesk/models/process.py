@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -108,6 +108,22 @@ class Deadline(Base):
         back_populates="deadline", cascade="all, delete-orphan", order_by="Reminder.remind_on"
     )
 
+    # The agenda and the reminders ask for open deadlines by their day: on this index they
+    # read those in the window, not every deadline ever kept (migration 0011).
+    # claims.next_due_on's triggers find a case's earliest open deadline on the second in one
+    # step (without it, SQLite's planner took the first and walked every open deadline for
+    # each insert: an office's import of 50,000 went quadratic).
+    __table_args__ = (
+        Index("ix_deadlines_status_due_on", "status", "due_on"),
+        Index("ix_deadlines_claim_status_due_on", "claim_id", "status", "due_on"),
+    )
+
+
+# The reminders not yet shown nor dismissed, as each dialect writes the condition the query
+# renders (an index on part of a table serves a query whose WHERE says the same).
+UNSEEN_SQLITE = "shown_at IS NULL AND dismissed = 0"
+UNSEEN_POSTGRESQL = "shown_at IS NULL AND NOT dismissed"
+
 
 class Reminder(Base):
     """When to remind someone of a deadline, and whether it has been seen."""
@@ -123,6 +139,17 @@ class Reminder(Base):
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     deadline: Mapped[Deadline] = relationship(back_populates="reminders")
+
+    # The hourly check asks for reminders not yet shown nor dismissed that have come: on this
+    # index it reads those alone, not every reminder ever shown (migration 0011).
+    __table_args__ = (
+        Index(
+            "ix_reminders_unseen",
+            "remind_on",
+            sqlite_where=text(UNSEEN_SQLITE),
+            postgresql_where=text(UNSEEN_POSTGRESQL),
+        ),
+    )
 
 
 class Letter(Base):

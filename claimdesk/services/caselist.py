@@ -23,7 +23,7 @@ from sqlalchemy import (
     true,
 )
 
-from claimdesk.models.enums import ClaimStatus, ClaimType, DeadlineStatus, PlanType, Stage
+from claimdesk.models.enums import ClaimStatus, ClaimType, PlanType, Stage
 from claimdesk.services import overdue
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.overdue import among, overdue_claim_ids, overdue_items
@@ -109,9 +109,14 @@ class CaseListService:
         """The ids of the matching cases, in display order."""
         query = self._ordered(case_filter, sort, descending, today or self._ctx.clock.today(), now)
         # Core, not the ORM: at 50,000 cases the ORM's per-row loading was most of the
-        # query's time, and plain ids need none of it.
+        # query's time, and plain ids need none of it. Read in parts: the list reads this in
+        # a worker, and one fetch of every id would hold the interpreter's lock against the
+        # GUI thread for its whole length.
+        ids: list[int] = []
         with self._ctx.reader_connection() as connection:
-            return list(connection.execute(query).scalars())
+            for part in connection.execute(query).scalars().partitions(_IDS_AT_ONCE):
+                ids.extend(part)
+        return ids
 
     def first_ids(
         self,
@@ -121,19 +126,22 @@ class CaseListService:
         descending: bool = True,
         today: date | None = None,
         now: datetime | None = None,
+        *,
+        count: bool = True,
     ) -> tuple[list[int], int]:
         """The first ``limit`` ids in display order, and how many cases match in all.
 
         Both from one snapshot, so the list can show its top rows and its true length at once
         and fetch the rest with ``case_ids``: at 50,000 cases the count and the first page take
-        a few milliseconds where every id takes a hundred.
+        a few milliseconds where every id takes a hundred. Without ``count`` the second number
+        is only how many ids came (the list shows its page before the rest tells the count).
         """
         today = today or self._ctx.clock.today()
         query = self._ordered(case_filter, sort, descending, today, now).limit(limit)
         matching, _ = self._query(case_filter, today, now, select(_CLAIMS.c.id), full=False)
         with self._ctx.reader_connection() as connection:
             ids = list(connection.execute(query).scalars())
-            if len(ids) < limit:
+            if len(ids) < limit or not count:
                 return ids, len(ids)
             total = connection.scalar(select(func.count()).select_from(matching.subquery()))
         return ids, int(total or 0)
@@ -187,7 +195,7 @@ class CaseListService:
                         stage=row.stage,
                         status=row.status,
                         assigned_to=row.assigned_to or "",
-                        next_deadline=row.next_due,
+                        next_deadline=row.next_due_on,
                         updated_at=row.updated_at,
                         overdue=row.id in overdue,
                         is_sample=bool(row.is_sample),
@@ -238,11 +246,8 @@ class CaseListService:
         """The query with the joins the filter, the sort or the row text need (and no more:
         at 50,000 cases an unneeded join on the deadlines costs most of the time)."""
         claims, insurers, users = _CLAIMS.c, _INSURERS.c, _USERS.c
-        next_due = _next_deadlines()
         text = case_filter.search.strip()
         query = base
-        if full or sort == CaseSort.NEXT_DEADLINE:
-            query = query.outerjoin(next_due, next_due.c.claim_id == claims.id)
         if full or text or sort == CaseSort.INSURER:
             query = query.outerjoin(_INSURERS, insurers.id == claims.insurer_id)
         if full or case_filter.assignee or sort == CaseSort.ASSIGNED:
@@ -288,7 +293,7 @@ class CaseListService:
             CaseSort.INSURER: func.lower(insurers.name),
             CaseSort.CLAIM_TYPE: claims.claim_type,
             CaseSort.STAGE: claims.stage,
-            CaseSort.NEXT_DEADLINE: next_due.c.next_due,
+            CaseSort.NEXT_DEADLINE: claims.next_due_on,
             CaseSort.ASSIGNED: func.lower(users.name),
             CaseSort.LAST_ACTIVITY: claims.updated_at,
         }
@@ -317,29 +322,16 @@ _CLAIMS = table(
     column("assigned_user_id", Integer),
     column("updated_at", UTCDateTime),
     column("is_sample", Boolean),
-)
-_DEADLINES = table(
-    "deadlines",
-    column("claim_id", Integer),
-    column("due_on", Date),
-    column("status", enum_column(DeadlineStatus)),
+    # The earliest open deadline's day, kept by the database (models/claim.py).
+    column("next_due_on", Date),
 )
 _USERS = table("users", column("id", Integer), column("name", String))
 _INSURERS = table("organisations", column("id", Integer), column("name", String))
-TABLES = (_CLAIMS, _DEADLINES, _USERS, _INSURERS, *overdue.TABLES)
+TABLES = (_CLAIMS, _USERS, _INSURERS, *overdue.TABLES)
 # Ids per IN (...) when fetching rows: the model asks for a page of 200 at a time.
 _ROWS_AT_ONCE = 500
-
-
-def _next_deadlines() -> Any:
-    """Each case's earliest open deadline, for filtering and sorting the whole list by it."""
-    deadlines = _DEADLINES.c
-    return (
-        select(deadlines.claim_id, func.min(deadlines.due_on).label("next_due"))
-        .where(deadlines.status == DeadlineStatus.OPEN)
-        .group_by(deadlines.claim_id)
-        .subquery("next_deadlines")
-    )
+# Ids per fetch when reading them all (a few milliseconds each at most).
+_IDS_AT_ONCE = 2000
 
 
 @lru_cache(maxsize=1)
@@ -352,17 +344,8 @@ def _visible(ctx: ServiceContext) -> Any:
 
 
 def _row_query() -> Select[Any]:
-    """The row text of the case list, without its WHERE.
-
-    The next deadline is a correlated subquery on the deadlines' claim index: joining the
-    grouped subquery instead would group every case's deadlines for each page of 200 rows.
-    """
-    claims, deadlines = _CLAIMS.c, _DEADLINES.c
-    next_due = (
-        select(func.min(deadlines.due_on))
-        .where(deadlines.claim_id == claims.id, deadlines.status == DeadlineStatus.OPEN)
-        .scalar_subquery()
-    )
+    """The row text of the case list, without its WHERE."""
+    claims = _CLAIMS.c
     return (
         select(
             claims.id,
@@ -376,7 +359,7 @@ def _row_query() -> Select[Any]:
             claims.stage,
             claims.status,
             _USERS.c.name.label("assigned_to"),
-            next_due.label("next_due"),
+            claims.next_due_on,
             claims.updated_at,
             claims.is_sample,
         )

@@ -160,8 +160,9 @@ CLAIM = Section(
     },
     users={"assigned_user_id": "assigned_to"},
     # Format 1 stays as it was (older ClaimDesks read it); an imported case is the office's own,
-    # and a new record here, at its first version (the version counts this database's saves).
-    local=("is_sample", "version"),
+    # a new record here at its first version (the version counts this database's saves), and
+    # its next deadline the database works out from its deadlines.
+    local=("is_sample", "version", "next_due_on"),
 )
 
 

@@ -124,6 +124,11 @@ def _upgrade(
             # so it goes to the driver before the first statement begins one.
             raw = connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys = OFF")
+            # The copy is renamed into place after the old table is dropped: SQLite's newer
+            # rename re-checks every trigger, and one naming the dropped table (the deadlines'
+            # triggers keeping claims.next_due_on, 0011) would refuse it. The legacy rename
+            # leaves triggers as written, naming the table by the name it has again.
+            raw.execute("PRAGMA legacy_alter_table = ON")
         try:
             # The first statement begins the transaction: BEGIN IMMEDIATE on SQLite takes the
             # write lock (waiting out another process's upgrade); PostgreSQL takes an advisory
@@ -150,6 +155,7 @@ def _upgrade(
             if raw is not None:
                 connection.rollback()
                 raw.execute("PRAGMA foreign_keys = ON")
+                raw.execute("PRAGMA legacy_alter_table = OFF")
     log.info("database schema upgraded from %s to %s", revision, head)
     return MigrationResult(before=revision, after=head, backup=backup)
 
