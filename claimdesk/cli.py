@@ -125,7 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="add a case from a file written by 'export'")
     imp.add_argument("file", type=Path, metavar="FILE.json")
 
-    backup = commands.add_parser("backup", help="copy the database safely, even while in use")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database safely, even while in use (on a server: pg_dump when it "
+        "can, else a whole-database SQLite export)",
+    )
     backup.add_argument("--out", required=True, type=Path, metavar="FILE")
 
     restore = commands.add_parser(
@@ -154,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_packet,
         cli_report,
         cli_search,
+        cli_transfer,
     )
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
@@ -166,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_encrypt.register(commands))  # encrypt
     COMMANDS.update(cli_report.register(commands))  # report
     COMMANDS.update(cli_intake.register(commands))  # intake (no database, no sign-in)
+    COMMANDS.update(cli_transfer.register(commands))  # migrate-db
     return parser
 
 
@@ -460,6 +466,13 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
     print(f"record integrity: {result.chain_head[:16]}")
+    if result.format == "pg_dump":
+        print("Made with pg_dump (PostgreSQL's custom format); 'claimdesk restore' reads it back.")
+    elif services.db.sqlite_path is None:
+        print(
+            "pg_dump was not used (missing, or older than the server): the backup is a "
+            "ClaimDesk SQLite file holding every record, which 'claimdesk restore' reads back."
+        )
     if result.key_file is not None:
         print(
             f"The backup is encrypted; its key file {shown(result.key_file)} goes with it "

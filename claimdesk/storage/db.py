@@ -263,6 +263,12 @@ _UNREACHABLE = (
 )
 
 
+class _NoSuchDatabase(Exception):
+    """libpq's refusal of a database name, said before the server gives its SQLSTATE."""
+
+    sqlstate = "3D000"
+
+
 def _server_error(error: BaseException) -> StorageError | None:
     """A PostgreSQL error said plainly, or None when it is not one of the server's."""
     state = getattr(error, "sqlstate", None)
@@ -273,6 +279,8 @@ def _server_error(error: BaseException) -> StorageError | None:
             return ServerUnavailableError(_UNREACHABLE.format(detail="no answer"))
         if "server closed the connection" in text or "connection is closed" in text:
             return ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+        if "database" in text and "does not exist" in text:
+            return _server_error(_NoSuchDatabase())
         if "password authentication failed" in text:
             return StorageError(
                 "The server refused the database password. Check the connection in Settings "
