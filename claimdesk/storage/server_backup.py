@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
 from claimdesk.private import private_dir, private_file
-from claimdesk.storage import audit_chain, transfer
+from claimdesk.storage import audit_chain, sqlfile, transfer
 from claimdesk.storage.db import Database, create_database_engine, translate_errors
 
 log = logging.getLogger(__name__)
@@ -48,26 +48,28 @@ DO $$
 DECLARE item record;
 BEGIN
     FOR item IN
-        SELECT c.oid::regclass AS name FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
+        SELECT quote_ident(c.relname) AS name, CASE c.relkind WHEN 'v' THEN 'VIEW'
+            WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
     LOOP
-        EXECUTE format('DROP %s IF EXISTS %s CASCADE',
-            CASE (SELECT relkind FROM pg_class WHERE oid = item.name)
-                WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-                WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, item.name);
+        EXECUTE 'DROP ' || item.kind || ' IF EXISTS ' || item.name || ' CASCADE';
     END LOOP;
     FOR item IN
-        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        SELECT p.oid::regprocedure::text AS name FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE n.nspname = current_schema()
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
     LOOP
-        EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', item.name);
+        EXECUTE 'DROP ROUTINE IF EXISTS ' || item.name || ' CASCADE';
     END LOOP;
 END $$;
 """
+
+
+_EMPTY_SEARCH_PATH = b"SELECT pg_catalog.set_config('search_path', '', false);\n"
+_SEARCH_PATH = b"SELECT pg_catalog.set_config('search_path', 'public', false);\n"
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ def _run(command: list[str], env: dict[str, str], program: str) -> str:
 
 def _first_line(message: str) -> str:
     lines = [line.strip() for line in message.splitlines() if line.strip()]
+    errors = [line for line in lines if "ERROR" in line or "FATAL" in line or "error:" in line]
+    lines = errors or lines
     if not lines:
         return "no reason given"
     return re.sub(r"^(pg_restore|pg_dump|psql):( error:)? ", "", lines[0])
@@ -242,11 +246,14 @@ def export_sqlite(database: Database, destination: Path) -> transfer.TransferRes
                 result = transfer.copy_database(source, writing)
                 writing.commit()
             source.rollback()
-        with target.engine.connect() as connection:
-            # One file, no WAL beside it: the backup is a single file to keep.
-            connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
     finally:
         target.dispose()
+    # One file, no WAL beside it: the backup is a single file to keep.
+    connection = sqlfile.connect(destination, None)
+    try:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        connection.close()
     return result
 
 
@@ -318,6 +325,7 @@ def restore_archive(database: Database, tools: Tools, archive: Path) -> None:
     assert tools.pg_restore is not None and tools.psql is not None
     conninfo, env = libpq_target(database.engine.url)
     prelude = (
+        "SET client_min_messages = warning;\n"
         f"BEGIN;\nSET LOCAL lock_timeout = '{_LOCK_TIMEOUT}';\n"
         f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK});\n{_DROP_EVERYTHING}\n"
     )
@@ -352,8 +360,12 @@ def restore_archive(database: Database, tools: Tools, archive: Path) -> None:
         assert writer.stdin is not None and reader.stdout is not None
         try:
             writer.stdin.write(prelude.encode())
-            while chunk := reader.stdout.read(1 << 16):
-                writer.stdin.write(chunk)
+            for line in reader.stdout:
+                # The archive's statements run with an empty search path; the search functions
+                # (migration 0002) call each other by bare name, so filling the generated
+                # search column would fail to find them. The archive names every object with
+                # its schema, so the schema's own search path changes nothing else.
+                writer.stdin.write(_SEARCH_PATH if line == _EMPTY_SEARCH_PATH else line)
             if reader.wait() == 0:
                 writer.stdin.write(b"COMMIT;\n")
             writer.stdin.close()

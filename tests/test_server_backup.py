@@ -1,0 +1,284 @@
+"""Backup and restore of a database on the PostgreSQL server: pg_dump's archive when pg_dump can
+dump the server, else the portable SQLite export; a restore replaces everything in one
+transaction or nothing; the copy kept before an upgrade."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from claimdesk.cli import main
+from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
+from claimdesk.services import Services
+from claimdesk.storage import audit_chain, open_database, transfer
+from claimdesk.storage.backup import SQLITE_MAGIC, backup, restore
+from claimdesk.storage.db import create_database_engine
+from claimdesk.storage.migrate import code_head
+from tests import postgres
+from tests.builders import full_case
+from tests.signin import as_user
+
+ADMIN = "Test Caseworker"
+SAMPLES = Path(__file__).parent / "resources" / "schema"
+
+
+@pytest.fixture
+def server_url(postgres_server: str) -> Iterator[str]:
+    with postgres.fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+def office(server_url: str) -> Iterator[Services]:
+    services = as_user(open_database(server_url), ADMIN)
+    yield services
+    services.db.dispose()
+
+
+@pytest.fixture
+def without_pg_dump(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A workstation without PostgreSQL's client programs."""
+    empty = tmp_path / "bin-without-pg"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+def fake_program(folder: Path, name: str, says: str) -> None:
+    folder.mkdir(exist_ok=True)
+    program = folder / name
+    program.write_text(f"#!/bin/sh\necho '{says}'\n")
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+
+
+def names(services: Services) -> list[str]:
+    return sorted(c.claimant_name for c in services.claims.list_claims())
+
+
+def chain_ok(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return audit_chain.verify(connection).ok
+    finally:
+        engine.dispose()
+
+
+def test_pg_dump_backs_up_and_restore_puts_it_back(office: Services, tmp_path: Path) -> None:
+    full_case(office, "Before Backup")
+    saved = tmp_path / "office.dump"
+    result = backup(office.db, saved)
+    assert result.format == "pg_dump" and saved.read_bytes()[:5] == b"PGDMP"
+    assert result.claims == 1 and len(result.chain_head) == 64
+    full_case(office, "After Backup")
+    assert names(office) == ["After Backup", "Before Backup"]
+
+    restored = restore(office.db, saved, tmp_path / "backups")
+    assert restored.claims == 1 and names(office) == ["Before Backup"]
+    assert restored.previous_kept_at.parent == tmp_path / "backups"
+    assert "before-restore" in restored.previous_kept_at.name
+    assert chain_ok(str(office.db.engine.url.render_as_string(hide_password=False)))
+    # The restored database goes on working: new ids do not collide with restored ones.
+    full_case(office, "After Restore")
+    assert names(office) == ["After Restore", "Before Backup"]
+    # What was there before the restore is in the kept copy, whole.
+    again = restore(office.db, restored.previous_kept_at, tmp_path / "backups")
+    assert again.claims == 2 and names(office) == ["After Backup", "Before Backup"]
+
+
+def test_without_pg_dump_the_backup_is_a_claimdesk_sqlite_file(
+    office: Services, tmp_path: Path, without_pg_dump: None
+) -> None:
+    full_case(office, "Before Backup")
+    saved = tmp_path / "office-backup.sqlite"
+    result = backup(office.db, saved)
+    assert result.format == "sqlite" and saved.read_bytes()[:16] == SQLITE_MAGIC
+    assert result.claims == 1
+    # The export is a whole ClaimDesk database: it opens as one, its trail verifies.
+    copy = as_user(open_database(f"sqlite:///{saved}"), ADMIN)
+    try:
+        assert names(copy) == ["Before Backup"]
+        assert copy.audit.verify().ok
+    finally:
+        copy.db.dispose()
+    assert not list(tmp_path.glob("*-wal")) and not list(tmp_path.glob("*.partial"))
+    full_case(office, "After Backup")
+    restored = restore(office.db, saved, tmp_path / "backups")
+    assert restored.claims == 1 and names(office) == ["Before Backup"]
+    assert restored.previous_kept_at.suffix == ".sqlite"  # kept by the portable export too
+
+
+def test_a_pg_dump_older_than_the_server_falls_back_to_the_export(
+    office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "old-client"
+    fake_program(folder, "pg_dump", "pg_dump (PostgreSQL) 9.6.24")
+    monkeypatch.setenv("PATH", str(folder))
+    full_case(office)
+    result = backup(office.db, tmp_path / "office.backup")
+    assert result.format == "sqlite" and result.claims == 1
+
+
+def test_a_personal_sqlite_database_restores_onto_the_server(
+    office: Services, tmp_path: Path
+) -> None:
+    personal = as_user(open_database(f"sqlite:///{tmp_path / 'personal.sqlite'}"), ADMIN)
+    full_case(personal, "From The Laptop")
+    saved = tmp_path / "laptop-backup.sqlite"
+    backup(personal.db, saved)
+    personal.db.dispose()
+    full_case(office, "On The Server")
+    restored = restore(office.db, saved, tmp_path / "backups")
+    assert restored.claims == 1 and names(office) == ["From The Laptop"]
+
+
+def test_damaged_or_foreign_backups_are_refused_and_change_nothing(
+    office: Services, tmp_path: Path, postgres_server: str
+) -> None:
+    full_case(office, "Before Backup")
+    saved = tmp_path / "office.dump"
+    backup(office.db, saved)
+    full_case(office, "Still Here")
+    whole = saved.read_bytes()
+    truncated = tmp_path / "truncated.dump"
+    truncated.write_bytes(whole[: len(whole) * 2 // 3])
+    # Damaged in the middle of its data: pg_restore reads the table of contents, then fails
+    # part way through; the transaction its statements ran in is never committed.
+    damaged = tmp_path / "damaged.dump"
+    # (The table of contents is most of a small archive; the compressed rows are at its end.)
+    middle = len(whole) * 95 // 100
+    damaged.write_bytes(whole[:middle] + bytes(400) + whole[middle + 400 :])
+    listed = subprocess.run(["pg_restore", "--list", str(damaged)], capture_output=True)
+    assert listed.returncode == 0  # its table of contents is whole: the damage is in its data
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("hello")
+    garbage = tmp_path / "garbage.dump"
+    garbage.write_bytes(b"PGDMP" + b"\x00" * 200)
+    foreign = tmp_path / "foreign.dump"
+    with postgres.fresh_database(postgres_server, empty=True) as other:
+        engine = create_engine(other)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE songs (title text)"))
+        engine.dispose()
+        conninfo, env = _conninfo(other)
+        subprocess.run(
+            ["pg_dump", "-Fc", f"--file={foreign}", f"--dbname={conninfo}"], env=env, check=True
+        )
+    for bad, error, message in [
+        (truncated, StorageError, "cannot be read as a pg_dump archive"),
+        (damaged, StorageError, "failed .*the database is as it was"),
+        (garbage, StorageError, "cannot be read as a pg_dump archive"),
+        (foreign, NotAClaimDeskDatabaseError, "not of a ClaimDesk database"),
+        (text_file, NotAClaimDeskDatabaseError, "not a ClaimDesk database"),
+        (tmp_path / "missing.dump", StorageError, "There is no file"),
+    ]:
+        with pytest.raises(error, match=message):
+            restore(office.db, bad, tmp_path / "backups")
+        assert names(office) == ["Before Backup", "Still Here"], bad.name
+
+
+def test_a_pg_dump_archive_needs_pg_restore_to_come_back(
+    office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full_case(office)
+    saved = tmp_path / "office.dump"
+    backup(office.db, saved)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(StorageError, match="needs PostgreSQL's pg_restore"):
+        restore(office.db, saved, tmp_path / "backups")
+    assert len(names(office)) == 1
+
+
+def test_backup_and_restore_on_the_command_line(
+    server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office = ["--data-dir", str(tmp_path / "data"), "--db", server_url, "--user", ADMIN]
+    assert main([*office, "demo", "--yes"]) == 0
+    saved = tmp_path / "office.dump"
+    capsys.readouterr()
+    assert main([*office, "backup", "--out", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "Backed up 6 cases" in out and "pg_dump" in out
+    assert main([*office, "demo", "--remove"]) == 0
+    capsys.readouterr()
+    assert main([*office, "restore", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "Restored 6 cases" in out and str(tmp_path / "data" / "backups") in out
+    assert main([*office, "audit", "verify"]) == 0
+
+
+def _conninfo(url: str) -> tuple[str, dict[str, str]]:
+    from sqlalchemy.engine import make_url
+
+    from claimdesk.storage.server_backup import libpq_target
+
+    return libpq_target(make_url(url))
+
+
+@pytest.mark.parametrize("client", ["pg_dump", "portable"])
+def test_a_server_database_from_the_previous_revision_upgrades_after_a_backup(
+    client: str, postgres_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server database at 0009 holding the sample office (tests/resources/schema/0009.sqlite,
+    copied row for row) opens with this ClaimDesk: it is backed up at 0009, upgraded to the
+    head, and every case is still there."""
+    sample = SAMPLES / "0009.sqlite"
+    with sqlite3.connect(sample) as original:
+        cases = sorted(r[0] for r in original.execute("SELECT claimant_name FROM claims"))
+        calls = original.execute("SELECT count(*) FROM call_log_entries").fetchone()[0]
+    assert len(cases) >= 6 and calls > 0
+    with postgres.fresh_database(postgres_server, empty=True) as url:
+        at_0009(url, sample, tmp_path)
+        if client == "portable":
+            monkeypatch.setenv("PATH", str(tmp_path))
+        db = open_database(url, backup_dir=tmp_path / "backups")
+        try:
+            with db.engine.connect() as connection:
+                revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                assert revision.scalar_one() == code_head()
+            services = as_user(db, "Upgrader")
+            found = services.claims.list_claims()
+            assert sorted(c.claimant_name for c in found) == cases
+            for case in found:
+                exported = services.exchange.export_case(case.id)
+                assert exported["claim"]["claimant_name"] == case.claimant_name
+            assert services.audit.verify().ok
+        finally:
+            db.dispose()
+    kept = list((tmp_path / "backups").glob("*-before-upgrade-from-0009-*"))
+    assert len(kept) == 1
+    if client == "portable":
+        # The export is at the old revision, with the old rows.
+        with sqlite3.connect(kept[0]) as connection:
+            assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+                "0009",
+            )
+            assert connection.execute("SELECT count(*) FROM claims").fetchone()[0] == len(cases)
+    else:
+        assert kept[0].suffix == ".dump" and kept[0].read_bytes()[:5] == b"PGDMP"
+
+
+def at_0009(url: str, sample: Path, work: Path) -> None:
+    """The server database at revision 0009, holding the sample's rows (read from a copy: the
+    committed sample stays as it is)."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage.db import Database
+
+    copy = work / "sample-0009.sqlite"
+    shutil.copy(sample, copy)
+    source = create_database_engine(sqlite_url(copy))
+    target = Database(create_database_engine(url))
+    try:
+        with source.connect() as reading, target.write_connection() as writing:
+            transfer.create_schema(writing, "0009")
+            transfer.copy_database(reading, writing)
+            writing.commit()
+    finally:
+        source.dispose()
+        target.dispose()
