@@ -84,6 +84,49 @@ def test_sample_database_upgrades_and_keeps_its_cases(sample: Path, tmp_path: Pa
         db.dispose()
 
 
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_sample_database_on_the_server_upgrades_and_keeps_its_cases(
+    sample: Path, tmp_path: Path, postgres_server: str
+) -> None:
+    """The PostgreSQL counterpart: a server database built at the sample's revision and
+    filled with its rows (storage/transfer.py, as 'migrate-db' copies) opens with this
+    ClaimDesk, which backs it up, upgrades it to the head and finds every case."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import transfer
+    from claimdesk.storage.db import create_database_engine
+    from tests import postgres
+
+    copy = tmp_path / "sample.sqlite"
+    shutil.copy(sample, copy)  # opening it would change the committed file's journal mode
+    with sqlite3.connect(copy) as original:
+        names = sorted(row[0] for row in original.execute("SELECT claimant_name FROM claims"))
+    with postgres.fresh_database(postgres_server, empty=True) as url:
+        source = create_database_engine(sqlite_url(copy))
+        target = Database(create_database_engine(url))
+        try:
+            with source.connect() as reading, target.write_connection() as writing:
+                transfer.create_schema(writing, sample.stem)
+                transfer.copy_database(reading, writing)
+                writing.commit()
+        finally:
+            source.dispose()
+            target.dispose()
+        db = open_database(url, backup_dir=tmp_path / "backups")
+        try:
+            with db.engine.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_revision() == code_head()
+            services = as_user(db, "Upgrader")
+            cases = services.claims.list_claims()
+            assert sorted(c.claimant_name for c in cases) == names
+            for case in cases:
+                exported = services.exchange.export_case(case.id)
+                assert exported["claim"]["claimant_name"] == case.claimant_name
+        finally:
+            db.dispose()
+    kept = list((tmp_path / "backups").glob(f"*-before-upgrade-from-{sample.stem}-*"))
+    assert len(kept) == (0 if sample.stem == code_head() else 1)
+
+
 def test_database_newer_than_the_code_is_refused_untouched(db_path: Path) -> None:
     open_database(f"sqlite:///{db_path}").dispose()
     with sqlite3.connect(db_path) as connection:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
@@ -192,7 +192,11 @@ def _pg_dump(database: Database, tools: Tools, out: Path) -> tuple[int, str]:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         claims = connection.execute(text("SELECT count(*) FROM claims")).scalar_one()
-        head = audit_chain.head(connection)[1]
+        chained = any(
+            c["name"] == "event_hash" for c in inspect(connection).get_columns("audit_events")
+        )
+        # Before revision 0009 the trail had no chain: nothing to print.
+        head = audit_chain.head(connection)[1] if chained else ""
         _run(
             [
                 tools.pg_dump,
