@@ -282,3 +282,49 @@ def at_0009(url: str, sample: Path, work: Path) -> None:
     finally:
         source.dispose()
         target.dispose()
+
+
+def test_an_encrypted_backup_restores_onto_the_server_with_its_password(
+    office: Services, tmp_path: Path
+) -> None:
+    from claimdesk.errors import EncryptedDatabaseError
+    from claimdesk.storage.backup import unlock_backup
+    from claimdesk.storage.keys import new_data_key
+    from tests.signin import TEST_PASSWORD
+
+    laptop = as_user(
+        open_database(f"sqlite:///{tmp_path / 'laptop.sqlite'}", key=new_data_key()), ADMIN
+    )
+    full_case(laptop, "Encrypted Case")
+    saved = tmp_path / "laptop-backup.sqlite"
+    made = backup(laptop.db, saved)
+    laptop.db.dispose()
+    assert made.key_file is not None and b"Encrypted Case" not in saved.read_bytes()
+    full_case(office, "On The Server")
+    with pytest.raises(EncryptedDatabaseError, match="password of an account it holds"):
+        restore(office.db, saved, tmp_path / "backups")
+    assert names(office) == ["On The Server"]
+    key = unlock_backup(saved, TEST_PASSWORD)
+    restored = restore(office.db, saved, tmp_path / "backups", source_key=key)
+    assert restored.claims == 1 and names(office) == ["Encrypted Case"]
+
+
+def test_the_window_suggests_the_backup_file_the_server_will_get(
+    office: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert office.backups.backup_file() == ("claimdesk-backup.dump", "PostgreSQL archive (*.dump)")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert office.backups.backup_file()[0] == "claimdesk-backup.sqlite"
+
+
+def test_a_user_the_server_does_not_know_is_said_plainly(
+    server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    stranger = make_url(server_url).set(username="nobody_here")
+    url = stranger.render_as_string(hide_password=False)
+    code = main(["--db", url, "--user", ADMIN, "backup", "--out", str(tmp_path / "x.dump")])
+    err = capsys.readouterr().err
+    assert code == 1 and "refused the database user or password" in err
+    assert not (tmp_path / "x.dump").exists()

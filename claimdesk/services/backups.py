@@ -48,6 +48,17 @@ class BackupService:
         self._ctx.require(Right.ADMINISTER, "move the office to another database")
         return transfer.move(self._ctx.db, target_url)
 
+    def backup_file(self) -> tuple[str, str]:
+        """The name to suggest for a backup and its kind, for a file picker: a ClaimDesk
+        SQLite file, or PostgreSQL's archive when pg_dump can back up this server."""
+        db = self._ctx.db
+        if db.sqlite_path is None and db.engine.dialect.name == "postgresql":
+            from claimdesk.storage.server_backup import find_tools
+
+            if find_tools(db) is not None:
+                return "claimdesk-backup.dump", "PostgreSQL archive (*.dump)"
+        return "claimdesk-backup.sqlite", "ClaimDesk database (*.sqlite)"
+
     def backup_needs_key(self, source: Path) -> bool:
         """Whether ``source`` was encrypted by another setup (its password or recovery key
         opens it: ``unlock_backup``)."""
