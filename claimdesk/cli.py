@@ -470,8 +470,9 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
         print("Made with pg_dump (PostgreSQL's custom format); 'claimdesk restore' reads it back.")
     elif services.db.sqlite_path is None:
         print(
-            "pg_dump was not used (missing, or older than the server): the backup is a "
-            "ClaimDesk SQLite file holding every record, which 'claimdesk restore' reads back."
+            "pg_dump was not used (missing, older than the server, or it failed: see the "
+            "log): the backup is a ClaimDesk SQLite file holding every record, which "
+            "'claimdesk restore' reads back."
         )
     if result.key_file is not None:
         print(

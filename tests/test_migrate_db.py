@@ -226,3 +226,31 @@ def test_an_encrypted_office_moves_with_its_password(
     assert "Copied 6 cases" in out
     assert b"Quintero" not in path.read_bytes()  # the source stays encrypted
     assert main(["--db", empty_server_db, "--user", ADMIN, "audit", "verify"]) == 0
+
+
+def test_an_account_without_the_right_to_build_tables_is_told_whose_it_is(
+    db_path: Path, postgres_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    role = f"claimdesk_clerk_{os.getpid()}"  # roles are the whole server's: one per process
+    source_url = f"sqlite:///{db_path}"
+    office(source_url).db.dispose()
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+    try:
+        with postgres.fresh_database(postgres_server, empty=True) as url:
+            clerk = make_url(url).set(username=role)
+            target = clerk.render_as_string(hide_password=False)
+            code = main(["--user", ADMIN, "migrate-db", "--from", source_url, "--to", target])
+            err = capsys.readouterr().err
+            assert code == 1 and "account that owns the database" in err
+            assert counts(url) == {}
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()

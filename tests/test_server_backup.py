@@ -328,3 +328,26 @@ def test_a_user_the_server_does_not_know_is_said_plainly(
     err = capsys.readouterr().err
     assert code == 1 and "refused the database user or password" in err
     assert not (tmp_path / "x.dump").exists()
+
+
+def test_a_pg_dump_that_fails_falls_back_to_the_export(
+    office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "failing-client"
+    folder.mkdir()
+    program = folder / "pg_dump"
+    program.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 99.1"; exit 0; fi\n'
+        'echo "pg_dump: error: password authentication failed for user" >&2\n'
+        "exit 1\n"
+    )
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    full_case(office)
+    kept = tmp_path / "backups"
+    from claimdesk.storage.server_backup import keep_copy
+
+    made = keep_copy(office.db, kept, "before-restore")
+    assert made.suffix == ".sqlite" and made.read_bytes()[:16] == SQLITE_MAGIC
+    assert [p.name for p in kept.iterdir()] == [made.name]  # no partial left behind

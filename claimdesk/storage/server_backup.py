@@ -149,20 +149,31 @@ def libpq_target(url: URL) -> tuple[str, dict[str, str]]:
     return make_conninfo(**parts), env
 
 
-def backup_server(database: Database, destination: Path) -> ServerBackup:
-    """Back the server database up to ``destination``, consistent while others write."""
+def backup_server(database: Database, destination: Path, *, named: bool = False) -> ServerBackup:
+    """Back the server database up to ``destination``, consistent while others write.
+
+    pg_dump failing (a password only ClaimDesk's connection knows, a client it cannot use) is
+    logged and the portable export made instead. ``named``: ``destination`` is a name without
+    its suffix, which the format decides (``.dump`` or ``.sqlite``)."""
     tools = find_tools(database)
     partial = destination.with_name(destination.name + ".partial")
     try:
         private_dir(destination.parent)
-        partial.unlink(missing_ok=True)
-        private_file(partial)
+        kind = ""
         if tools is not None:
-            claims, head = _pg_dump(database, tools, partial)
-            kind = "pg_dump"
-        else:
+            _fresh(partial)
+            try:
+                claims, head = _pg_dump(database, tools, partial)
+                kind = "pg_dump"
+            except StorageError as error:
+                log.warning("pg_dump failed (%s): the portable export is used", error)
+        if not kind:
+            _fresh(partial)
             result = export_sqlite(database, partial)
             claims, head, kind = result.claims, result.chain_head or audit_chain.GENESIS, "sqlite"
+        if named:
+            suffix = ".dump" if kind == "pg_dump" else ".sqlite"
+            destination = destination.with_name(destination.name + suffix)
         partial.replace(destination)
     except OSError as error:
         raise StorageError(
@@ -175,14 +186,18 @@ def backup_server(database: Database, destination: Path) -> ServerBackup:
     return ServerBackup(destination, destination.stat().st_size, claims, head, kind)
 
 
+def _fresh(partial: Path) -> None:
+    """An empty file readable by the user only, whatever the umask."""
+    partial.unlink(missing_ok=True)
+    private_file(partial)
+
+
 def keep_copy(database: Database, folder: Path, why: str) -> Path:
     """A backup of the server database in ``folder``, named for ``why`` (before-restore,
     before-upgrade-from-0009) and the moment: the copy kept before changing the database."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = database.engine.url.database or "claimdesk"
-    stem = folder / f"{name}-{why}-{stamp}"
-    suffix = ".dump" if find_tools(database) is not None else ".sqlite"
-    return backup_server(database, stem.with_suffix(suffix)).path
+    return backup_server(database, folder / f"{name}-{why}-{stamp}", named=True).path
 
 
 def _pg_dump(database: Database, tools: Tools, out: Path) -> tuple[int, str]:
@@ -264,7 +279,8 @@ def export_sqlite(database: Database, destination: Path) -> transfer.TransferRes
 def replace_content(database: Database, source: Connection) -> transfer.TransferResult:
     """Replace everything in the server database with ``source``'s rows (a checked SQLite
     copy at the code's schema), in one transaction: on any failure nothing changed."""
-    with translate_errors(), database.write_connection() as connection:
+    replacing = transfer.owner_needed("replace ClaimDesk's tables")
+    with replacing, translate_errors(), database.write_connection() as connection:
         connection.execute(text(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
         connection.exec_driver_sql(_DROP_EVERYTHING)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
 from claimdesk.errors import StorageError
 from claimdesk.storage import audit_chain
@@ -353,8 +355,9 @@ def move(source: Database, target_url: str) -> TransferResult:
     if target.url == source.url or (made is None and _same_file(source, target)):
         target.dispose()
         raise StorageError("The source and the target are the same database; choose another.")
+    building = owner_needed("build ClaimDesk's tables in it")
     try:
-        with translate_errors(), source.read_connection() as reading:
+        with building, translate_errors(), source.read_connection() as reading:
             if reading.dialect.name == "postgresql":
                 reading = reading.execution_options(isolation_level="REPEATABLE READ")
             at = revision(reading)
@@ -381,6 +384,23 @@ def move(source: Database, target_url: str) -> TransferResult:
         raise
     target.dispose()
     return result
+
+
+@contextmanager
+def owner_needed(action: str) -> Iterator[None]:
+    """A server's refusal of a right (SQLSTATE 42501: creating tables, dropping them) said as
+    what to do: building or replacing the schema needs the database owner's account."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":
+            raise
+        said = str(error.orig).splitlines()[0]
+        raise StorageError(
+            f"The server does not let this account {action} ({said}); nothing was changed. "
+            "Use the account that owns the database (the one its tables were made with), or "
+            "ask whoever looks after the server to make this account the database's owner."
+        ) from None
 
 
 def _new_file(engine: Engine) -> Path | None:
