@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,3 +68,25 @@ def fresh_database(server: str, *, empty: bool = False) -> Iterator[str]:
     finally:
         with _admin(server) as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))  # type: ignore[attr-defined]
+
+
+def load_sample(url: str, sample: Path, work: Path) -> None:
+    """Build the empty server database ``url`` at the revision of the sample SQLite database
+    ``sample`` (tests/resources/schema/REV.sqlite) and copy its rows in, as 'migrate-db' does.
+    The sample is read from a copy in ``work``: opening it would change the committed file."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import Database, transfer
+    from claimdesk.storage.db import create_database_engine
+
+    copy = work / f"sample-{sample.stem}.sqlite"
+    shutil.copy(sample, copy)
+    source = create_database_engine(sqlite_url(copy))
+    target = Database(create_database_engine(url))
+    try:
+        with source.connect() as reading, target.write_connection() as writing:
+            transfer.create_schema(writing, sample.stem)
+            transfer.copy_database(reading, writing)
+            writing.commit()
+    finally:
+        source.dispose()
+        target.dispose()

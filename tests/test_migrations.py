@@ -91,26 +91,12 @@ def test_sample_database_on_the_server_upgrades_and_keeps_its_cases(
     """The PostgreSQL counterpart: a server database built at the sample's revision and
     filled with its rows (storage/transfer.py, as 'migrate-db' copies) opens with this
     ClaimDesk, which backs it up, upgrades it to the head and finds every case."""
-    from claimdesk.paths import sqlite_url
-    from claimdesk.storage import transfer
-    from claimdesk.storage.db import create_database_engine
     from tests import postgres
 
-    copy = tmp_path / "sample.sqlite"
-    shutil.copy(sample, copy)  # opening it would change the committed file's journal mode
-    with sqlite3.connect(copy) as original:
+    with sqlite3.connect(sample) as original:
         names = sorted(row[0] for row in original.execute("SELECT claimant_name FROM claims"))
     with postgres.fresh_database(postgres_server, empty=True) as url:
-        source = create_database_engine(sqlite_url(copy))
-        target = Database(create_database_engine(url))
-        try:
-            with source.connect() as reading, target.write_connection() as writing:
-                transfer.create_schema(writing, sample.stem)
-                transfer.copy_database(reading, writing)
-                writing.commit()
-        finally:
-            source.dispose()
-            target.dispose()
+        postgres.load_sample(url, sample, tmp_path)
         db = open_database(url, backup_dir=tmp_path / "backups")
         try:
             with db.engine.connect() as connection:

@@ -4,7 +4,6 @@ transaction or nothing; the copy kept before an upgrade."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -17,9 +16,8 @@ from sqlalchemy import create_engine, text
 from claimdesk.cli import main
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
 from claimdesk.services import Services
-from claimdesk.storage import audit_chain, open_database, transfer
+from claimdesk.storage import audit_chain, open_database
 from claimdesk.storage.backup import SQLITE_MAGIC, backup, restore
-from claimdesk.storage.db import create_database_engine
 from claimdesk.storage.migrate import code_head
 from tests import postgres
 from tests.builders import full_case
@@ -234,7 +232,7 @@ def test_a_server_database_from_the_previous_revision_upgrades_after_a_backup(
         calls = original.execute("SELECT count(*) FROM call_log_entries").fetchone()[0]
     assert len(cases) >= 6 and calls > 0
     with postgres.fresh_database(postgres_server, empty=True) as url:
-        at_0009(url, sample, tmp_path)
+        postgres.load_sample(url, sample, tmp_path)
         if client == "portable":
             monkeypatch.setenv("PATH", str(tmp_path))
         db = open_database(url, backup_dir=tmp_path / "backups")
@@ -262,26 +260,6 @@ def test_a_server_database_from_the_previous_revision_upgrades_after_a_backup(
             assert connection.execute("SELECT count(*) FROM claims").fetchone()[0] == len(cases)
     else:
         assert kept[0].suffix == ".dump" and kept[0].read_bytes()[:5] == b"PGDMP"
-
-
-def at_0009(url: str, sample: Path, work: Path) -> None:
-    """The server database at revision 0009, holding the sample's rows (read from a copy: the
-    committed sample stays as it is)."""
-    from claimdesk.paths import sqlite_url
-    from claimdesk.storage.db import Database
-
-    copy = work / "sample-0009.sqlite"
-    shutil.copy(sample, copy)
-    source = create_database_engine(sqlite_url(copy))
-    target = Database(create_database_engine(url))
-    try:
-        with source.connect() as reading, target.write_connection() as writing:
-            transfer.create_schema(writing, "0009")
-            transfer.copy_database(reading, writing)
-            writing.commit()
-    finally:
-        source.dispose()
-        target.dispose()
 
 
 def test_an_encrypted_backup_restores_onto_the_server_with_its_password(
