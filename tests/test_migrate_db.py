@@ -144,6 +144,9 @@ def test_a_target_that_is_not_empty_is_refused_untouched(
         assert code == 1
         assert "target database is not empty" in err and "new, empty database" in err
         assert counts(busy) == before
+        code = main(["--user", "Someone Else", "migrate-db", "--from", busy, "--to", busy])
+        assert code == 1 and "same database" in capsys.readouterr().err
+        assert counts(busy) == before
 
 
 def test_a_sqlite_target_that_is_not_empty_is_refused(

@@ -250,6 +250,7 @@ def _restore_server(
                     server_backup.replace_content(database, reading)
             finally:
                 engine.dispose()
+        database.dispose()  # no pooled connection keeps statements prepared on the old tables
     with database.engine.connect() as connection:
         claims = connection.exec_driver_sql("SELECT count(*) FROM claims").scalar_one()
     return RestoreResult(source, kept, int(claims), upgraded=upgraded)

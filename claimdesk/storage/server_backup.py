@@ -146,7 +146,13 @@ def libpq_target(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    return make_conninfo(**parts), env
+    try:
+        conninfo = make_conninfo(**parts)
+    except Exception as error:  # psycopg.ProgrammingError: an option libpq does not know
+        raise StorageError(
+            f"The database URL carries options PostgreSQL's programs do not take ({error})."
+        ) from None
+    return conninfo, env
 
 
 def backup_server(database: Database, destination: Path, *, named: bool = False) -> ServerBackup:

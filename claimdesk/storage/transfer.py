@@ -349,12 +349,11 @@ def move(source: Database, target_url: str) -> TransferResult:
     from claimdesk.storage.db import create_database_engine, translate_errors
     from claimdesk.storage.migrate import check_compatible
 
+    if _same_database(source, target_url):
+        raise StorageError("The source and the target are the same database; choose another.")
     engine = create_database_engine(target_url)
     made = _new_file(engine)
     target = Database(engine)
-    if target.url == source.url or (made is None and _same_file(source, target)):
-        target.dispose()
-        raise StorageError("The source and the target are the same database; choose another.")
     building = owner_needed("build ClaimDesk's tables in it")
     try:
         with building, translate_errors(), source.read_connection() as reading:
@@ -411,6 +410,12 @@ def _new_file(engine: Engine) -> Path | None:
     return path if path.exists() and path.stat().st_size == 0 else None
 
 
-def _same_file(source: Database, target: Database) -> bool:
-    mine, theirs = source.sqlite_path, target.sqlite_path
+def _same_database(source: Database, target_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    target = make_url(target_url)
+    if target.get_backend_name() != "sqlite":
+        return source.url == target.render_as_string(hide_password=True)
+    mine = source.sqlite_path
+    theirs = Path(target.database).expanduser() if target.database else None
     return mine is not None and theirs is not None and mine.resolve() == theirs.resolve()
