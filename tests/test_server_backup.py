@@ -4,9 +4,11 @@ transaction or nothing; the copy kept before an upgrade."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -329,3 +331,79 @@ def test_a_pg_dump_that_fails_falls_back_to_the_export(
     made = keep_copy(office.db, kept, "before-restore")
     assert made.suffix == ".sqlite" and made.read_bytes()[:16] == SQLITE_MAGIC
     assert [p.name for p in kept.iterdir()] == [made.name]  # no partial left behind
+
+
+def test_a_server_archive_is_not_restored_into_a_file(office: Services, tmp_path: Path) -> None:
+    full_case(office)
+    saved = tmp_path / "office.dump"
+    backup(office.db, saved)
+    personal = as_user(open_database(f"sqlite:///{tmp_path / 'personal.sqlite'}"), ADMIN)
+    try:
+        full_case(personal, "Mine")
+        with pytest.raises(NotAClaimDeskDatabaseError, match="restore it onto a server"):
+            restore(personal.db, saved, tmp_path / "backups")
+        assert names(personal) == ["Mine"]
+    finally:
+        personal.db.dispose()
+
+
+WRITER = """
+import sys, time
+from datetime import UTC, datetime
+from claimdesk.services import CallInput
+from claimdesk.services.accounts import use_hasher
+from claimdesk.storage import open_database
+from tests.signin import FAST_HASHER, as_user
+use_hasher(FAST_HASHER)
+services = as_user(open_database(sys.argv[1]), "Writer")
+end = time.monotonic() + float(sys.argv[3])
+n = 0
+while time.monotonic() < end:
+    n += 1
+    services.calls.log_call(int(sys.argv[2]), CallInput(
+        occurred_at=datetime.now(UTC), person_name="Writer", summary=f"call {n}"))
+print(n)
+"""
+
+
+@pytest.mark.slow
+def test_backups_taken_while_another_workstation_writes_are_snapshots(
+    office: Services, server_url: str, postgres_server: str, tmp_path: Path
+) -> None:
+    """Each backup holds one moment: the record integrity code printed with it is the head of
+    the audit trail it holds, and that trail verifies, whichever kind of backup it is."""
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    claim_id = full_case(office)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, server_url, str(claim_id), "6"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    made = []
+    try:
+        time.sleep(1)
+        made.append(backup(office.db, tmp_path / "during.dump"))
+        saved_path = os.environ["PATH"]
+        os.environ["PATH"] = str(tmp_path)
+        try:
+            made.append(backup(office.db, tmp_path / "during.sqlite"))
+        finally:
+            os.environ["PATH"] = saved_path
+    finally:
+        written = int(writer.communicate(timeout=120)[0])
+    assert writer.returncode == 0 and written > 5
+    assert [m.format for m in made] == ["pg_dump", "sqlite"]
+    for result in made:
+        with postgres.fresh_database(postgres_server) as url:
+            db = open_database(url)
+            try:
+                restore(db, result.path, tmp_path / "backups")
+                with db.engine.connect() as connection:
+                    check = audit_chain.verify(connection)
+                assert check.ok and check.head == result.chain_head, result.format
+            finally:
+                db.dispose()

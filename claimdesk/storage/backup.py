@@ -175,6 +175,12 @@ def restore(
     if _on_server(database):
         return _restore_server(database, source, backup_dir, source_key)
     target = _sqlite_file(database, "restore")
+    if _header(source).startswith(b"PGDMP"):
+        raise NotAClaimDeskDatabaseError(
+            f"{source.name} is a backup of a database on a PostgreSQL server (pg_dump's "
+            "archive): restore it onto a server database (claimdesk --db URL restore FILE); "
+            "'claimdesk migrate-db' then copies that database into a file. Nothing was changed."
+        )
     key = _source_key(database, source, source_key)
     inspect_file(source, key)
     if source.resolve() == target.resolve():
