@@ -4,6 +4,7 @@ every table, the audit chain intact, documents' bytes, ids that do not collide a
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,7 +175,9 @@ def test_an_unreachable_server_or_a_wrong_password_is_said_plainly(
     assert code == 1 and "server cannot be reached" in capsys.readouterr().err
     missing = postgres.database_url(postgres.need_server(), "no_such_office")
     code = main(["--user", ADMIN, "migrate-db", "--from", source_url, "--to", missing])
-    assert code == 1 and "no such database" in capsys.readouterr().err
+    # (The wording of branch pgsetup's connection refusals is accepted too: they merge.)
+    assert code == 1
+    assert re.search("no such database|no database of that name", capsys.readouterr().err)
 
 
 def test_a_failed_copy_leaves_the_target_empty(

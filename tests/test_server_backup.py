@@ -5,6 +5,7 @@ transaction or nothing; the copy kept before an upgrade."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -306,7 +307,9 @@ def test_a_user_the_server_does_not_know_is_said_plainly(
     url = stranger.render_as_string(hide_password=False)
     code = main(["--db", url, "--user", ADMIN, "backup", "--out", str(tmp_path / "x.dump")])
     err = capsys.readouterr().err
-    assert code == 1 and "refused the database user or password" in err
+    # (The wording of branch pgsetup's connection refusals is accepted too: they merge.)
+    assert code == 1
+    assert re.search("refused the database user or password|no database user of that name", err)
     assert not (tmp_path / "x.dump").exists()
 
 
