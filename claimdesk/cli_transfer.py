@@ -22,7 +22,8 @@ def register(subparsers: Any) -> dict[str, Handler]:
         "the row count and a checksum of every table, each document's SHA-256 and the audit "
         "trail's chain must match, or nothing is kept. Sign in to --from as an administrator "
         "(--user, password from $CLAIMDESK_PASSWORD_FILE or typed); an encrypted SQLite file "
-        "opens with that password. The --from database is not changed.",
+        "opens with that password. The --from database is not changed (one from "
+        "an older ClaimDesk is upgraded first, after a backup, as opening it always does).",
     )
     move.add_argument(
         "--from",
