@@ -260,3 +260,20 @@ def test_an_account_without_the_right_to_build_tables_is_told_whose_it_is(
         with admin.connect() as connection:
             connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
         admin.dispose()
+
+
+def test_only_an_administrator_moves_the_office(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from claimdesk.models.enums import Role
+    from tests.signin import principal
+
+    source_url = f"sqlite:///{db_path}"
+    services = office(source_url)
+    principal(services.db, "Casey Worker", Role.CASEWORKER)
+    services.db.dispose()
+    target = tmp_path / "copy.sqlite"
+    code = main(["--user", "Casey Worker", "migrate-db", "--from", source_url, "--to", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1 and "move the office to another database" in err
+    assert not target.exists()
