@@ -410,3 +410,18 @@ def test_backups_taken_while_another_workstation_writes_are_snapshots(
                 assert check.ok and check.head == result.chain_head, result.format
             finally:
                 db.dispose()
+
+
+def test_the_portable_export_restores_into_a_personal_file(
+    office: Services, tmp_path: Path, without_pg_dump: None
+) -> None:
+    full_case(office, "From The Office")
+    saved = tmp_path / "office-export.sqlite"
+    backup(office.db, saved)
+    personal = as_user(open_database(f"sqlite:///{tmp_path / 'personal.sqlite'}"), ADMIN)
+    try:
+        full_case(personal, "Mine")
+        restored = restore(personal.db, saved, tmp_path / "backups")
+        assert restored.claims == 1 and names(personal) == ["From The Office"]
+    finally:
+        personal.db.dispose()
