@@ -27,6 +27,7 @@ from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_sche
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"  # a pg_dump custom-format archive (storage/server_backup.py)
 _WORK_PREFIX = ".restore-check-"
 
 
@@ -175,7 +176,7 @@ def restore(
     if _on_server(database):
         return _restore_server(database, source, backup_dir, source_key)
     target = _sqlite_file(database, "restore")
-    if _header(source).startswith(b"PGDMP"):
+    if _header(source).startswith(PG_DUMP_MAGIC):
         raise NotAClaimDeskDatabaseError(
             f"{source.name} is a backup of a database on a PostgreSQL server (pg_dump's "
             "archive): restore it onto a server database (claimdesk --db URL restore FILE); "
@@ -231,7 +232,7 @@ def _restore_server(
     from claimdesk.storage import server_backup
     from claimdesk.storage.db import create_database_engine
 
-    if _header(source).startswith(server_backup.PG_DUMP_MAGIC):
+    if _header(source).startswith(PG_DUMP_MAGIC):
         tools = server_backup.find_tools(database)
         server_backup.check_archive(tools, source)
         assert tools is not None

@@ -33,8 +33,6 @@ from claimdesk.storage.db import Database, create_database_engine, translate_err
 
 log = logging.getLogger(__name__)
 
-PG_DUMP_MAGIC = b"PGDMP"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 # The lock migrations take (storage/migrate.py): a restore and an upgrade never overlap.
 _SCHEMA_LOCK = 4242001
 # How long a restore waits for other workstations' transactions before giving up.
