@@ -425,3 +425,31 @@ def test_the_portable_export_restores_into_a_personal_file(
         assert restored.claims == 1 and names(personal) == ["From The Office"]
     finally:
         personal.db.dispose()
+
+
+def test_a_restore_failing_half_way_leaves_the_server_as_it_was(
+    office: Services, tmp_path: Path, without_pg_dump: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything was dropped and half the rows copied when the copy is found wrong: the one
+    transaction rolls back, and the tables, rows and audit trail are those of before."""
+    from claimdesk.storage import transfer
+
+    full_case(office, "Before Backup")
+    saved = tmp_path / "office-export.sqlite"
+    backup(office.db, saved)
+    full_case(office, "Still Here")
+    url = office.db.engine.url.render_as_string(hide_password=False)
+    head = office.audit.head()
+    real = transfer._table_check
+
+    def wrong(connection: object, table: object) -> transfer.TableCheck:
+        found = real(connection, table)  # type: ignore[arg-type]
+        if table.name == "notes":  # type: ignore[attr-defined]
+            return transfer.TableCheck(found.rows + 1, found.sha256)
+        return found
+
+    monkeypatch.setattr(transfer, "_table_check", wrong)
+    with pytest.raises(StorageError, match="copy of table notes differs"):
+        restore(office.db, saved, tmp_path / "backups")
+    assert names(office) == ["Before Backup", "Still Here"]
+    assert office.audit.head() == head and chain_ok(url)
