@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SAWarning
 
 from claimdesk.errors import StorageError
 from claimdesk.storage import audit_chain
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 _SKIPPED_PREFIXES = ("alembic_version", "sqlite_", "search_fts")
 # Rows sent to the target per INSERT; documents' contents go a few at a time.
 _BATCH = 500
+_REFLECTION_NOTES = "(Skipped unsupported reflection|Did not recognize type|Predicate of partial)"
 _BLOB_BATCH = 4
 
 
@@ -167,8 +169,12 @@ def _matching_tables(
     foreign-key order, date-times as UTC instants on both sides."""
     names = sorted(set(_copied_names(source)) & set(_copied_names(target)))
     source_meta, target_meta = MetaData(), MetaData()
-    source_meta.reflect(source, only=names)
-    target_meta.reflect(target, only=names)
+    with warnings.catch_warnings():
+        # Only columns and keys matter here: an index on an expression (the search index's)
+        # or a type SQLAlchemy does not name is passed over, with a warning not worth showing.
+        warnings.filterwarnings("ignore", category=SAWarning, message=_REFLECTION_NOTES)
+        source_meta.reflect(source, only=names)
+        target_meta.reflect(target, only=names)
     reads: dict[str, Table] = {}
     writes: dict[str, Table] = {}
     for table in source_meta.sorted_tables:
