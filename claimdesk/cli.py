@@ -125,7 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="add a case from a file written by 'export'")
     imp.add_argument("file", type=Path, metavar="FILE.json")
 
-    backup = commands.add_parser("backup", help="copy the database safely, even while in use")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database safely, even while in use (on a server: pg_dump when it "
+        "can, else a whole-database SQLite export)",
+    )
     backup.add_argument("--out", required=True, type=Path, metavar="FILE")
 
     restore = commands.add_parser(
@@ -155,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_report,
         cli_search,
         cli_server,
+        cli_transfer,
     )
 
     COMMANDS.update(cli_accounts.register(commands))  # setup, users
@@ -168,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(cli_encrypt.register(commands))  # encrypt
     COMMANDS.update(cli_report.register(commands))  # report
     COMMANDS.update(cli_intake.register(commands))  # intake (no database, no sign-in)
+    COMMANDS.update(cli_transfer.register(commands))  # migrate-db
     return parser
 
 
@@ -494,6 +500,14 @@ def cmd_backup(args: argparse.Namespace, paths: AppPaths) -> int:
     result = services.backups.backup(args.out)
     print(f"Backed up {cases(result.claims)} to {shown(result.path)} ({result.size_bytes:,} bytes)")
     print(f"record integrity: {result.chain_head[:16]}")
+    if result.format == "pg_dump":
+        print("Made with pg_dump (PostgreSQL's custom format); 'claimdesk restore' reads it back.")
+    elif services.db.sqlite_path is None:
+        print(
+            "pg_dump was not used (missing, older than the server, or it failed: see the "
+            "log): the backup is a ClaimDesk SQLite file holding every record, which "
+            "'claimdesk restore' reads back."
+        )
     if result.key_file is not None:
         print(
             f"The backup is encrypted; its key file {shown(result.key_file)} goes with it "

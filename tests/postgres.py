@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -136,3 +137,25 @@ def hold_reconnecting(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
     monkeypatch.setattr(notify.ServerListener, "_connect", gated)
     return gate
+
+
+def load_sample(url: str, sample: Path, work: Path) -> None:
+    """Build the empty server database ``url`` at the revision of the sample SQLite database
+    ``sample`` (tests/resources/schema/REV.sqlite) and copy its rows in, as 'migrate-db' does.
+    The sample is read from a copy in ``work``: opening it would change the committed file."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import Database, transfer
+    from claimdesk.storage.db import create_database_engine
+
+    copy = work / f"sample-{sample.stem}.sqlite"
+    shutil.copy(sample, copy)
+    source = create_database_engine(sqlite_url(copy))
+    target = Database(create_database_engine(url))
+    try:
+        with source.connect() as reading, target.write_connection() as writing:
+            transfer.create_schema(writing, sample.stem)
+            transfer.copy_database(reading, writing)
+            writing.commit()
+    finally:
+        source.dispose()
+        target.dispose()

@@ -84,6 +84,35 @@ def test_sample_database_upgrades_and_keeps_its_cases(sample: Path, tmp_path: Pa
         db.dispose()
 
 
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_sample_database_on_the_server_upgrades_and_keeps_its_cases(
+    sample: Path, tmp_path: Path, postgres_server: str
+) -> None:
+    """The PostgreSQL counterpart: a server database built at the sample's revision and
+    filled with its rows (storage/transfer.py, as 'migrate-db' copies) opens with this
+    ClaimDesk, which backs it up, upgrades it to the head and finds every case."""
+    from tests import postgres
+
+    with sqlite3.connect(sample) as original:
+        names = sorted(row[0] for row in original.execute("SELECT claimant_name FROM claims"))
+    with postgres.fresh_database(postgres_server, empty=True) as url:
+        postgres.load_sample(url, sample, tmp_path)
+        db = open_database(url, backup_dir=tmp_path / "backups")
+        try:
+            with db.engine.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_revision() == code_head()
+            services = as_user(db, "Upgrader")
+            cases = services.claims.list_claims()
+            assert sorted(c.claimant_name for c in cases) == names
+            for case in cases:
+                exported = services.exchange.export_case(case.id)
+                assert exported["claim"]["claimant_name"] == case.claimant_name
+        finally:
+            db.dispose()
+    kept = list((tmp_path / "backups").glob(f"*-before-upgrade-from-{sample.stem}-*"))
+    assert len(kept) == (0 if sample.stem == code_head() else 1)
+
+
 def test_database_newer_than_the_code_is_refused_untouched(db_path: Path) -> None:
     open_database(f"sqlite:///{db_path}").dispose()
     with sqlite3.connect(db_path) as connection:

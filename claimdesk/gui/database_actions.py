@@ -191,12 +191,8 @@ class DatabaseActions:
     def backup(self) -> None:
         from claimdesk.services.backups import cases
 
-        path = self.prompts.save_path(
-            self.window,
-            "Back up the database",
-            Path("claimdesk-backup.sqlite"),
-            "ClaimDesk database (*.sqlite)",
-        )
+        name, kind = self.services.backups.backup_file()
+        path = self.prompts.save_path(self.window, "Back up the database", Path(name), kind)
         if path is None:
             return
         self.window.statusBar().showMessage("Backing up…")
@@ -221,8 +217,8 @@ class DatabaseActions:
             self.prompts.error(
                 self.window,
                 "Restore from a backup",
-                "ClaimDesk can restore only its own SQLite file. For a PostgreSQL server use "
-                "pg_restore.",
+                "ClaimDesk has no data folder to keep the current database in before the "
+                "restore. Start it with --data-dir DIR, or use 'claimdesk restore FILE'.",
             )
             return
         if any(is_workspace(w) and w.has_unsaved_edits() for w in self.window.open_tabs()):
@@ -234,7 +230,9 @@ class DatabaseActions:
             )
             return
         path = self.prompts.open_path(
-            self.window, "Restore from a backup", "ClaimDesk backup (*.sqlite);;All files (*)"
+            self.window,
+            "Restore from a backup",
+            "ClaimDesk backup (*.sqlite *.dump);;All files (*)",
         )
         if path is None:
             return

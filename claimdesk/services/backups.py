@@ -9,9 +9,11 @@ from claimdesk.errors import StorageError
 from claimdesk.services.accounts import Right
 from claimdesk.services.context import ServiceContext
 from claimdesk.storage import backup as copies
+from claimdesk.storage import transfer
 from claimdesk.storage.backup import BackupResult, RestoreResult
+from claimdesk.storage.transfer import TransferResult
 
-__all__ = ["BackupResult", "BackupService", "EncryptResult", "RestoreResult"]
+__all__ = ["BackupResult", "BackupService", "EncryptResult", "RestoreResult", "TransferResult"]
 
 
 def cases(count: int) -> str:
@@ -38,6 +40,24 @@ class BackupService:
         Administrators only."""
         self._ctx.require(Right.ADMINISTER, "restore a backup")
         return copies.restore(self._ctx.db, source, kept_in, source_key=source_key)
+
+    def move_office(self, target_url: str) -> TransferResult:
+        """Copy this whole database (accounts, audit trail, documents) into the empty database
+        at ``target_url``, checked by row counts and checksums (storage/transfer.py).
+        Administrators only: the copy holds every case."""
+        self._ctx.require(Right.ADMINISTER, "move the office to another database")
+        return transfer.move(self._ctx.db, target_url)
+
+    def backup_file(self) -> tuple[str, str]:
+        """The name to suggest for a backup and its kind, for a file picker: a ClaimDesk
+        SQLite file, or PostgreSQL's archive when pg_dump can back up this server."""
+        db = self._ctx.db
+        if db.sqlite_path is None and db.engine.dialect.name == "postgresql":
+            from claimdesk.storage.server_backup import find_tools
+
+            if find_tools(db) is not None:
+                return "claimdesk-backup.dump", "PostgreSQL archive (*.dump)"
+        return "claimdesk-backup.sqlite", "ClaimDesk database (*.sqlite)"
 
     def backup_needs_key(self, source: Path) -> bool:
         """Whether ``source`` was encrypted by another setup (its password or recovery key

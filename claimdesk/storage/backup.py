@@ -19,6 +19,7 @@ from pathlib import Path
 
 from claimdesk.errors import EncryptedDatabaseError, NotAClaimDeskDatabaseError, StorageError
 from claimdesk.partials import new_partial, sweep_stale_partials
+from claimdesk.private import private_dir
 from claimdesk.storage import audit_chain, keys, sqlfile, verify
 from claimdesk.storage.db import Database
 from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_schema
@@ -26,6 +27,7 @@ from claimdesk.storage.migrate import check_compatible, copy_sqlite, ensure_sche
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"  # a pg_dump custom-format archive (storage/server_backup.py)
 _WORK_PREFIX = ".restore-check-"
 
 
@@ -39,6 +41,9 @@ class BackupResult:
     # The audit chain's head in the copy (storage/audit_chain.py): printed with the backup so
     # a later edit of the record, even one that rewrites every later hash, can be detected.
     chain_head: str = ""
+    # "sqlite" (a ClaimDesk SQLite file) or, for a server database, "pg_dump" (PostgreSQL's
+    # custom archive).
+    format: str = "sqlite"
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,34 @@ def _sqlite_file(database: Database, action: str) -> Path:
     path = database.sqlite_path
     if path is None:
         raise StorageError(
-            f"ClaimDesk can {action} only its own SQLite file. For a PostgreSQL server use "
-            "pg_dump and pg_restore."
+            f"ClaimDesk can {action} its own SQLite file or a PostgreSQL server's database, "
+            "not a database kept only in memory."
         )
     return path
 
 
+def _on_server(database: Database) -> bool:
+    return database.engine.dialect.name == "postgresql"
+
+
 def backup(database: Database, destination: Path) -> BackupResult:
-    """Copy the live database to ``destination``; safe while other windows are writing."""
-    source = _sqlite_file(database, "back up")
+    """Copy the live database to ``destination``; safe while other windows are writing.
+
+    A server database is backed up with pg_dump, or else exported whole to a ClaimDesk SQLite
+    file (storage/server_backup.py)."""
     destination = destination.expanduser()
-    if destination.resolve() == source.resolve():
-        raise StorageError("Choose a backup file other than the database itself.")
     if destination.is_dir():
         raise StorageError(f"{destination} is a folder; give a file name for the backup.")
+    if _on_server(database):
+        from claimdesk.storage import server_backup
+
+        made = server_backup.backup_server(database, destination)
+        return BackupResult(
+            made.path, made.size_bytes, made.claims, chain_head=made.chain_head, format=made.format
+        )
+    source = _sqlite_file(database, "back up")
+    if destination.resolve() == source.resolve():
+        raise StorageError("Choose a backup file other than the database itself.")
     copy_sqlite(source, destination, database.data_key)
     claims = inspect_file(destination, database.data_key)
     key_file = keys.keyfile_path(destination) if database.data_key is not None else None
@@ -153,8 +172,16 @@ def restore(
     accounts and passwords match the accounts it holds. A plain backup restored into an
     encrypted database is encrypted with the database's key.
     """
-    target = _sqlite_file(database, "restore")
     source = source.expanduser()
+    if _on_server(database):
+        return _restore_server(database, source, backup_dir, source_key)
+    target = _sqlite_file(database, "restore")
+    if _header(source).startswith(PG_DUMP_MAGIC):
+        raise NotAClaimDeskDatabaseError(
+            f"{source.name} is a backup of a database on a PostgreSQL server (pg_dump's "
+            "archive): restore it onto a server database (claimdesk --db URL restore FILE); "
+            "'claimdesk migrate-db' then copies that database into a file. Nothing was changed."
+        )
     key = _source_key(database, source, source_key)
     inspect_file(source, key)
     if source.resolve() == target.resolve():
@@ -193,6 +220,59 @@ def restore(
     return RestoreResult(
         source, kept, int(claims), upgraded=upgraded or result.changed, keys_replaced=keys_replaced
     )
+
+
+def _restore_server(
+    database: Database, source: Path, backup_dir: Path, source_key: bytes | None
+) -> RestoreResult:
+    """Replace a server database's content with ``source``: a pg_dump archive, or a ClaimDesk
+    SQLite file (the portable backup, or any ClaimDesk database), checked as a restore into a
+    file checks it. The database as it was is kept in ``backup_dir`` first."""
+    from claimdesk.paths import sqlite_url
+    from claimdesk.storage import server_backup
+    from claimdesk.storage.db import create_database_engine
+
+    if _header(source).startswith(PG_DUMP_MAGIC):
+        tools = server_backup.find_tools(database)
+        server_backup.check_archive(tools, source)
+        assert tools is not None
+        kept = server_backup.keep_copy(database, backup_dir, "before-restore")
+        server_backup.restore_archive(database, tools, source)
+        database.dispose()
+        upgraded = ensure_schema(database, backup_dir=backup_dir).changed
+    else:
+        key = _source_key(database, source, source_key)
+        inspect_file(source, key)
+        private_dir(backup_dir)
+        with checking_folder(backup_dir) as work:
+            candidate = work / "candidate.sqlite"
+            copy_sqlite(source, candidate, key)
+            verify.check_links(candidate, source.name, key)
+            upgraded = verify.bring_to_head(candidate, source.name, key)
+            verify.check_candidate(candidate, source.name, verify.reference_schema(work), key)
+            kept = server_backup.keep_copy(database, backup_dir, "before-restore")
+            engine = create_database_engine(sqlite_url(candidate), key=key)
+            try:
+                with engine.connect() as reading:
+                    server_backup.replace_content(database, reading)
+            finally:
+                engine.dispose()
+        database.dispose()  # no pooled connection keeps statements prepared on the old tables
+    with database.engine.connect() as connection:
+        claims = connection.exec_driver_sql("SELECT count(*) FROM claims").scalar_one()
+    return RestoreResult(source, kept, int(claims), upgraded=upgraded)
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise StorageError(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise StorageError(f"{path} is a folder; choose a backup file.") from None
+    except OSError as error:
+        raise StorageError(f"{path} cannot be read: {error.strerror}.") from None
 
 
 def needs_key(database: Database, source: Path) -> bool:

@@ -95,7 +95,8 @@ def check_compatible(revision: str | None, table_names: set[str]) -> None:
 def ensure_schema(
     database: Database, backup_dir: Path | None = None, *, back_up: bool = True
 ) -> MigrationResult:
-    """Upgrade the database to the code's head, backing up a SQLite file before changing it.
+    """Upgrade the database to the code's head, backing it up before changing it (a SQLite
+    file is copied; a server database goes through pg_dump or the portable export).
 
     ``back_up=False`` is for a throwaway copy (a restore checks one), which needs no backup.
 
@@ -164,8 +165,18 @@ def _backup_before_upgrade(
     database: Database, revision: str | None, backup_dir: Path | None
 ) -> Path | None:
     source = database.sqlite_path
-    if revision is None or source is None:
+    if revision is None:
         return None
+    if source is None:
+        if database.engine.dialect.name != "postgresql":
+            return None
+        from claimdesk.storage.server_backup import keep_copy
+
+        # pg_dump's archive, or the portable export at the old revision (server_backup.py).
+        folder = backup_dir or paths.resolve_paths().backup_dir
+        backup = keep_copy(database, folder, f"before-upgrade-from-{revision}")
+        log.info("backed up the server database before upgrading it, to %s", backup)
+        return backup
     folder = backup_dir or source.parent / "backups"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
