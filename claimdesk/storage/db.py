@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -264,12 +263,6 @@ _UNREACHABLE = (
 )
 
 
-class _NoSuchDatabase(Exception):
-    """libpq's refusal of a database name, said before the server gives its SQLSTATE."""
-
-    sqlstate = "3D000"
-
-
 def _server_error(error: BaseException) -> StorageError | None:
     """A PostgreSQL error said plainly, or None when it is not one of the server's."""
     state = getattr(error, "sqlstate", None)
@@ -280,14 +273,10 @@ def _server_error(error: BaseException) -> StorageError | None:
             return ServerUnavailableError(_UNREACHABLE.format(detail="no answer"))
         if "server closed the connection" in text or "connection is closed" in text:
             return ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
-        if re.search(r'fatal: +database "[^"]*" does not exist', text):
-            return _server_error(_NoSuchDatabase())
-        if "password authentication failed" in text or re.search(
-            r'fatal: +role "[^"]*" does not exist', text
-        ):
+        if "password authentication failed" in text:
             return StorageError(
-                "The server refused the database user or password. Check the connection in "
-                "Settings (the password is read from your pgpass file or the system keyring)."
+                "The server refused the database password. Check the connection in Settings "
+                "(the password is read from your pgpass file or the system keyring)."
             )
         refusal = _refused_at_connection(text)
         if refusal is not None:
