@@ -159,8 +159,9 @@ CLAIM = Section(
         "plan_administrator_id": ("plan_administrator", "org"),
     },
     users={"assigned_user_id": "assigned_to"},
-    # Format 1 stays as it was (older ClaimDesks read it); an imported case is the office's own.
-    local=("is_sample",),
+    # Format 1 stays as it was (older ClaimDesks read it); an imported case is the office's own,
+    # and its edits are counted afresh (version: what a details form saves against).
+    local=("is_sample", "version"),
 )
 
 
