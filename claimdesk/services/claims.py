@@ -116,6 +116,7 @@ class ClaimService:
 
     # ---- writing ----------------------------------------------------------------------------
 
+    @retried
     def open_case(
         self,
         data: ClaimInput,
@@ -231,6 +232,7 @@ class ClaimService:
             version=version,
         )
 
+    @retried
     def add_note(self, claim_id: int, body: str) -> NoteRecord:
         text = v.text(body, "Note", max_length=20_000, required=True)
         with self._ctx.unit("add notes") as unit:
@@ -480,13 +482,18 @@ def last_activity(session: Session, claim_id: int, now: datetime) -> datetime:
     return max(seen, default=now)
 
 
+def organisation_lock(name: str, kind: OrganisationKind) -> str:
+    """The lock (storage/locks.py) held while an organisation of this name is found or made."""
+    return f"organisation:{kind.value}:{name.lower()}"
+
+
 def find_or_create_organisation(
     session: Session, name: str, kind: OrganisationKind
 ) -> Organisation | None:
     if not name:
         return None
     # Two workstations naming the same new insurer at once make one organisation, not two.
-    exclusive(session, f"organisation:{kind.value}:{name.lower()}")
+    exclusive(session, organisation_lock(name, kind))
     org = session.scalar(
         select(Organisation)
         .where(func.lower(Organisation.name) == name.lower(), Organisation.kind == kind)
