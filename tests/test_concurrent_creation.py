@@ -1,7 +1,8 @@
 """Several workstations creating at once stay unique: case numbers, organisations and
-specialists found or created by name, accounts. Real processes (tests/workers/create_mix.py)
-against a SQLite file and against the PostgreSQL test server, where the transactions really
-run side by side (storage/locks.py). 0 duplicates, 0 errors, and the audit chain unforked."""
+specialists found or created by name, accounts; and calls all of them log on one case only
+append. Real processes (tests/workers/create_mix.py) against a SQLite file and against the
+PostgreSQL test server, where the transactions really run side by side (storage/locks.py):
+0 duplicates, 0 errors, and the audit chain unforked."""
 
 from __future__ import annotations
 
@@ -61,11 +62,20 @@ def test_workstations_creating_at_once_make_no_duplicates_and_no_errors(
     db = open_database(db_url)
     try:
         admin = as_user(db, "Test Caseworker", clock=pinned_clock())  # set up before the race
+        shared = admin.claims.open_case(
+            ClaimInput(
+                claimant_name="Shared Claimant",
+                plan_type="erisa_group_health",
+                claim_type="health",
+                country="US",
+                insurer_name="Insurer 0",
+            )
+        )
         go = tmp_path / "go"
         workers = [
             Worker(
                 "create_mix.py",
-                [db_url, str(n), str(go), str(CASES_EACH), str(case_file)],
+                [db_url, str(n), str(go), str(CASES_EACH), str(case_file), str(shared.id)],
                 tmp_path / f"worker{n}.err",
                 name=str(n),
             )
@@ -102,7 +112,12 @@ def test_workstations_creating_at_once_make_no_duplicates_and_no_errors(
             )
             accounts = Counter(session.scalars(select(func.lower(User.name))))
             audit_ids = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
-        assert len(numbers) == len(made) + len(imported)
+        assert len(numbers) == len(made) + len(imported) + 1
+        # Calls only append: every one logged on the shared case is there, none refused, and
+        # the case's details version never moved (an open details form stays saveable).
+        calls = [line for w in workers for line in w.lines if line.startswith("call ")]
+        assert len(calls) == len(admin.calls.calls(shared.id)) == WORKERS * CASES_EACH
+        assert admin.claims.get(shared.id).version == 1
         assert len(set(numbers)) == len(numbers), "duplicate case numbers"
         assert set(made) <= set(numbers)
         assert organisations and max(organisations.values()) == 1, organisations
