@@ -378,6 +378,14 @@ def _by_sqlstate(state: str) -> StorageError | None:
         )
         busy.retry_safe = True  # the server rolled the whole transaction back
         return busy
+    if state == "42501":
+        return StorageError(
+            "The server refused this to ClaimDesk's database account, which lacks the right "
+            "to do it (nothing was changed). If ClaimDesk was just updated, whoever looks after "
+            "the server opens the database once with it as the schema's owner; otherwise ask "
+            "them to grant the workstation role its rights (docs/architecture.md, \"The app's "
+            'database role").'
+        )
     if state == "3D000":
         return StorageError(
             "The server has no such database. Check the connection in Settings, or create it "
