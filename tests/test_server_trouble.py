@@ -321,3 +321,63 @@ def test_services_carry_on_after_the_server_restarts(password_server: tuple[str,
         assert len(services.claims.notes(claim_id)) == 1
     finally:
         db.dispose()
+
+
+def test_a_read_only_server_says_so_and_reading_goes_on(
+    postgres_server: str, server_db: str
+) -> None:
+    db = open_database(server_db)
+    try:
+        services = as_user(db, clock=pinned_clock())
+        claim_id = _new_case(services)
+        admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+        name = make_url(server_db).database
+        with admin.connect() as connection:  # a standby, or a server in maintenance
+            connection.execute(
+                text(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+            )
+        db.dispose()  # the setting applies to new sessions
+        with pytest.raises(StorageError, match="read-only just now") as refused:
+            services.claims.add_note(claim_id, "Not saved")
+        assert not refused.value.retry_safe
+        assert services.claims.notes(claim_id) == []  # reading still works
+        with admin.connect() as connection:
+            connection.execute(text(f"ALTER DATABASE {name} RESET default_transaction_read_only"))
+        admin.dispose()
+        db.dispose()
+        services.claims.add_note(claim_id, "Saved")
+        assert [n.body for n in services.claims.notes(claim_id)] == ["Saved"]
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "kind", "words", "retry_safe"),
+    [
+        ("28P01", StorageError, "refused the database user or password", False),
+        ("53100", StorageError, "disk is full", False),
+        ("53300", ServerUnavailableError, "no room for another connection", False),
+        ("25006", StorageError, "read-only just now", False),
+        ("57P01", ServerUnavailableError, "shut down or restarted", True),
+        ("08006", ServerUnavailableError, "cannot be reached", True),
+        ("40001", StorageError, "at the same moment", True),
+        ("40P01", StorageError, "at the same moment", True),
+        ("42501", StorageError, "lacks the right", False),
+    ],
+)
+def test_each_server_error_is_a_sentence_saying_what_to_do(
+    sqlstate: str, kind: type[StorageError], words: str, retry_safe: bool
+) -> None:
+    """Those a test cannot make a real server give (a full disk): the server's own error
+    class, as psycopg raises it, through the storage edge."""
+    import psycopg.errors
+    from sqlalchemy import exc
+
+    from claimdesk.storage.db import translate_errors
+
+    server_error = psycopg.errors.lookup(sqlstate)("the server's words")
+    for wrapper in (exc.OperationalError, exc.ProgrammingError, exc.InternalError):
+        with pytest.raises(kind, match=words) as said, translate_errors():
+            raise wrapper("SELECT 1", {}, server_error)
+        assert said.value.retry_safe is retry_safe
+        assert "the server's words" not in str(said.value)
