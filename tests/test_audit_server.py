@@ -14,13 +14,13 @@ from sqlalchemy import create_engine, exc, text
 from sqlalchemy.engine import make_url
 
 from claimdesk.errors import StorageError
-from claimdesk.services import ClaimInput
 from claimdesk.storage import Database, open_database
 from tests import postgres
 from tests.conftest import REPO_ROOT
+from tests.gui_support import open_case
 from tests.pinned import pinned_clock
 from tests.signin import as_user
-from tests.workers.harness import Worker, stopped_after
+from tests.workers.harness import Worker, start_together, stopped_after
 
 TAMPERING = (
     "UPDATE audit_events SET detail = 'nothing' WHERE id = 1",
@@ -29,25 +29,13 @@ TAMPERING = (
 )
 
 
-def _one_case(db: Database) -> None:
-    as_user(db, clock=pinned_clock()).claims.open_case(
-        ClaimInput(
-            claimant_name="Maria Lopez",
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            insurer_name="Acme Health",
-        )
-    )
-
-
 @pytest.mark.parametrize("statement", TAMPERING)
 def test_the_server_refuses_to_change_or_remove_audit_events(
     db: Database, backend: str, statement: str
 ) -> None:
     if backend == "sqlite" and statement.startswith("TRUNCATE"):
         pytest.skip("SQLite has no TRUNCATE (DELETE is refused)")
-    _one_case(db)
+    open_case(as_user(db, clock=pinned_clock()))
     with pytest.raises(exc.IntegrityError, match="append-only"), db.engine.begin() as connection:
         connection.execute(text(statement))
     with db.read_connection() as connection:
@@ -116,15 +104,7 @@ def test_the_workstation_role_works_but_cannot_drop_the_audit_refusal(
     db = open_database(app_url)
     try:
         services = as_user(db, clock=pinned_clock())  # sets the office up, as the app role
-        claim = services.claims.open_case(
-            ClaimInput(
-                claimant_name="Maria Lopez",
-                plan_type="erisa_group_health",
-                claim_type="health",
-                country="US",
-                insurer_name="Acme Health",
-            )
-        )
+        claim = services.claims.get(open_case(services))
         services.claims.update_case(claim.id, claim.version, claimant_phone="555-0100")
         services.claims.add_note(claim.id, "Called the insurer")
         assert services.audit.verify().ok
@@ -173,34 +153,19 @@ def test_workstations_writing_at_once_never_fork_the_chain(
         db = open_database(url)
         try:
             services = as_user(db, "Test Caseworker", clock=pinned_clock())
-            shared = services.claims.open_case(
-                ClaimInput(
-                    claimant_name="Shared Claimant",
-                    plan_type="erisa_group_health",
-                    claim_type="health",
-                    country="US",
-                    insurer_name="Acme",
-                )
-            )
+            shared_id = open_case(services)
             go = tmp_path / "go"
             writers = [
                 Worker(
                     "write_mix.py",
-                    [url, name, str(shared.id), str(go), str(SECONDS)],
+                    [url, name, str(shared_id), str(go), str(SECONDS)],
                     tmp_path / f"{name}.err",
                     name=name,
                 )
                 for name in ("A", "B", "C", "D")[:WRITERS]
             ]
             with stopped_after(writers):
-                deadline = time.monotonic() + 120
-                while not all(w.is_ready() for w in writers):
-                    assert all(w.proc.poll() is None for w in writers), [
-                        w.report() for w in writers
-                    ]
-                    assert time.monotonic() < deadline, "the writers never got ready"
-                    time.sleep(0.02)
-                go.touch()
+                start_together(writers, go)
                 for w in writers:
                     w.finish(SECONDS + 120)
             for w in writers:

@@ -10,22 +10,11 @@ from datetime import timedelta
 import pytest
 
 from claimdesk.errors import ConflictError
-from claimdesk.services import CallInput, ClaimInput, Services
+from claimdesk.services import CallInput, Services
 from claimdesk.storage import Database
+from tests.gui_support import open_case
 from tests.pinned import pinned_clock
 from tests.signin import as_user
-
-
-def _case(services: Services) -> int:
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name="Maria Lopez",
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            insurer_name="Acme Health",
-        )
-    ).id
 
 
 def test_a_save_from_an_older_version_is_refused_naming_who_changed_it_and_when(
@@ -34,7 +23,7 @@ def test_a_save_from_an_older_version_is_refused_naming_who_changed_it_and_when(
     ana = as_user(db, "Ana Ruiz", clock=pinned_clock())
     bob_clock = pinned_clock()
     bob = as_user(db, "Bob Smith", clock=bob_clock)
-    claim_id = _case(ana)
+    claim_id = open_case(ana)
     read_by_ana = ana.claims.get(claim_id)
     read_by_bob = bob.claims.get(claim_id)
     assert read_by_ana.version == read_by_bob.version == 1
@@ -74,7 +63,7 @@ def test_a_save_from_an_older_version_is_refused_naming_who_changed_it_and_when(
 def test_every_save_that_changes_something_raises_the_version_by_one(
     services: Services,
 ) -> None:
-    claim_id = _case(services)
+    claim_id = open_case(services)
     versions = [services.claims.get(claim_id).version]
     for phone in ("555-0101", "555-0102", "555-0103"):
         saved = services.claims.update_case(claim_id, versions[-1], claimant_phone=phone)
@@ -91,7 +80,7 @@ def test_logging_calls_and_notes_never_conflicts_with_an_open_details_form(
 ) -> None:
     ana = as_user(db, "Ana Ruiz", clock=pinned_clock())
     bob = as_user(db, "Bob Smith", clock=pinned_clock())
-    claim_id = _case(ana)
+    claim_id = open_case(ana)
     form = ana.claims.get(claim_id)
     for i in range(3):
         bob.calls.log_call(
@@ -145,7 +134,7 @@ def test_simultaneous_saves_from_the_same_version_let_exactly_one_through(
     """Workstations saving at the same moment from what each read: per round, one save wins
     and the others are refused, so no save is ever lost without its author being told."""
     people = [as_user(db, f"Saver {n}", clock=pinned_clock()) for n in range(SAVERS)]
-    claim_id = _case(people[0])
+    claim_id = open_case(people[0])
     for round_ in range(ROUNDS):
         version = people[0].claims.get(claim_id).version
         outcomes = _save_together(people, claim_id, version, f"R{round_}")

@@ -7,7 +7,6 @@ PostgreSQL test server, where the transactions really run side by side (storage/
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from claimdesk.services import ClaimInput
 from claimdesk.storage import open_database
 from tests.pinned import pinned_clock
 from tests.signin import as_user
-from tests.workers.harness import Worker, stopped_after
+from tests.workers.harness import Worker, start_together, stopped_after
 
 WORKERS = 4
 CASES_EACH = 9
@@ -82,13 +81,7 @@ def test_workstations_creating_at_once_make_no_duplicates_and_no_errors(
             for n in range(WORKERS)
         ]
         with stopped_after(workers):
-            deadline = time.monotonic() + READY_TIMEOUT_S
-            while not all(w.is_ready() for w in workers):
-                for w in workers:
-                    assert w.proc.poll() is None, w.report()
-                assert time.monotonic() < deadline, "the workers never got ready"
-                time.sleep(0.02)
-            go.touch()
+            start_together(workers, go, READY_TIMEOUT_S)
             for w in workers:
                 w.finish(FINISH_TIMEOUT_S)
         for w in workers:

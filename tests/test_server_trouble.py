@@ -20,18 +20,13 @@ from sqlalchemy.engine import make_url
 
 from claimdesk.errors import ServerUnavailableError, StorageError
 from claimdesk.models import Claim
-from claimdesk.services import ClaimInput, Services
+from claimdesk.services import Services
 from claimdesk.services.context import ServiceContext, retried
 from claimdesk.storage import Database, open_database
 from tests import postgres
+from tests.gui_support import open_case
 from tests.pinned import pinned_clock
 from tests.signin import as_user
-
-
-@pytest.fixture
-def server_db(postgres_server: str) -> Iterator[str]:
-    with postgres.fresh_database(postgres_server) as url:
-        yield url
 
 
 def _terminate(server: str, pid: int) -> None:
@@ -45,136 +40,115 @@ def _terminate(server: str, pid: int) -> None:
         engine.dispose()
 
 
-def _new_case(services: Services, name: str = "Maria Lopez") -> int:
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name=name,
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            insurer_name="Acme Health",
-        )
-    ).id
+@pytest.fixture
+def on_server(postgres_server: str) -> Iterator[tuple[Services, int]]:
+    """Services on a database of the test server's, and a case in it."""
+    with postgres.fresh_database(postgres_server) as url:
+        db = open_database(url)
+        try:
+            services = as_user(db, clock=pinned_clock())
+            yield services, open_case(services)
+        finally:
+            db.dispose()
+
+
+class KillOnce:
+    """The first time it is called with a connection (or session), the server ends that
+    connection's session; later calls do nothing."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.killed: list[int] = []
+
+    def __call__(self, connection: Any) -> None:
+        if not self.killed:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            self.killed.append(pid)
+            _terminate(self.server, pid)
 
 
 def test_a_pooled_connection_killed_by_the_server_is_replaced(
-    postgres_server: str, server_db: str
+    postgres_server: str, on_server: tuple[Services, int]
 ) -> None:
-    db = open_database(server_db)
-    try:
-        services = as_user(db, clock=pinned_clock())
-        claim_id = _new_case(services)
-        with db.read_connection() as connection:
-            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        _terminate(postgres_server, pid)  # the pool still holds that connection
-        services.claims.add_note(claim_id, "Called the insurer")
-        assert [n.body for n in services.claims.notes(claim_id)] == ["Called the insurer"]
-        assert [c.id for c in services.claims.list_claims()] == [claim_id]
-    finally:
-        db.dispose()
+    services, claim_id = on_server
+    with services.db.read_connection() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    _terminate(postgres_server, pid)  # the pool still holds that connection, now dead
+    services.claims.add_note(claim_id, "Called the insurer")
+    assert [n.body for n in services.claims.notes(claim_id)] == ["Called the insurer"]
+    assert [c.id for c in services.claims.list_claims()] == [claim_id]
 
 
 def test_a_connection_dropped_before_the_commit_is_tried_again_and_saved_once(
-    postgres_server: str, server_db: str
+    postgres_server: str, on_server: tuple[Services, int]
 ) -> None:
-    db = open_database(server_db)
-    try:
-        services = as_user(db, clock=pinned_clock())
-        claim_id = _new_case(services)
-        killed: list[int] = []
-
-        def kill_once(unit: Any) -> None:
-            # After the note is written, before the audit chain and the commit: the server
-            # ends this session, and the transaction dies with it.
-            if not killed:
-                pid = unit.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
-                killed.append(pid)
-                _terminate(postgres_server, pid)
-
-        services.context.before_commit(kill_once)
-        services.claims.add_note(claim_id, "Sent the appeal")
-        assert len(killed) == 1
-        assert [n.body for n in services.claims.notes(claim_id)] == ["Sent the appeal"]
-        assert services.audit.verify().ok
-    finally:
-        db.dispose()
+    services, claim_id = on_server
+    kill = KillOnce(postgres_server)
+    # After the note is written, before the audit chain and the commit: the server ends the
+    # session, and the transaction dies with it.
+    services.context.before_commit(lambda unit: kill(unit.session))
+    services.claims.add_note(claim_id, "Sent the appeal")
+    assert len(kill.killed) == 1
+    assert [n.body for n in services.claims.notes(claim_id)] == ["Sent the appeal"]
+    assert services.audit.verify().ok
 
 
 def test_a_connection_dropped_during_the_commit_says_it_may_not_be_saved(
-    postgres_server: str, server_db: str
+    postgres_server: str, on_server: tuple[Services, int]
 ) -> None:
-    db = open_database(server_db)
-    try:
-        services = as_user(db, clock=pinned_clock())
-        claim_id = _new_case(services)
-        killed: list[int] = []
-
-        def kill_before_commit(connection: Any) -> None:
-            if not killed:
-                pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-                killed.append(pid)
-                _terminate(postgres_server, pid)
-
-        event.listen(db.engine, "commit", kill_before_commit)
-        with pytest.raises(ServerUnavailableError) as dropped:
-            services.claims.add_note(claim_id, "Faxed the records")
-        event.remove(db.engine, "commit", kill_before_commit)
-        message = str(dropped.value)
-        assert "may or may not have been saved" in message and "Check the case" in message
-        assert not dropped.value.retry_safe  # never made twice behind the user's back
-        assert services.claims.notes(claim_id) == []  # here it was not; the user checks
-    finally:
-        db.dispose()
+    services, claim_id = on_server
+    kill = KillOnce(postgres_server)
+    event.listen(services.db.engine, "commit", kill)
+    with pytest.raises(ServerUnavailableError) as dropped:
+        services.claims.add_note(claim_id, "Faxed the records")
+    event.remove(services.db.engine, "commit", kill)
+    message = str(dropped.value)
+    assert "may or may not have been saved" in message and "Check the case" in message
+    assert not dropped.value.retry_safe  # never made twice behind the user's back
+    assert services.claims.notes(claim_id) == []  # here it was not; the user checks
 
 
 DEADLOCKERS = 2
 
 
 def test_a_deadlock_between_two_workstations_is_tried_again_and_both_save(
-    server_db: str,
+    on_server: tuple[Services, int],
 ) -> None:
-    db = open_database(server_db)
-    try:
-        services = as_user(db, clock=pinned_clock())
-        first, second = _new_case(services, "First"), _new_case(services, "Second")
-        barrier = threading.Barrier(DEADLOCKERS)
-        tries: list[str] = []
-        outcomes: list[str] = []
+    services, first = on_server
+    db = services.db
+    second = open_case(services)
+    barrier = threading.Barrier(DEADLOCKERS)
+    tries: list[str] = []
+    outcomes: list[str] = []
 
-        @retried
-        def lock_both(ctx: ServiceContext, order: tuple[int, int], who: str) -> None:
-            with ctx.unit() as unit:
-                tries.append(who)
-                for n, claim_id in enumerate(order):
-                    unit.session.execute(
-                        select(Claim.id).where(Claim.id == claim_id).with_for_update()
-                    )
-                    if n == 0 and tries.count(who) == 1:
-                        barrier.wait(30)  # each holds one row, then asks for the other's
-                    unit.record("update", "claim", claim_id, claim_id, ["member_id"])
+    @retried
+    def lock_both(ctx: ServiceContext, order: tuple[int, int], who: str) -> None:
+        with ctx.unit() as unit:
+            tries.append(who)
+            for n, claim_id in enumerate(order):
+                unit.session.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
+                if n == 0 and tries.count(who) == 1:
+                    barrier.wait(30)  # each holds one row, then asks for the other's
+                unit.record("update", "claim", claim_id, claim_id, ["member_id"])
 
-        def run(order: tuple[int, int], who: str) -> None:
-            try:
-                lock_both(
-                    ServiceContext(db, services.context.principal, pinned_clock()), order, who
-                )
-                outcomes.append("saved")
-            except BaseException as error:  # the assert below shows it
-                outcomes.append(repr(error))
+    def run(order: tuple[int, int], who: str) -> None:
+        try:
+            lock_both(ServiceContext(db, services.context.principal, pinned_clock()), order, who)
+            outcomes.append("saved")
+        except BaseException as error:  # the assert below shows it
+            outcomes.append(repr(error))
 
-        threads = [
-            threading.Thread(target=run, args=((first, second), "a")),
-            threading.Thread(target=run, args=((second, first), "b")),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        assert outcomes == ["saved", "saved"]
-        assert len(tries) == 3  # the server chose one victim, which was made again
-        assert services.audit.verify().ok
-    finally:
-        db.dispose()
+    threads = [
+        threading.Thread(target=run, args=((first, second), "a")),
+        threading.Thread(target=run, args=((second, first), "b")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == ["saved", "saved"]
+    assert len(tries) == 3  # the server chose one victim, which was made again
+    assert services.audit.verify().ok
 
 
 # --- a server of our own: password sign-in, a restart ---------------------------------------
@@ -309,7 +283,7 @@ def test_services_carry_on_after_the_server_restarts(password_server: tuple[str,
     db: Database = open_database(make_url(url).set(database="restarted").render_as_string(False))
     try:
         services = as_user(db, clock=pinned_clock())
-        claim_id = _new_case(services)
+        claim_id = open_case(services)
         _detached(
             _as_owner(
                 [str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-w", "-m", "fast", "restart"]
@@ -324,31 +298,25 @@ def test_services_carry_on_after_the_server_restarts(password_server: tuple[str,
 
 
 def test_a_read_only_server_says_so_and_reading_goes_on(
-    postgres_server: str, server_db: str
+    postgres_server: str, on_server: tuple[Services, int]
 ) -> None:
-    db = open_database(server_db)
-    try:
-        services = as_user(db, clock=pinned_clock())
-        claim_id = _new_case(services)
-        admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-        name = make_url(server_db).database
-        with admin.connect() as connection:  # a standby, or a server in maintenance
-            connection.execute(
-                text(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
-            )
-        db.dispose()  # the setting applies to new sessions
-        with pytest.raises(StorageError, match="read-only just now") as refused:
-            services.claims.add_note(claim_id, "Not saved")
-        assert not refused.value.retry_safe
-        assert services.claims.notes(claim_id) == []  # reading still works
-        with admin.connect() as connection:
-            connection.execute(text(f"ALTER DATABASE {name} RESET default_transaction_read_only"))
-        admin.dispose()
-        db.dispose()
-        services.claims.add_note(claim_id, "Saved")
-        assert [n.body for n in services.claims.notes(claim_id)] == ["Saved"]
-    finally:
-        db.dispose()
+    services, claim_id = on_server
+    db = services.db
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    name = db.engine.url.database
+    with admin.connect() as connection:  # a standby, or a server in maintenance
+        connection.execute(text(f"ALTER DATABASE {name} SET default_transaction_read_only = on"))
+    db.dispose()  # the setting applies to new sessions
+    with pytest.raises(StorageError, match="read-only just now") as refused:
+        services.claims.add_note(claim_id, "Not saved")
+    assert not refused.value.retry_safe
+    assert services.claims.notes(claim_id) == []  # reading still works
+    with admin.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {name} RESET default_transaction_read_only"))
+    admin.dispose()
+    db.dispose()
+    services.claims.add_note(claim_id, "Saved")
+    assert [n.body for n in services.claims.notes(claim_id)] == ["Saved"]
 
 
 @pytest.mark.parametrize(
