@@ -244,6 +244,7 @@ class ClaimService:
             unit.record("create", "note", note.id, claim_id)
             return NoteRecord(note.id, claim_id, note.body, note.created_at, self._ctx.user_name)
 
+    @retried
     def add_organisation(
         self,
         name: str,
@@ -272,6 +273,7 @@ class ClaimService:
             unit.record("create", "organisation", org.id, None)
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def update_organisation(self, organisation_id: int, **changes: Any) -> OrganisationRecord:
         """Change an organisation's name, kind or address (names as in OrganisationRecord)."""
         unknown = set(changes) - set(ORGANISATION_FIELDS)
@@ -297,6 +299,7 @@ class ClaimService:
                 unit.record("update", "organisation", org.id, None, changed)
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def delete_organisation(self, organisation_id: int) -> None:
         """Remove an organisation no case refers to; one in use is refused, naming the cases."""
         with self._ctx.unit("remove organisations") as unit:
@@ -327,6 +330,7 @@ class ClaimService:
                 )
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def add_contact(
         self,
         organisation_id: int,

@@ -29,7 +29,7 @@ from claimdesk.services.letter_context import (
 )
 
 if TYPE_CHECKING:
-    from claimdesk.services.context import ServiceContext
+    from claimdesk.services.context import ServiceContext, retried
     from claimdesk.services.sources import CaseSources, ExhibitList
 
 Format = Literal["pdf", "docx"]
@@ -250,6 +250,7 @@ class LetterWriter:
             letter_paper=plan.get("country") == "US",
         )
 
+    @retried
     def keep(self, claim_id: int, generated: GeneratedLetter) -> GeneratedLetter:
         """Keep a generated letter on its case: the file and the letter record, together."""
         document = build_document(
