@@ -349,3 +349,41 @@ def test_each_server_error_is_a_sentence_saying_what_to_do(
             raise wrapper("SELECT 1", {}, server_error)
         assert said.value.retry_safe is retry_safe
         assert "the server's words" not in str(said.value)
+
+
+def test_a_call_is_made_again_only_while_nothing_was_written_and_only_so_often(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from claimdesk.errors import DatabaseBusyError
+    from claimdesk.services import context
+
+    waits: list[float] = []
+    monkeypatch.setattr(context, "pause", waits.append)
+    calls: list[str] = []
+
+    @retried
+    def always(error: StorageError) -> None:
+        calls.append("tried")
+        raise error
+
+    busy = DatabaseBusyError("Another workstation was changing the same records.")
+    busy.retry_safe = True
+    with pytest.raises(DatabaseBusyError):
+        always(busy)
+    assert len(calls) == context.RETRIES  # then the sentence is the user's
+    assert waits == sorted(waits) and len(waits) == context.RETRIES - 1  # longer each time
+
+    calls.clear()
+    with pytest.raises(StorageError):
+        always(StorageError("The server's disk is full."))  # not retry-safe: once
+    assert calls == ["tried"]
+
+    @retried
+    def outer() -> None:
+        calls.append("outer")
+        always(busy)  # a retried call inside another is tried by the outer one only
+
+    calls.clear()
+    with pytest.raises(DatabaseBusyError):
+        outer()
+    assert calls.count("outer") == context.RETRIES and calls.count("tried") == context.RETRIES
