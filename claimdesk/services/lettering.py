@@ -18,6 +18,7 @@ from claimdesk.letters.render import render_text
 from claimdesk.letters.templates import SUFFIX, TemplateInfo, TemplateStore
 from claimdesk.models import Letter
 from claimdesk.models.enums import DocumentKind
+from claimdesk.services.context import retried
 from claimdesk.services.documents import build_document, store_document
 from claimdesk.services.dto import DocumentInfo, LetterRecord, OrganisationRecord, copy_into
 from claimdesk.services.letter_context import (
@@ -29,7 +30,7 @@ from claimdesk.services.letter_context import (
 )
 
 if TYPE_CHECKING:
-    from claimdesk.services.context import ServiceContext, retried
+    from claimdesk.services.context import ServiceContext
     from claimdesk.services.sources import CaseSources, ExhibitList
 
 Format = Literal["pdf", "docx"]
