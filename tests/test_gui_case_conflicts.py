@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -14,17 +15,22 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import Stage
 from claimdesk.services import Services
-from tests.gui_support import follow_changes, make_env, open_case
+from tests.gui_support import open_case
 from tests.pinned import pinned_clock
 from tests.signin import as_user
+from tests.test_gui_overview import make_panel
 
 
-def _panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPanel:
-    panel = OverviewPanel(make_env(services, tmp_path), open_case(services))
-    qtbot.addWidget(panel)
-    follow_changes(panel)
-    panel.refresh()
-    return panel
+@pytest.fixture
+def panel(qtbot: QtBot, services: Services, tmp_path: Path) -> OverviewPanel:
+    """The Overview of a case, answering its questions through recording prompts."""
+    return make_panel(qtbot, services, tmp_path)
+
+
+def _prompts(panel: OverviewPanel) -> RecordingPrompts:
+    prompts = panel.env.prompts
+    assert isinstance(prompts, RecordingPrompts)
+    return prompts
 
 
 def _bob_saves(services: Services, claim_id: int) -> None:
@@ -38,8 +44,14 @@ def _bob_saves(services: Services, claim_id: int) -> None:
     )
 
 
-def _type_then_save(panel: OverviewPanel, claim_id: int, services: Services) -> CaseDetailsDialog:
-    """Open Edit case details, type two fields, let Bob save meanwhile, press Save once."""
+def _type_then_save(
+    panel: OverviewPanel, services: Services, *, reload: bool
+) -> tuple[CaseDetailsDialog, RecordingPrompts]:
+    """Open Edit case details, type two fields, let Bob save meanwhile, press Save once and
+    answer the conflict with "Reload the case" (``reload``) or "Keep editing"."""
+    prompts = _prompts(panel)
+    prompts.answers.append(reload)
+    claim_id = panel.claim_id
     seen: list[CaseDetailsDialog] = []
 
     def run(dialog: QDialog) -> bool:
@@ -53,17 +65,13 @@ def _type_then_save(panel: OverviewPanel, claim_id: int, services: Services) -> 
 
     panel.run_dialog = run  # type: ignore[method-assign]
     panel.edit_button.click()
-    return seen[0]
+    return seen[0], prompts
 
 
 def test_a_refused_save_keeps_the_typing_and_says_who_and_when(
-    qtbot: QtBot, services: Services, tmp_path: Path
+    panel: OverviewPanel, services: Services
 ) -> None:
-    panel = _panel(qtbot, services, tmp_path)
-    prompts = panel.env.prompts
-    assert isinstance(prompts, RecordingPrompts)
-    prompts.answers.append(False)  # "Keep editing"
-    dialog = _type_then_save(panel, panel.claim_id, services)
+    dialog, prompts = _type_then_save(panel, services, reload=False)
 
     assert dialog.result() != QDialog.DialogCode.Accepted  # still open
     kind, title, message = prompts.shown[-1]
@@ -84,13 +92,9 @@ def test_a_refused_save_keeps_the_typing_and_says_who_and_when(
 
 
 def test_after_a_reload_their_changes_show_and_the_typing_saves_over_theirs(
-    qtbot: QtBot, services: Services, tmp_path: Path
+    panel: OverviewPanel, services: Services
 ) -> None:
-    panel = _panel(qtbot, services, tmp_path)
-    prompts = panel.env.prompts
-    assert isinstance(prompts, RecordingPrompts)
-    prompts.answers.append(True)  # "Reload the case"
-    dialog = _type_then_save(panel, panel.claim_id, services)
+    dialog, prompts = _type_then_save(panel, services, reload=True)
 
     assert dialog.lines["claimant_phone"].text() == "555-0100"  # theirs, shown
     assert dialog.texts["denial_reason"].toPlainText() == "Ana's reading"  # mine, kept
@@ -112,11 +116,9 @@ def test_after_a_reload_their_changes_show_and_the_typing_saves_over_theirs(
 
 
 def test_a_stage_picked_on_a_case_changed_meanwhile_is_refused_and_shown_afresh(
-    qtbot: QtBot, services: Services, tmp_path: Path
+    panel: OverviewPanel, services: Services
 ) -> None:
-    panel = _panel(qtbot, services, tmp_path)
-    prompts = panel.env.prompts
-    assert isinstance(prompts, RecordingPrompts)
+    prompts = _prompts(panel)
     _bob_saves(services, panel.claim_id)
     stage: QComboBox = panel.stage
 

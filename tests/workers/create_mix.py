@@ -20,10 +20,10 @@ from pathlib import Path
 
 from claimdesk.errors import ValidationError
 from claimdesk.models.enums import Role
-from claimdesk.services import CallInput, ClaimInput
+from claimdesk.services import CallInput
 from tests.pinned import pinned_clock
 from tests.signin import TEST_PASSWORD, as_user
-from tests.workers.common import emit, open_test_database, run, wait_for
+from tests.workers.common import emit, new_claim, open_test_database, run, wait_for
 
 SHARED_ACCOUNTS = 3
 
@@ -41,13 +41,10 @@ def main(argv: list[str]) -> int:
         for i in range(cases):
             insurer = f"Insurer {i % 3}"
             case = services.claims.open_case(
-                ClaimInput(
-                    claimant_name=f"{name} claimant {i}",
-                    plan_type="erisa_group_health",
-                    claim_type="health",
-                    country="US",
-                    insurer_name=insurer.upper() if odd else insurer,
-                    plan_administrator_name=f"Administrator {i % 2}",
+                new_claim(
+                    f"{name} claimant {i}",
+                    insurer.upper() if odd else insurer,
+                    f"Administrator {i % 2}",
                 )
             )
             emit(f"case {case.id} {case.case_number}")
