@@ -28,6 +28,10 @@ class Clock(ABC):
     def start_of(self, day: date) -> datetime:
         """The instant (aware, UTC) at which local ``day`` begins."""
 
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (aware) as the clock's local time, for saying when something happened."""
+        return moment.astimezone()
+
     def until_tomorrow(self) -> timedelta:
         """How long until the next local midnight (never negative)."""
         left = self.start_of(self.today() + timedelta(days=1)) - self.now()
@@ -69,6 +73,9 @@ class FixedClock(Clock):
 
     def start_of(self, day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
 
     def set(self, at: datetime) -> None:
         if at.tzinfo is None:

@@ -5,6 +5,8 @@ The core raises these; the GUI shows the message in a dialog and the CLI prints 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class ClaimDeskError(Exception):
     """Base class: ``str(error)`` is a complete sentence telling the user what to do."""
@@ -22,8 +24,34 @@ class NotFoundError(ClaimDeskError):
     """A record the user asked for does not exist (any more)."""
 
 
+class ConflictError(ClaimDeskError):
+    """A save made from an older version of a record that someone else saved in between:
+    refused, so nothing they saved is silently written over. ``changed_by`` and
+    ``changed_at`` (aware, UTC) come from the audit trail's latest change to the record."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.version = version
+
+
 class StorageError(ClaimDeskError):
-    """The database cannot be opened, read or written."""
+    """The database cannot be opened, read or written.
+
+    ``retry_safe``: the transaction it ended wrote nothing (the server rolled it back: a
+    deadlock, a serialization failure, a connection lost before the commit was sent), so the
+    same call may simply be made again (services/context.py retries it a few times).
+    """
+
+    retry_safe = False
 
 
 class DatabaseLockedError(StorageError):

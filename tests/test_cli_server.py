@@ -246,7 +246,7 @@ def test_the_database_password_comes_from_its_file_never_the_command_line(
         ("connection to server on socket \"/tmp/pg/.s.PGSQL.5432\" failed: FATAL:  database "
          "\"nodb\" does not exist", "no database of that name"),
         ("connection to server at \"192.0.2.2\", port 5432 failed: FATAL:  password "
-         "authentication failed for user \"claimdesk\"", "refused the database password"),
+         "authentication failed for user \"claimdesk\"", "refused the database user or password"),
     ],
 )  # fmt: skip
 def test_a_refused_connection_is_said_with_what_to_do(said: str, advice: str) -> None:

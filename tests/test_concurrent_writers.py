@@ -13,7 +13,6 @@ import itertools
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from claimdesk.storage import Database, open_database
 from tests.pinned import pinned_clock
 from tests.signin import as_user
 from tests.workers.common import prepare_key_file
-from tests.workers.harness import Worker, stopped_after
+from tests.workers.harness import Worker, start_together, stopped_after
 
 WRITERS = ("A", "B")
 SECONDS = 5.0
@@ -64,17 +63,6 @@ def _seed(db: Database) -> int:
         )
         .id
     )
-
-
-def _start_together(workers: Sequence[Worker], go: Path) -> None:
-    """Wait until every worker is ready, then let them all go at once."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not all(w.is_ready() for w in workers):
-        for w in workers:
-            assert w.proc.poll() is None, w.report()
-        assert time.monotonic() < deadline, "the workers never got ready"
-        time.sleep(0.01)
-    go.touch()
 
 
 def _read_while(writers: list[Writer], services: Services, shared_id: int) -> int:
@@ -118,7 +106,7 @@ def test_two_processes_write_together_without_lock_errors_or_lost_writes(
             for name in WRITERS
         ]
         with stopped_after(writers):
-            _start_together(writers, go)
+            start_together(writers, go, READY_TIMEOUT_S)
             reads = _read_while(writers, services, shared_id)
             for w in writers:
                 w.finish(FINISH_TIMEOUT_S)
@@ -206,7 +194,7 @@ def test_windows_opening_a_new_database_together_all_succeed(
             Worker("open_new.py", [url, str(go), name], folder / name, name=name) for name in names
         ]
         with stopped_after(openers):
-            _start_together(openers, go)
+            start_together(openers, go, READY_TIMEOUT_S)
             for opener in openers:
                 opener.finish(FINISH_TIMEOUT_S)
         for opener in openers:

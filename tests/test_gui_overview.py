@@ -99,7 +99,7 @@ def test_unknown_dates_stay_unknown_and_cancel_asks_before_discarding(
     claim = services.claims.get(services_claim)
     prompts = RecordingPrompts()
     saved: list[dict[str, object]] = []
-    dialog = CaseDetailsDialog(claim, saved.append, prompts)
+    dialog = CaseDetailsDialog(claim, lambda changes, _version: saved.append(changes), prompts)
     qtbot.addWidget(dialog)
     birth = dialog.findChild(QDateEdit, "birthDateEdit")
     assert birth is not None and birth.date() == NO_DATE and birth.text() == "Not known"
@@ -107,7 +107,7 @@ def test_unknown_dates_stay_unknown_and_cancel_asks_before_discarding(
     dialog.accept()
     assert saved == []  # nothing changed, nothing written
 
-    dialog = CaseDetailsDialog(claim, saved.append, prompts)
+    dialog = CaseDetailsDialog(claim, lambda changes, _version: saved.append(changes), prompts)
     qtbot.addWidget(dialog)
     dialog.show()
     birth = dialog.findChild(QDateEdit, "birthDateEdit")
@@ -206,7 +206,9 @@ def test_assigned_to_picks_an_account_from_a_list(
 
 def test_the_assigned_to_label_leads_to_the_list(services: Services, qtbot: QtBot) -> None:
     claim = services.claims.get(open_case(services))
-    dialog = CaseDetailsDialog(claim, lambda _: None, RecordingPrompts(), accounts=["Ana Ruiz"])
+    dialog = CaseDetailsDialog(
+        claim, lambda _changes, _version: None, RecordingPrompts(), accounts=["Ana Ruiz"]
+    )
     qtbot.addWidget(dialog)
     combo = dialog.findChild(QComboBox, "assignedCombo")
     assert any(label.buddy() is combo for label in dialog.findChildren(QLabel))

@@ -238,7 +238,7 @@ def test_case_details_refuse_zz_and_keep_the_typing(
     prompts = RecordingPrompts()
     dialog = CaseDetailsDialog(
         services.claims.get(claim_id),
-        lambda changes: services.claims.update_case(claim_id, **changes),
+        lambda changes, version: services.claims.update_case(claim_id, version, **changes),
         prompts,
     )
     qtbot.addWidget(dialog)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from claimdesk.errors import ClaimDeskError
+from claimdesk.errors import ClaimDeskError, ConflictError
 from claimdesk.gui.forms import child, load_form
 from claimdesk.gui.new_case_wizard import COUNTRIES
 from claimdesk.gui.prompts import Prompts
@@ -74,24 +74,31 @@ def format_amount(minor: int | None) -> str:
 class CaseDetailsDialog(QDialog):
     """The case's details in three tabs; Save sends only what changed.
 
-    ``save`` is called with the changed fields; a ClaimDeskError from it (a bad date, an
-    unknown country) is shown and the dialog stays open with everything typed kept.
+    ``save`` is called with the changed fields and the case's version the form was read at; a
+    ClaimDeskError from it (a bad date, an unknown country) is shown and the dialog stays open
+    with everything typed kept. A ConflictError (someone saved the case since) offers to
+    ``reload`` it: their changes come into the form, what was typed stays, and only then can
+    the typing be saved over theirs.
     """
 
     def __init__(
         self,
         claim: ClaimDetail,
-        save: Callable[[dict[str, Any]], object],
+        save: Callable[[dict[str, Any], int], object],
         prompts: Prompts,
         parent: QWidget | None = None,
         accounts: list[str] | None = None,
+        reload: Callable[[], ClaimDetail] | None = None,
     ) -> None:
-        """``accounts``: who a case can be assigned to (the enabled accounts, by name)."""
+        """``accounts``: who a case can be assigned to (the enabled accounts, by name);
+        ``reload``: the case as it is now, after a save was refused as a conflict."""
         super().__init__(parent)
         load_form("case_details_dialog.ui", base=self)
         self.setWindowTitle(f"Edit case details: {claim.case_number}")
         self._save = save
+        self._reload = reload
         self._prompts = prompts
+        self.version = claim.version
         self.tabs = child(self, QTabWidget, "tabs")
         self.lines = {field: child(self, QLineEdit, name) for name, field in LINES.items()}
         self.texts = {field: child(self, QPlainTextEdit, name) for name, field in TEXTS.items()}
@@ -180,6 +187,51 @@ class CaseDetailsDialog(QDialog):
         values["assigned_to"] = str(self.assigned.currentData() or "")
         return values
 
+    def put(self, field: str, value: Any) -> None:
+        """Show ``value`` (as ``values()`` gives it) in the field's widget."""
+        if field in self.lines:
+            self.lines[field].setText(str(value or ""))
+        elif field in self.texts:
+            self.texts[field].setPlainText(str(value or ""))
+        elif field in self.dates:
+            day: date | None = value
+            self.dates[field].setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
+        elif field in self.choices:
+            combo = self.choices[field]
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        elif field == "country":
+            index = self.country.findData(value)
+            if index >= 0:
+                self.country.setCurrentIndex(index)
+            else:
+                self.country.setEditText(str(value))
+        elif field == "amount":
+            self.amount.setText(str(value or ""))
+        elif field == "urgent":
+            self.urgent.setChecked(bool(value))
+        elif field == "assigned_to":
+            if value and self.assigned.findData(value) < 0:
+                self.assigned.addItem(f"{value} (disabled)", value)
+            self.assigned.setCurrentIndex(max(0, self.assigned.findData(value)))
+
+    def label(self, field: str) -> str:
+        """The field's name as the form shows it (its label), for a message."""
+        widget: QWidget | None = (
+            self.lines.get(field)
+            or self.texts.get(field)
+            or self.dates.get(field)
+            or self.choices.get(field)
+            or {"country": self.country, "amount": self.amount, "assigned_to": self.assigned}.get(
+                field
+            )
+        )
+        if field == "urgent":
+            return self.urgent.text().replace("&", "")
+        for label in self.findChildren(QLabel):
+            if widget is not None and label.buddy() is widget:
+                return label.text().replace("&", "").rstrip(": ")
+        return field.replace("_", " ").capitalize()
+
     def changes(self) -> dict[str, Any]:
         now = self.values()
         return {k: v for k, v in now.items() if self._original.get(k) != v}
@@ -193,11 +245,68 @@ class CaseDetailsDialog(QDialog):
         changes = self.changes()
         if changes:
             try:
-                self._save(changes)
+                self._save(changes, self.version)
+            except ConflictError as error:
+                self._offer_reload(error)
+                return  # stay open: nothing typed is lost
             except ClaimDeskError as error:
                 self._prompts.error(self, "Cannot save the case details", str(error))
                 return  # stay open: nothing typed is lost
         super().accept()
+
+    def _offer_reload(self, error: ConflictError) -> None:
+        if self._reload is None:
+            self._prompts.error(self, "Someone else changed this case", str(error))
+            return
+        if not self._prompts.choose(
+            self,
+            "Someone else changed this case",
+            f"{error}\n\nReload the case to bring their changes into this form? What you "
+            "typed stays as you typed it.",
+            "Reload the case",
+            "Keep editing",
+        ):
+            return
+        try:
+            fresh = self._reload()
+        except ClaimDeskError as failed:
+            self._prompts.error(self, "Cannot reload the case", str(failed))
+            return
+        self.merge(fresh)
+
+    def merge(self, fresh: ClaimDetail) -> None:
+        """Take the case as someone else saved it, keeping every field typed here: fields
+        only they changed show their values; a field both changed keeps the typing, which a
+        save now writes over theirs (it is the version just reloaded)."""
+        typed = self.changes()
+        before = self._original
+        self._fill(fresh)
+        self.put("assigned_to", fresh.assigned_to)
+        theirs = self.values()
+        self._original = theirs
+        self.version = fresh.version
+        for field, value in typed.items():
+            self.put(field, value)
+        changed = [f for f in theirs if theirs[f] != before.get(f)]
+        both = [f for f in changed if f in typed]
+        only_theirs = [f for f in changed if f not in typed]
+        lines = []
+        if only_theirs:
+            lines.append(
+                "Their changes are now in the form: "
+                + ", ".join(f"“{self.label(f)}”" for f in only_theirs)
+                + "."
+            )
+        if both:
+            lines.append(
+                "You and they both changed "
+                + ", ".join(f"“{self.label(f)}”" for f in both)
+                + ": your typing is kept there, and Save writes it over theirs."
+            )
+        if not lines:
+            lines.append("Their changes were to fields you had not changed either way.")
+        lines.append("Check the form, then Save, or Cancel to keep the case as they left it.")
+        self._prompts.info(self, "The case was reloaded", " ".join(lines))
 
     def reject(self) -> None:
         if self.has_unsaved_edits() and not self._prompts.confirm(

@@ -29,8 +29,10 @@ from claimdesk import models
 from claimdesk.errors import PermissionDenied, SignInError, ValidationError
 from claimdesk.models.enums import Role
 from claimdesk.services import validate as v
+from claimdesk.services.context import retried
 from claimdesk.storage import keys
 from claimdesk.storage.db import translate_errors
+from claimdesk.storage.locks import exclusive
 from claimdesk.storage.types import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
@@ -207,6 +209,12 @@ def account_name(text: str, what: str = "Your name") -> str:
     return v.line(name, what, max_length=NAME_LENGTH)
 
 
+def account_lock(name: str) -> str:
+    """The lock (storage/locks.py) held while an account of this name is looked for and made:
+    names are unique whatever their case."""
+    return f"account:{name.lower()}"
+
+
 def _find(session: Session, name: str) -> models.User | None:
     """The account called ``name``: exactly, else the one whose name differs only in case."""
     user = session.scalar(select(models.User).where(models.User.name == name))
@@ -256,6 +264,7 @@ def imported_author(session: Session, name: str) -> models.User:
     """The account a record from a case file is attributed to: the one of that name, or, for
     a person of another database, a disabled account that only carries their name (it cannot
     sign in; an administrator may give it a password later)."""
+    exclusive(session, account_lock(name))
     user = _find(session, name)
     if user is None:
         user = models.User(name=name, role=Role.CASEWORKER, active=False)
@@ -312,6 +321,7 @@ def set_up_personal(db: Database, name: str, password: str, clock: Clock) -> Pri
     name = account_name(name)
     checked_password(password)
     with db.write() as session:
+        exclusive(session, "set-up")  # two workstations setting up one server: one wins
         _refuse_if_set_up(session)
         user = _find(session, name) or _most_active(session)
         if user is None:
@@ -337,6 +347,7 @@ def set_up_office(
     checked_password(password)
     shown = account_name(display_name, "Display name") if display_name else ""
     with db.write() as session:
+        exclusive(session, "set-up")  # two workstations setting up one server: one wins
         _refuse_if_set_up(session)
         user = _find(session, name)
         for other in session.scalars(select(models.User)):
@@ -495,6 +506,7 @@ class AccountService:
         """The accounts a case can be assigned to: enabled ones, by name."""
         return [a for a in self.accounts() if a.active]
 
+    @retried
     def add(
         self, name: str, role: Role, password: str, display_name: str | None = None
     ) -> AccountRecord:
@@ -516,6 +528,9 @@ class AccountService:
             keys.add_account(*keyed, name, password)
         try:
             with self._ctx.unit("add accounts") as unit:
+                # Two administrators adding the same name at once: the second waits here,
+                # then finds the first's account and is refused in words.
+                exclusive(unit.session, account_lock(name))
                 self._refuse_taken(unit.session, name)
                 user = models.User(
                     name=name, display_name=shown, role=Role(role), password_hash=password_hash

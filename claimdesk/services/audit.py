@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,6 +265,26 @@ class AuditService:
                 )
                 for r in rows
             ]
+
+
+def latest_change(session: Session, entity: str, entity_id: int) -> tuple[str, datetime] | None:
+    """Who last changed a record, and when (aware, UTC): its newest 'update' event, for the
+    message refusing a save made over it. None when the trail has none."""
+    row = session.execute(
+        select(User.name, AuditEvent.occurred_at)
+        .join(User, User.id == AuditEvent.user_id, isouter=True)
+        .where(
+            AuditEvent.entity == entity,
+            AuditEvent.entity_id == entity_id,
+            AuditEvent.action == "update",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    moment = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC)
+    return (row.name or "someone whose account was removed", moment)
 
 
 def _case_numbers(session: Session, ids: Iterable[int]) -> dict[int, str]:

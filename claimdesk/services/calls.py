@@ -14,7 +14,7 @@ from claimdesk.models import CallLogEntry, CallPromise, Claim, Organisation
 from claimdesk.models.enums import CallDirection, PromiseStatus
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext, Unit, user_names
+from claimdesk.services.context import ServiceContext, Unit, retried, user_names
 from claimdesk.services.dto import CallRecord, PromiseRecord, copy_into
 
 
@@ -47,6 +47,7 @@ class CallService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def log_call(self, claim_id: int, data: CallInput) -> CallRecord:
         with self._ctx.unit("log calls") as unit:
             unit.get(Claim, claim_id, "case")
@@ -55,6 +56,7 @@ class CallService:
             call_id = entry.id
         return self.get(call_id)
 
+    @retried
     def amend_call(self, call_id: int, data: CallInput, reason: str) -> CallRecord:
         """Correct a call: a new entry supersedes it; the original stays in the record."""
         why = v.text(reason, "Reason for the correction", max_length=2000, required=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claimdesk.errors import NotFoundError, ValidationError
+from claimdesk.errors import ConflictError, NotFoundError, ValidationError
 from claimdesk.models import (
     CallLogEntry,
     CaseEvent,
@@ -34,8 +34,9 @@ from claimdesk.models.enums import (
 )
 from claimdesk.services import accounts
 from claimdesk.services import validate as v
+from claimdesk.services.audit import latest_change
 from claimdesk.services.caselist import CaseFilter, CaseListService, CaseRow
-from claimdesk.services.context import ServiceContext, Unit, user_names
+from claimdesk.services.context import Entity, ServiceContext, Unit, retried, user_names
 from claimdesk.services.dto import (
     ClaimDetail,
     ContactRecord,
@@ -115,6 +116,7 @@ class ClaimService:
 
     # ---- writing ----------------------------------------------------------------------------
 
+    @retried
     def open_case(
         self,
         data: ClaimInput,
@@ -164,13 +166,34 @@ class ClaimService:
             claim_id = claim.id
         return self.get(claim_id)
 
-    def update_case(self, claim_id: int, **changes: Any) -> ClaimDetail:
-        """Change some fields of a case (names as in ClaimInput, plus status and outcome)."""
+    @retried
+    def update_case(
+        self, claim_id: int, expected_version: int | None = None, **changes: Any
+    ) -> ClaimDetail:
+        """Change some fields of a case (names as in ClaimInput, plus status and outcome).
+
+        ``expected_version``: the case's ``version`` when the form being saved was read. If
+        someone saved the case since, nothing is written and ConflictError says who and when
+        (the form keeps what was typed). Without it the change is made to the case as it is
+        now, read and written in one transaction. A save that changes something raises the
+        version by one.
+        """
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValidationError(f"A case has no field named {', '.join(sorted(unknown))}.")
         with self._ctx.unit("change case details") as unit:
+            # The row is locked first (FOR UPDATE on a server; SQLite's write transaction holds
+            # the whole file), so the values merged below are the latest, and no other save
+            # can land between this check and the commit.
+            current_version = unit.session.scalar(
+                select(Claim.version)
+                .where(Claim.id == claim_id)
+                .with_for_update()
+                .execution_options(skip_policy=True)
+            )
             claim = unit.get(Claim, claim_id, "case")
+            if expected_version is not None and current_version != expected_version:
+                raise self._conflict(unit, claim, current_version)
             current = _as_input(unit.session, claim)
             status = changes.pop("status", claim.status)
             outcome = changes.pop("outcome", claim.outcome)
@@ -184,9 +207,32 @@ class ClaimService:
                 setattr(claim, key, columns[key])
             if changed:
                 claim.updated_at = unit.clock.now()
+                claim.version = (current_version or 0) + 1
                 unit.record("update", "claim", claim.id, claim.id, changed)
         return self.get(claim_id)
 
+    def _conflict(self, unit: Unit, claim: Claim, version: int | None) -> ConflictError:
+        """The refusal of a save made over someone else's: who saved the case last, and when
+        (local time), from the audit trail."""
+        latest = latest_change(unit.session, Entity.CLAIM, claim.id)
+        what = f"The case {claim.case_number}"
+        if latest is None:
+            by, at, said = None, None, f"{what} was changed by someone else"
+        else:
+            by, at = latest
+            local = self._ctx.clock.local(at)
+            when = f"{local:%a} {local.day} {local:%b %Y} at {local:%H:%M}"
+            said = f"{what} was changed by {by} on {when}"
+        return ConflictError(
+            f"{said}, after you opened it, so your changes were not saved (nothing of theirs "
+            "was written over). What you typed is still in the form: reload the case to see "
+            "their changes, then save yours again.",
+            changed_by=by,
+            changed_at=at,
+            version=version,
+        )
+
+    @retried
     def add_note(self, claim_id: int, body: str) -> NoteRecord:
         text = v.text(body, "Note", max_length=20_000, required=True)
         with self._ctx.unit("add notes") as unit:
@@ -198,6 +244,7 @@ class ClaimService:
             unit.record("create", "note", note.id, claim_id)
             return NoteRecord(note.id, claim_id, note.body, note.created_at, self._ctx.user_name)
 
+    @retried
     def add_organisation(
         self,
         name: str,
@@ -226,6 +273,7 @@ class ClaimService:
             unit.record("create", "organisation", org.id, None)
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def update_organisation(self, organisation_id: int, **changes: Any) -> OrganisationRecord:
         """Change an organisation's name, kind or address (names as in OrganisationRecord)."""
         unknown = set(changes) - set(ORGANISATION_FIELDS)
@@ -251,6 +299,7 @@ class ClaimService:
                 unit.record("update", "organisation", org.id, None, changed)
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def delete_organisation(self, organisation_id: int) -> None:
         """Remove an organisation no case refers to; one in use is refused, naming the cases."""
         with self._ctx.unit("remove organisations") as unit:
@@ -281,6 +330,7 @@ class ClaimService:
                 )
             return copy_into(OrganisationRecord, org)
 
+    @retried
     def add_contact(
         self,
         organisation_id: int,
@@ -436,13 +486,18 @@ def last_activity(session: Session, claim_id: int, now: datetime) -> datetime:
     return max(seen, default=now)
 
 
+def organisation_lock(name: str, kind: OrganisationKind) -> str:
+    """The lock (storage/locks.py) held while an organisation of this name is found or made."""
+    return f"organisation:{kind.value}:{name.lower()}"
+
+
 def find_or_create_organisation(
     session: Session, name: str, kind: OrganisationKind
 ) -> Organisation | None:
     if not name:
         return None
     # Two workstations naming the same new insurer at once make one organisation, not two.
-    exclusive(session, f"organisation:{kind.value}:{name.lower()}")
+    exclusive(session, organisation_lock(name, kind))
     org = session.scalar(
         select(Organisation)
         .where(func.lower(Organisation.name) == name.lower(), Organisation.kind == kind)

@@ -9,13 +9,16 @@ view that started it (``initiated_by``).
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import event, insert, inspect, select
 
@@ -23,10 +26,17 @@ from sqlalchemy import event, insert, inspect, select
 # its first page before they are (docs/architecture.md, "Start-up").
 from claimdesk import models
 from claimdesk.clock import Clock, SystemClock
-from claimdesk.errors import NotFoundError, PermissionDenied
+from claimdesk.errors import (
+    NotFoundError,
+    PermissionDenied,
+    ServerUnavailableError,
+    StorageError,
+)
 from claimdesk.storage.audit_chain import EventFields, write_chained
 from claimdesk.storage.db import Database
 from claimdesk.storage.types import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -306,35 +316,107 @@ class ServiceContext:
         The principal's role must have ``right`` (by default, to work cases), or the unit is
         refused with PermissionDenied naming ``doing``; an account disabled since it signed in
         is refused too, and a caseworker limited to their cases cannot change another's.
+
+        A transaction that cannot start (a server restarting, a connection gone stale) is
+        begun again a few times, briefly apart, before anything is handed to the caller; a
+        failure once the caller wrote is the caller's to repeat (``retried``), and a
+        connection lost during the commit itself is never called retry-safe, because the
+        server may have committed before it went.
         """
         from claimdesk.services.accounts import Right
 
         principal = self.principal
         principal.require(right or Right.WORK_CASES, doing)
-        with self.write() as session:
-            _refuse_if_disabled(session, principal)
-            self._apply_read_policy(session)
-            unit = Unit(session=session, user_id=principal.user_id, clock=self.clock)
-            yield unit
-            if unit.changes:
-                for hook in self._before_commit:
-                    hook(unit)
-                if self.visible_to is not None:
-                    from claimdesk.services.policy import refuse_others_cases
+        attempt = 1
+        while True:
+            started = committing = False
+            try:
+                with self.write() as session:
+                    _refuse_if_disabled(session, principal)
+                    started = True
+                    self._apply_read_policy(session)
+                    unit = Unit(session=session, user_id=principal.user_id, clock=self.clock)
+                    yield unit
+                    if unit.changes:
+                        for hook in self._before_commit:
+                            hook(unit)
+                        if self.visible_to is not None:
+                            from claimdesk.services.policy import refuse_others_cases
 
-                    refuse_others_cases(session, self.visible_to, unit.changes, doing)
-            mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
-            write_chained(session.connection(), unit.audit)
-            if unit.changes and not self.db.is_sqlite:
-                from claimdesk.services.live import announce
+                            refuse_others_cases(session, self.visible_to, unit.changes, doing)
+                    mark_for_search(session, {c.claim_id for c in unit.changes if c.claim_id})
+                    write_chained(session.connection(), unit.audit)
+                    if unit.changes and not self.db.is_sqlite:
+                        from claimdesk.services.live import announce
 
-                # In the transaction: the server delivers it only if the unit commits.
-                announce(session.connection(), self.origin, unit.changes)
+                        # In the transaction: the server delivers it only if the unit commits.
+                        announce(session.connection(), self.origin, unit.changes)
+                    committing = True
+            except StorageError as error:
+                if committing and isinstance(error, ServerUnavailableError):
+                    raise ServerUnavailableError(
+                        "The connection to the ClaimDesk server dropped while the change was "
+                        "being saved, so it may or may not have been saved. Check the case once "
+                        "the server answers again before saving it a second time."
+                    ) from error
+                if started or not error.retry_safe or attempt >= RETRIES:
+                    raise
+                log.info("a unit of work could not start (attempt %d): %s", attempt, error)
+                pause(BACKOFF_S * attempt)
+                attempt += 1
+                continue
+            break
         if not unit.changes:
             return
         changes = ChangeSet(tuple(unit.changes), _initiator.get())
         for listener in list(self._listeners):
             listener(changes)
+
+
+# How many times a unit of work that wrote nothing is tried (deadlocks, serialization
+# failures, a connection lost before the commit), and the first pause between tries: short,
+# since the other party of a deadlock has already rolled back, and a restarting server is back
+# within a second or two.
+RETRIES = 4
+BACKOFF_S = 0.1
+# Set while a retried call runs, so a retried call inside another is tried only by the outer.
+_retrying: ContextVar[bool] = ContextVar("claimdesk_retrying", default=False)
+
+
+def pause(seconds: float) -> None:
+    """Wait between two tries (a function of its own, so tests can count the waits)."""
+    time.sleep(seconds)
+
+
+Call = TypeVar("Call", bound=Callable[..., Any])
+
+
+def retried(method: Call) -> Call:
+    """Make a service call again, whole, when its unit of work failed without writing anything
+    (StorageError.retry_safe: a deadlock or serialization failure the server rolled back, a
+    connection lost before the commit), up to RETRIES times; then the error is the user's,
+    worded. Only for calls whose every effect is inside the unit (or undone when it fails)."""
+
+    @functools.wraps(method)
+    def again(*args: Any, **kwargs: Any) -> Any:
+        if _retrying.get():
+            return method(*args, **kwargs)
+        token = _retrying.set(True)
+        try:
+            attempt = 1
+            while True:
+                try:
+                    return method(*args, **kwargs)
+                except StorageError as error:
+                    if not error.retry_safe or attempt >= RETRIES:
+                        raise
+                    log.info("%s tried again (attempt %d): %s", method.__name__, attempt, error)
+                    pause(BACKOFF_S * attempt)
+                    attempt += 1
+        finally:
+            _retrying.reset(token)
+
+    return cast(Call, again)
 
 
 def _refuse_if_disabled(session: Session, principal: Principal) -> None:

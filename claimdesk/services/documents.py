@@ -16,7 +16,7 @@ from claimdesk.models import Claim, Document, DocumentContent
 from claimdesk.models.enums import DocumentKind
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext, Unit
+from claimdesk.services.context import ServiceContext, Unit, retried
 from claimdesk.services.dto import DocumentInfo, copy_into
 from claimdesk.storage.audit_chain import attached_sha256
 
@@ -37,6 +37,7 @@ class DocumentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def attach(
         self,
         claim_id: int,
@@ -72,6 +73,7 @@ class DocumentService:
         """Attach a file from disk, with a clear message when it cannot be read."""
         return self.attach(claim_id, path.name, read_file(path), **metadata)  # type: ignore[arg-type]
 
+    @retried
     def update(
         self,
         document_id: int,
@@ -151,6 +153,7 @@ class DocumentService:
             )
         return bytes(data)
 
+    @retried
     def set_packet_order(self, claim_id: int, document_ids: list[int]) -> None:
         """Put these documents in the appeal packet in this order; leave the others out."""
         with self._ctx.unit("arrange the packet") as unit:

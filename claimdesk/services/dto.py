@@ -120,6 +120,8 @@ class ClaimDetail:
     assigned_to: str
     created_at: datetime
     updated_at: datetime
+    # What a form read the case at: its save carries it back (ClaimService.update_case).
+    version: int
 
 
 @dataclass(frozen=True)

@@ -47,11 +47,12 @@ from claimdesk.models import (
     User,
 )
 from claimdesk.models.base import UTCDateTime
+from claimdesk.models.enums import OrganisationKind
 from claimdesk.services import accounts
 from claimdesk.services import validate as v
 from claimdesk.services.accounts import Right
-from claimdesk.services.claims import last_activity, next_case_number
-from claimdesk.services.context import ServiceContext
+from claimdesk.services.claims import last_activity, next_case_number, organisation_lock
+from claimdesk.services.context import ServiceContext, retried
 from claimdesk.services.documents import (
     _SIGNATURES,
     MAX_DOCUMENT_BYTES,
@@ -59,6 +60,7 @@ from claimdesk.services.documents import (
     sniff_media_type,
 )
 from claimdesk.services.import_rules import cross_checks, rule_for
+from claimdesk.storage.locks import exclusive
 
 FORMAT_NAME = "claimdesk-case"
 FORMAT_VERSION = 1
@@ -179,12 +181,17 @@ class ExchangeService:
                 raise NotFoundError(f"There is no case number {claim_id}.")
             return _Exporter(session).export(claim)
 
+    @retried
     def import_case(self, document: Any) -> int:
         """Add the case in ``document`` (as parsed from JSON); return its new id.
 
         Validates everything before writing; a malformed document writes nothing.
         """
         with self._ctx.unit("import cases") as unit:
+            # The case-number lock first, as opening a case takes it before any organisation's
+            # (storage/locks.py): two workstations' locks always come in the same order, so
+            # an import and a new case wait for each other rather than deadlock.
+            exclusive(unit.session, "case-number")
             importer = _Importer(unit.session)
             claim_id = importer.run(document)
             if not document["claim"].get("updated_at"):
@@ -377,6 +384,8 @@ class _Importer:
     def organisation(self, item: Any, path: str) -> None:
         record = obj(item, path)
         org = self.build(ORGANISATIONS, record, path, extra_keys={"contacts"}, flush=False)
+        # Found or made once, whichever workstation imports it first (claims.py's key).
+        exclusive(self.session, organisation_lock(org.name, OrganisationKind(org.kind)))
         existing = self.session.scalar(
             select(Organisation)
             .where(Organisation.name == org.name, Organisation.kind == org.kind)
@@ -398,6 +407,11 @@ class _Importer:
     def specialist(self, item: Any, path: str) -> None:
         record = obj(item, path)
         specialist = self.build(SPECIALISTS, record, path, flush=False)
+        exclusive(
+            self.session,
+            "specialist:"
+            + "|".join((specialist.name, specialist.specialty, specialist.institution)).lower(),
+        )
         existing = self.session.scalar(
             select(Specialist.id)
             .where(

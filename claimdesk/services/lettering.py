@@ -18,6 +18,7 @@ from claimdesk.letters.render import render_text
 from claimdesk.letters.templates import SUFFIX, TemplateInfo, TemplateStore
 from claimdesk.models import Letter
 from claimdesk.models.enums import DocumentKind
+from claimdesk.services.context import retried
 from claimdesk.services.documents import build_document, store_document
 from claimdesk.services.dto import DocumentInfo, LetterRecord, OrganisationRecord, copy_into
 from claimdesk.services.letter_context import (
@@ -250,6 +251,7 @@ class LetterWriter:
             letter_paper=plan.get("country") == "US",
         )
 
+    @retried
     def keep(self, claim_id: int, generated: GeneratedLetter) -> GeneratedLetter:
         """Keep a generated letter on its case: the file and the letter record, together."""
         document = build_document(

@@ -11,7 +11,7 @@ from claimdesk.models import Claim, IndependentMedicalExam, Organisation, Second
 from claimdesk.models.enums import OpinionStatus, ReviewMode
 from claimdesk.services import fields as f
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext, mark_for_search
+from claimdesk.services.context import ServiceContext, mark_for_search, retried
 from claimdesk.services.dto import ImeRecord, OpinionRecord, SpecialistRecord, copy_into
 
 SPECIALIST_FIELDS = {
@@ -83,6 +83,7 @@ class SpecialistService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def add(self, **values: Any) -> SpecialistRecord:
         converted = f.convert_all(
             SPECIALIST_FIELDS, values, "specialist", today=self._ctx.clock.today()
@@ -97,6 +98,7 @@ class SpecialistService:
             unit.record("create", "specialist", specialist.id, None, converted)
             return copy_into(SpecialistRecord, specialist)
 
+    @retried
     def update(self, specialist_id: int, **values: Any) -> SpecialistRecord:
         converted = f.convert_all(
             SPECIALIST_FIELDS, values, "specialist", today=self._ctx.clock.today()
@@ -145,6 +147,7 @@ class OpinionService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def start(self, claim_id: int, specialist_id: int, **values: Any) -> OpinionRecord:
         converted = f.convert_all(
             OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
@@ -162,6 +165,7 @@ class OpinionService:
             opinion_id = opinion.id
         return self.get(opinion_id)
 
+    @retried
     def update(self, opinion_id: int, **values: Any) -> OpinionRecord:
         converted = f.convert_all(
             OPINION_FIELDS, values, "second opinion", today=self._ctx.clock.today()
@@ -213,6 +217,7 @@ class ImeService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def record(self, claim_id: int, **values: Any) -> ImeRecord:
         converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
         with self._ctx.unit("record IMEs") as unit:
@@ -226,6 +231,7 @@ class ImeService:
             unit.record("create", "ime", ime.id, claim_id, converted)
             return copy_into(ImeRecord, ime)
 
+    @retried
     def update(self, ime_id: int, **values: Any) -> ImeRecord:
         converted = f.convert_all(IME_FIELDS, values, "IME", today=self._ctx.clock.today())
         with self._ctx.unit("change IMEs") as unit:

@@ -30,7 +30,7 @@ from claimdesk.models.enums import (
 from claimdesk.services import fields as f
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext
+from claimdesk.services.context import ServiceContext, retried
 from claimdesk.services.dto import (
     AppealRecord,
     DeadlineRecord,
@@ -63,6 +63,7 @@ class AppealService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def record(self, claim_id: int, level: AppealLevel | str, **values: Any) -> AppealRecord:
         """Record a review level (an appeal filed, a peer-to-peer asked for, an IMR...)."""
         converted = f.convert_all(
@@ -78,6 +79,7 @@ class AppealService:
             unit.record("create", "appeal", appeal.id, claim_id, converted)
             return copy_into(AppealRecord, appeal)
 
+    @retried
     def update(self, appeal_id: int, **values: Any) -> AppealRecord:
         converted = f.convert_all(
             APPEAL_FIELDS, values, "review level", today=self._ctx.clock.today()
@@ -119,6 +121,7 @@ class AppealService:
             )
             return [copy_into(AppealRecord, a) for a in rows]
 
+    @retried
     def add_event(
         self,
         claim_id: int,
@@ -180,6 +183,7 @@ class DeadlineService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def add_manual(
         self,
         claim_id: int,
@@ -208,6 +212,7 @@ class DeadlineService:
             unit.record("create", "deadline", deadline.id, claim_id)
             return copy_into(DeadlineRecord, deadline)
 
+    @retried
     def add_computed(
         self,
         claim_id: int,
@@ -244,6 +249,7 @@ class DeadlineService:
             unit.record("create", "deadline", deadline.id, claim_id)
             return copy_into(DeadlineRecord, deadline)
 
+    @retried
     def override(
         self,
         deadline_id: int,
@@ -271,6 +277,7 @@ class DeadlineService:
             unit.record("override", "deadline", deadline.id, deadline.claim_id, ["due_on"])
             return copy_into(DeadlineRecord, deadline)
 
+    @retried
     def clear_override(
         self, deadline_id: int, *, lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     ) -> DeadlineRecord:
@@ -300,6 +307,7 @@ class DeadlineService:
         deadline.reminders = kept + added
         return ["reminders"]
 
+    @retried
     def set_status(
         self, deadline_id: int, status: DeadlineStatus | str, on: date | str | None = None
     ) -> DeadlineRecord:
@@ -345,6 +353,7 @@ class LetterService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def record(
         self,
         claim_id: int,
@@ -378,6 +387,7 @@ class LetterService:
             unit.record("create", "letter", letter.id, claim_id)
             return copy_into(LetterRecord, letter)
 
+    @retried
     def mark_sent(
         self, letter_id: int, sent_on: date | str, method: ContactMethod | str
     ) -> LetterRecord:

@@ -13,7 +13,7 @@ from claimdesk.models import Claim, Document, DocumentRequest, Organisation, Req
 from claimdesk.models.enums import ContactMethod, DocumentKind, RequestKind
 from claimdesk.services import validate as v
 from claimdesk.services.claims import touch
-from claimdesk.services.context import ServiceContext
+from claimdesk.services.context import ServiceContext, retried
 from claimdesk.services.documents import build_document, read_file, store_document
 from claimdesk.services.dto import FollowUpRecord, RequestRecord, copy_into
 
@@ -36,6 +36,7 @@ class RequestService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @retried
     def request_document(
         self,
         claim_id: int,
@@ -83,6 +84,7 @@ class RequestService:
             request_id = request.id
         return self.get(request_id)
 
+    @retried
     def follow_up(
         self,
         request_id: int,
@@ -115,6 +117,7 @@ class RequestService:
             unit.record("follow_up", "request", request.id, request.claim_id)
         return self.get(request_id)
 
+    @retried
     def mark_received(
         self,
         request_id: int,
@@ -166,6 +169,7 @@ class RequestService:
             unit.record("receive", "request", row.id, row.claim_id)
         return self.get(request_id)
 
+    @retried
     def withdraw(self, request_id: int) -> RequestRecord:
         with self._ctx.unit("withdraw requests") as unit:
             request: DocumentRequest = unit.get(DocumentRequest, request_id, "request")

@@ -220,6 +220,10 @@ def translate_errors() -> Iterator[None]:
         )
         if known is not None:
             raise known from error
+        if error.connection_invalidated:
+            dropped = ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+            dropped.retry_safe = True
+            raise dropped from error
         raise
 
 
@@ -227,6 +231,10 @@ def storage_error_for(error: BaseException) -> StorageError:
     server = _server_error(getattr(error, "orig", error))
     if server is not None:
         return server
+    if getattr(error, "connection_invalidated", False):
+        dropped = ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+        dropped.retry_safe = True
+        return dropped
     text = str(getattr(error, "orig", error)).lower()
     if "locked" in text or "busy" in text:
         return DatabaseBusyError(
@@ -261,48 +269,125 @@ _UNREACHABLE = (
     "The ClaimDesk server cannot be reached ({detail}). Nothing saved was lost. Check that the "
     "computer is on the office network and the server is running, then try again."
 )
+_WRONG_LOGIN = (
+    "The server refused the database user or password, so nothing could be read or saved. "
+    "Check the connection in Settings (the password is read from your pgpass file or the "
+    "system keyring), or ask whoever looks after the server for the right one."
+)
+# libpq's own words, for what it refuses before the server answers with a SQLSTATE.
+_NO_ANSWER = (
+    "connection refused",
+    "could not connect",
+    "no such file or directory",
+    "could not translate host name",
+    "name or service not known",
+    "timeout expired",
+    "network is unreachable",
+    "no route to host",
+)
+_DROPPED = (
+    "server closed the connection",
+    "connection is closed",
+    "connection already closed",
+    "terminating connection",
+    "ssl connection has been closed",
+    "connection is lost",
+    "consuming input failed",
+)
+_REFUSED_LOGIN = (
+    "password authentication failed",
+    "no password supplied",
+    "authentication failed",
+    "is not permitted to log in",
+)
 
 
 def _server_error(error: BaseException) -> StorageError | None:
     """A PostgreSQL error said plainly, or None when it is not one of the server's."""
+    if not type(error).__module__.startswith("psycopg"):
+        return None  # SQLite's errors are read by their wording (storage_error_for)
     state = getattr(error, "sqlstate", None)
-    text = str(error).lower()
     if state is None:
-        # Refused before the server answered: libpq's own words.
-        if "connection refused" in text or "could not connect" in text or "no such file" in text:
-            return ServerUnavailableError(_UNREACHABLE.format(detail="no answer"))
-        if "server closed the connection" in text or "connection is closed" in text:
-            return ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
-        if "password authentication failed" in text:
-            return StorageError(
-                "The server refused the database password. Check the connection in Settings "
-                "(the password is read from your pgpass file or the system keyring)."
-            )
-        refusal = _refused_at_connection(text)
-        if refusal is not None:
-            return refusal
-        return None
-    if state == "28P01" or state == "28000":
-        return StorageError(
-            "The server refused the database user or password. Check the connection in "
-            "Settings (the password is read from your pgpass file or the system keyring)."
+        return _libpq_error(str(error).lower())
+    found = _by_sqlstate(state)
+    if found is None and state.startswith("08"):
+        found = ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+        found.retry_safe = True
+    return found
+
+
+def _libpq_error(text: str) -> StorageError | None:
+    """What the driver says without a SQLSTATE: refused before the server answered, or a
+    connection that dropped under a statement."""
+    refusal = _refused_at_connection(text)  # the most particular: with what to do
+    if refusal is not None:
+        return refusal
+    if any(words in text for words in _REFUSED_LOGIN) or (
+        "role" in text and "does not exist" in text
+    ):
+        return StorageError(_WRONG_LOGIN)
+    if "database" in text and "does not exist" in text:
+        return _by_sqlstate("3D000")
+    if "too many" in text and "connections" in text:
+        return _by_sqlstate("53300")
+    if any(words in text for words in _DROPPED):
+        dropped = ServerUnavailableError(_UNREACHABLE.format(detail="the connection dropped"))
+        dropped.retry_safe = True  # the transaction died with it (a commit is told apart)
+        return dropped
+    if any(words in text for words in _NO_ANSWER):
+        refused = ServerUnavailableError(_UNREACHABLE.format(detail="no answer"))
+        refused.retry_safe = True  # never connected: nothing was written
+        return refused
+    return None
+
+
+def _by_sqlstate(state: str) -> StorageError | None:
+    if state in ("28P01", "28000"):
+        return StorageError(_WRONG_LOGIN)
+    if state in ("57P01", "57P02", "57P03"):
+        # Shut down or restarted by its administrator, or still starting up.
+        gone = ServerUnavailableError(
+            "The ClaimDesk server was shut down or restarted (nothing saved was lost). Wait a "
+            "moment for it to come back, then try again; if it does not, ask whoever looks "
+            "after the server."
         )
-    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
-        return ServerUnavailableError(_UNREACHABLE.format(detail="the server went away"))
-    if state in ("53100",):
+        gone.retry_safe = True
+        return gone
+    if state == "53300":
+        return ServerUnavailableError(
+            "The ClaimDesk server has no room for another connection just now (too many "
+            "workstations or programs are connected). Nothing was lost; close ClaimDesk on a "
+            "computer not in use, or ask whoever looks after the server to allow more "
+            "connections (max_connections), then try again."
+        )
+    if state.startswith("53"):  # 53100 disk full, 53200 out of memory
         return StorageError(
             "The server's disk is full, so the change was not saved (everything saved before "
-            "is safe). Ask whoever looks after the server to free some space."
+            "is safe). Ask whoever looks after the server to free some space, then try again."
+            if state == "53100"
+            else "The server ran out of resources, so the change was not saved (everything "
+            "saved before is safe). Try again in a moment; if it keeps happening, ask whoever "
+            "looks after the server."
         )
     if state == "25006":
         return StorageError(
             "The server is read-only just now (a standby, or in maintenance): the change was "
-            "not saved. Try again later."
+            "not saved. Try again later, or check that Settings names the main server."
         )
     if state in ("40001", "40P01", "55P03"):
-        return DatabaseBusyError(
+        busy = DatabaseBusyError(
             "Another workstation was changing the same records at the same moment. Nothing "
             "was lost; try again."
+        )
+        busy.retry_safe = True  # the server rolled the whole transaction back
+        return busy
+    if state == "42501":
+        return StorageError(
+            "The server refused this to ClaimDesk's database account, which lacks the right "
+            "to do it (nothing was changed). If ClaimDesk was just updated, whoever looks after "
+            "the server opens the database once with it as the schema's owner; otherwise ask "
+            "them to grant the workstation role its rights (docs/architecture.md, \"The app's "
+            'database role").'
         )
     if state == "3D000":
         return StorageError(

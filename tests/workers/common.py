@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from claimdesk.services import ClaimInput
     from claimdesk.storage import Database
 
 GO_TIMEOUT_S = 120.0
@@ -40,6 +41,20 @@ def open_test_database(url: str) -> Database:
 
     key = os.environ.get(KEY_ENV)
     return open_database(url, key=bytes.fromhex(key) if key else None)
+
+
+def new_claim(claimant: str, insurer: str = "Acme", administrator: str = "") -> ClaimInput:
+    """The new-case form as the workers fill it in: an ERISA health denial."""
+    from claimdesk.services import ClaimInput
+
+    return ClaimInput(
+        claimant_name=claimant,
+        plan_type="erisa_group_health",
+        claim_type="health",
+        country="US",
+        insurer_name=insurer,
+        plan_administrator_name=administrator,
+    )
 
 
 def emit(line: str) -> None:

@@ -121,3 +121,16 @@ def stopped_after(workers: Sequence[Worker]) -> Iterator[None]:
     finally:
         for worker in workers:
             worker.stop()
+
+
+def start_together(workers: Sequence[Worker], go: Path, timeout: float = 120.0) -> None:
+    """Wait until every worker printed ``ready``, then create ``go`` so they all start at once.
+
+    A worker that exits first, or a wait past ``timeout`` seconds, fails with its report."""
+    deadline = time.monotonic() + timeout
+    while not all(w.is_ready() for w in workers):
+        for w in workers:
+            assert w.proc.poll() is None, w.report()
+        assert time.monotonic() < deadline, "the workers never got ready"
+        time.sleep(0.01)
+    go.touch()

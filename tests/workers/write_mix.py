@@ -21,10 +21,10 @@ import json
 import time
 from pathlib import Path
 
-from claimdesk.services import CallInput, ClaimInput
+from claimdesk.services import CallInput
 from tests.pinned import pinned_clock
 from tests.signin import as_user
-from tests.workers.common import emit, open_test_database, run, wait_for
+from tests.workers.common import emit, new_claim, open_test_database, run, wait_for
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -50,15 +50,7 @@ def main(argv: list[str]) -> int:
     while time.monotonic() - started < seconds:
         if i % 8 == 0:
             before = time.perf_counter()
-            case = services.claims.open_case(
-                ClaimInput(
-                    claimant_name=f"{name} claimant {i}",
-                    plan_type="erisa_group_health",
-                    claim_type="health",
-                    country="US",
-                    insurer_name="Acme",
-                )
-            )
+            case = services.claims.open_case(new_claim(f"{name} claimant {i}"))
             case_latencies.append(time.perf_counter() - before)
             own_claim = case.id
             emit(f"case {case.id} {case.case_number} {i}")

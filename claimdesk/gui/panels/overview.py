@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import date
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -319,12 +320,18 @@ class OverviewPanel(CasePanel):
             return
         dialog = CaseDetailsDialog(
             claim,
-            lambda changes: self.services.claims.update_case(self.claim_id, **changes),
+            self._save_details,
             self.env.prompts,
             self,
             accounts=[a.name for a in self.services.accounts.assignable()],
+            reload=lambda: self.services.claims.get(self.claim_id),
         )
         self.run_dialog(dialog)
+
+    def _save_details(self, changes: dict[str, Any], version: int) -> None:
+        # The saved case is the one a next edit starts from (its version), whenever the
+        # change notice comes round to repaint the panel.
+        self._claim = self.services.claims.update_case(self.claim_id, version, **changes)
 
     def edit_organisation(self, attribute: str) -> None:
         """The case's insurer (or administrator) in Tools ▸ Organisations, ready to edit."""
@@ -346,7 +353,12 @@ class OverviewPanel(CasePanel):
 
     def _set_state(self, field: str, combo: QComboBox) -> None:
         try:
-            self.services.claims.update_case(self.claim_id, **{field: combo.currentData()})
+            # From the version shown: a case someone changed meanwhile is refused, then shown
+            # afresh, rather than changed behind a panel that showed something else.
+            version = self._claim.version if self._claim is not None else None
+            self._claim = self.services.claims.update_case(
+                self.claim_id, version, **{field: combo.currentData()}
+            )
         except Exception as error:
             self.report("Cannot change the case", error)
             self.refresh()
