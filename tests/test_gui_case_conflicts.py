@@ -15,7 +15,7 @@ from claimdesk.gui.panels.overview import OverviewPanel
 from claimdesk.gui.prompts import RecordingPrompts
 from claimdesk.models.enums import Stage
 from claimdesk.services import Services
-from tests.gui_support import open_case
+from tests.gui_support import open_case, settled
 from tests.pinned import pinned_clock
 from tests.signin import as_user
 from tests.test_gui_overview import make_panel
@@ -129,6 +129,7 @@ def test_a_stage_picked_on_a_case_changed_meanwhile_is_refused_and_shown_afresh(
     pick(Stage.INTERNAL_APPEAL)
     assert any("Bob Smith" in message for _kind, _title, message in prompts.shown)
     assert services.claims.get(panel.claim_id).stage == Stage.DENIAL_RECEIVED
+    settled(panel)  # (panels read off the GUI thread)
     assert stage.currentData() == Stage.DENIAL_RECEIVED  # shown afresh
     pick(Stage.INTERNAL_APPEAL)  # now from the version shown: it goes through
     assert services.claims.get(panel.claim_id).stage == Stage.INTERNAL_APPEAL

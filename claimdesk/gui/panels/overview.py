@@ -361,6 +361,9 @@ class OverviewPanel(CasePanel):
             )
         except Exception as error:
             self.report("Cannot change the case", error)
+            # Read the case itself, not the lists kept since the last change heard here: the
+            # change that refused this one may have come from another workstation unheard.
+            self.source.forget_all()
             self.refresh()
 
 
