@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -94,3 +95,27 @@ def test_the_lanes_use_the_whole_height(qtbot: QtBot) -> None:
         assert TOP + row * lane < rect.center().y() < TOP + (row + 1) * lane, text
     lowest = max(rect.bottom() for rect, _text in tall._hits)
     assert lowest > 900 * 0.75
+
+
+def test_month_labels_never_run_into_each_other(qtbot: QtBot) -> None:
+    """Two years of marks in a narrow window: some months go unlabelled (their ticks stay),
+    none overlaps the next ("Nov 2024Dec"), and each year is said on a label."""
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 500)
+    marks = [
+        TimelineMark(
+            LANES[1], date(2024, 11, 3) + timedelta(days=20 * n), None, f"Call {n}", "done"
+        )
+        for n in range(38)
+    ]
+    canvas.set_marks(marks, date(2026, 12, 2))
+    canvas.grab()
+    labels = canvas.month_labels()
+    shown = [(text, rect) for _x, text, rect in labels if text]
+    assert len(shown) < len(labels)  # too narrow for all of them
+    for (text, rect), (after, later) in itertools.pairwise(shown):
+        assert rect.right() < later.left(), (text, after)
+    said = " ".join(text for text, _rect in shown)
+    for year in (2024, 2025, 2026):
+        assert str(year) in said, said

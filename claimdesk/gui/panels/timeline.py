@@ -41,6 +41,7 @@ LEGEND = (
     ("good", "in your favour"),
 )
 LABEL_WIDTH = 170
+LABEL_GAP = 8  # the least room between two month labels
 LANE_HEIGHT = 64  # the least a lane gets; a taller view spreads the lanes over its height
 TOP = 34
 BOTTOM = 30  # room for "today" under the lanes
@@ -49,6 +50,11 @@ STACK_STEP = 15
 HOVER_LINES = 8  # a group's hover names this many of its marks
 DESCRIBED = 300  # up to this many marks, the description names each one
 SPOT = 24  # marks closer than this many pixels overlap: drawn as one, with their count
+
+
+def _no_room(rect: QRectF) -> QRectF:
+    """Where a month label left out would have started, taking no width."""
+    return QRectF(rect.left(), rect.top(), 0, rect.height())
 
 
 class TimelineCanvas(QWidget):
@@ -113,12 +119,11 @@ class TimelineCanvas(QWidget):
         metrics = self.fontMetrics()
         labels = []
         day = self.first.replace(day=1)
-        labelled_year = False
+        year_due = True  # the first label shown says its year, and every January's
         while day <= self.last:
             if day >= self.first:
                 x = self.x_of(day)
-                show_year = day.month == 1 or not labelled_year
-                labelled_year = True
+                show_year = day.month == 1 or year_due
                 text = month_text(day, with_year=show_year)
                 rect = QRectF(
                     x + 3,
@@ -126,6 +131,16 @@ class TimelineCanvas(QWidget):
                     metrics.horizontalAdvance(text),
                     metrics.height(),
                 )
+                shown = [i for i, (_x, said, _r) in enumerate(labels) if said]
+                if shown and rect.left() < labels[shown[-1]][2].right() + LABEL_GAP:
+                    # Too close to the label before ("Nov 2024Dec"): one of them goes, its
+                    # tick stays. A label with its year wins over one without.
+                    before = shown[-1]
+                    if show_year and before != shown[0]:
+                        labels[before] = (labels[before][0], "", _no_room(labels[before][2]))
+                    else:
+                        text, rect = "", _no_room(rect)
+                year_due = show_year and not text  # a year left out goes on the next label
                 labels.append((x, text, rect))
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         return labels
