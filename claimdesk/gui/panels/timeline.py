@@ -117,7 +117,7 @@ class TimelineCanvas(QWidget):
     def month_labels(self) -> list[tuple[float, str, QRectF]]:
         """Each month's tick: where it is, its label, and the rectangle the label takes."""
         metrics = self.fontMetrics()
-        labels = []
+        labels: list[tuple[float, str, QRectF]] = []
         day = self.first.replace(day=1)
         year_due = True  # the first label shown says its year, and every January's
         while day <= self.last:
