@@ -577,7 +577,11 @@ def _configure_sqlite(engine: Engine, *, encrypted: bool = False) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
             # WAL lets the GUI read while another process writes; FULL syncs every commit, so
             # a power cut loses at most the transaction in flight.
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # Set once, when the file is made (it stays WAL): asking for it again takes an
+            # exclusive lock, which waits on a window migrating the new file at that moment.
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()

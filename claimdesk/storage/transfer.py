@@ -397,10 +397,14 @@ def owner_needed(action: str) -> Iterator[None]:
     what to do: building or replacing the schema needs the database owner's account."""
     try:
         yield
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != "42501":
+    except (DBAPIError, StorageError) as error:
+        # The refusal itself, or the storage layer's general wording of it (open_database
+        # says it so for a workstation; here the owner's account is what to use).
+        refused = error if isinstance(error, DBAPIError) else error.__cause__
+        orig = getattr(refused, "orig", None)
+        if not isinstance(refused, DBAPIError) or getattr(orig, "sqlstate", None) != "42501":
             raise
-        said = str(error.orig).splitlines()[0]
+        said = str(orig).splitlines()[0]
         raise StorageError(
             f"The server does not let this account {action} ({said}); nothing was changed. "
             "Use the account that owns the database (the one its tables were made with), or "
