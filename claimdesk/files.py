@@ -40,3 +40,16 @@ def _message(path: Path, error: OSError) -> str:
         f"'{path}' could not be written ({error.strerror or error}). Check the folder exists, "
         "that you may write to it and that the disk has room; nothing was changed there."
     )
+
+
+def unused_stem(folder: Path, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``… when a file of that name (any extension) is already
+    in ``folder``: two copies kept within one second (a restore, then another of the copy just
+    kept) never share a name, so neither is written over the other."""
+    taken = {p.stem for p in folder.glob(f"{stem}*")} if folder.is_dir() else set()
+    if stem not in taken:
+        return stem
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"

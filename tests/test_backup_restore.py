@@ -131,3 +131,17 @@ def test_backup_refuses_to_overwrite_the_database(services: Services, db_path: P
         backup(services.db, db_path)
     with pytest.raises(StorageError, match="is a folder"):
         backup(services.db, db_path.parent)
+
+
+def test_copies_kept_within_one_second_never_share_a_name(tmp_path: Path) -> None:
+    """A restore of the copy a restore just kept, in the same second, wrote its own copy over
+    the file being restored (the name is the second's stamp)."""
+    from claimdesk.files import unused_stem
+
+    stem = "office-before-restore-20261203T083817Z"
+    assert unused_stem(tmp_path, stem) == stem
+    (tmp_path / f"{stem}.dump").write_bytes(b"first")
+    assert unused_stem(tmp_path, stem) == f"{stem}-2"
+    (tmp_path / f"{stem}-2.sqlite").write_bytes(b"second")
+    assert unused_stem(tmp_path, stem) == f"{stem}-3"
+    assert unused_stem(tmp_path / "not yet made", stem) == stem

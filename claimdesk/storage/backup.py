@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from claimdesk.errors import EncryptedDatabaseError, NotAClaimDeskDatabaseError, StorageError
+from claimdesk.files import unused_stem
 from claimdesk.partials import new_partial, sweep_stale_partials
 from claimdesk.private import private_dir
 from claimdesk.storage import audit_chain, keys, sqlfile, verify
@@ -361,7 +362,7 @@ def _remove_abandoned_folders(beside: Path) -> None:
 
 def _keep_current(target: Path, backup_dir: Path, key: bytes | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = backup_dir / f"{target.stem}-before-restore-{stamp}.sqlite"
+    kept = backup_dir / f"{unused_stem(backup_dir, f'{target.stem}-before-restore-{stamp}')}.sqlite"
     copy_sqlite(target, kept, key)
     log.info("kept the current database at %s before restoring", kept)
     return kept

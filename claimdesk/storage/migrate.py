@@ -16,6 +16,7 @@ from sqlalchemy import Connection, inspect
 
 from claimdesk import paths
 from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
+from claimdesk.files import unused_stem
 from claimdesk.private import private_dir, private_file
 from claimdesk.storage import sqlfile
 from claimdesk.storage.db import Database
@@ -179,7 +180,8 @@ def _backup_before_upgrade(
         return backup
     folder = backup_dir or source.parent / "backups"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    backup = folder / f"{source.stem}-before-upgrade-from-{revision}-{stamp}.sqlite"
+    stem = unused_stem(folder, f"{source.stem}-before-upgrade-from-{revision}-{stamp}")
+    backup = folder / f"{stem}.sqlite"
     copy_sqlite(source, backup, database.data_key)
     log.info("backed up the database before upgrading it, to %s", backup)
     return backup

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 
 from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
+from claimdesk.files import unused_stem
 from claimdesk.private import private_dir, private_file
 from claimdesk.storage import audit_chain, sqlfile, transfer
 from claimdesk.storage.db import Database, create_database_engine, translate_errors
@@ -201,7 +202,8 @@ def keep_copy(database: Database, folder: Path, why: str) -> Path:
     before-upgrade-from-0009) and the moment: the copy kept before changing the database."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = database.engine.url.database or "claimdesk"
-    return backup_server(database, folder / f"{name}-{why}-{stamp}", named=True).path
+    stem = unused_stem(folder, f"{name}-{why}-{stamp}")
+    return backup_server(database, folder / stem, named=True).path
 
 
 def _pg_dump(database: Database, tools: Tools, out: Path) -> tuple[int, str]:
