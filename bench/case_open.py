@@ -37,6 +37,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bench.make_office_db import build
+from bench.timing import compiled
 from claimdesk.gui.collector import MainThreadCollector
 from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.prompts import RecordingPrompts
@@ -232,6 +233,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--claims", type=int, default=500)
     args = parser.parse_args()
+    compiled()  # the modules imported on opening a case, as an installed copy has them
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     MainThreadCollector(app)  # as gui/app.py starts it: garbage is collected on the GUI thread

@@ -29,9 +29,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
-from startup import SIGNED_IN  # noqa: E402  (the bench folder is no package)
+from bench.startup import SIGNED_IN  # noqa: E402
+from bench.timing import compiled  # noqa: E402
 
 CHILD = r"""
 import sys, time
@@ -135,7 +136,8 @@ def workspace_tabs(prefix):
     def add():
         workspace = window().current_workspace()
         for index in reversed(range(workspace.tabs.count())):
-            key = type(workspace.tabs.widget(index)).__name__.removesuffix("Panel").lower()
+            text = workspace.tabs.tabText(index).replace("&", "")
+            key = "_".join(text.lower().split()) or f"tab{index}"
             STEPS.insert(0, (f"{prefix}_tab_{key}",
                              lambda i=index: workspace.tabs.setCurrentIndex(i), 1.0))
     return add
@@ -204,6 +206,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("databases", nargs="+", type=Path)
     args = parser.parse_args()
+    compiled()
     return max(run(database) for database in args.databases)
 
 

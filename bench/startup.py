@@ -15,7 +15,6 @@ medians; targets from issue 3: 5,000 claims within 4x the bare window, 50,000 wi
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import statistics
 import subprocess
@@ -26,6 +25,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.timing import compiled  # noqa: E402
 
 # Both children start the same way: a fresh interpreter, the window shown, timed until it has
 # painted. ClaimDesk's is its real start (``claimdesk --db URL gui``: the command line, the
@@ -169,9 +171,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     modes = {"bare": "bare", "small": args.small, "large": args.large}
-    # Bytecode written beforehand, as an installed copy has it (pip compiles on install): a
-    # checkout compiling its modules in the first run must not count in the others either.
-    compileall.compile_dir(ROOT / "claimdesk", quiet=1)
+    compiled()  # nor may a checkout compiling its modules in the first run count in the others
     for mode in modes.values():
         run_once(mode)  # warm the disk cache
     # Interleaved, so a busy spell on a shared machine falls on all three alike, and rotated:

@@ -8,7 +8,7 @@ import weakref
 
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.collector import MainThreadCollector
+from claimdesk.gui.collector import MainThreadCollector, keep_start_up
 
 
 class Node:
@@ -38,5 +38,31 @@ def test_the_collector_turns_automatic_collection_off_and_collects_on_its_timer(
     finally:
         collector.stop()
         assert gc.isenabled()
+        if not was_enabled:
+            gc.disable()
+
+
+def test_what_start_up_made_is_kept_out_of_the_collectors_reach_until_it_stops(
+    qtbot: QtBot,
+) -> None:
+    was_enabled = gc.isenabled()
+    keep_start_up()  # no application collector: a test's window freezes nothing
+    assert gc.get_freeze_count() == 0
+    collector = MainThreadCollector(interval_ms=10_000)
+    try:
+        garbage = Node()
+        freed: list[bool] = []
+        weakref.finalize(garbage, lambda: freed.append(True))
+        del garbage
+        kept = Node()
+        keep_start_up()
+        # the young garbage was collected first; what was alive is frozen, not collected
+        assert freed == [True]
+        assert gc.get_freeze_count() > 0
+        assert kept.me is kept
+    finally:
+        collector.stop()
+        assert gc.get_freeze_count() == 0
+        assert MainThreadCollector.running is None
         if not was_enabled:
             gc.disable()

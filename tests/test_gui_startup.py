@@ -143,3 +143,32 @@ def test_the_window_fills_today_and_the_filters_once_painted(
     page.overdue.setChecked(True)  # read off the GUI thread now the window has painted
     qtbot.waitUntil(lambda: claimants(page.model) == ["Hal Tester"], timeout=5000)
     assert page.model.index(0, DAYS_LEFT).data() == "3 overdue"
+
+
+def test_pyside_reads_the_source_only_of_our_own_qt_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inspect
+    import sys
+
+    from claimdesk.gui.app import scan_only_our_gui_for_features
+
+    feature = sys.modules["PySide6.support.feature"]
+    monkeypatch.setattr(feature, "_mod_uses_pyside", feature._mod_uses_pyside)
+    scan_only_our_gui_for_features()
+    scan_only_our_gui_for_features()  # a second window's start wraps nothing twice
+    read: list[str] = []
+    real = inspect.getsource
+    monkeypatch.setattr(inspect, "getsource", lambda o: read.append(o.__name__) or real(o))
+    # a library that names PySide6 (a Qt helper, a test plugin) is not read
+    (tmp_path / "mentions_qt.py").write_text("import PySide6  # PySide6\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("mentions_qt")  # through the import hook PySide6 installs, as `import` goes
+    assert read == []
+    assert feature.pyside_feature_dict["mentions_qt"] == -1
+    # ClaimDesk's Qt layer still is, as PySide6 would
+    gui_module = type(sys)("claimdesk.gui.not_imported_yet")
+    monkeypatch.setattr(inspect, "getsource", lambda o: read.append(o.__name__) or "PySide6")
+    assert feature._mod_uses_pyside(gui_module) is True
+    assert read == ["claimdesk.gui.not_imported_yet"]
+    monkeypatch.delitem(sys.modules, "mentions_qt")

@@ -8,6 +8,12 @@ delivering an event to them, and Python dies with a segfault (seen intermittentl
 packet export in the test suite). pyqtgraph's GarbageCollector and Anki do the same: turn
 automatic collection off and collect from a timer on the GUI thread, generation by generation,
 as the default thresholds would have.
+
+Once start-up is over, what it made (modules, classes, the window's widgets) lives as long as
+the program: ``keep_start_up`` moves it out of the collector's reach (``gc.freeze``), so a
+collection of the old generation walks only what was made since. Called by the window when
+its warm-up has built every service; without it an old-generation collection took 45-65 ms
+of the GUI thread at 5,000 claims, a stall every minute or so of use.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from PySide6.QtCore import QObject, QTimer
 class MainThreadCollector(QObject):
     """Collects cyclic garbage on the GUI thread every ``interval_ms`` (automatic GC off)."""
 
+    running: MainThreadCollector | None = None  # the application's, while it runs
+
     def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
         super().__init__(parent)
+        MainThreadCollector.running = self
         self._threshold = gc.get_threshold()
         gc.disable()
         self._timer = QTimer(self)
@@ -40,7 +49,24 @@ class MainThreadCollector(QObject):
                     freed += gc.collect(2)
         return freed
 
+    def keep(self) -> None:
+        """What is alive now stays alive: no collection walks it again. Garbage still
+        unreachable from it is collected first, in the young generations only (a few ms);
+        the old generation's few leftovers of start-up stay."""
+        gc.collect(1)
+        gc.freeze()
+
     def stop(self) -> None:
-        """Back to automatic collection (the application is closing)."""
+        """Back to automatic collection of everything (the application is closing)."""
         self._timer.stop()
+        gc.unfreeze()
         gc.enable()
+        if MainThreadCollector.running is self:
+            MainThreadCollector.running = None
+
+
+def keep_start_up() -> None:
+    """Start-up is over (the window has built every service): what it made is kept out of the
+    collector's reach, when the application's collector runs (not in a test's window)."""
+    if MainThreadCollector.running is not None:
+        MainThreadCollector.running.keep()

@@ -176,9 +176,9 @@ class DatabaseActions:
         if not self.services.principal.may(Right.WORK_CASES):
             action.setEnabled(False)
             return
-        samples = self.services.samples
+        services = self.services  # the service built in the worker too: building imports
         self.tasks.run(
-            lambda: samples.tally().samples,
+            lambda: services.samples.tally().samples,
             on_done=lambda count: action.setEnabled(bool(count)),
             on_error=self._tally_failed,
         )
