@@ -50,12 +50,9 @@ def alone_on_page_two(name: str = "Maria Lopez") -> LetterDocument:
 
 
 def _unkept(document: LetterDocument) -> bytes:
-    keep = pdf_writer._keep_on_one_page
-    pdf_writer._keep_on_one_page = lambda pdf, group: None  # type: ignore[assignment]
-    try:
-        return pdf_writer.write_pdf(document)
-    finally:
-        pdf_writer._keep_on_one_page = keep  # type: ignore[assignment]
+    """The letter laid out with no care for its sign-off."""
+    pdf, _ = pdf_writer._render(document, sign_off_on_new_page=False)
+    return bytes(pdf.output())
 
 
 @pytest.mark.parametrize("name", ["Maria Lopez", "अनन्या देशपांडे"])

@@ -1,6 +1,7 @@
 """Each shipped font face is parsed once per process and shared by every PDF that uses it:
 the PDFs must be the very bytes fpdf2 writes when it parses the faces itself, and documents
-made at once on several threads must not disturb one another."""
+made at once on several threads must not disturb one another. A document in Latin is subset
+from each face's Latin cut, and embeds the very same font bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF
 
-from claimdesk.letters.fonts import _FILES, SANS, SERIF, add_face, fonts_dir
+from claimdesk.letters.fonts import _FILES, SANS, SERIF, add_face, cut_to_latin, fonts_dir
 
 TEXT = (
     "Dear Ms. Lopez-Müller, the reviewer's report (ref. R-4711) cites criteria ‘fi’ — "
@@ -18,7 +19,13 @@ TEXT = (
 WHEN = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def document(shared: bool, text: str = TEXT) -> bytes:
+LATIN_TEXT = (
+    "Dear Ms. Lopez-Müller, the reviewer’s report (ref. R-4711, 12 ½ pages) cites “criteria” "
+    "– not § 2560.503-1(h)(2)(iii) – at €1,250.00… Ça suffit. "
+) * 12
+
+
+def document(shared: bool, text: str = TEXT, cut: bool = False) -> bytes:
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_creation_date(WHEN)
     for (family, style), name in _FILES.items():
@@ -37,6 +44,8 @@ def document(shared: bool, text: str = TEXT) -> bytes:
         pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(SANS, "B", 9)
     pdf.cell(0, 5, "Page 1", align="C")
+    if cut:
+        cut_to_latin(pdf)
     return bytes(pdf.output())
 
 
@@ -50,5 +59,12 @@ def test_documents_written_at_once_on_threads_are_each_whole() -> None:
     texts = [TEXT, "Short.", TEXT[::-1], "Ελληνικά " * 200]
     expected = [document(shared=False, text=t) for t in texts]
     with ThreadPoolExecutor(4) as pool:
-        made = list(pool.map(lambda t: document(shared=True, text=t), texts * 3))
+        made = list(pool.map(lambda t: document(shared=True, text=t, cut=True), texts * 3))
     assert made == expected * 3
+
+
+def test_a_latin_document_subset_from_the_latin_cut_embeds_the_same_bytes() -> None:
+    whole = document(shared=False, text=LATIN_TEXT)
+    assert document(shared=True, text=LATIN_TEXT, cut=True) == whole
+    # A character outside the cut (Greek, Cyrillic) keeps the whole face, the same bytes too.
+    assert document(shared=True, cut=True) == document(shared=False)

@@ -14,7 +14,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
-from fontTools import ttLib
+from fontTools import subset, ttLib
 from fpdf import FPDF
 from fpdf.enums import TextEmphasis
 from fpdf.fonts import SubsetMap, TTFFont
@@ -166,3 +166,68 @@ def add_face(pdf: FPDF, family: str, style: str, path: Path) -> None:
     face.ttfont = ttfont
     face.subset = SubsetMap(face)
     pdf.fonts[fontkey] = face
+
+
+# ---- each face cut to Latin once per process ------------------------------------------------
+#
+# Writing a document subsets every face it used (fontTools, in fpdf2's output): it reads the
+# whole face, some 3,000 glyphs, for the 60-100 a letter uses, and that was over half of a
+# letter's time. The characters of most documents are all in Latin-1 and the punctuation
+# below; each face is cut to exactly that repertoire, once per process, and a document whose
+# glyphs on a face are all in its cut has fpdf2 subset the cut instead (about 230 glyphs):
+# the same glyphs by the same names in the same order, so what it embeds is the very same
+# bytes. A document with any other glyph (Greek, Cyrillic, a ligature shaped for Devanagari)
+# subsets the whole face, as before.
+
+LATIN = frozenset(
+    [*range(0x20, 0x7F), *range(0xA0, 0x180)]
+    + [ord(c) for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201a\u201c\u201d"]
+    + [ord(c) for c in "\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u2212"]
+)
+
+# As fpdf2 subsets a face when it writes a document (fpdf/output.py), with the glyph names
+# kept: fpdf2 finds the glyphs it used in the cut by their names.
+_DROPPED = [
+    "FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT", "CBLC", "EBDT",
+    "EBLC", "EBSC", "SVG ", "CPAL", "COLR",
+]  # fmt: skip
+
+_CUTS: dict[Path, tuple[bytes, frozenset[str]]] = {}
+
+
+def _latin_cut(path: Path) -> tuple[bytes, frozenset[str]]:
+    """The face cut to Latin, and the names of the glyphs it keeps."""
+    with _PARSING:
+        cut = _CUTS.get(path)
+        if cut is None:
+            parsed = _PARSED[path]
+            font = ttLib.TTFont(io.BytesIO(parsed.data), recalcTimestamp=False)
+            options = subset.Options(notdef_outline=True, recommended_glyphs=True)
+            options.glyph_names = True
+            options.drop_tables += _DROPPED
+            cutter = subset.Subsetter(options)
+            cmap = font.getBestCmap()
+            kept = {cmap[code] for code in LATIN if code in cmap}
+            # every character drawn with a kept glyph stays mapped to it, and the control
+            # characters (U+0000 has a glyph of its own), as in a subset of the whole face
+            cutter.populate(
+                unicodes=sorted(code for code, name in cmap.items() if name in kept or code < 0x20)
+            )
+            cutter.subset(font)
+            out = io.BytesIO()
+            font.save(out)
+            cut = _CUTS[path] = (out.getvalue(), frozenset(font.getGlyphOrder()))
+        return cut
+
+
+def cut_to_latin(pdf: FPDF) -> None:
+    """Before ``pdf`` is written: each shipped face whose glyphs used are all in its Latin
+    cut is subset from the cut rather than from the whole face."""
+    for face in pdf.fonts.values():
+        # a shipped face (after a trial rendering, fpdf2's copy of a _SharedFace is a TTFFont)
+        if not isinstance(face, TTFFont) or Path(face.ttffile) not in _PARSED:
+            continue
+        cut, names = _latin_cut(Path(face.ttffile))
+        # by name: shaping may have drawn a ligature ("fi") or an alternate, not in the cut
+        if all(glyph is None or glyph.glyph_name in names for glyph, _ in face.subset.items()):
+            face.ttfont = ttLib.TTFont(io.BytesIO(cut), recalcTimestamp=False, lazy=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from claimdesk.letters.document import LetterDocument, is_closing, sign_off
-from claimdesk.letters.fonts import SANS, SERIF, add_fonts, needs_devanagari
+from claimdesk.letters.fonts import SANS, SERIF, add_fonts, cut_to_latin, needs_devanagari
 from claimdesk.letters.markup import Block
 
 _MARGIN = 25.0  # mm
@@ -74,32 +74,40 @@ class _LetterPdf(FPDF):
 
 
 def write_pdf(letter: LetterDocument) -> bytes:
+    pdf, sign_off_breaks = _render(letter, sign_off_on_new_page=False)
+    if sign_off_breaks:
+        # The closing and signature would not end on the page they start on: once more,
+        # with them on a page of their own (rare; a trial rendering of the closing before
+        # drawing it, fpdf2's offset_rendering, copied the whole document twice for every
+        # letter, a fifth of its time).
+        pdf, _ = _render(letter, sign_off_on_new_page=True)
+    cut_to_latin(pdf)
+    return bytes(pdf.output())
+
+
+def _render(letter: LetterDocument, *, sign_off_on_new_page: bool) -> tuple[_LetterPdf, bool]:
+    """The letter drawn; and whether its sign-off (the closing, the signature) breaks across
+    a page and is short enough to move to the next one whole."""
     pdf = _LetterPdf(letter)
     pdf.alias_nb_pages()
     pdf.add_page()
     blocks = letter.blocks
     kept = sign_off(blocks)
+    page = top = 0.0
+    breaks = False
     for index, block in enumerate(blocks):
         if kept is not None and index == kept.start:
-            _keep_on_one_page(pdf, blocks[kept])
-        _block(pdf, block, blocks[index + 1] if index + 1 < len(blocks) else None)
-    return bytes(pdf.output())
-
-
-def _keep_on_one_page(pdf: _LetterPdf, group: tuple[Block, ...]) -> None:
-    """Start a new page now if ``group`` would not end on this one (and is not too tall)."""
-    page, top = pdf.page_no(), pdf.get_y()
-    with pdf.offset_rendering() as trial:
-        for index, block in enumerate(group):
-            _draw(trial, block)  # type: ignore[arg-type]
-            if index + 1 < len(group):
-                _space_after(trial, block, group[index + 1])  # type: ignore[arg-type]
-        height = trial.get_y() - top + (trial.page_no() - page) * pdf.eph
-        broke = trial.page_no() != page
-    # A paragraph taller than about half a page would leave a page mostly blank behind it;
-    # it is left to break, and the closing follows its last lines.
-    if broke and height <= pdf.eph * 0.55:
-        pdf.add_page()
+            if sign_off_on_new_page:
+                pdf.add_page()
+            page, top = pdf.page_no(), pdf.get_y()
+        _draw(pdf, block)
+        if kept is not None and index == kept.stop - 1:
+            height = pdf.get_y() - top + (pdf.page_no() - page) * pdf.eph
+            # A paragraph taller than about half a page would leave a page mostly blank
+            # behind it; it is left to break, and the closing follows its last lines.
+            breaks = pdf.page_no() != page and height <= pdf.eph * 0.55
+        _space_after(pdf, block, blocks[index + 1] if index + 1 < len(blocks) else None)
+    return pdf, breaks
 
 
 def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:

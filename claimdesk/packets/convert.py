@@ -8,7 +8,7 @@ from typing import Any
 from fpdf import FPDF
 from PIL import Image, ImageOps
 
-from claimdesk.letters.fonts import SANS, SERIF
+from claimdesk.letters.fonts import SANS, SERIF, cut_to_latin
 from claimdesk.packets.layout import new_document
 from claimdesk.packets.model import PAPER_SIZES
 
@@ -169,6 +169,7 @@ def docx_to_pdf(data: bytes, file_name: str, paper: str) -> bytes:
             _body(pdf, f"•  {text}", indent=14)
         else:
             _body(pdf, text)
+    cut_to_latin(pdf)
     return bytes(pdf.output())
 
 
@@ -214,4 +215,5 @@ def text_to_pdf(data: bytes, file_name: str, paper: str) -> bytes:
     _rendering_note(pdf, file_name, "the text file")
     pdf.set_font(SERIF, "", 10.5)
     pdf.multi_cell(0, 14, text or " ", new_x="LMARGIN", new_y="NEXT")
+    cut_to_latin(pdf)
     return bytes(pdf.output())

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from claimdesk.letters.fonts import SANS, SERIF
+from claimdesk.letters.fonts import SANS, SERIF, cut_to_latin
 from claimdesk.packets import grid
 from claimdesk.packets.grid import Grid
 from claimdesk.packets.layout import GREY, PacketDocument, new_document
@@ -82,6 +82,7 @@ def render_generated(
     index_pages = _draw_index(
         pdf, rows_for, chronology_pages, case_number, claimant, prefix, integrity
     )
+    cut_to_latin(pdf)
     return Generated(bytes(pdf.output()), chronology_pages, index_pages)
 
 

@@ -9,7 +9,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from claimdesk.deadlines.missed import NOT_LEGAL_ADVICE
-from claimdesk.letters.fonts import SANS, add_fonts, needs_devanagari
+from claimdesk.letters.fonts import SANS, add_fonts, cut_to_latin, needs_devanagari
 from claimdesk.letters.letterhead import Letterhead
 from claimdesk.services.dashboard import Chart, Dashboard
 
@@ -85,6 +85,7 @@ def write_report_pdf(
     pdf.add_page()
     _heading(pdf, "Insurer deadlines missed", big=True)
     _alerts(pdf, board, alerts, names)
+    cut_to_latin(pdf)
     return bytes(pdf.output())
 
 
