@@ -43,6 +43,7 @@ from claimdesk.models import (
 )
 from claimdesk.services.context import ServiceContext
 from claimdesk.services.dto import HIT_END, HIT_START, CaseHits, SearchHit, SearchResult
+from claimdesk.storage.db import driver_rows
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,8 @@ class SearchService:
     def _fts_rows(
         self, connection: Connection, terms: list[str], limit: int
     ) -> list[tuple[Any, ...]]:
-        found = connection.exec_driver_sql(
+        found = driver_rows(
+            connection,
             FTS_QUERY,
             {
                 "match": fts_match(terms),
@@ -183,7 +185,7 @@ class SearchService:
                 "small": FTS_SNIPPET_CHARS,
                 "visible": self.context.visible_to,
             },
-        ).all()
+        )
         rows = [
             (*case, kind, record_id, title, snippet)
             if snippet is not None
@@ -363,9 +365,9 @@ def _roomy_cache(connection: Connection) -> Iterator[Connection]:
 
 
 def _pending_ids(connection: Connection) -> set[int]:
-    # Raw SQL: this runs before every search, and SQLAlchemy's statement handling was most of
-    # its cost.
-    return set(connection.exec_driver_sql("SELECT claim_id FROM search_pending").scalars())
+    # On the driver's connection: this runs before every search, and SQLAlchemy's statement
+    # handling was most of its cost.
+    return {row[0] for row in driver_rows(connection, "SELECT claim_id FROM search_pending")}
 
 
 def _unindexed_ids(connection: Connection) -> set[int]:

@@ -227,6 +227,27 @@ def translate_errors() -> Iterator[None]:
         raise
 
 
+def driver_rows(
+    connection: Connection, statement: str, parameters: dict[str, Any] | None = None
+) -> list[Any]:
+    """``statement``'s rows, run on the driver's own connection inside ``connection``: for
+    the few reads on a hot path whose SQLAlchemy statement handling costs more than the query
+    (a search's check for cases to reindex and its FTS5 query: 0.17 ms against 0.05 ms for a
+    query that finds nothing). The driver's errors are raised as SQLAlchemy would wrap them,
+    so ``translate_errors`` words them as it words the rest."""
+    dbapi = connection.dialect.loaded_dbapi
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection checked out of the pool has its driver's"
+    cursor = driver.cursor()
+    try:
+        cursor.execute(statement, parameters or {})
+        return list(cursor.fetchall())
+    except dbapi.Error as error:
+        raise exc.DBAPIError.instance(statement, parameters, error, dbapi.Error) from error
+    finally:
+        cursor.close()
+
+
 def storage_error_for(error: BaseException) -> StorageError:
     server = _server_error(getattr(error, "orig", error))
     if server is not None:
