@@ -51,8 +51,12 @@ def alone_on_page_two(name: str = "Maria Lopez") -> LetterDocument:
 
 def _unkept(document: LetterDocument) -> bytes:
     """The letter laid out with no care for its sign-off."""
-    pdf, _ = pdf_writer._render(document, sign_off_on_new_page=False)
-    return bytes(pdf.output())
+    breaks = pdf_writer._breaks
+    pdf_writer._breaks = lambda pdf, group: False
+    try:
+        return pdf_writer.write_pdf(document)
+    finally:
+        pdf_writer._breaks = breaks
 
 
 @pytest.mark.parametrize("name", ["Maria Lopez", "अनन्या देशपांडे"])

@@ -74,40 +74,38 @@ class _LetterPdf(FPDF):
 
 
 def write_pdf(letter: LetterDocument) -> bytes:
-    pdf, sign_off_breaks = _render(letter, sign_off_on_new_page=False)
-    if sign_off_breaks:
-        # The closing and signature would not end on the page they start on: once more,
-        # with them on a page of their own (rare; a trial rendering of the closing before
-        # drawing it, fpdf2's offset_rendering, copied the whole document twice for every
-        # letter, a fifth of its time).
-        pdf, _ = _render(letter, sign_off_on_new_page=True)
-    cut_to_latin(pdf)
-    return bytes(pdf.output())
-
-
-def _render(letter: LetterDocument, *, sign_off_on_new_page: bool) -> tuple[_LetterPdf, bool]:
-    """The letter drawn; and whether its sign-off (the closing, the signature) breaks across
-    a page and is short enough to move to the next one whole."""
     pdf = _LetterPdf(letter)
     pdf.alias_nb_pages()
     pdf.add_page()
     blocks = letter.blocks
     kept = sign_off(blocks)
-    page = top = 0.0
-    breaks = False
     for index, block in enumerate(blocks):
-        if kept is not None and index == kept.start:
-            if sign_off_on_new_page:
-                pdf.add_page()
-            page, top = pdf.page_no(), pdf.get_y()
-        _draw(pdf, block)
-        if kept is not None and index == kept.stop - 1:
-            height = pdf.get_y() - top + (pdf.page_no() - page) * pdf.eph
-            # A paragraph taller than about half a page would leave a page mostly blank
-            # behind it; it is left to break, and the closing follows its last lines.
-            breaks = pdf.page_no() != page and height <= pdf.eph * 0.55
-        _space_after(pdf, block, blocks[index + 1] if index + 1 < len(blocks) else None)
-    return pdf, breaks
+        if kept is not None and index == kept.start and _breaks(pdf, blocks[kept]):
+            pdf.add_page()
+        _block(pdf, block, blocks[index + 1] if index + 1 < len(blocks) else None)
+    cut_to_latin(pdf)
+    return bytes(pdf.output())
+
+
+def _breaks(pdf: _LetterPdf, group: tuple[Block, ...]) -> bool:
+    """Whether ``group`` (the sign-off), drawn from where ``pdf`` stands, would not end on
+    this page, and is short enough to move to the next one whole.
+
+    It is tried on a scratch document of the same letter, started at the same height: fpdf2's
+    own trial rendering (offset_rendering) copied the whole document twice, a fifth of every
+    letter's time, and drawing the letter again when the sign-off broke cost as much."""
+    trial = _LetterPdf(pdf.letter)
+    trial.add_page()
+    trial.set_y(pdf.get_y())
+    top = trial.get_y()
+    for index, block in enumerate(group):
+        _draw(trial, block)
+        if index + 1 < len(group):
+            _space_after(trial, block, group[index + 1])
+    height = trial.get_y() - top + (trial.page_no() - 1) * trial.eph
+    # A paragraph taller than about half a page would leave a page mostly blank behind it;
+    # it is left to break, and the closing follows its last lines.
+    return trial.page_no() != 1 and height <= trial.eph * 0.55
 
 
 def _block(pdf: _LetterPdf, block: Block, following: Block | None) -> None:
