@@ -30,25 +30,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @contextmanager
-def _superuser(server: str) -> Iterator[object]:
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def role(server: str, *, login: bool = True) -> Iterator[str]:
     """A database role of the test's own (roles belong to the whole cluster), dropped after."""
     name = f"r{os.getpid()}_{next(_roles)}"
-    with _superuser(server) as connection:
+    with postgres._admin(server) as connection:
         connection.execute(text(f"CREATE ROLE {name} {'LOGIN' if login else 'NOLOGIN'}"))  # type: ignore[attr-defined]
     try:
         yield name
     finally:
-        with _superuser(server) as connection:
+        with postgres._admin(server) as connection:
             connection.execute(text(f"DROP OWNED BY {name}"))  # type: ignore[attr-defined]
             connection.execute(text(f"DROP ROLE {name}"))  # type: ignore[attr-defined]
 
