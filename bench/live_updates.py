@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from claimdesk.services import CallInput, ChangeSet, ClaimInput, Services
+from bench.crash_and_concurrency import new_case
+from claimdesk.services import CallInput, ChangeSet, Services
 from claimdesk.services.context import Entity
 from claimdesk.services.live import LiveChanges
 from claimdesk.storage import open_database
@@ -49,18 +50,6 @@ def fresh_database(server: str) -> str:
         connection.execute(text(f"CREATE DATABASE {DATABASE}"))
     engine.dispose()
     return make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
-
-
-def new_case(services: Services, name: str) -> int:
-    return services.claims.open_case(
-        ClaimInput(
-            claimant_name=name,
-            plan_type="erisa_group_health",
-            claim_type="health",
-            country="US",
-            insurer_name="Acme",
-        )
-    ).id
 
 
 def writer(url: str, claim_id: int, count: int, pace_ms: float, kind: str) -> None:

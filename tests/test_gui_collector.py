@@ -8,7 +8,7 @@ import weakref
 
 from pytestqt.qtbot import QtBot
 
-from claimdesk.gui.collector import MainThreadCollector, keep_start_up
+from claimdesk.gui.collector import MainThreadCollector, keep_start_up, release_start_up
 
 
 class Node:
@@ -60,6 +60,14 @@ def test_what_start_up_made_is_kept_out_of_the_collectors_reach_until_it_stops(
         assert freed == [True]
         assert gc.get_freeze_count() > 0
         assert kept.me is kept
+        # the window closing hands it back: its cycles are collectable again
+        release_start_up()
+        assert gc.get_freeze_count() == 0
+        watched: list[bool] = []
+        weakref.finalize(kept, lambda: watched.append(True))
+        del kept
+        gc.collect()
+        assert watched == [True]
     finally:
         collector.stop()
         assert gc.get_freeze_count() == 0

@@ -18,7 +18,7 @@ from claimdesk import __version__
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui import theme
 from claimdesk.gui.cases_page import CasesPage
-from claimdesk.gui.collector import keep_start_up
+from claimdesk.gui.collector import keep_start_up, release_start_up
 from claimdesk.gui.dashboard_page import DashboardPage
 from claimdesk.gui.database_actions import DatabaseActions, is_workspace
 from claimdesk.gui.env import ChangeBus, GuiEnv
@@ -550,4 +550,6 @@ class MainWindow(QMainWindow):
         self.live.stop()
         self.tasks.wait(10_000)
         self.env.viewing.remove_all()
+        self._warm_check.stop()
+        release_start_up()
         super().closeEvent(event)

@@ -234,7 +234,10 @@ def driver_rows(
     the few reads on a hot path whose SQLAlchemy statement handling costs more than the query
     (a search's check for cases to reindex and its FTS5 query: 0.17 ms against 0.05 ms for a
     query that finds nothing). The driver's errors are raised as SQLAlchemy would wrap them,
-    so ``translate_errors`` words them as it words the rest."""
+    so ``translate_errors`` words them as it words the rest. On a server the statement goes
+    through SQLAlchemy as any other: a dropped connection must be noticed and replaced."""
+    if connection.dialect.name != "sqlite":
+        return list(connection.exec_driver_sql(statement, parameters or {}).all())
     dbapi = connection.dialect.loaded_dbapi
     driver = connection.connection.driver_connection
     assert driver is not None, "a connection checked out of the pool has its driver's"
