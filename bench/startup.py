@@ -79,10 +79,16 @@ class Signed(gui_session.GuiSession):
         super().show_sign_in(name)
         self.sign_in_window.hide()
         self._sign_in("", PASSWORD)
+
+    def _window_class(self):
+        # the session imports the main window once the password is typed; so does the bench
+        return watched(super()._window_class())
 """
 
 CLAIMDESK = r"""
 import resource, sys, time
+from claimdesk import cli
+cli.hold_collection_for_window()  # as cli.main does before it imports the window
 import claimdesk.gui.app as gui_app
 import claimdesk.gui.session as gui_session
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -96,24 +102,27 @@ def rss():
 
 SIGNED_IN
 
-class Watched(gui_session.MainWindow):
-    # "ready": the case list has painted with its rows. "settled": Today's agenda is shown
-    # and every service is built, so nothing the user does next waits for an import.
-    def show(self):
-        self.tabs.setCurrentWidget(self.cases_page)
-        self.cases_page.table.viewport().installEventFilter(self._watcher)
-        self.today_page.loaded.connect(self._settle)
-        super().show()
+def watched(main_window):
+    class Watched(main_window):
+        # "ready": the case list has painted with its rows. "settled": Today's agenda is shown
+        # and every service is built, so nothing the user does next waits for an import.
+        def show(self):
+            self.tabs.setCurrentWidget(self.cases_page)
+            self.cases_page.table.viewport().installEventFilter(WATCHER)
+            self.today_page.loaded.connect(self._settle)
+            super().show()
 
-    def _settle(self):
-        QTimer.singleShot(0, self._check_settled)
+        def _settle(self):
+            QTimer.singleShot(0, self._check_settled)
 
-    def _check_settled(self):
-        if not self.warmed_up:
-            QTimer.singleShot(20, self._check_settled)
-            return
-        print(f"settled {rss()}", flush=True)
-        QApplication.instance().quit()
+        def _check_settled(self):
+            if not self.warmed_up:
+                QTimer.singleShot(20, self._check_settled)
+                return
+            print(f"settled {rss()}", flush=True)
+            QApplication.instance().quit()
+
+    return Watched
 
 class Painted(QObject):
     done = False
@@ -124,8 +133,7 @@ class Painted(QObject):
                 print(f"ready {rss()}", flush=True)
         return False
 
-Watched._watcher = Painted()
-gui_session.MainWindow = Watched
+WATCHER = Painted()
 gui_app.GuiSession = Signed
 sys.exit(cli.main(["--data-dir", sys.argv[2], "--db", sqlite_url(Path(sys.argv[1])), "gui"]))
 """.replace("SIGNED_IN\n", SIGNED_IN)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.collector import MainThreadCollector, keep_start_up, release_start_up
 
 
@@ -72,5 +75,52 @@ def test_what_start_up_made_is_kept_out_of_the_collectors_reach_until_it_stops(
         collector.stop()
         assert gc.get_freeze_count() == 0
         assert MainThreadCollector.running is None
+        if not was_enabled:
+            gc.disable()
+
+
+def test_imports_made_with_collection_held_are_kept_at_once(qtbot: QtBot) -> None:
+    """cli.main holds collection while the window's modules are imported; the window's
+    collector then freezes what they made, so its first pass does not walk all of it."""
+    from claimdesk import cli
+
+    was_enabled = gc.isenabled()
+    cli.hold_collection_for_window()
+    assert not gc.isenabled()
+    collector = MainThreadCollector(interval_ms=10_000)
+    try:
+        imported = Node()
+        collector.keep_imports()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_count()[0] < 50  # the young generation is empty again
+        assert imported.me is imported
+    finally:
+        collector.stop()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
+        if not was_enabled:
+            gc.disable()
+
+
+def test_the_window_command_gives_collection_back_however_it_ends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from claimdesk import cli
+    from claimdesk.gui import app
+
+    seen: list[bool] = []
+
+    def window_that_fails(*args: object) -> int:
+        seen.append(gc.isenabled())
+        raise ClaimDeskError("There is no screen to open the ClaimDesk window on.")
+
+    monkeypatch.setattr(app, "run_gui", window_that_fails)
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        assert cli.main(["--data-dir", str(tmp_path), "gui"]) == cli.EXIT_ERROR
+        assert seen == [False]  # its imports ran with collection held
+        assert gc.isenabled()
+    finally:
         if not was_enabled:
             gc.disable()

@@ -104,6 +104,21 @@ def test_form_loads_without_warnings(
     assert not [r.message for r in qtlog.records]  # type: ignore[attr-defined]
 
 
+def test_forms_load_no_qt_designer_plugin(qtbot: QtBot) -> None:
+    """Qt's Designer plugins (QQuickWidget's, QWebEngineView's) would load QtQuick for widgets
+    no form uses: the loader looks in no plugin folder, and Qt's own folders are left as
+    they were for everything else."""
+    from PySide6.QtCore import QCoreApplication
+
+    from claimdesk.gui.forms import _Loader
+
+    folders = QCoreApplication.libraryPaths()
+    loader = _Loader(None, {})
+    assert loader.pluginPaths() == []
+    assert QCoreApplication.libraryPaths() == folders
+    assert folders  # the platform and image plugins are still found
+
+
 @pytest.mark.parametrize("name", FORMS)
 def test_form_compiles_with_uic(name: str) -> None:
     """Qt's own form compiler accepts it: what Designer writes, it reads."""

@@ -145,30 +145,38 @@ def test_the_window_fills_today_and_the_filters_once_painted(
     assert page.model.index(0, DAYS_LEFT).data() == "3 overdue"
 
 
-def test_pyside_reads_the_source_only_of_our_own_qt_modules(
+def test_pyside_reads_the_source_of_no_module_imported_after_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import inspect
     import sys
 
-    from claimdesk.gui.app import scan_only_our_gui_for_features
+    from claimdesk.gui.feature_scan import mark_every_module_featureless
 
     feature = sys.modules["PySide6.support.feature"]
     monkeypatch.setattr(feature, "_mod_uses_pyside", feature._mod_uses_pyside)
-    scan_only_our_gui_for_features()
-    scan_only_our_gui_for_features()  # a second window's start wraps nothing twice
+    mark_every_module_featureless()
+    mark_every_module_featureless()  # a second window's start wraps nothing twice
     read: list[str] = []
     real = inspect.getsource
     monkeypatch.setattr(inspect, "getsource", lambda o: read.append(o.__name__) or real(o))
-    # a library that names PySide6 (a Qt helper, a test plugin) is not read
+    # a module that names PySide6 (a Qt helper, a test plugin, our own Qt layer) is not read
     (tmp_path / "mentions_qt.py").write_text("import PySide6  # PySide6\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     __import__("mentions_qt")  # through the import hook PySide6 installs, as `import` goes
     assert read == []
     assert feature.pyside_feature_dict["mentions_qt"] == -1
-    # ClaimDesk's Qt layer still is, as PySide6 would
-    gui_module = type(sys)("claimdesk.gui.not_imported_yet")
-    monkeypatch.setattr(inspect, "getsource", lambda o: read.append(o.__name__) or "PySide6")
-    assert feature._mod_uses_pyside(gui_module) is True
-    assert read == ["claimdesk.gui.not_imported_yet"]
+    assert feature._mod_uses_pyside(type(sys)("claimdesk.gui.not_imported_yet")) is False
+    assert read == []
     monkeypatch.delitem(sys.modules, "mentions_qt")
+
+
+def test_no_claimdesk_module_switches_on_a_pyside_feature() -> None:
+    """What makes marking every module featureless (gui/feature_scan.py) safe."""
+    root = Path(__file__).resolve().parent.parent / "claimdesk"
+    users = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "from __feature__" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

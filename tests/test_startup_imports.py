@@ -44,17 +44,15 @@ HEAVY = [
     "claimdesk.services.dto",
 ]
 
-FIRST_PAINT = r"""
+# A child's start, the way the program starts: the session opens the database (sys.argv[1])
+# and shows the sign-in window; ``early`` is what of the main window was imported by then.
+SIGN_IN_SHOWN = r"""
 import json, sys
 import claimdesk.gui.app as gui_app
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
-from claimdesk.services.accounts import use_hasher
-from tests.signin import FAST_HASHER, TEST_PASSWORD
 
-use_hasher(FAST_HASHER)
 app = QApplication(sys.argv[:1])
-# The way the program starts: the session opens the database and shows the sign-in window.
 session = gui_app.GuiSession(
     f"sqlite:///{sys.argv[1]}",
     gui_app.Prompts(),
@@ -62,6 +60,15 @@ session = gui_app.GuiSession(
     watch_screen=False,
 )
 assert session.start()
+window_modules = sys.modules["claimdesk.gui.session"].WINDOW_MODULES
+early = [name for name in window_modules if name in sys.modules]
+"""
+
+FIRST_PAINT = SIGN_IN_SHOWN + r"""
+from claimdesk.services.accounts import use_hasher
+from tests.signin import FAST_HASHER, TEST_PASSWORD
+
+use_hasher(FAST_HASHER)
 card = session.sign_in_window.card
 card.name.setText("Test Caseworker")
 card.password.setText(TEST_PASSWORD)
@@ -76,6 +83,7 @@ class Painted(QObject):
         if not found and event.type() == QEvent.Type.Paint and table.model().rowCount():
             found["rows"] = table.model().rowCount()
             found["loaded"] = [name for name in sys.argv[3:] if name in sys.modules]
+            found["window_before_sign_in"] = early
             QTimer.singleShot(0, app.quit)
         return False
 
@@ -92,17 +100,54 @@ def test_the_case_list_paints_before_the_models_are_built(
 ) -> None:
     open_case(services)
     services.db.dispose()
+    found, problems = run_child(FIRST_PAINT, db_path, tmp_path / "s.ini", *HEAVY)
+    assert found == {"rows": 1, "loaded": [], "window_before_sign_in": []}, problems
+
+
+def run_child(script: str, *args: object) -> tuple[object, str]:
+    """What ``script`` printed last (JSON) in a fresh interpreter, and its standard error."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT, str(db_path), str(tmp_path / "s.ini"), *HEAVY],
+        [sys.executable, "-c", script, *map(str, args)],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
         check=True,
     )
-    found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert found == {"rows": 1, "loaded": []}, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+WHILE_SIGN_IN_SHOWS = SIGN_IN_SHOWN + r"""
+seen = {"shown": early}
+
+def look():
+    seen["a second later"] = [name for name in window_modules if name in sys.modules]
+    seen["still signing in"] = session.window is None and session.sign_in_window.isVisible()
+    app.quit()
+
+QTimer.singleShot(1000, look)
+app.exec()
+print(json.dumps(seen))
+"""
+
+
+def test_the_main_windows_modules_are_imported_while_the_sign_in_window_waits(
+    services: Services, db_path: Path, tmp_path: Path
+) -> None:
+    """Imported while the person reads the sign-in window, so that signing in waits only for
+    the password check."""
+    services.db.dispose()
+    seen, problems = run_child(WHILE_SIGN_IN_SHOWS, db_path, tmp_path / "s.ini")
+    assert seen == {
+        "shown": [],
+        "a second later": [
+            "claimdesk.gui.main_window",
+            "claimdesk.gui.lock",
+            "claimdesk.gui.screen_lock",
+        ],
+        "still signing in": True,
+    }, problems
 
 
 def test_the_case_lists_own_columns_match_the_models() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -19,6 +20,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+# isort: split
+# Before any of ClaimDesk's Qt modules: PySide6's import hook then reads none of their sources.
+from claimdesk.gui import feature_scan
+
+# isort: split
 from claimdesk.errors import ClaimDeskError, DatabaseLockedError
 from claimdesk.gui.collector import MainThreadCollector
 from claimdesk.gui.prompts import Prompts
@@ -26,26 +32,6 @@ from claimdesk.gui.session import GuiSession
 from claimdesk.paths import APP_NAME, AppPaths, resources_dir
 
 log = logging.getLogger(__name__)
-
-
-def scan_only_our_gui_for_features() -> None:
-    """PySide6 reads the source of every module imported after it, looking for "PySide6"
-    (a module that says it may use ``from __feature__ import``; PYSIDE-2029): 15% of the import
-    time of what the window imports later, the warm-up's services and a case's panels. Only
-    ClaimDesk's own Qt layer mentions PySide6 and none of it uses a feature; every other module
-    is marked "ignore" at once, as PySide6 marks one whose source lacks the word. A PySide6
-    without this hook keeps its own behaviour."""
-    feature = sys.modules.get("PySide6.support.feature")
-    scan = getattr(feature, "_mod_uses_pyside", None)
-    if feature is None or scan is None or getattr(scan, "narrowed", False):
-        return
-
-    def uses_pyside(module: object) -> bool:
-        name = getattr(module, "__name__", "")
-        return name.startswith("claimdesk.gui") and bool(scan(module))
-
-    uses_pyside.narrowed = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
 
 
 def install_exception_hook(prompts: Prompts) -> None:
@@ -193,7 +179,7 @@ def run_gui(database_url: str | None, account: str | None, paths: AppPaths) -> i
     """The window on ``database_url`` (--db), else on the office server saved in Settings, else
     on the data folder's own database."""
     check_display()
-    scan_only_our_gui_for_features()
+    feature_scan.mark_every_module_featureless()  # a PySide6 imported before gui/app.py
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -202,7 +188,10 @@ def run_gui(database_url: str | None, account: str | None, paths: AppPaths) -> i
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     # Cyclic garbage holding Qt objects must be freed on this thread, never a worker's.
+    imported_without_collection = not gc.isenabled()  # cli.hold_collection_for_window
     collector = MainThreadCollector(app)
+    if imported_without_collection:
+        collector.keep_imports()
     follow_color_scheme()
     use_script_fallbacks(add_script_fonts())
     prompts = Prompts()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QObject
+from PySide6.QtCore import QCoreApplication, QFile, QIODevice, QObject
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
@@ -28,7 +28,16 @@ class _Loader(QUiLoader):
     """QUiLoader that builds the top level into ``base`` and makes ClaimDesk's own classes."""
 
     def __init__(self, base: QWidget | None, classes: Mapping[str, WidgetFactory]) -> None:
-        super().__init__()
+        # Made with no folder to look for Qt Designer plugins in: QUiLoader loads every one it
+        # finds (QQuickWidget's, QWebEngineView's, PySide6's), 8-10 ms of the first window and
+        # the QtQuick libraries in memory, for widgets no form of ours uses. ClaimDesk's own
+        # classes come from ``classes``; Qt's standard widgets are built into the loader.
+        folders = QCoreApplication.libraryPaths()
+        QCoreApplication.setLibraryPaths([])
+        try:
+            super().__init__()
+        finally:
+            QCoreApplication.setLibraryPaths(folders)
         self._base = base
         self._classes = dict(classes)
 

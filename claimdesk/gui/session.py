@@ -10,9 +10,13 @@ when the main window is closed, or the sign-in window is closed without signing 
 from __future__ import annotations
 
 import getpass
+import importlib
 import logging
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog
@@ -21,18 +25,30 @@ from claimdesk.clock import Clock
 from claimdesk.errors import ClaimDeskError
 from claimdesk.gui.credentials import busy_cursor
 from claimdesk.gui.first_start import FirstStartWindow
-from claimdesk.gui.lock import IdleLock, lock_minutes
-from claimdesk.gui.main_window import MainWindow
 from claimdesk.gui.modal import run_modal
 from claimdesk.gui.prompts import Prompts
 from claimdesk.gui.recovery_key import RecoveryKeyDialog
-from claimdesk.gui.screen_lock import ScreenLockWatch
 from claimdesk.gui.sign_in import RecoveryDialog, SignInWindow
 from claimdesk.services import Database, Services, signin
 from claimdesk.services.accounts import DatabaseMode, Principal, database_mode
 from claimdesk.services.context import everything
 
+if TYPE_CHECKING:
+    from claimdesk.gui.lock import IdleLock
+    from claimdesk.gui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
+
+_AFTER_PAINT_MS = 100  # a window shown is painted within this (the sign-in window: ~10 ms)
+
+# What the main window is made of: imported once the sign-in (or set-up) window has painted,
+# while the person reads it (``_import_window_soon``), or else while the password is checked
+# (``_checked_beside_imports``); not before the sign-in window shows.
+WINDOW_MODULES = (
+    "claimdesk.gui.main_window",
+    "claimdesk.gui.lock",
+    "claimdesk.gui.screen_lock",
+)
 
 
 class GuiSession(QObject):
@@ -140,6 +156,7 @@ class GuiSession(QObject):
         window.closed.connect(self._gave_up)
         self.first_start = window
         window.show()
+        self._import_window_soon()
 
     def _set_up(self, office: bool, name: str, password: str) -> None:
         window = self.first_start
@@ -200,7 +217,21 @@ class GuiSession(QObject):
         window.closed.connect(self._gave_up)
         self.sign_in_window = window
         window.show()
+        self._import_window_soon()
         log.info("the sign-in window is shown")
+
+    def _import_window_soon(self) -> None:
+        """The main window's modules, one per turn of the event loop, starting once the window
+        just shown has painted: tens of milliseconds, over before anyone has typed a password,
+        so that signing in then waits for the password check alone."""
+        pending = [name for name in WINDOW_MODULES if name not in sys.modules]
+        if pending:
+            QTimer.singleShot(_AFTER_PAINT_MS, self, lambda: self._import_next(pending))
+
+    def _import_next(self, pending: list[str]) -> None:
+        importlib.import_module(pending.pop(0))
+        if pending:
+            QTimer.singleShot(0, self, lambda: self._import_next(pending))
 
     def _sign_in(self, name: str, password: str) -> None:
         window = self.sign_in_window
@@ -208,7 +239,7 @@ class GuiSession(QObject):
         window.set_busy(True)
         try:
             with busy_cursor():
-                principal = self.check(name, password)
+                principal = self._checked_beside_imports(name, password)
         except ClaimDeskError as error:
             window.show_problem(str(error))
             return
@@ -229,6 +260,32 @@ class GuiSession(QObject):
             self.mode = database_mode(self.db)
             return principal
         return signin.unlock(self.db, typed, password)
+
+    def _checked_beside_imports(self, name: str, password: str) -> Principal:
+        """``check`` on a thread of its own while this one imports the main window's modules.
+
+        The check is mostly argon2id (0.1 s on purpose), which lets go of the interpreter's
+        lock, so the imports run meanwhile instead of after it. Every import stays on this
+        thread: two threads importing at once can meet in a cycle of module locks."""
+        outcome: list[Principal | BaseException] = []
+
+        def check() -> None:
+            try:
+                outcome.append(self.check(name, password))
+            except BaseException as error:  # raised again on this thread below
+                outcome.append(error)
+
+        checking = threading.Thread(target=check, name="sign-in check", daemon=True)
+        checking.start()
+        try:
+            for module in WINDOW_MODULES:
+                importlib.import_module(module)
+        finally:
+            checking.join()
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _forgot_password(self) -> None:
         parent = self.sign_in_window
@@ -253,10 +310,18 @@ class GuiSession(QObject):
 
     # ---- the main window -----------------------------------------------------------------------
 
+    def _window_class(self) -> type[MainWindow]:
+        from claimdesk.gui.main_window import MainWindow
+
+        return MainWindow
+
     def _open_window(self, principal: Principal, note: str = "") -> MainWindow:
+        from claimdesk.gui.lock import IdleLock, lock_minutes
+        from claimdesk.gui.screen_lock import ScreenLockWatch
+
         assert self.db is not None
         services = Services(self.db, principal, self.data_dir, clock=self.clock)
-        window = MainWindow(
+        window = self._window_class()(
             services,
             self.prompts,
             self.location,
