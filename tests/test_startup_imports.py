@@ -64,7 +64,9 @@ window_modules = sys.modules["claimdesk.gui.session"].WINDOW_MODULES
 early = [name for name in window_modules if name in sys.modules]
 """
 
-FIRST_PAINT = SIGN_IN_SHOWN + r"""
+FIRST_PAINT = (
+    SIGN_IN_SHOWN
+    + r"""
 from claimdesk.services.accounts import use_hasher
 from tests.signin import FAST_HASHER, TEST_PASSWORD
 
@@ -93,6 +95,7 @@ QTimer.singleShot(20000, app.quit)
 app.exec()
 print(json.dumps(found))
 """
+)
 
 
 def test_the_case_list_paints_before_the_models_are_built(
@@ -118,7 +121,9 @@ def run_child(script: str, *args: object) -> tuple[object, str]:
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
 
 
-WHILE_SIGN_IN_SHOWS = SIGN_IN_SHOWN + r"""
+WHILE_SIGN_IN_SHOWS = (
+    SIGN_IN_SHOWN
+    + r"""
 seen = {"shown": early}
 
 def look():
@@ -130,6 +135,7 @@ QTimer.singleShot(1000, look)
 app.exec()
 print(json.dumps(seen))
 """
+)
 
 
 def test_the_main_windows_modules_are_imported_while_the_sign_in_window_waits(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from claimdesk.errors import (
     DatabaseBusyError,
@@ -31,6 +31,21 @@ log = logging.getLogger(__name__)
 # How long a writer waits for another process's transaction before giving up. Long enough that
 # two ClaimDesk windows saving at once never see "database is locked".
 BUSY_TIMEOUT_MS = 30_000
+
+# A server that stops answering (its computer switched off, the network gone without a word)
+# must leave neither a connection attempt waiting for the system's minutes-long TCP time-out
+# nor a read or a save waiting for ever: libpq gives up connecting after 10 s, TCP keepalives
+# find a silent peer after 15 s of quiet and three unanswered probes 5 s apart, and data left
+# unacknowledged for 30 s ends the connection. The window then says the server cannot be
+# reached (``translate_errors``). Each is a libpq connection option; one the URL sets wins.
+SERVER_CONNECTION_OPTIONS: dict[str, int] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 15,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # ms
+}
 _WRITE_OPTION = "claimdesk_write"
 # How long set_aside waits for connections in use (a read in another thread) to come back.
 _SET_ASIDE_WAIT_S = 10.0
@@ -497,6 +512,13 @@ ENCRYPTED_NO_KEY = (
 )
 
 
+def server_connection_options(url: URL) -> dict[str, int]:
+    """SERVER_CONNECTION_OPTIONS for a PostgreSQL ``url``, less those it sets itself."""
+    if url.get_backend_name() != "postgresql":
+        return {}
+    return {key: value for key, value in SERVER_CONNECTION_OPTIONS.items() if key not in url.query}
+
+
 def create_database_engine(url: str, *, key: bytes | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -505,7 +527,9 @@ def create_database_engine(url: str, *, key: bytes | None = None) -> Engine:
                 "Only a SQLite file is encrypted by ClaimDesk; on a database server, encryption "
                 "at rest is the server's disk and TLS."
             )
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args=server_connection_options(parsed)
+        )
     database = parsed.database or ""
     path: Path | None = None
     if database and database != ":memory:" and not database.startswith("file:"):

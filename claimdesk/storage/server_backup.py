@@ -30,7 +30,12 @@ from claimdesk.errors import NotAClaimDeskDatabaseError, StorageError
 from claimdesk.files import unused_stem
 from claimdesk.private import private_dir, private_file
 from claimdesk.storage import audit_chain, sqlfile, transfer
-from claimdesk.storage.db import Database, create_database_engine, translate_errors
+from claimdesk.storage.db import (
+    Database,
+    create_database_engine,
+    server_connection_options,
+    translate_errors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +147,8 @@ def libpq_target(url: URL) -> tuple[str, dict[str, str]]:
         parts["user"] = url.username
     if url.database:
         parts["dbname"] = url.database
+    for option, setting in server_connection_options(url).items():  # the window's time-outs
+        parts[option] = str(setting)
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
