@@ -67,3 +67,20 @@ def test_the_status_bar_says_when_the_server_cannot_be_reached(
     live.reachable.emit(True)
     qtbot.waitUntil(lambda: not live.label.isVisibleTo(holder), timeout=5000)
     assert holder.statusBar().currentMessage() == BACK
+
+
+def test_the_warning_gets_the_room_of_the_database_label_while_it_shows(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    """A reminder beside the warning once left both cut short: while the server can't be
+    reached the database and user label steps aside, and the warning's tooltip says the rest."""
+    window = make_window(qtbot, services, tmp_path)
+    window.show()
+    assert window.where.isVisible()
+    window.live.reachable.emit(False)
+    qtbot.waitUntil(window.live.label.isVisible, timeout=5000)
+    assert not window.where.isVisible()
+    assert "on the server" in window.live.label.toolTip()
+    window.live.reachable.emit(True)
+    qtbot.waitUntil(window.where.isVisible, timeout=5000)
+    assert not window.live.label.isVisible()

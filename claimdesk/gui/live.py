@@ -17,8 +17,11 @@ from claimdesk.gui.env import ChangeBus
 from claimdesk.services import Change, ChangeSet, Services
 from claimdesk.services.live import REMOTE
 
-UNREACHABLE = (
-    "⚠  The office server can't be reached — your work is saved up to your last save; retrying…"
+UNREACHABLE = "⚠  The office server can't be reached — what you saved is safe; retrying…"
+UNREACHABLE_MORE = (
+    "Everything you saved before the server went away is on the server. ClaimDesk tries again "
+    "every few seconds; when the server is back, everything on screen is read again. Check "
+    "the network (cable, Wi-Fi, VPN), or ask whoever looks after the server."
 )
 BACK = "The office server is back; everything on screen has been read again."
 # The other workstations' change sets heard within this many milliseconds reach the views as
@@ -39,6 +42,7 @@ class LiveUpdates(QObject):
         super().__init__(status)
         self._status = status
         self.label = QLabel(UNREACHABLE)
+        self.label.setToolTip(UNREACHABLE_MORE)
         self.label.setAccessibleName("Office server")
         self.label.setVisible(False)
         theme.follow(self.label, self._colour)

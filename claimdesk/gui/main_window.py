@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.where)
         # On an office server, the other workstations' changes reach the views as they commit.
         self.live = LiveUpdates(services, self.bus, self.statusBar())
+        # While the server can't be reached its warning needs the room more than this does.
+        self.live.reachable.connect(self.where.setVisible)
         self.live.start()
         self._restore_layout()
         self.reminders = Reminders(self.env, self)
