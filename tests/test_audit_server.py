@@ -189,3 +189,74 @@ def test_workstations_writing_at_once_never_fork_the_chain(
             assert chain.ok, chain.problem
         finally:
             db.dispose()
+
+
+def _workstation_rights(owner_url: str, app_url: str) -> dict[str, bool]:
+    app_role = make_url(app_url).username
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                f"{table} {right}": bool(
+                    connection.execute(
+                        text("SELECT has_table_privilege(:role, :table, :right)"),
+                        {"role": app_role, "table": table, "right": right},
+                    ).scalar_one()
+                )
+                for table in ("audit_events", "claims")
+                for right in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+            }
+    finally:
+        engine.dispose()
+
+
+# What the documented set-up gives the workstations' role.
+DOCUMENTED_RIGHTS = {
+    "audit_events SELECT": True,
+    "audit_events INSERT": True,
+    "audit_events UPDATE": False,
+    "audit_events DELETE": False,
+    "audit_events TRUNCATE": False,
+    "claims SELECT": True,
+    "claims INSERT": True,
+    "claims UPDATE": True,
+    "claims DELETE": True,
+    "claims TRUNCATE": False,
+}
+
+
+@pytest.mark.parametrize("kind", ["pg_dump", "portable"])
+def test_a_restore_by_the_owner_keeps_the_workstations_rights_as_documented(
+    office_roles: tuple[str, str], tmp_path: Path, kind: str
+) -> None:
+    """A restore makes the tables again, as the owner: its default privileges hand the
+    workstations' role every right on them, UPDATE and DELETE on audit_events included. The
+    restore takes those two back, as the documented set-up did."""
+    from claimdesk.storage import server_backup
+    from claimdesk.storage.backup import restore
+
+    owner_url, app_url = office_roles
+    assert _workstation_rights(owner_url, app_url) == DOCUMENTED_RIGHTS
+    app = open_database(app_url)
+    try:
+        open_case(as_user(app, clock=pinned_clock()))
+    finally:
+        app.dispose()
+    owner = open_database(owner_url)
+    try:
+        saved = tmp_path / "office.backup"
+        if kind == "pg_dump":
+            made = server_backup.backup_server(owner, saved)
+            assert made.format == "pg_dump"
+        else:
+            server_backup.export_sqlite(owner, saved)
+        restored = restore(owner, saved, tmp_path / "backups")
+        assert restored.claims == 1
+    finally:
+        owner.dispose()
+    assert _workstation_rights(owner_url, app_url) == DOCUMENTED_RIGHTS
+    app = open_database(app_url)
+    try:
+        assert as_user(app, clock=pinned_clock()).audit.verify().ok
+    finally:
+        app.dispose()

@@ -118,6 +118,44 @@ def event_hash(event: EventFields, prev_hash: str) -> str:
     return hashlib.sha256(canonical(event, prev_hash)).hexdigest()
 
 
+# On PostgreSQL a trigger (migration 0001) refuses every change to audit_events, and the
+# documented role set-up (docs/architecture.md, "The app's database role") also takes the
+# right to change it from the workstations' role. A schema made again by its owner (a
+# restore, migrate-db, an upgrade) gets the owner's default privileges, UPDATE and DELETE
+# included: whoever owns the table takes them back from everyone else each time
+# (``keep_trail_unchangeable``). Run by another role it does nothing.
+REVOKE_TRAIL_CHANGES = """
+DO $claimdesk$
+DECLARE
+    trail oid := to_regclass('audit_events');
+    holder text;
+BEGIN
+    IF trail IS NULL OR NOT pg_has_role(
+        current_user, (SELECT relowner FROM pg_class WHERE oid = trail), 'USAGE'
+    ) THEN
+        RETURN;
+    END IF;
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM PUBLIC;
+    FOR holder IN
+        SELECT DISTINCT role.rolname
+        FROM pg_class AS c, aclexplode(c.relacl) AS acl
+        JOIN pg_roles AS role ON role.oid = acl.grantee
+        WHERE c.oid = trail AND acl.grantee <> c.relowner
+          AND acl.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+    LOOP
+        EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ' || quote_ident(holder);
+    END LOOP;
+END
+$claimdesk$;
+"""
+
+
+def keep_trail_unchangeable(connection: Connection) -> None:
+    """REVOKE_TRAIL_CHANGES in ``connection``'s transaction, on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(REVOKE_TRAIL_CHANGES)
+
+
 def lock_chain(connection: Connection) -> None:
     """Make this transaction the chain's only writer until it ends.
 

@@ -400,7 +400,7 @@ def restore_archive(database: Database, tools: Tools, archive: Path) -> None:
                 # its schema, so the schema's own search path changes nothing else.
                 writer.stdin.write(_SEARCH_PATH if line == _EMPTY_SEARCH_PATH else line)
             if reader.wait() == 0:
-                writer.stdin.write(b"COMMIT;\n")
+                writer.stdin.write(audit_chain.REVOKE_TRAIL_CHANGES.encode() + b"COMMIT;\n")
             writer.stdin.close()
         except BrokenPipeError:
             pass  # psql stopped at an error: what it says is read below
