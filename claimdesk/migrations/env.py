@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from claimdesk.models import Base
+from claimdesk.storage.audit_chain import keep_trail_unchangeable
 from claimdesk.storage.migrate import include_name
 
 config = context.config
@@ -25,3 +26,5 @@ context.configure(
 )
 with context.begin_transaction():
     context.run_migrations()
+    # Tables made again by their owner get its default privileges: the trail's are taken back.
+    keep_trail_unchangeable(connection)

@@ -123,7 +123,8 @@ def event_hash(event: EventFields, prev_hash: str) -> str:
 # right to change it from the workstations' role. A schema made again by its owner (a
 # restore, migrate-db, an upgrade) gets the owner's default privileges, UPDATE and DELETE
 # included: whoever owns the table takes them back from everyone else each time
-# (``keep_trail_unchangeable``). Run by another role it does nothing.
+# (``keep_trail_unchangeable``, at the end of every migration run, migrations/env.py; and at
+# the end of a pg_dump archive's restore). Run by another role it does nothing.
 REVOKE_TRAIL_CHANGES = """
 DO $claimdesk$
 DECLARE

@@ -18,7 +18,7 @@ from claimdesk import paths
 from claimdesk.errors import NotAClaimDeskDatabaseError, SchemaTooNewError, StorageError
 from claimdesk.files import unused_stem
 from claimdesk.private import private_dir, private_file
-from claimdesk.storage import audit_chain, sqlfile
+from claimdesk.storage import sqlfile
 from claimdesk.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,6 @@ def _upgrade(
             backup = _backup_before_upgrade(database, revision, backup_dir) if back_up else None
             config.attributes["connection"] = connection
             command.upgrade(config, head)
-            audit_chain.keep_trail_unchangeable(connection)
             if database.is_sqlite:
                 problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:

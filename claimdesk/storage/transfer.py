@@ -107,7 +107,6 @@ def create_schema(connection: Connection, target_revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, target_revision)
-    audit_chain.keep_trail_unchangeable(connection)
 
 
 def copy_database(source: Connection, target: Connection) -> TransferResult:
